@@ -1,0 +1,24 @@
+// Builds dist/ when it is missing or older than any TypeScript source, so `npm start` works on a
+// fresh clone and stays fast when nothing changed.
+import { execSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const marker = 'dist/src/main.js';
+const roots = ['src', 'migrations', 'bench', 'test/fakes', 'test/fixtures', 'tsconfig.json', 'tsconfig.build.json', 'package.json'];
+
+function newest(path) {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return readdirSync(path).reduce((max, name) => Math.max(max, newest(join(path, name))), 0);
+}
+
+const built = existsSync(marker) ? statSync(marker).mtimeMs : 0;
+const source = Math.max(...roots.map(newest));
+if (!built || source > built) {
+  execSync('npx nest build', { stdio: 'inherit' });
+  const now = new Date();
+  // tsc does not rewrite unchanged outputs; touch the marker so the next start sees a fresh build
+  (await import('node:fs')).utimesSync(marker, now, now);
+}

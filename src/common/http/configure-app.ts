@@ -1,0 +1,33 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { AppConfig } from '../../config/app-config.js';
+import { assignRequestId } from './request-id.js';
+import { setupSwagger } from './swagger.js';
+
+export const BODY_LIMIT = '1mb';
+
+/**
+ * Everything about the HTTP application that is not a module: shared by main.ts and the e2e
+ * tests so both serve exactly the same app.
+ */
+export function configureApp(app: NestExpressApplication): void {
+  const config = app.get(AppConfig);
+  app.useLogger(app.get(Logger));
+  // First middleware of all, so even body-parser failures carry the request id.
+  app.use((req: Parameters<typeof assignRequestId>[0], res: Parameters<typeof assignRequestId>[1], next: () => void) => {
+    assignRequestId(req, res);
+    next();
+  });
+  app.useBodyParser('json', { limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] });
+  app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  app.setGlobalPrefix('api/v1', { exclude: ['metrics'] });
+  app.enableCors({
+    origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
+    credentials: true,
+    exposedHeaders: ['X-Request-Id', 'Idempotent-Replayed', 'Retry-After'],
+  });
+  app.enableShutdownHooks();
+  setupSwagger(app);
+}

@@ -1,0 +1,26 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ErrorResponseDto } from '../errors/error-response.dto.js';
+
+export const API_KEY_SCHEME = 'api-key';
+export const BEARER_SCHEME = 'bearer';
+
+export function setupSwagger(app: INestApplication): void {
+  const config = new DocumentBuilder()
+    .setTitle('Payments backend')
+    .setDescription(
+      'Payments through Paystack, Flutterwave, Stripe, PayPal and any HMAC-signing gateway; wallets on a ' +
+        'double-entry ledger; refunds; signed outbound webhooks. Money is an integer in the minor unit. ' +
+        'Authenticate with a Google-issued JWT (`Authorization: Bearer …`, try `npm run cli -- user:token ' +
+        '--email you@example.com`) or an API key (`x-api-key`). Errors share one shape: see ErrorResponse.',
+    )
+    .setVersion('1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SCHEME)
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, API_KEY_SCHEME)
+    .build();
+  const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto] });
+  SwaggerModule.setup('api/docs', app, document, {
+    jsonDocumentUrl: 'api/docs-json',
+    swaggerOptions: { persistAuthorization: true },
+  });
+}

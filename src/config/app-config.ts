@@ -1,0 +1,267 @@
+import { parseDuration } from './duration.js';
+
+export type ProcessRole = 'api' | 'worker' | 'all';
+export type NodeEnv = 'development' | 'production' | 'test';
+
+type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {}
+
+/** Reads one variable; a bad value throws a ConfigError whose message names the variable. */
+class EnvReader {
+  constructor(private readonly env: Env) {}
+
+  raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  optional(name: string): string | undefined {
+    return this.raw(name);
+  }
+
+  int(name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
+    }
+    return Number(value);
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (['true', '1', 'yes'].includes(value)) return true;
+    if (['false', '0', 'no'].includes(value)) return false;
+    throw new ConfigError(`${name} must be true or false, got "${value}"`);
+  }
+
+  durationMs(name: string, fallback: string): number {
+    const value = this.raw(name) ?? fallback;
+    try {
+      return parseDuration(value);
+    } catch {
+      throw new ConfigError(`${name} must be a duration like 90s, 5m or 24h, got "${value}"`);
+    }
+  }
+
+  url(name: string, fallback: string | undefined, protocols: string[]): string | undefined {
+    const value = this.raw(name) ?? fallback;
+    if (value === undefined) return undefined;
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      throw new ConfigError(`${name} must be a URL, got "${value}"`);
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      throw new ConfigError(`${name} must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+    }
+    return value.replace(/\/+$/, '');
+  }
+
+  oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
+    const value = this.raw(name) ?? fallback;
+    if (!(allowed as readonly string[]).includes(value)) {
+      throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${value}"`);
+    }
+    return value as T;
+  }
+
+  list(name: string): string[] {
+    return (this.raw(name) ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0);
+  }
+}
+
+const HTTP = ['http:', 'https:'];
+
+/**
+ * The one validated view of the environment. Nothing else in src reads process.env: every value
+ * is parsed, defaulted and checked here, once, at boot.
+ */
+export class AppConfig {
+  readonly nodeEnv: NodeEnv;
+  readonly processRole: ProcessRole;
+  readonly port: number;
+  readonly appUrl: string;
+  readonly databaseUrl: string;
+  readonly databasePoolSize: number;
+  readonly redisUrl: string;
+  readonly redisKeyPrefix: string;
+  readonly logLevel: string;
+
+  /** Undefined means "not configured": in development a shared secret is generated at boot. */
+  readonly jwtSecret: string | undefined;
+  readonly jwtAccessTtlMs: number;
+  readonly jwtRefreshTtlMs: number;
+
+  readonly google: {
+    clientId?: string;
+    clientSecret?: string;
+    callbackUrl: string;
+    authUrl: string;
+    tokenUrl: string;
+    userInfoUrl: string;
+  };
+
+  readonly paystack: { secretKey?: string; baseUrl: string };
+  readonly flutterwave: { secretKey?: string; webhookHash?: string; baseUrl: string };
+  readonly stripe: { secretKey?: string; webhookSecret?: string; baseUrl: string };
+  readonly paypal: { clientId?: string; clientSecret?: string; webhookId?: string; baseUrl: string };
+  readonly generic: { webhookSecret?: string; checkoutUrl?: string };
+
+  readonly frontendCallbackUrl: string | undefined;
+  readonly walletCurrency: string;
+  readonly webhookRetryScheduleMs: number[];
+  readonly webhookAllowPrivateUrls: boolean;
+  readonly adminEmails: string[];
+  readonly corsOrigins: string[];
+  readonly paymentExpiryMs: number;
+  readonly reconcileIntervalMs: number;
+  readonly reconcileMinAgeMs: number;
+  readonly apiKeyPrefix: string;
+  readonly throttleTtlMs: number;
+  readonly throttleLimit: number;
+  readonly throttleWebhookLimit: number;
+  readonly metricsToken: string | undefined;
+  readonly gatewayTimeoutMs: number;
+
+  constructor(env: Env) {
+    const read = new EnvReader(env);
+    this.nodeEnv = read.oneOf('NODE_ENV', 'development', ['development', 'production', 'test']);
+    this.processRole = read.oneOf('PROCESS_ROLE', 'all', ['api', 'worker', 'all']);
+    this.port = read.int('PORT', 3000, 0, 65535);
+    this.appUrl = read.url('APP_URL', 'http://localhost:3000', HTTP) as string;
+    this.databaseUrl = read.url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/payments', [
+      'postgres:',
+      'postgresql:',
+    ]) as string;
+    this.databasePoolSize = read.int('DATABASE_POOL_SIZE', 20, 1, 500);
+    this.redisUrl = read.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']) as string;
+    this.redisKeyPrefix = read.string('REDIS_KEY_PREFIX', 'payments');
+    if (!/^[A-Za-z0-9_-]+$/.test(this.redisKeyPrefix)) {
+      throw new ConfigError(`REDIS_KEY_PREFIX may hold only letters, digits, - and _`);
+    }
+    this.logLevel = read.oneOf('LOG_LEVEL', 'info', [
+      'fatal',
+      'error',
+      'warn',
+      'info',
+      'debug',
+      'trace',
+      'silent',
+    ]);
+
+    this.jwtSecret = read.optional('JWT_SECRET');
+    if (this.jwtSecret !== undefined && this.jwtSecret.length < 32) {
+      throw new ConfigError('JWT_SECRET must be at least 32 characters long');
+    }
+    if (this.jwtSecret === undefined && this.nodeEnv === 'production') {
+      throw new ConfigError('JWT_SECRET is required when NODE_ENV=production');
+    }
+    this.jwtAccessTtlMs = read.durationMs('JWT_ACCESS_TTL', '15m');
+    this.jwtRefreshTtlMs = read.durationMs('JWT_REFRESH_TTL', '7d');
+
+    this.google = {
+      clientId: read.optional('GOOGLE_CLIENT_ID'),
+      clientSecret: read.optional('GOOGLE_CLIENT_SECRET'),
+      callbackUrl: read.url(
+        'GOOGLE_CALLBACK_URL',
+        `${this.appUrl}/api/v1/auth/google/callback`,
+        HTTP,
+      ) as string,
+      authUrl: read.url('GOOGLE_AUTH_URL', 'https://accounts.google.com/o/oauth2/v2/auth', HTTP) as string,
+      tokenUrl: read.url('GOOGLE_TOKEN_URL', 'https://oauth2.googleapis.com/token', HTTP) as string,
+      userInfoUrl: read.url(
+        'GOOGLE_USERINFO_URL',
+        'https://openidconnect.googleapis.com/v1/userinfo',
+        HTTP,
+      ) as string,
+    };
+
+    this.paystack = {
+      secretKey: read.optional('PAYSTACK_SECRET_KEY'),
+      baseUrl: read.url('PAYSTACK_BASE_URL', 'https://api.paystack.co', HTTP) as string,
+    };
+    this.flutterwave = {
+      secretKey: read.optional('FLUTTERWAVE_SECRET_KEY'),
+      webhookHash: read.optional('FLUTTERWAVE_WEBHOOK_HASH'),
+      baseUrl: read.url('FLUTTERWAVE_BASE_URL', 'https://api.flutterwave.com', HTTP) as string,
+    };
+    this.stripe = {
+      secretKey: read.optional('STRIPE_SECRET_KEY'),
+      webhookSecret: read.optional('STRIPE_WEBHOOK_SECRET'),
+      baseUrl: read.url('STRIPE_BASE_URL', 'https://api.stripe.com', HTTP) as string,
+    };
+    this.paypal = {
+      clientId: read.optional('PAYPAL_CLIENT_ID'),
+      clientSecret: read.optional('PAYPAL_CLIENT_SECRET'),
+      webhookId: read.optional('PAYPAL_WEBHOOK_ID'),
+      baseUrl: read.url('PAYPAL_BASE_URL', 'https://api-m.sandbox.paypal.com', HTTP) as string,
+    };
+    this.generic = {
+      webhookSecret: read.optional('GENERIC_WEBHOOK_SECRET'),
+      checkoutUrl: read.url('GENERIC_CHECKOUT_URL', undefined, HTTP),
+    };
+
+    this.frontendCallbackUrl = read.url('FRONTEND_CALLBACK_URL', undefined, HTTP);
+    this.walletCurrency = read.string('WALLET_CURRENCY', 'NGN').toUpperCase();
+    if (!/^[A-Z]{3}$/.test(this.walletCurrency)) {
+      throw new ConfigError(`WALLET_CURRENCY must be an ISO-4217 code like NGN, got "${this.walletCurrency}"`);
+    }
+    this.webhookRetryScheduleMs = this.parseSchedule(read.raw('WEBHOOK_RETRY_SCHEDULE'));
+    this.webhookAllowPrivateUrls = read.bool('WEBHOOK_ALLOW_PRIVATE_URLS', false);
+    this.adminEmails = read.list('ADMIN_EMAILS').map((email) => email.toLowerCase());
+    this.corsOrigins = read.list('CORS_ORIGINS');
+    this.paymentExpiryMs = read.durationMs('PAYMENT_EXPIRY', '24h');
+    this.reconcileIntervalMs = read.durationMs('RECONCILE_INTERVAL', '60s');
+    this.reconcileMinAgeMs = read.durationMs('RECONCILE_MIN_AGE', '5m');
+    this.apiKeyPrefix = read.string('API_KEY_PREFIX', 'sk_live_');
+    if (!/^[A-Za-z0-9_]{1,16}$/.test(this.apiKeyPrefix)) {
+      throw new ConfigError('API_KEY_PREFIX may hold 1 to 16 letters, digits and _');
+    }
+    this.throttleTtlMs = read.durationMs('THROTTLE_TTL', '60s');
+    this.throttleLimit = read.int('THROTTLE_LIMIT', 600, 1);
+    this.throttleWebhookLimit = read.int('THROTTLE_WEBHOOK_LIMIT', 6000, 1);
+    this.metricsToken = read.optional('METRICS_TOKEN');
+    this.gatewayTimeoutMs = read.durationMs('GATEWAY_TIMEOUT', '15s');
+  }
+
+  static fromEnv(env: Env = process.env): AppConfig {
+    return new AppConfig(env);
+  }
+
+  get isProduction(): boolean {
+    return this.nodeEnv === 'production';
+  }
+
+  get runsApi(): boolean {
+    return this.processRole !== 'worker';
+  }
+
+  get runsWorkers(): boolean {
+    return this.processRole !== 'api';
+  }
+
+  /** "0,60,300" or "0s,1m,5m": delays between delivery attempts, the first usually immediate. */
+  private parseSchedule(raw: string | undefined): number[] {
+    const value = raw ?? '0,60,300,1800,7200';
+    try {
+      const steps = value.split(',').map((step) => parseDuration(step));
+      if (steps.length === 0 || steps.length > 20) throw new Error('length');
+      return steps;
+    } catch {
+      throw new ConfigError(
+        `WEBHOOK_RETRY_SCHEDULE must be a comma-separated list of 1 to 20 durations (seconds or 90s/5m/2h), got "${value}"`,
+      );
+    }
+  }
+}

@@ -1,0 +1,38 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module.js';
+import { configureApp } from './common/http/configure-app.js';
+import { AppConfig, ConfigError } from './config/app-config.js';
+import { loadDotEnv } from './config/load-env.js';
+import { migrate } from './database/migrate.js';
+
+async function bootstrap(): Promise<void> {
+  loadDotEnv();
+  let config: AppConfig;
+  try {
+    config = AppConfig.fromEnv();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Invalid configuration: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  await migrate(config);
+
+  if (!config.runsApi) {
+    const app = await NestFactory.createApplicationContext(AppModule, { bufferLogs: true });
+    app.enableShutdownHooks();
+    return;
+  }
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+    rawBody: true,
+    bufferLogs: true,
+    bodyParser: true,
+  });
+  configureApp(app);
+  await app.listen(config.port);
+}
+
+await bootstrap();

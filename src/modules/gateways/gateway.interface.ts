@@ -1,0 +1,113 @@
+import type { Minor } from '../../common/money.js';
+
+export const GATEWAY_NAMES = ['paystack', 'flutterwave', 'stripe', 'paypal', 'generic'] as const;
+export type GatewayName = (typeof GATEWAY_NAMES)[number];
+
+/** What a gateway says about a payment. `not_found` means it has never heard of it. */
+export type GatewayPaymentStatus = 'succeeded' | 'failed' | 'pending' | 'abandoned' | 'not_found';
+export type GatewayRefundStatus = 'pending' | 'processing' | 'succeeded' | 'failed';
+
+export interface InitializeInput {
+  /** Our reference (letters, digits, '-'); gateways echo it back. */
+  reference: string;
+  amount: Minor;
+  currency: string;
+  email: string;
+  /** Where the gateway sends the payer back: our public /payments/callback?reference=… */
+  returnUrl: string;
+  metadata?: Record<string, unknown>;
+}
+
+export interface InitializeResult {
+  authorizationUrl: string;
+  accessCode?: string;
+  /** The gateway's own id for this payment when it makes one up front (Stripe session, PayPal order). */
+  gatewayPaymentId?: string;
+}
+
+export interface VerifyInput {
+  reference: string;
+  gatewayPaymentId: string | null;
+  amount: Minor;
+  currency: string;
+}
+
+/** The gateway's truth about a payment, in our units. */
+export interface VerifyResult {
+  status: GatewayPaymentStatus;
+  /** What the gateway reports: compared with what we asked for before settling. */
+  reference?: string;
+  amount?: Minor;
+  currency?: string;
+  gatewayPaymentId?: string;
+  /** e.g. the PayPal capture id, needed later to refund. */
+  gatewayChargeId?: string;
+  failureReason?: string;
+}
+
+export interface RefundInput {
+  /** Our refund id: the idempotency key sent to the gateway. */
+  refundId: string;
+  reference: string;
+  gatewayPaymentId: string | null;
+  gatewayChargeId: string | null;
+  amount: Minor;
+  currency: string;
+  reason?: string;
+}
+
+export interface RefundResult {
+  status: GatewayRefundStatus;
+  gatewayRefundId?: string;
+  failureReason?: string;
+}
+
+/** The raw inbound request, exactly as received: signatures are checked over these bytes. */
+export interface InboundWebhookRequest {
+  rawBody: Buffer;
+  headers: Record<string, string | undefined>;
+}
+
+/** One gateway webhook, normalized. */
+export interface NormalizedWebhookEvent {
+  /** Unique per gateway; derived from type + object id + status when the gateway sends none. */
+  eventId: string;
+  /** The gateway's own event type, e.g. `charge.success`. */
+  type: string;
+  kind: 'payment' | 'refund' | 'ignored';
+  /** Our payment reference, when the event carries it. */
+  reference?: string;
+  gatewayPaymentId?: string;
+  paymentStatus?: GatewayPaymentStatus;
+  refundStatus?: GatewayRefundStatus;
+  gatewayRefundId?: string;
+  /** Our refund id, when the gateway echoes our idempotency key / merchant note. */
+  refundId?: string;
+  amount?: Minor;
+  currency?: string;
+  /**
+   * True only where the signed event is itself the truth (the generic gateway): processing may
+   * settle from it without a verify call. For every other gateway processing asks `verify`.
+   */
+  selfAuthenticating: boolean;
+}
+
+/** Every gateway adapter implements this; payments, wallet and refunds know nothing else. */
+export interface PaymentGateway {
+  readonly name: GatewayName;
+  /** Enabled when its secrets are configured. */
+  isEnabled(): boolean;
+  supportsCurrency(currency: string): boolean;
+  initialize(input: InitializeInput): Promise<InitializeResult>;
+  /** Asks the gateway now. May complete a pending step idempotently (PayPal capture). */
+  verify(input: VerifyInput): Promise<VerifyResult>;
+  refund(input: RefundInput): Promise<RefundResult>;
+  /** Current state of a refund, for gateways that send no refund webhooks. */
+  getRefund?(gatewayRefundId: string, input: RefundInput): Promise<RefundResult>;
+  /**
+   * Throws InvalidSignatureError (→ 401) when the sender is not proven, or
+   * GatewayUnavailableError (→ 503) when it cannot be checked right now.
+   */
+  verifyWebhook(request: InboundWebhookRequest): Promise<void>;
+  parseWebhook(request: InboundWebhookRequest): NormalizedWebhookEvent;
+}

@@ -1,0 +1,75 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { JobsOptions, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { AppConfig } from '../config/app-config.js';
+import { REDIS } from '../common/redis/redis.tokens.js';
+import { DEFAULT_JOB_OPTIONS, ENQUEUE_TIMEOUT_MS } from './job-defaults.js';
+import { QueueName } from './queue-names.js';
+
+export class QueueUnavailableError extends Error {}
+
+/**
+ * Enqueues from request paths. Its queues sit on the fail-fast Redis client, so while Redis is
+ * down an enqueue throws at once instead of hanging the request; callers store their intent in
+ * Postgres first and a sweeper enqueues whatever was missed.
+ */
+@Injectable()
+export class QueueProducer implements OnApplicationShutdown {
+  private readonly logger = new Logger(QueueProducer.name);
+  private readonly queues = new Map<QueueName, Queue>();
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly config: AppConfig,
+  ) {}
+
+  private queue(name: QueueName): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, {
+        connection: this.redis,
+        prefix: bullPrefix(this.config),
+        defaultJobOptions: DEFAULT_JOB_OPTIONS,
+      });
+      queue.on('error', (error: Error) => this.logger.warn(`queue ${name}: ${error.message}`));
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  /** Adds a job or throws QueueUnavailableError within ENQUEUE_TIMEOUT_MS. */
+  async enqueue<T extends object>(queue: QueueName, name: string, data: T, options: JobsOptions = {}): Promise<void> {
+    if (this.redis.status !== 'ready') throw new QueueUnavailableError(`Redis is ${this.redis.status}`);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new QueueUnavailableError('enqueue timed out')), ENQUEUE_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([this.queue(queue).add(name, data, options), timeout]);
+    } catch (error) {
+      if (error instanceof QueueUnavailableError) throw error;
+      throw new QueueUnavailableError((error as Error).message);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Like enqueue, but a Redis outage is logged and reported as false: a sweeper will retry. */
+  async tryEnqueue<T extends object>(queue: QueueName, name: string, data: T, options: JobsOptions = {}): Promise<boolean> {
+    try {
+      await this.enqueue(queue, name, data, options);
+      return true;
+    } catch (error) {
+      this.logger.warn(`could not enqueue ${queue}/${name} (${(error as Error).message}); the sweeper will retry`);
+      return false;
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
+  }
+}
+
+export function bullPrefix(config: AppConfig): string {
+  return `${config.redisKeyPrefix}-bull`;
+}

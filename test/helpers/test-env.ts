@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import { Test, TestingModuleBuilder } from '@nestjs/testing';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { AppModule } from '../../src/app.module.js';
+import { configureApp } from '../../src/common/http/configure-app.js';
+import { AppConfig } from '../../src/config/app-config.js';
+import { migrate } from '../../src/database/migrate.js';
+
+export const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-long-enough-0123456789';
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh, migrated database of this test file's own; dropped afterwards. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `payments_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    name,
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+/** Deletes only the keys under this test's own prefix; never touches anything else in Redis. */
+export async function deleteRedisPrefix(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } catch {
+    // Redis may be the one a fault test stopped; nothing of ours is left in a dead server
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export function testEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    JWT_SECRET: TEST_JWT_SECRET,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_KEY_PREFIX: `t${randomBytes(4).toString('hex')}`,
+    ADMIN_EMAILS: 'admin@example.com',
+    ...overrides,
+  };
+}
+
+export interface TestApp {
+  app: NestExpressApplication;
+  config: AppConfig;
+  db: TestDatabase;
+  /** Base URL of the listening server, for supertest or fetch. */
+  url: string;
+  get<T>(token: unknown): T;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string | undefined>;
+  /** Replace collaborators (e.g. a clock) before the module compiles. */
+  override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
+  /** Reuse a database (e.g. a second process against the same data). */
+  db?: TestDatabase;
+}
+
+/** The real AppModule on a fresh migrated database, listening on an ephemeral loopback port. */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const db = options.db ?? (await createTestDatabase());
+  const config = new AppConfig(testEnv({ DATABASE_URL: db.url, ...options.env }));
+  await migrate(config);
+  let builder = Test.createTestingModule({ imports: [AppModule] })
+    .overrideProvider(AppConfig)
+    .useValue(config);
+  if (options.override) builder = options.override(builder);
+  const moduleRef = await builder.compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ rawBody: true, bufferLogs: true });
+  configureApp(app);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  return {
+    app,
+    config,
+    db,
+    url: `http://127.0.0.1:${address.port}`,
+    get: <T>(token: unknown) => app.get(token as never) as T,
+    close: async () => {
+      await app.close();
+      await deleteRedisPrefix(config.redisUrl, config.redisKeyPrefix);
+      if (!options.db) await db.drop();
+    },
+  };
+}
