@@ -106,7 +106,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     config,
     db,
     url: `http://127.0.0.1:${address.port}`,
-    get: <T>(token: unknown) => app.get(token as never) as T,
+    get: <T>(token: unknown): T => app.get<T>(token as never),
     close: async () => {
       await app.close();
       await deleteRedisPrefix(config.redisUrl, config.redisKeyPrefix);

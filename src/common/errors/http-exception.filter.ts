@@ -35,7 +35,7 @@ const CODE_BY_STATUS: Record<number, string> = {
 /** Errors raised by body-parser before any route runs carry a `type` and a `status`. */
 function bodyParserError(error: unknown): Rendered | undefined {
   if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
-  const type = (error as { type: unknown }).type;
+  const type = error.type;
   if (type === 'entity.parse.failed') {
     return { status: 400, code: 'MALFORMED_JSON', message: 'Request body is not valid JSON', details: [], headers: {} };
   }

@@ -52,7 +52,7 @@ export function redactUrl(url: string): string {
   if (q < 0) return url;
   const params = new URLSearchParams(url.slice(q + 1));
   let changed = false;
-  for (const name of [...params.keys()]) {
+  for (const name of Array.from(params.keys())) {
     if (SECRET_QUERY.has(name.toLowerCase())) {
       params.set(name, REDACTED);
       changed = true;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { OutboundEvent, OutboundEventType } from './outbound-event.entity.js';
+import type { OutboundEventType } from './outbound-event.entity.js';
 
 export interface RecordEventInput {
   userId: string;
@@ -21,14 +21,10 @@ export class OutboxService {
   /** Must be called with the manager of the transaction that makes the change being reported. */
   async record(manager: EntityManager, input: RecordEventInput): Promise<string> {
     const id = newEventId();
-    await manager.insert(OutboundEvent, {
-      id,
-      userId: input.userId,
-      type: input.type,
-      data: input.data,
-      createdAt: input.occurredAt ?? new Date(),
-      relayedAt: null,
-    });
+    await manager.query(
+      `INSERT INTO events (id, user_id, type, data, created_at) VALUES ($1, $2, $3, $4, $5)`,
+      [id, input.userId, input.type, JSON.stringify(input.data), input.occurredAt ?? new Date()],
+    );
     return id;
   }
 }
