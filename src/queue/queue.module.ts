@@ -8,6 +8,7 @@ import { DEFAULT_JOB_OPTIONS } from './job-defaults.js';
 import { ALL_QUEUES } from './queue-names.js';
 import { bullPrefix, QueueProducer } from './queue-producer.service.js';
 import { WorkerRunner } from './worker-runner.service.js';
+import { MaintenanceProcessor, MaintenanceTasks } from './maintenance.processor.js';
 
 @Global()
 @Module({
@@ -23,7 +24,7 @@ import { WorkerRunner } from './worker-runner.service.js';
     }),
     BullModule.registerQueue(...ALL_QUEUES.map((name) => ({ name }))),
   ],
-  providers: [QueueProducer, WorkerRunner],
-  exports: [BullModule, QueueProducer, WorkerRunner],
+  providers: [QueueProducer, WorkerRunner, MaintenanceTasks, MaintenanceProcessor],
+  exports: [BullModule, QueueProducer, WorkerRunner, MaintenanceTasks],
 })
 export class QueueModule {}

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Type } from '@nestjs/common';
 import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Redis } from 'ioredis';
@@ -85,6 +86,8 @@ export interface TestAppOptions {
   override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
   /** Reuse a database (e.g. a second process against the same data). */
   db?: TestDatabase;
+  /** Extra controllers declared by the test file itself (never test-only routes in src). */
+  controllers?: Type<unknown>[];
 }
 
 /** The real AppModule on a fresh migrated database, listening on an ephemeral loopback port. */
@@ -92,7 +95,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const db = options.db ?? (await createTestDatabase());
   const config = new AppConfig(testEnv({ DATABASE_URL: db.url, ...options.env }));
   await migrate(config);
-  let builder = Test.createTestingModule({ imports: [AppModule] })
+  let builder = Test.createTestingModule({ imports: [AppModule], controllers: options.controllers ?? [] })
     .overrideProvider(AppConfig)
     .useValue(config);
   if (options.override) builder = options.override(builder);

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { requestIdOf } from '../http/request-id.js';
+import { ReplayedErrorResponse } from '../idempotency/replayed-error.js';
 import { AppError, ErrorDetail } from './app-error.js';
 
 interface Rendered {
@@ -102,6 +103,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
       );
     }
     if (response.headersSent) return;
+    if (error instanceof ReplayedErrorResponse) {
+      response.status(error.status).json(error.body);
+      return;
+    }
     for (const [name, value] of Object.entries(rendered.headers)) response.setHeader(name, value);
     response.status(rendered.status).json({
       status_code: rendered.status,

@@ -1,0 +1,33 @@
+import { Global, Module, OnModuleInit } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { JobName, QueueName } from '../queue/queue-names.js';
+import { MaintenanceTasks } from '../queue/maintenance.processor.js';
+import { WorkerRunner } from '../queue/worker-runner.service.js';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
+import { IdempotencyService } from './idempotency/idempotency.service.js';
+import { RateLimitInterceptor } from './rate-limit/rate-limit.interceptor.js';
+import { RateLimitStore } from './rate-limit/rate-limit.store.js';
+
+@Global()
+@Module({
+  providers: [
+    RateLimitStore,
+    IdempotencyService,
+    // Order matters: the rate limit answers before an idempotency key is taken.
+    { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
+    { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+  ],
+  exports: [IdempotencyService, RateLimitStore],
+})
+export class CommonModule implements OnModuleInit {
+  constructor(
+    private readonly runner: WorkerRunner,
+    private readonly tasks: MaintenanceTasks,
+    private readonly idempotency: IdempotencyService,
+  ) {}
+
+  onModuleInit(): void {
+    this.tasks.register(JobName.PurgeIdempotencyKeys, () => this.idempotency.purgeExpired());
+    this.runner.every(QueueName.Maintenance, JobName.PurgeIdempotencyKeys, 3_600_000);
+  }
+}

@@ -1,0 +1,90 @@
+import { CallHandler, ExecutionContext, HttpException, Injectable, Logger, NestInterceptor, RequestMethod } from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
+import { Reflector } from '@nestjs/core';
+import type { Response } from 'express';
+import { from, Observable, of, throwError } from 'rxjs';
+import { catchError, mergeMap } from 'rxjs/operators';
+import type { AuthenticatedRequest } from '../auth/auth.decorators.js';
+import { validationFailed } from '../errors/app-error.js';
+import { renderError } from '../errors/http-exception.filter.js';
+import { requestIdOf } from '../http/request-id.js';
+import { IDEMPOTENT } from './idempotent.decorator.js';
+import { IdempotencyService, requestHash } from './idempotency.service.js';
+import { ReplayedErrorResponse } from './replayed-error.js';
+
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+const MAX_KEY_LENGTH = 255;
+
+/**
+ * SPEC §10 on routes marked @Idempotent(): the first request with a key runs; its answer (any
+ * status below 500, errors included) is stored and replayed for the same key, route and body.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  private readonly logger = new Logger(IdempotencyInterceptor.name);
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly idempotency: IdempotencyService,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    if (!this.reflector.get<boolean>(IDEMPOTENT, context.getHandler())) return next.handle();
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const response = context.switchToHttp().getResponse<Response>();
+    const header = request.headers[IDEMPOTENCY_HEADER];
+    if (header === undefined || !request.principal) return next.handle();
+    const key = Array.isArray(header) ? header[0] : header;
+    if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
+      return throwError(() =>
+        validationFailed([{ field: 'Idempotency-Key', message: `must be 1 to ${MAX_KEY_LENGTH} characters` }]),
+      );
+    }
+    const userId = request.principal.userId;
+    const hash = requestHash(request.method, request.path, request.body);
+
+    return from(this.idempotency.begin(userId, key, request.method, request.path, hash)).pipe(
+      mergeMap((begun) => {
+        if (begun.kind === 'replay') {
+          response.setHeader('Idempotent-Replayed', 'true');
+          if (begun.response.status >= 400) {
+            return throwError(() => new ReplayedErrorResponse(begun.response.status, begun.response.body));
+          }
+          return of(begun.response.body);
+        }
+        // Nest applies the route's status code after interceptors run, so read it from metadata.
+        const successStatus =
+          this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ??
+          (request.method === RequestMethod[RequestMethod.POST] ? 201 : 200);
+        return next.handle().pipe(
+          mergeMap((body: unknown) => {
+            const store = this.idempotency.complete(userId, key, { status: successStatus, body });
+            return from(store).pipe(mergeMap(() => of(body)));
+          }),
+          catchError((error: unknown) => {
+            const rendered = renderError(error);
+            const settle =
+              rendered.status < 500 && (error instanceof HttpException || rendered.code !== 'INTERNAL_ERROR')
+                ? this.idempotency.complete(userId, key, {
+                    status: rendered.status,
+                    body: {
+                      status_code: rendered.status,
+                      code: rendered.code,
+                      message: rendered.message,
+                      details: rendered.details,
+                      request_id: requestIdOf(request),
+                    },
+                  })
+                : this.idempotency.release(userId, key);
+            return from(
+              settle.catch((storeError: unknown) =>
+                this.logger.error({ err: storeError }, 'could not settle an idempotency key'),
+              ),
+            ).pipe(mergeMap(() => throwError(() => error)));
+          }),
+        );
+      }),
+    );
+  }
+}
