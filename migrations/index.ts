@@ -1,8 +1,18 @@
 import { Init1764000000000 } from './1764000000000-init.js';
+import { Auth1764000001000 } from './1764000001000-auth.js';
+import { Idempotency1764000002000 } from './1764000002000-idempotency.js';
 import { Outbox1764000003000 } from './1764000003000-outbox.js';
+import { Ledger1764000004000 } from './1764000004000-ledger.js';
+import { Payments1764000005000 } from './1764000005000-payments.js';
+import { Webhooks1764000006000 } from './1764000006000-webhooks.js';
 
 /** Every migration, in order, listed as classes (globs do not work under ESM). Append here. */
 export const MIGRATIONS = [
   Init1764000000000,
+  Auth1764000001000,
+  Idempotency1764000002000,
   Outbox1764000003000,
+  Ledger1764000004000,
+  Payments1764000005000,
+  Webhooks1764000006000,
 ];

@@ -1,12 +1,18 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { CommonModule } from './common/common.module.js';
 import { HttpExceptionFilter } from './common/errors/http-exception.filter.js';
 import { createValidationPipe } from './common/http/validation.pipe.js';
 import { LoggingModule } from './common/logging/logging.module.js';
 import { RedisModule } from './common/redis/redis.module.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { AuthModule } from './modules/auth/auth.module.js';
 import { HealthModule } from './modules/health/health.module.js';
+import { PaymentsModule } from './modules/payments/payments.module.js';
+import { UsersModule } from './modules/users/users.module.js';
+import { WalletModule } from './modules/wallet/wallet.module.js';
+import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
 import { QueueModule } from './queue/queue.module.js';
 
 @Module({
@@ -16,7 +22,13 @@ import { QueueModule } from './queue/queue.module.js';
     DatabaseModule,
     RedisModule,
     QueueModule,
+    CommonModule,
     HealthModule,
+    UsersModule,
+    AuthModule,
+    WebhooksModule,
+    PaymentsModule,
+    WalletModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: HttpExceptionFilter },

@@ -1,5 +1,8 @@
 import type { CliCommand } from './cli-command.js';
+import { webhookSimulateCommand } from './webhook.commands.js';
 import { dbMigrateCommand, dbRevertCommand } from './db.commands.js';
+import { ledgerCheckCommand } from './ledger.commands.js';
+import { userTokenCommand } from './user.commands.js';
 
 /** Every CLI command. Append new ones here. */
-export const COMMANDS: CliCommand[] = [dbMigrateCommand, dbRevertCommand];
+export const COMMANDS: CliCommand[] = [dbMigrateCommand, dbRevertCommand, userTokenCommand, ledgerCheckCommand, webhookSimulateCommand];

@@ -133,6 +133,16 @@ export class AppConfig {
   readonly throttleWebhookLimit: number;
   readonly metricsToken: string | undefined;
   readonly gatewayTimeoutMs: number;
+  /** Inbound webhook processing: first retry delay (doubles each attempt) and attempts in all. */
+  readonly inboundWebhookBackoffMs: number;
+  readonly inboundWebhookAttempts: number;
+  /** How long an event for a payment we do not know is retried before it is parked `unmatched`. */
+  readonly inboundWebhookUnmatchedWindowMs: number;
+  /** How often stored-but-unprocessed inbound events are re-enqueued. */
+  readonly inboundWebhookSweepIntervalMs: number;
+  /** `abandoned` payments are re-verified this often, for RECONCILE_ABANDONED_WINDOW after expiry. */
+  readonly reconcileAbandonedIntervalMs: number;
+  readonly reconcileAbandonedWindowMs: number;
 
   constructor(env: Env) {
     const read = new EnvReader(env);
@@ -233,6 +243,12 @@ export class AppConfig {
     this.throttleWebhookLimit = read.int('THROTTLE_WEBHOOK_LIMIT', 6000, 1);
     this.metricsToken = read.optional('METRICS_TOKEN');
     this.gatewayTimeoutMs = read.durationMs('GATEWAY_TIMEOUT', '15s');
+    this.inboundWebhookBackoffMs = read.durationMs('INBOUND_WEBHOOK_BACKOFF', '2s');
+    this.inboundWebhookAttempts = read.int('INBOUND_WEBHOOK_ATTEMPTS', 12, 1, 50);
+    this.inboundWebhookUnmatchedWindowMs = read.durationMs('INBOUND_WEBHOOK_UNMATCHED_WINDOW', '60s');
+    this.inboundWebhookSweepIntervalMs = read.durationMs('INBOUND_WEBHOOK_SWEEP_INTERVAL', '30s');
+    this.reconcileAbandonedIntervalMs = read.durationMs('RECONCILE_ABANDONED_INTERVAL', '15m');
+    this.reconcileAbandonedWindowMs = read.durationMs('RECONCILE_ABANDONED_WINDOW', '7d');
   }
 
   static fromEnv(env: Env = process.env): AppConfig {

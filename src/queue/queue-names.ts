@@ -8,6 +8,8 @@ export const QueueName = {
   Refunds: 'refunds',
   WebhookDeliveries: 'webhook-deliveries',
   Maintenance: 'maintenance',
+  /** Outbox relay and delivery sweeper: kept off webhook-deliveries so a backlog cannot starve them. */
+  WebhookRelay: 'webhook-relay',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -24,6 +26,7 @@ export const JobName = {
   ReconcileRefunds: 'reconcile-refunds',
   SweepDeliveries: 'sweep-deliveries',
   PurgeIdempotencyKeys: 'purge-idempotency-keys',
+  PurgeAuthTokens: 'purge-auth-tokens',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AppConfig } from '../../config/app-config.js';
 import { assignRequestId } from '../http/request-id.js';
 import { REDACTED, redactPaths, redactUrl } from './redaction.js';
@@ -13,15 +14,29 @@ interface SerializedRequest {
   remoteAddress?: string;
 }
 
+interface SerializedResponse {
+  statusCode?: number;
+  headers?: Record<string, unknown>;
+}
+
+/**
+ * Where log lines go: null means stdout. Tests override this provider with a stream of their own
+ * to read what would have been logged.
+ */
+export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
+
 @Module({
   imports: [
     LoggerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        pinoHttp: {
+      providers: [{ provide: LOG_DESTINATION, useFactory: (): DestinationStream | null => null }],
+      inject: [AppConfig, LOG_DESTINATION],
+      useFactory: (config: AppConfig, destination: DestinationStream | null) => {
+        const options = {
           level: config.logLevel,
           genReqId: (req: IncomingMessage, res: ServerResponse) => assignRequestId(req, res),
-          customProps: (req: IncomingMessage) => ({ request_id: (req as IncomingMessage & { id?: unknown }).id }),
+          customProps: (req: IncomingMessage) => ({
+            request_id: (req as IncomingMessage & { id?: unknown }).id,
+          }),
           redact: { paths: redactPaths(), censor: REDACTED },
           serializers: {
             req: (req: SerializedRequest) => ({
@@ -31,14 +46,23 @@ interface SerializedRequest {
               headers: req.headers,
               remoteAddress: req.remoteAddress,
             }),
+            // A redirect's Location can carry OAuth state or codes.
+            res: (res: SerializedResponse) => {
+              const location = res.headers?.location;
+              return typeof location === 'string'
+                ? { ...res, headers: { ...res.headers, location: redactUrl(location) } }
+                : res;
+            },
           },
           autoLogging: {
-            ignore: (req: IncomingMessage) => req.url === '/metrics' || req.url === '/api/v1/health',
+            ignore: (req: IncomingMessage) =>
+              req.url === '/metrics' || req.url === '/api/v1/health',
           },
           customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
             err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-        },
-      }),
+        } as const;
+        return { pinoHttp: destination ? ([options, destination] as const) : options };
+      },
     }),
   ],
 })

@@ -31,10 +31,32 @@ export const SECRET_KEYS = [
   'client_secret',
   'authorization',
   'signature',
-  'code',
+  // Not `code`: it would hide error codes (AppError, pg, ioredis). OAuth codes arrive in the
+  // query string, which redactUrl covers.
+  'code_verifier',
+  'id_token',
 ];
 
-const SECRET_QUERY = new Set(['code', 'state', 'token', 'access_token', 'refresh_token', 'api_key', 'key']);
+const SECRET_QUERY = new Set([
+  'code',
+  'state',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'code_verifier',
+  'client_secret',
+  'api_key',
+  'key',
+]);
+
+function decodeParamName(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    return raw;
+  }
+}
 
 /** pino `redact` paths: headers of logged requests/responses plus secret keys up to two levels down. */
 export function redactPaths(): string[] {
@@ -46,17 +68,22 @@ export function redactPaths(): string[] {
   return [...headerPaths, ...keyPaths];
 }
 
-/** Replaces the values of secret-bearing query parameters in a request URL. */
+/**
+ * Replaces the values of secret-bearing query parameters in a URL, leaving everything else as
+ * sent. The marker is written literally (not percent-encoded) so it reads, and greps, as itself.
+ */
 export function redactUrl(url: string): string {
   const q = url.indexOf('?');
   if (q < 0) return url;
-  const params = new URLSearchParams(url.slice(q + 1));
-  let changed = false;
-  for (const name of Array.from(params.keys())) {
-    if (SECRET_QUERY.has(name.toLowerCase())) {
-      params.set(name, REDACTED);
-      changed = true;
-    }
-  }
-  return changed ? `${url.slice(0, q)}?${params.toString()}` : url;
+  const hash = url.indexOf('#', q);
+  const query = url.slice(q + 1, hash < 0 ? undefined : hash);
+  const redacted = query
+    .split('&')
+    .map((part) => {
+      const eq = part.indexOf('=');
+      const name = eq < 0 ? part : part.slice(0, eq);
+      return SECRET_QUERY.has(decodeParamName(name).toLowerCase()) ? `${name}=${REDACTED}` : part;
+    })
+    .join('&');
+  return `${url.slice(0, q)}?${redacted}${hash < 0 ? '' : url.slice(hash)}`;
 }

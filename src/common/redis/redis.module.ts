@@ -36,6 +36,14 @@ export function createBullRedis(url: string): Redis {
   );
 }
 
+/** QUIT when connected (flushes pending replies); a client that is reconnecting is just dropped. */
+export async function closeRedis(client: Redis): Promise<void> {
+  if (client.status === 'ready') {
+    await Promise.race([client.quit(), new Promise((resolve) => setTimeout(resolve, 2_000))]);
+  }
+  client.disconnect();
+}
+
 @Global()
 @Module({
   providers: [
@@ -51,6 +59,6 @@ export class RedisModule implements OnApplicationShutdown {
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.redis.quit(), this.bullRedis.quit()]);
+    await Promise.allSettled([closeRedis(this.redis), closeRedis(this.bullRedis)]);
   }
 }

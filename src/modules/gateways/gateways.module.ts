@@ -1,12 +1,17 @@
 import { Module } from '@nestjs/common';
+import { FlutterwaveAdapter } from './flutterwave/flutterwave.adapter.js';
+import { GenericAdapter } from './generic/generic.adapter.js';
 import { GATEWAY_ADAPTERS, GatewayRegistry } from './gateway.registry.js';
+import { PayPalAdapter } from './paypal/paypal.adapter.js';
+import { PaystackAdapter } from './paystack/paystack.adapter.js';
+import { StripeAdapter } from './stripe/stripe.adapter.js';
 import type { PaymentGateway } from './gateway.interface.js';
 
 /**
  * Adding a gateway: create its folder with an adapter class implementing PaymentGateway, then
  * list the class in ADAPTERS below. Nothing outside this module changes.
  */
-const ADAPTERS = [] as const;
+const ADAPTERS = [PaystackAdapter, FlutterwaveAdapter, StripeAdapter, PayPalAdapter, GenericAdapter] as const;
 
 @Module({
   providers: [

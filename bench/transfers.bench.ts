@@ -1,0 +1,400 @@
+import 'reflect-metadata';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import http from 'node:http';
+import net from 'node:net';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../src/app.module.js';
+import { AppConfig } from '../src/config/app-config.js';
+import { migrate } from '../src/database/migrate.js';
+import { TokensService } from '../src/modules/auth/jwt/tokens.service.js';
+import { UsersService } from '../src/modules/users/users.service.js';
+import { LedgerCheckService } from '../src/modules/wallet/ledger-check.service.js';
+import { newTransferReference, WalletService } from '../src/modules/wallet/wallet.service.js';
+
+const WALLETS = Number(process.env.BENCH_WALLETS ?? 1_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
+const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 20);
+const OPENING_BALANCE = 1_000_000_000;
+/** Extra node flags for the app process, e.g. `--cpu-prof` to profile it. */
+const APP_NODE_ARGS = (process.env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter((arg) => arg.length > 0);
+/** `uniform`, `hot` or both (default); `http`, `sql` or both (default). */
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'uniform,hot').split(',');
+const PATHS = (process.env.BENCH_PATHS ?? 'http,sql').split(',');
+
+interface Wallet {
+  userId: string;
+  accountId: string;
+  walletNumber: string;
+  authorization: string;
+}
+
+interface Measurement {
+  scenario: string;
+  path: 'http' | 'bare sql';
+  transfers: number;
+  errors: number;
+  seconds: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+export interface TransfersBenchResult {
+  settings: Record<string, string | number>;
+  overrides: Record<string, string>;
+  measurements: Measurement[];
+  ledgerOk: boolean;
+  ledgerProblems: number;
+}
+
+/** Runs `task` from `concurrency` loops for `seconds`, timing each call. */
+async function drive(seconds: number, concurrency: number, task: (worker: number) => Promise<boolean>) {
+  const latencies: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      while (performance.now() < deadline) {
+        const t0 = performance.now();
+        const ok = await task(worker);
+        latencies.push(performance.now() - t0);
+        if (!ok) errors++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
+  return { count: latencies.length, errors, elapsed, p50: pct(0.5), p99: pct(0.99) };
+}
+
+async function measure(
+  scenario: string,
+  path: Measurement['path'],
+  task: (worker: number) => Promise<boolean>,
+): Promise<Measurement> {
+  await drive(WARMUP_SECONDS, CONCURRENCY, task);
+  const run = await drive(SECONDS, CONCURRENCY, task);
+  const ok = run.count - run.errors;
+  return {
+    scenario,
+    path,
+    transfers: ok,
+    errors: run.errors,
+    seconds: Math.round(run.elapsed * 100) / 100,
+    perSecond: Math.round(ok / run.elapsed),
+    p50: Math.round(run.p50 * 100) / 100,
+    p99: Math.round(run.p99 * 100) / 100,
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function postJson(agent: http.Agent, port: number, path: string, headers: Record<string, string>, body: unknown) {
+  const payload = JSON.stringify(body);
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = http.request(
+      {
+        agent,
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+async function waitForHealth(port: number, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the app exited with code ${child.exitCode} while starting`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/health`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error('the app did not become healthy within 60 s');
+}
+
+/** Users with wallets, made through the app's own services (the user-created hook opens each wallet). */
+async function createWallets(app: INestApplicationContext): Promise<Wallet[]> {
+  const users = app.get(UsersService);
+  const tokens = app.get(TokensService);
+  const walletService = app.get(WalletService);
+  const dataSource = app.get(DataSource);
+  const wallets: Wallet[] = [];
+  for (let i = 0; i < WALLETS; i++) {
+    const user = await users.findOrCreateByEmail(`bench-${i}-${randomBytes(3).toString('hex')}@example.com`);
+    const session = await tokens.issueSession(user);
+    wallets.push({ userId: user.id, accountId: '', walletNumber: '', authorization: `Bearer ${session.accessToken}` });
+  }
+  const rows: { id: string; user_id: string; wallet_number: string }[] = await dataSource.query(
+    `SELECT id, user_id, wallet_number FROM ledger_accounts WHERE kind = 'user_wallet'`,
+  );
+  const byUser = new Map(rows.map((row) => [row.user_id, row]));
+  for (const wallet of wallets) {
+    const row = byUser.get(wallet.userId);
+    if (!row) throw new Error(`user ${wallet.userId} has no wallet`);
+    wallet.accountId = row.id;
+    wallet.walletNumber = row.wallet_number;
+  }
+  // Funded the way money really arrives: a settled deposit payment credited by the wallet's
+  // settlement hook (so the ledger check's deposit cross-check holds afterwards).
+  await dataSource.transaction(async (manager) => {
+    for (const [i, wallet] of wallets.entries()) {
+      const reference = `PAY-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}-${String(i).padStart(8, '0')}`;
+      const [payment]: { id: string }[] = await manager.query(
+        `INSERT INTO payments (reference, user_id, purpose, gateway, status, amount, currency, amount_received,
+                               email, expires_at, settled_at)
+         VALUES ($1, $2, 'wallet_deposit', 'paystack', 'succeeded', $3, 'NGN', $3, 'bench@example.com',
+                 now() + interval '1 day', now())
+         RETURNING id`,
+        [reference, wallet.userId, OPENING_BALANCE],
+      );
+      await walletService.creditDeposit(manager, {
+        paymentId: payment.id,
+        paymentReference: reference,
+        userId: wallet.userId,
+        gateway: 'paystack',
+        currency: 'NGN',
+        amount: OPENING_BALANCE,
+      });
+    }
+  });
+  return wallets;
+}
+
+function pickPair(wallets: Wallet[], hotSender: boolean): [Wallet, Wallet] {
+  const from = hotSender ? 0 : randomInt(wallets.length);
+  let to = randomInt(wallets.length - 1);
+  if (to >= from) to++;
+  return [wallets[from], wallets[to]];
+}
+
+/**
+ * The service's own transaction, issued straight through `pg`: BEGIN, the ledger_post function,
+ * the outbox insert, COMMIT. The same statements the HTTP path runs once auth and validation are
+ * done (the service caches the immutable wallet-number → account mapping, so it does no lookup).
+ */
+async function bareTransfer(pool: pg.Pool, from: Wallet, to: Wallet, amount: number): Promise<boolean> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const reference = newTransferReference();
+    const posted = await client.query<{ created_at: Date; entry_id: string; account_id: string; balance_after: string }>(
+      `SELECT * FROM ledger_post($1, $2, $3, $4, $5, $6::uuid[], $7::bigint[])`,
+      ['transfer', `transfer:${reference}`, reference, null, null, [from.accountId, to.accountId], [String(-amount), String(amount)]],
+    );
+    const received = posted.rows.find((row) => row.account_id === to.accountId);
+    if (!received) throw new Error('no entry for the recipient');
+    await client.query(`INSERT INTO events (id, user_id, type, data, created_at) VALUES ($1, $2, $3, $4, $5)`, [
+      `evt_${randomBytes(18).toString('base64url').slice(0, 24)}`,
+      to.userId,
+      'wallet.transfer.received',
+      JSON.stringify({
+        id: String(received.entry_id),
+        type: 'transfer_in',
+        amount,
+        currency: 'NGN',
+        status: 'success',
+        reference,
+        counterparty_wallet_number: from.walletNumber,
+        narration: null,
+        balance_after: Number(received.balance_after),
+        created_at: new Date(received.created_at).toISOString(),
+      }),
+      received.created_at,
+    ]);
+    await client.query('COMMIT');
+    return true;
+  } catch {
+    await client.query('ROLLBACK').catch(() => undefined);
+    return false;
+  } finally {
+    client.release();
+  }
+}
+
+export async function runTransfersBench(): Promise<TransfersBenchResult> {
+  const adminUrl = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `payments_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const dbUrl = new URL(adminUrl);
+  dbUrl.pathname = `/${name}`;
+  const port = await freePort();
+  const prefix = `bench${randomBytes(4).toString('hex')}`;
+
+  // Everything the benchmark sets differently from a default `npm start`, printed with the results.
+  const overrides: Record<string, string> = {
+    DATABASE_URL: dbUrl.toString(),
+    PORT: String(port),
+    REDIS_KEY_PREFIX: prefix,
+    THROTTLE_LIMIT: '1000000000',
+    JWT_SECRET: process.env.JWT_SECRET ?? 'bench-jwt-secret-that-is-long-enough-0123456789',
+    JWT_ACCESS_TTL: '1h',
+    DATABASE_POOL_SIZE: String(POOL_SIZE),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    PROCESS_ROLE: process.env.BENCH_PROCESS_ROLE ?? 'api',
+  };
+  const env = { ...process.env, NODE_ENV: 'production', ...overrides };
+
+  await migrate(new AppConfig(env));
+  const saved = { ...process.env };
+  // The setup context in this process serves no HTTP and runs no workers, and needs few connections.
+  Object.assign(process.env, env, { PROCESS_ROLE: 'api', DATABASE_POOL_SIZE: '4' });
+  const setup = await NestFactory.createApplicationContext(AppModule, { logger: ['error'] });
+  process.env = saved;
+
+  let child: ChildProcess | undefined;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const pool = new pg.Pool({ connectionString: dbUrl.toString(), max: POOL_SIZE });
+  try {
+    const wallets = await createWallets(setup);
+
+    const mainJs = fileURLToPath(new URL('../src/main.js', import.meta.url));
+    child = spawn(process.execPath, [...APP_NODE_ARGS, mainJs], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    await waitForHealth(port, child);
+
+    const [{ synchronous_commit: syncCommit }] = (await pool.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows;
+    const measurements: Measurement[] = [];
+    for (const hot of [false, true]) {
+      if (!SCENARIOS.includes(hot ? 'hot' : 'uniform')) continue;
+      const scenario = hot ? 'hot sender' : 'uniform';
+      if (PATHS.includes('http')) measurements.push(
+        await measure(scenario, 'http', async () => {
+          const [from, to] = pickPair(wallets, hot);
+          const res = await postJson(agent, port, '/api/v1/wallet/transfer', { authorization: from.authorization }, {
+            wallet_number: to.walletNumber,
+            amount: randomInt(1, 100),
+          });
+          return res.status === 201;
+        }),
+      );
+      if (PATHS.includes('sql')) measurements.push(
+        await measure(scenario, 'bare sql', async () => {
+          const [from, to] = pickPair(wallets, hot);
+          return bareTransfer(pool, from, to, randomInt(1, 100));
+        }),
+      );
+    }
+
+    const report = await setup.get(LedgerCheckService).run();
+    return {
+      settings: {
+        wallets: WALLETS,
+        concurrency: CONCURRENCY,
+        'pool size (app and bare)': POOL_SIZE,
+        synchronous_commit: syncCommit,
+        'seconds per run (after warm-up)': SECONDS,
+        'warm-up seconds': WARMUP_SECONDS,
+        'http client': 'node:http keep-alive agent',
+        'app process': 'node dist/src/main.js (separate process)',
+      },
+      overrides: Object.fromEntries(
+        Object.entries(overrides).filter(([key]) => !['DATABASE_URL', 'JWT_SECRET', 'REDIS_KEY_PREFIX', 'PORT'].includes(key)),
+      ),
+      measurements,
+      ledgerOk: report.ok,
+      ledgerProblems: report.problems.length,
+    };
+  } finally {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child?.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    agent.destroy();
+    await pool.end();
+    await setup.close();
+    const redis = new Redis(new AppConfig(env).redisUrl);
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+    redis.disconnect();
+    const cleanup = new pg.Client({ connectionString: adminUrl });
+    await cleanup.connect();
+    await cleanup.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await cleanup.end();
+  }
+}
+
+export function formatTransfersResult(result: TransfersBenchResult): string {
+  const lines: string[] = [];
+  lines.push(`settings: ${Object.entries(result.settings).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  lines.push(`env overrides for the app: ${Object.entries(result.overrides).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  const header = ['scenario', 'path', 'transfers', 'errors', 'seconds', 'transfers/s', 'p50 ms', 'p99 ms'];
+  const rows = result.measurements.map((m) => [
+    m.scenario,
+    m.path,
+    String(m.transfers),
+    String(m.errors),
+    String(m.seconds),
+    String(m.perSecond),
+    String(m.p50),
+    String(m.p99),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const fmt = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join(' | ');
+  lines.push(fmt(header), widths.map((w) => '-'.repeat(w)).join('-+-'), ...rows.map(fmt));
+  for (const scenario of ['uniform', 'hot sender']) {
+    const httpRun = result.measurements.find((m) => m.scenario === scenario && m.path === 'http');
+    const bare = result.measurements.find((m) => m.scenario === scenario && m.path === 'bare sql');
+    if (!httpRun || !bare) continue;
+    const target = scenario === 'uniform' ? 1000 : 400;
+    const ratio = bare.perSecond > 0 ? httpRun.perSecond / bare.perSecond : 0;
+    lines.push(
+      `${scenario}: http/bare = ${ratio.toFixed(2)} (target >= 0.50: ${ratio >= 0.5 ? 'met' : 'MISSED'}); ` +
+        `http ${httpRun.perSecond}/s (target >= ${target}/s: ${httpRun.perSecond >= target ? 'met' : 'MISSED'})`,
+    );
+  }
+  lines.push(`ledger check after the runs: ${result.ledgerOk ? 'clean' : `${result.ledgerProblems} problem(s)`}`);
+  return lines.join('\n');
+}
+
+export const transfersBench = {
+  name: 'transfers',
+  run: async (): Promise<string> => formatTransfersResult(await runTransfersBench()),
+};
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const result = await runTransfersBench();
+  console.log(formatTransfersResult(result));
+  process.exit(result.ledgerOk ? 0 : 1);
+}

@@ -1,0 +1,54 @@
+import { Module, OnModuleInit } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import { MaintenanceTasks } from '../../queue/maintenance.processor.js';
+import { JobName, QueueName } from '../../queue/queue-names.js';
+import { WorkerRunner } from '../../queue/worker-runner.service.js';
+import { UsersModule } from '../users/users.module.js';
+import { ApiKeysController } from './api-keys/api-keys.controller.js';
+import { ApiKeysService } from './api-keys/api-keys.service.js';
+import { AuthController } from './auth.controller.js';
+import { AuthGuard } from './auth.guard.js';
+import { GoogleOAuthService } from './google/google-oauth.service.js';
+import { OAuthStateStore } from './google/oauth-state.store.js';
+import { JWT_SIGNING_SECRET, jwtSecretProvider } from './jwt/jwt-secret.provider.js';
+import { TokensService } from './jwt/tokens.service.js';
+
+@Module({
+  imports: [UsersModule],
+  controllers: [AuthController, ApiKeysController],
+  providers: [
+    jwtSecretProvider,
+    {
+      // Built from the resolved secret (async: it may come from the database), so nothing signs
+      // or verifies before the secret is known. HS256 only, in both directions.
+      provide: JwtService,
+      inject: [JWT_SIGNING_SECRET],
+      useFactory: (secret: string) =>
+        new JwtService({
+          secret,
+          signOptions: { algorithm: 'HS256' },
+          verifyOptions: { algorithms: ['HS256'] },
+        }),
+    },
+    TokensService,
+    ApiKeysService,
+    OAuthStateStore,
+    GoogleOAuthService,
+    AuthGuard,
+    { provide: APP_GUARD, useExisting: AuthGuard },
+  ],
+  exports: [TokensService, ApiKeysService],
+})
+export class AuthModule implements OnModuleInit {
+  constructor(
+    private readonly runner: WorkerRunner,
+    private readonly tasks: MaintenanceTasks,
+    private readonly tokens: TokensService,
+  ) {}
+
+  onModuleInit(): void {
+    this.tasks.register(JobName.PurgeAuthTokens, () => this.tokens.purgeExpired());
+    this.runner.every(QueueName.Maintenance, JobName.PurgeAuthTokens, 3_600_000);
+  }
+}

@@ -1,0 +1,195 @@
+import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { unauthenticated } from '../../../common/errors/app-error.js';
+import { AppConfig } from '../../../config/app-config.js';
+import { sqlRows } from '../../users/sql-rows.js';
+import { User } from '../../users/user.entity.js';
+import { randomToken, sha256 } from '../crypto.js';
+
+export interface AccessClaims {
+  sub: string;
+  email: string;
+  /** Refresh-token family: the session this access token belongs to. */
+  fam: string;
+  typ: 'access';
+}
+
+export interface IssuedSession {
+  accessToken: string;
+  refreshToken: string;
+  /** Access-token lifetime in seconds. */
+  expiresIn: number;
+  familyId: string;
+  user: User;
+}
+
+type RefreshOutcome =
+  | { kind: 'rotated'; session: IssuedSession }
+  | { kind: 'unknown' | 'reused' | 'revoked' | 'expired' };
+
+const isAccessClaims = (value: unknown): value is AccessClaims => {
+  if (typeof value !== 'object' || value === null) return false;
+  const claims = value as Record<string, unknown>;
+  return (
+    claims.typ === 'access' &&
+    typeof claims.sub === 'string' &&
+    typeof claims.email === 'string' &&
+    typeof claims.fam === 'string'
+  );
+};
+
+/** Access tokens (JWT) and rotating refresh tokens grouped in families. */
+@Injectable()
+export class TokensService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly jwt: JwtService,
+    private readonly config: AppConfig,
+  ) {}
+
+  get accessTtlSeconds(): number {
+    return Math.max(1, Math.floor(this.config.jwtAccessTtlMs / 1000));
+  }
+
+  /** Starts a session for the user: a new family, its first refresh token and an access token. */
+  async issueSession(user: User): Promise<IssuedSession> {
+    return this.dataSource.transaction(async (manager) => {
+      const [family] = await sqlRows<{ id: string }>(
+        manager,
+        `INSERT INTO refresh_token_families (user_id) VALUES ($1) RETURNING id`,
+        [user.id],
+      );
+      return this.mint(manager, user, family.id);
+    });
+  }
+
+  /**
+   * Rotates a refresh token. Claiming it is one conditional UPDATE (`used_at IS NULL`), so of
+   * two concurrent presentations exactly one wins; the loser, like any later presentation of a
+   * used token, is treated as reuse and revokes the whole family.
+   */
+  async refresh(refreshToken: string): Promise<IssuedSession> {
+    const hash = sha256(refreshToken);
+    const outcome = await this.dataSource.transaction(async (manager): Promise<RefreshOutcome> => {
+      const [claimed] = await sqlRows<{
+        familyId: string;
+        expired: boolean;
+        revoked: boolean;
+        userId: string;
+      }>(
+        manager,
+        `UPDATE refresh_tokens t SET used_at = now()
+         FROM refresh_token_families f
+         WHERE t.token_hash = $1 AND t.used_at IS NULL AND f.id = t.family_id
+         RETURNING t.family_id AS "familyId", t.expires_at <= now() AS expired,
+                   f.revoked_at IS NOT NULL AS revoked, f.user_id AS "userId"`,
+        [hash],
+      );
+      if (!claimed) {
+        const [used] = await sqlRows<{ familyId: string }>(
+          manager,
+          `SELECT family_id AS "familyId" FROM refresh_tokens WHERE token_hash = $1`,
+          [hash],
+        );
+        if (!used) return { kind: 'unknown' };
+        await this.revokeFamilyIn(manager, used.familyId, 'reuse');
+        return { kind: 'reused' };
+      }
+      if (claimed.revoked) return { kind: 'revoked' };
+      if (claimed.expired) return { kind: 'expired' };
+      const user = await manager
+        .getRepository(User)
+        .findOneOrFail({ where: { id: claimed.userId } });
+      return { kind: 'rotated', session: await this.mint(manager, user, claimed.familyId) };
+    });
+    switch (outcome.kind) {
+      case 'rotated':
+        return outcome.session;
+      case 'reused':
+        throw unauthenticated('Refresh token was already used; the session has been revoked');
+      case 'revoked':
+        throw unauthenticated('Session has been revoked');
+      case 'expired':
+        throw unauthenticated('Refresh token has expired');
+      case 'unknown':
+        throw unauthenticated('Refresh token is not valid');
+    }
+  }
+
+  /** Ends a session: its refresh tokens and access tokens stop working. */
+  async revokeFamily(familyId: string, reason: 'logout' | 'reuse'): Promise<void> {
+    await this.revokeFamilyIn(this.dataSource.manager, familyId, reason);
+  }
+
+  /** Verifies signature, algorithm, expiry and shape; any failure is a 401. */
+  async verifyAccessToken(token: string): Promise<AccessClaims> {
+    let payload: unknown;
+    try {
+      payload = await this.jwt.verifyAsync<Record<string, unknown>>(token);
+    } catch {
+      throw unauthenticated('Access token is invalid or expired');
+    }
+    if (!isAccessClaims(payload)) throw unauthenticated('Access token is invalid or expired');
+    return payload;
+  }
+
+  /** One primary-key lookup per request, so logout and reuse revocation take effect at once. */
+  async isFamilyActive(familyId: string, userId: string): Promise<boolean> {
+    const rows = await sqlRows<{ active: boolean }>(
+      this.dataSource.manager,
+      `SELECT revoked_at IS NULL AS active FROM refresh_token_families WHERE id = $1 AND user_id = $2`,
+      [familyId, userId],
+    );
+    return rows.length === 1 && rows[0].active;
+  }
+
+  /**
+   * Housekeeping: refresh tokens a day past expiry (presenting one is a plain 401 from then on),
+   * sessions left with no tokens (their access tokens expired long before), and OAuth states
+   * past expiry.
+   */
+  async purgeExpired(): Promise<{ tokens: number; families: number; states: number }> {
+    const tokens = await sqlRows(
+      this.dataSource.manager,
+      `DELETE FROM refresh_tokens WHERE expires_at < now() - interval '1 day' RETURNING 1`,
+    );
+    const families = await sqlRows(
+      this.dataSource.manager,
+      `DELETE FROM refresh_token_families f
+       WHERE f.created_at < now() - interval '1 day'
+         AND NOT EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.family_id = f.id)
+       RETURNING 1`,
+    );
+    const states = await sqlRows(
+      this.dataSource.manager,
+      `DELETE FROM oauth_states WHERE expires_at < now() RETURNING 1`,
+    );
+    return { tokens: tokens.length, families: families.length, states: states.length };
+  }
+
+  private async revokeFamilyIn(
+    manager: EntityManager,
+    familyId: string,
+    reason: 'logout' | 'reuse',
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE refresh_token_families SET revoked_at = now(), revoked_reason = $2
+       WHERE id = $1 AND revoked_at IS NULL`,
+      [familyId, reason],
+    );
+  }
+
+  private async mint(manager: EntityManager, user: User, familyId: string): Promise<IssuedSession> {
+    const refreshToken = randomToken();
+    await manager.query(
+      `INSERT INTO refresh_tokens (family_id, token_hash, expires_at)
+       VALUES ($1, $2, now() + make_interval(secs => $3))`,
+      [familyId, sha256(refreshToken), this.config.jwtRefreshTtlMs / 1000],
+    );
+    const claims: AccessClaims = { sub: user.id, email: user.email, fam: familyId, typ: 'access' };
+    const accessToken = await this.jwt.signAsync(claims, { expiresIn: this.accessTtlSeconds });
+    return { accessToken, refreshToken, expiresIn: this.accessTtlSeconds, familyId, user };
+  }
+}

@@ -1,0 +1,34 @@
+import { AppConfig } from '../../../config/app-config.js';
+import { fixtureBytes } from '../../../../test/fixtures/load-fixture.js';
+import { InvalidSignatureError } from '../gateway.errors.js';
+import { FlutterwaveAdapter } from './flutterwave.adapter.js';
+
+const HASH = 'my-flutterwave-secret-hash';
+
+describe('Flutterwave webhook verif-hash', () => {
+  const adapter = new FlutterwaveAdapter(new AppConfig({ FLUTTERWAVE_SECRET_KEY: 'FLWSECK_TEST-x', FLUTTERWAVE_WEBHOOK_HASH: HASH }));
+  const rawBody = fixtureBytes('flutterwave/charge-completed-successful.webhook.json');
+
+  it('accepts the configured hash', async () => {
+    await expect(adapter.verifyWebhook({ rawBody, headers: { 'verif-hash': HASH } })).resolves.toBeUndefined();
+  });
+
+  it.each([
+    ['a wrong hash of the same length', HASH.replace(/.$/, 'X')],
+    ['a prefix of the hash', HASH.slice(0, 5)],
+    ['the hash with extra characters', `${HASH}x`],
+    ['an empty hash', ''],
+    ['no header at all', undefined],
+  ])('refuses %s with 401 INVALID_SIGNATURE', async (_name, value) => {
+    const headers: Record<string, string | undefined> = value === undefined ? {} : { 'verif-hash': value };
+    const error = await adapter.verifyWebhook({ rawBody, headers }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InvalidSignatureError);
+    expect(error).toMatchObject({ status: 401 });
+  });
+
+  it('refuses everything when no hash is configured', async () => {
+    const unconfigured = new FlutterwaveAdapter(new AppConfig({ FLUTTERWAVE_SECRET_KEY: 'FLWSECK_TEST-x' }));
+    expect(unconfigured.isEnabled()).toBe(false);
+    await expect(unconfigured.verifyWebhook({ rawBody, headers: { 'verif-hash': '' } })).rejects.toBeInstanceOf(InvalidSignatureError);
+  });
+});

@@ -1,0 +1,173 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { minorToMajorString } from '../../../common/money.js';
+import { AppConfig } from '../../../config/app-config.js';
+import { GatewayHttpClient } from '../gateway-http.js';
+import { GatewayRequestError, InvalidSignatureError } from '../gateway.errors.js';
+import type {
+  InboundWebhookRequest,
+  InitializeInput,
+  InitializeResult,
+  NormalizedWebhookEvent,
+  PaymentGateway,
+  RefundInput,
+  RefundResult,
+  VerifyInput,
+  VerifyResult,
+} from '../gateway.interface.js';
+import { FLUTTERWAVE_CURRENCIES, mapFlutterwaveEvent, mapRefund, mapTransaction } from './flutterwave.mapper.js';
+
+/** Flutterwave's v3 response envelope. */
+interface Envelope<T> {
+  status?: string;
+  message?: string;
+  data?: T | null;
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * Flutterwave v3: a hosted payment link (`POST /v3/payments`), verification by transaction id or
+ * by our `tx_ref`, refunds against the transaction id, and webhooks authenticated by the
+ * `verif-hash` header, a shared secret compared in constant time.
+ */
+@Injectable()
+export class FlutterwaveAdapter implements PaymentGateway {
+  readonly name = 'flutterwave' as const;
+  private readonly http: GatewayHttpClient;
+
+  constructor(private readonly config: AppConfig) {
+    this.http = new GatewayHttpClient(this.name, config.flutterwave.baseUrl, config.gatewayTimeoutMs);
+  }
+
+  isEnabled(): boolean {
+    return Boolean(this.config.flutterwave.secretKey && this.config.flutterwave.webhookHash);
+  }
+
+  supportsCurrency(currency: string): boolean {
+    return FLUTTERWAVE_CURRENCIES.includes(currency.toUpperCase());
+  }
+
+  async initialize(input: InitializeInput): Promise<InitializeResult> {
+    const response = await this.http.request<Envelope<{ link?: string }>>({
+      method: 'POST',
+      path: '/v3/payments',
+      headers: this.auth(),
+      json: {
+        tx_ref: input.reference,
+        // Major units as an exact decimal string ("10.50"), never a float product.
+        amount: minorToMajorString(input.amount, input.currency),
+        currency: input.currency.toUpperCase(),
+        redirect_url: input.returnUrl,
+        customer: { email: input.email },
+        meta: { reference: input.reference },
+      },
+    });
+    const link = response.body.data?.link;
+    if (response.body.status !== 'success' || !link) {
+      throw new GatewayRequestError(this.name, response.status, response.body.message ?? 'no payment link returned');
+    }
+    // The transaction id only exists once the payer attempts payment; verify falls back to tx_ref.
+    return { authorizationUrl: link };
+  }
+
+  async verify(input: VerifyInput): Promise<VerifyResult> {
+    const path = input.gatewayPaymentId
+      ? `/v3/transactions/${encodeURIComponent(input.gatewayPaymentId)}/verify`
+      : `/v3/transactions/verify_by_reference?tx_ref=${encodeURIComponent(input.reference)}`;
+    const response = await this.http.request<Envelope<Json>>({ method: 'GET', path, headers: this.auth() }, [400, 404]);
+    const data = response.body.data;
+    // Only Flutterwave's own "No transaction was found" answer means not found: a bare 404 could
+    // as well be a wrong base URL, which must not make a payment look abandoned.
+    if (response.status !== 200 && /no transaction/i.test(response.body.message ?? '')) {
+      return { status: 'not_found' };
+    }
+    if (response.status !== 200 || response.body.status !== 'success' || !data) {
+      throw new GatewayRequestError(this.name, response.status, response.body.message ?? 'unexpected verify response');
+    }
+    try {
+      return mapTransaction(data);
+    } catch (error) {
+      // An amount with more decimals than the currency has cannot be settled automatically.
+      throw new GatewayRequestError(this.name, response.status, error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  async refund(input: RefundInput): Promise<RefundResult> {
+    const transactionId = input.gatewayChargeId ?? input.gatewayPaymentId ?? (await this.transactionIdOf(input));
+    // Flutterwave v3 refunds take no idempotency key: the refunds job must not resend after an
+    // ambiguous failure without checking. The comment lets an operator match the refund to ours.
+    const response = await this.http.request<Envelope<Json>>({
+      method: 'POST',
+      path: `/v3/transactions/${encodeURIComponent(transactionId)}/refund`,
+      headers: this.auth(),
+      json: {
+        amount: minorToMajorString(input.amount, input.currency),
+        comments: `refund ${input.refundId}${input.reason ? `: ${input.reason.slice(0, 200)}` : ''}`,
+      },
+    });
+    if (response.body.status !== 'success' || !response.body.data) {
+      throw new GatewayRequestError(this.name, response.status, response.body.message ?? 'refund not accepted');
+    }
+    return mapRefund(response.body.data);
+  }
+
+  /** Flutterwave sends no refund webhooks: the refunds module polls this. */
+  async getRefund(gatewayRefundId: string): Promise<RefundResult> {
+    const response = await this.http.request<Envelope<Json>>({
+      method: 'GET',
+      path: `/v3/refunds/${encodeURIComponent(gatewayRefundId)}`,
+      headers: this.auth(),
+    });
+    if (response.body.status !== 'success' || !response.body.data) {
+      throw new GatewayRequestError(this.name, response.status, response.body.message ?? 'unexpected refund response');
+    }
+    return mapRefund(response.body.data);
+  }
+
+  // oxlint-disable-next-line require-await -- the interface is async; the hash check is local
+  async verifyWebhook(request: InboundWebhookRequest): Promise<void> {
+    const expected = this.config.flutterwave.webhookHash;
+    const received = header(request, 'verif-hash');
+    if (!expected || received === undefined || !constantTimeEquals(received, expected)) {
+      throw new InvalidSignatureError();
+    }
+  }
+
+  parseWebhook(request: InboundWebhookRequest): NormalizedWebhookEvent {
+    return mapFlutterwaveEvent(JSON.parse(request.rawBody.toString('utf8')) as Json);
+  }
+
+  private async transactionIdOf(input: RefundInput): Promise<string> {
+    const found = await this.verify({
+      reference: input.reference,
+      gatewayPaymentId: null,
+      amount: input.amount,
+      currency: input.currency,
+    });
+    if (!found.gatewayPaymentId) {
+      throw new GatewayRequestError(this.name, 404, `no Flutterwave transaction for ${input.reference}`);
+    }
+    return found.gatewayPaymentId;
+  }
+
+  private auth(): Record<string, string> {
+    const secretKey = this.config.flutterwave.secretKey;
+    if (!secretKey) throw new GatewayRequestError(this.name, 401, 'FLUTTERWAVE_SECRET_KEY is not configured');
+    return { authorization: `Bearer ${secretKey}` };
+  }
+}
+
+/** Equal-length digests so timingSafeEqual neither throws nor leaks the secret's length. */
+function constantTimeEquals(received: string, expected: string): boolean {
+  const a = createHash('sha256').update(received, 'utf8').digest();
+  const b = createHash('sha256').update(expected, 'utf8').digest();
+  return timingSafeEqual(a, b);
+}
+
+function header(request: InboundWebhookRequest, name: string): string | undefined {
+  const direct = request.headers[name];
+  if (direct !== undefined) return direct;
+  const key = Object.keys(request.headers).find((candidate) => candidate.toLowerCase() === name);
+  return key === undefined ? undefined : request.headers[key];
+}

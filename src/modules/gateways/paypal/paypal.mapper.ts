@@ -1,0 +1,192 @@
+import { majorToMinor } from '../../../common/money.js';
+import type {
+  GatewayPaymentStatus,
+  GatewayRefundStatus,
+  NormalizedWebhookEvent,
+  RefundResult,
+  VerifyResult,
+} from '../gateway.interface.js';
+
+/**
+ * Pure mapping from PayPal REST payloads (Orders v2, Payments v2, webhook events) to our shapes.
+ * PayPal amounts are decimal strings in major units (`{"currency_code":"USD","value":"10.50"}`);
+ * they are converted exactly with the currency's exponent.
+ */
+
+/**
+ * PayPal's REST currencies whose decimals match ISO-4217 (our minor unit). HUF and TWD are left
+ * out: PayPal refuses decimals for them while ISO gives them two.
+ */
+export const PAYPAL_CURRENCIES: readonly string[] = [
+  'AUD', 'BRL', 'CAD', 'CHF', 'CNY', 'CZK', 'DKK', 'EUR', 'GBP', 'HKD', 'ILS', 'JPY', 'MXN', 'MYR',
+  'NOK', 'NZD', 'PHP', 'PLN', 'SEK', 'SGD', 'THB', 'USD',
+];
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+function list(value: unknown): Json[] {
+  return Array.isArray(value) ? value.filter(isObject) : [];
+}
+
+/** `{currency_code, value}` → minor units and upper-case currency; throws on an inexact amount. */
+export function moneyOf(value: unknown): { amount?: number; currency?: string } {
+  if (!isObject(value)) return {};
+  const currency = str(value.currency_code)?.toUpperCase();
+  const amount = currency && str(value.value) ? majorToMinor(value.value as string, currency) : undefined;
+  return { amount, currency };
+}
+
+function safeMoneyOf(value: unknown): { amount?: number; currency?: string } {
+  try {
+    return moneyOf(value);
+  } catch {
+    return {};
+  }
+}
+
+/** Our reference as we set it on the purchase unit (custom_id, invoice_id and reference_id). */
+function referenceOf(holder: Json): string | undefined {
+  return str(holder.custom_id) ?? str(holder.invoice_id) ?? str(holder.reference_id);
+}
+
+const CAPTURE_STATUS: Record<string, GatewayPaymentStatus> = {
+  COMPLETED: 'succeeded',
+  // Money was taken; a later refund does not undo the payment itself.
+  PARTIALLY_REFUNDED: 'succeeded',
+  REFUNDED: 'succeeded',
+  PENDING: 'pending',
+  DECLINED: 'failed',
+  FAILED: 'failed',
+};
+
+const ORDER_STATUS: Record<string, GatewayPaymentStatus> = {
+  CREATED: 'pending',
+  SAVED: 'pending',
+  APPROVED: 'pending',
+  PAYER_ACTION_REQUIRED: 'pending',
+  COMPLETED: 'pending',
+  VOIDED: 'failed',
+};
+
+/** The capture of an order, when there is one (the last, should PayPal ever list several). */
+export function captureOf(order: Json): Json | undefined {
+  const unit = list(order.purchase_units)[0];
+  const payments = unit && isObject(unit.payments) ? unit.payments : undefined;
+  return payments ? list(payments.captures).at(-1) : undefined;
+}
+
+/**
+ * An order (GET or capture response) → the gateway's truth. Once captured, the CAPTURE's status
+ * decides: an order is COMPLETED even when its capture was DECLINED or is still PENDING.
+ */
+export function mapOrder(order: Json): VerifyResult {
+  const unit = list(order.purchase_units)[0] ?? {};
+  const capture = captureOf(order);
+  if (capture) {
+    const status = CAPTURE_STATUS[str(capture.status) ?? ''] ?? 'pending';
+    const details = isObject(capture.status_details) ? str(capture.status_details.reason) : undefined;
+    return {
+      status,
+      reference: referenceOf(capture) ?? referenceOf(unit),
+      ...moneyOf(capture.amount),
+      gatewayPaymentId: str(order.id),
+      gatewayChargeId: str(capture.id),
+      failureReason: status === 'succeeded' ? undefined : details,
+    };
+  }
+  return {
+    status: ORDER_STATUS[str(order.status) ?? ''] ?? 'pending',
+    reference: referenceOf(unit),
+    ...moneyOf(unit.amount),
+    gatewayPaymentId: str(order.id),
+  };
+}
+
+const REFUND_STATUS: Record<string, GatewayRefundStatus> = {
+  COMPLETED: 'succeeded',
+  PENDING: 'processing',
+  FAILED: 'failed',
+  CANCELLED: 'failed',
+};
+
+export function mapRefundStatus(status: unknown): GatewayRefundStatus {
+  return REFUND_STATUS[str(status) ?? ''] ?? 'processing';
+}
+
+/** A v2 refund resource → our refund result. */
+export function mapRefund(refund: Json): RefundResult {
+  const status = mapRefundStatus(refund.status);
+  const reason = isObject(refund.status_details) ? str(refund.status_details.reason) : undefined;
+  return { status, gatewayRefundId: str(refund.id), failureReason: status === 'failed' ? (reason ?? 'FAILED') : undefined };
+}
+
+export const PAYPAL_HANDLED_EVENTS: readonly string[] = [
+  'CHECKOUT.ORDER.APPROVED',
+  'PAYMENT.CAPTURE.COMPLETED',
+  'PAYMENT.CAPTURE.DENIED',
+  'PAYMENT.CAPTURE.PENDING',
+  'PAYMENT.CAPTURE.REFUNDED',
+];
+
+/** A verified webhook event → the normalized event (the event id is PayPal's own WH-… id). */
+export function mapPayPalEvent(event: Json): NormalizedWebhookEvent {
+  const eventId = str(event.id);
+  const type = str(event.event_type);
+  if (!eventId || !type) throw new TypeError('PayPal webhook event without id or event_type');
+  const resource = isObject(event.resource) ? event.resource : {};
+  const base = { eventId, type, selfAuthenticating: false } as const;
+
+  switch (type) {
+    case 'CHECKOUT.ORDER.APPROVED': {
+      // Approved is not paid: processing verifies, and verify captures (once, idempotently).
+      const unit = list(resource.purchase_units)[0] ?? {};
+      return {
+        ...base,
+        kind: 'payment',
+        reference: referenceOf(unit),
+        gatewayPaymentId: str(resource.id),
+        paymentStatus: 'pending',
+        ...safeMoneyOf(unit.amount),
+      };
+    }
+    case 'PAYMENT.CAPTURE.COMPLETED':
+    case 'PAYMENT.CAPTURE.DENIED':
+    case 'PAYMENT.CAPTURE.PENDING': {
+      const related = isObject(resource.supplementary_data) && isObject(resource.supplementary_data.related_ids)
+        ? resource.supplementary_data.related_ids
+        : {};
+      const paymentStatus: GatewayPaymentStatus =
+        type === 'PAYMENT.CAPTURE.COMPLETED' ? 'succeeded' : type === 'PAYMENT.CAPTURE.DENIED' ? 'failed' : 'pending';
+      return {
+        ...base,
+        kind: 'payment',
+        reference: referenceOf(resource),
+        gatewayPaymentId: str(related.order_id),
+        paymentStatus,
+        ...safeMoneyOf(resource.amount),
+      };
+    }
+    case 'PAYMENT.CAPTURE.REFUNDED': {
+      // The resource is the refund; we set its custom_id to our refund id when creating it.
+      return {
+        ...base,
+        kind: 'refund',
+        reference: str(resource.invoice_id),
+        refundId: str(resource.custom_id),
+        gatewayRefundId: str(resource.id),
+        refundStatus: mapRefundStatus(resource.status),
+        ...safeMoneyOf(resource.amount),
+      };
+    }
+    default:
+      return { ...base, kind: 'ignored' };
+  }
+}

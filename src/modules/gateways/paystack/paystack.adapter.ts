@@ -1,0 +1,244 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../../../config/app-config.js';
+import type { Minor } from '../../../common/money.js';
+import { GatewayHttpClient } from '../gateway-http.js';
+import { GatewayRequestError, InvalidSignatureError } from '../gateway.errors.js';
+import type {
+  GatewayPaymentStatus,
+  GatewayRefundStatus,
+  InboundWebhookRequest,
+  InitializeInput,
+  InitializeResult,
+  NormalizedWebhookEvent,
+  PaymentGateway,
+  RefundInput,
+  RefundResult,
+  VerifyInput,
+  VerifyResult,
+} from '../gateway.interface.js';
+import { isValidPaystackSignature } from './paystack-signature.js';
+import type {
+  PaystackEnvelope,
+  PaystackInitializeData,
+  PaystackRefund,
+  PaystackRefundEventData,
+  PaystackTransaction,
+} from './paystack.types.js';
+
+export const PAYSTACK_CURRENCIES = ['NGN', 'GHS', 'ZAR', 'KES', 'USD'] as const;
+
+/** Paystack has no idempotency header: our refund id travels in merchant_note so webhooks can be matched. */
+export const PAYSTACK_REFUND_NOTE_PREFIX = 'refund:';
+
+/**
+ * Paystack (https://paystack.com/docs/api): amounts in the subunit, references are ours, webhooks
+ * signed with HMAC-SHA512 of the raw body. Paystack sends webhooks for successful charges only,
+ * so failures and late payments are found by verification.
+ */
+@Injectable()
+export class PaystackAdapter implements PaymentGateway {
+  readonly name = 'paystack' as const;
+  private readonly http: GatewayHttpClient;
+
+  constructor(private readonly config: AppConfig) {
+    this.http = new GatewayHttpClient('paystack', config.paystack.baseUrl, config.gatewayTimeoutMs);
+  }
+
+  isEnabled(): boolean {
+    return this.config.paystack.secretKey !== undefined;
+  }
+
+  supportsCurrency(currency: string): boolean {
+    return (PAYSTACK_CURRENCIES as readonly string[]).includes(currency.toUpperCase());
+  }
+
+  private get authHeaders(): Record<string, string> {
+    return { authorization: `Bearer ${this.config.paystack.secretKey ?? ''}` };
+  }
+
+  async initialize(input: InitializeInput): Promise<InitializeResult> {
+    const response = await this.http.request<PaystackEnvelope<PaystackInitializeData>>({
+      method: 'POST',
+      path: '/transaction/initialize',
+      headers: this.authHeaders,
+      json: {
+        email: input.email,
+        amount: input.amount,
+        currency: input.currency,
+        reference: input.reference,
+        callback_url: input.returnUrl,
+        metadata: input.metadata,
+      },
+    });
+    const data = response.body.data;
+    if (!response.body.status || !data?.authorization_url) {
+      throw new GatewayRequestError('paystack', response.status, response.body.message ?? 'initialize answered no authorization_url');
+    }
+    return { authorizationUrl: data.authorization_url, accessCode: data.access_code };
+  }
+
+  async verify(input: VerifyInput): Promise<VerifyResult> {
+    // Paystack answers an unknown reference with status false (404, sometimes 400).
+    const response = await this.http.request<PaystackEnvelope<PaystackTransaction>>(
+      { method: 'GET', path: `/transaction/verify/${encodeURIComponent(input.reference)}`, headers: this.authHeaders },
+      [400, 404],
+    );
+    const body = response.body;
+    if (response.status === 404 || (!body.status && /not found/i.test(body.message ?? ''))) {
+      return { status: 'not_found' };
+    }
+    if (!body.status || !body.data) {
+      throw new GatewayRequestError('paystack', response.status, body.message ?? 'verify answered no data');
+    }
+    const tx = body.data;
+    const status = mapTransactionStatus(tx.status);
+    return {
+      status,
+      reference: tx.reference,
+      amount: toMinor(tx.amount),
+      currency: tx.currency?.toUpperCase(),
+      gatewayPaymentId: String(tx.id),
+      failureReason: status === 'failed' ? (tx.gateway_response ?? tx.message ?? 'failed at Paystack') : undefined,
+    };
+  }
+
+  async refund(input: RefundInput): Promise<RefundResult> {
+    const response = await this.http.request<PaystackEnvelope<PaystackRefund>>({
+      method: 'POST',
+      path: '/refund',
+      headers: this.authHeaders,
+      json: {
+        transaction: input.reference,
+        amount: input.amount,
+        currency: input.currency,
+        merchant_note: `${PAYSTACK_REFUND_NOTE_PREFIX}${input.refundId}`,
+        customer_note: input.reason,
+      },
+    });
+    if (!response.body.status || !response.body.data) {
+      throw new GatewayRequestError('paystack', response.status, response.body.message ?? 'refund answered no data');
+    }
+    return { status: mapRefundStatus(response.body.data.status), gatewayRefundId: String(response.body.data.id) };
+  }
+
+  async getRefund(gatewayRefundId: string): Promise<RefundResult> {
+    const response = await this.http.request<PaystackEnvelope<PaystackRefund>>({
+      method: 'GET',
+      path: `/refund/${encodeURIComponent(gatewayRefundId)}`,
+      headers: this.authHeaders,
+    });
+    if (!response.body.status || !response.body.data) {
+      throw new GatewayRequestError('paystack', response.status, response.body.message ?? 'refund fetch answered no data');
+    }
+    return { status: mapRefundStatus(response.body.data.status), gatewayRefundId };
+  }
+
+  verifyWebhook(request: InboundWebhookRequest): Promise<void> {
+    const secret = this.config.paystack.secretKey;
+    if (!secret || !isValidPaystackSignature(request.rawBody, request.headers['x-paystack-signature'], secret)) {
+      return Promise.reject(new InvalidSignatureError());
+    }
+    return Promise.resolve();
+  }
+
+  parseWebhook(request: InboundWebhookRequest): NormalizedWebhookEvent {
+    const body = JSON.parse(request.rawBody.toString('utf8')) as unknown;
+    if (!isRecord(body) || typeof body.event !== 'string' || !isRecord(body.data)) {
+      throw new SyntaxError('not a Paystack event: expected {event, data}');
+    }
+    const type = body.event;
+    const data = body.data;
+    // Paystack sends no event id: type + object id + status identifies one state of one object.
+    if (type.startsWith('charge.')) {
+      const tx = data as unknown as PaystackTransaction;
+      const status = mapTransactionStatus(String(tx.status));
+      return {
+        eventId: `${type}.${String(tx.id)}.${String(tx.status)}`,
+        type,
+        kind: 'payment',
+        reference: typeof tx.reference === 'string' ? tx.reference : undefined,
+        gatewayPaymentId: tx.id !== undefined ? String(tx.id) : undefined,
+        paymentStatus: status,
+        amount: optionalMinor(tx.amount),
+        currency: typeof tx.currency === 'string' ? tx.currency.toUpperCase() : undefined,
+        selfAuthenticating: false,
+      };
+    }
+    if (type.startsWith('refund.')) {
+      const refund = data as unknown as PaystackRefundEventData;
+      const amount = optionalMinor(refund.amount);
+      const objectId = refund.id ?? refund.refund_reference ?? `${refund.transaction_reference}-${String(refund.amount)}`;
+      const note = typeof refund.merchant_note === 'string' ? refund.merchant_note : '';
+      return {
+        eventId: `${type}.${String(objectId)}.${String(refund.status)}`,
+        type,
+        kind: 'refund',
+        reference: refund.transaction_reference,
+        refundStatus: mapRefundStatus(String(refund.status)),
+        gatewayRefundId: refund.id !== undefined && refund.id !== null ? String(refund.id) : (refund.refund_reference ?? undefined),
+        refundId: note.startsWith(PAYSTACK_REFUND_NOTE_PREFIX) ? note.slice(PAYSTACK_REFUND_NOTE_PREFIX.length) : undefined,
+        amount,
+        currency: typeof refund.currency === 'string' ? refund.currency.toUpperCase() : undefined,
+        selfAuthenticating: false,
+      };
+    }
+    const objectId = scalar(data.id) ?? scalar(data.reference) ?? createHash('sha256').update(request.rawBody).digest('hex').slice(0, 32);
+    return {
+      eventId: `${type}.${objectId}.${scalar(data.status) ?? ''}`,
+      type,
+      kind: 'ignored',
+      selfAuthenticating: false,
+    };
+  }
+}
+
+export function mapTransactionStatus(status: string): GatewayPaymentStatus {
+  switch (status) {
+    case 'success':
+      return 'succeeded';
+    case 'failed':
+    case 'reversed':
+      return 'failed';
+    case 'abandoned':
+      return 'abandoned';
+    default:
+      // ongoing, pending, processing, queued: the payer or the bank is still at it
+      return 'pending';
+  }
+}
+
+export function mapRefundStatus(status: string): GatewayRefundStatus {
+  switch (status) {
+    case 'processed':
+      return 'succeeded';
+    case 'failed':
+      return 'failed';
+    case 'processing':
+      return 'processing';
+    default:
+      // pending, needs-attention: Paystack is still working on it
+      return 'pending';
+  }
+}
+
+function scalar(value: unknown): string | undefined {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function toMinor(value: number | string): Minor {
+  const minor = optionalMinor(value);
+  if (minor === undefined) throw new GatewayRequestError('paystack', 200, `unexpected amount ${String(value)}`);
+  return minor;
+}
+
+/** Paystack amounts are integers in the subunit, sometimes sent as strings ("10000"). */
+function optionalMinor(value: unknown): Minor | undefined {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+  if (typeof value === 'string' && /^\d{1,15}$/.test(value)) return Number(value);
+  return undefined;
+}

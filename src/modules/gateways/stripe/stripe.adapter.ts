@@ -1,0 +1,194 @@
+import { Injectable, Logger } from '@nestjs/common';
+import Stripe from 'stripe';
+import { AppConfig } from '../../../config/app-config.js';
+import {
+  GatewayRequestError,
+  GatewayUnavailableError,
+  InvalidSignatureError,
+} from '../gateway.errors.js';
+import type {
+  InboundWebhookRequest,
+  InitializeInput,
+  InitializeResult,
+  NormalizedWebhookEvent,
+  PaymentGateway,
+  RefundInput,
+  RefundResult,
+  VerifyInput,
+  VerifyResult,
+} from '../gateway.interface.js';
+import { mapCheckoutSession, mapRefund, mapStripeEvent, STRIPE_CURRENCIES } from './stripe.mapper.js';
+
+/** Stripe's signature tolerance, per SPEC §7: a signed request older than this is refused. */
+export const STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300;
+
+const TRANSIENT_STRIPE_ERRORS = new Set(['StripeConnectionError', 'StripeAPIError', 'StripeRateLimitError']);
+
+/**
+ * Stripe through its official SDK: Checkout Sessions for collection, refunds on the payment
+ * intent, and webhooks checked with the SDK's own signature verification.
+ */
+@Injectable()
+export class StripeAdapter implements PaymentGateway {
+  readonly name = 'stripe' as const;
+  private readonly logger = new Logger(StripeAdapter.name);
+  private client: Stripe | undefined;
+
+  constructor(private readonly config: AppConfig) {}
+
+  isEnabled(): boolean {
+    return Boolean(this.config.stripe.secretKey && this.config.stripe.webhookSecret);
+  }
+
+  supportsCurrency(currency: string): boolean {
+    return STRIPE_CURRENCIES.includes(currency.toUpperCase());
+  }
+
+  async initialize(input: InitializeInput): Promise<InitializeResult> {
+    const session = await this.call('create a checkout session', () =>
+      this.stripe().checkout.sessions.create(
+        {
+          mode: 'payment',
+          client_reference_id: input.reference,
+          customer_email: input.email,
+          line_items: [
+            {
+              quantity: 1,
+              price_data: {
+                currency: input.currency.toLowerCase(),
+                unit_amount: input.amount,
+                product_data: { name: `Payment ${input.reference}` },
+              },
+            },
+          ],
+          metadata: { reference: input.reference },
+          payment_intent_data: { metadata: { reference: input.reference } },
+          success_url: input.returnUrl,
+          cancel_url: input.returnUrl,
+        },
+        // A retried initialize (timeout on our side) gets the same session back, not a second one.
+        { idempotencyKey: `checkout-${input.reference}` },
+      ),
+    );
+    if (!session.url) throw new GatewayRequestError(this.name, 200, 'Checkout Session has no url');
+    return { authorizationUrl: session.url, gatewayPaymentId: session.id };
+  }
+
+  async verify(input: VerifyInput): Promise<VerifyResult> {
+    // Our Checkout Session id is recorded at initialize; without it Stripe cannot be asked by reference.
+    if (!input.gatewayPaymentId) return { status: 'not_found' };
+    const sessionId = input.gatewayPaymentId;
+    try {
+      const session = await this.call('retrieve the checkout session', () =>
+        this.stripe().checkout.sessions.retrieve(sessionId, { expand: ['payment_intent'] }),
+      );
+      return mapCheckoutSession(session as unknown as Record<string, unknown>);
+    } catch (error) {
+      if (error instanceof GatewayRequestError && error.gatewayStatus === 404) return { status: 'not_found' };
+      throw error;
+    }
+  }
+
+  async refund(input: RefundInput): Promise<RefundResult> {
+    const paymentIntent = input.gatewayChargeId ?? (await this.paymentIntentOf(input.gatewayPaymentId));
+    const refund = await this.call('create a refund', () =>
+      this.stripe().refunds.create(
+        {
+          payment_intent: paymentIntent,
+          amount: input.amount,
+          reason: 'requested_by_customer',
+          metadata: { refund_id: input.refundId, reference: input.reference, ...(input.reason ? { reason: input.reason.slice(0, 500) } : {}) },
+        },
+        { idempotencyKey: input.refundId },
+      ),
+    );
+    return mapRefund(refund as unknown as Record<string, unknown>);
+  }
+
+  async getRefund(gatewayRefundId: string): Promise<RefundResult> {
+    const refund = await this.call('retrieve a refund', () => this.stripe().refunds.retrieve(gatewayRefundId));
+    return mapRefund(refund as unknown as Record<string, unknown>);
+  }
+
+  // oxlint-disable-next-line require-await -- the interface is async; Stripe's check is local
+  async verifyWebhook(request: InboundWebhookRequest): Promise<void> {
+    this.constructEvent(request);
+  }
+
+  parseWebhook(request: InboundWebhookRequest): NormalizedWebhookEvent {
+    const event = this.constructEvent(request);
+    return mapStripeEvent(event as unknown as Record<string, unknown>);
+  }
+
+  /** Verifies the signature over the raw bytes and returns the event; throws 401 otherwise. */
+  private constructEvent(request: InboundWebhookRequest): Stripe.Event {
+    const secret = this.config.stripe.webhookSecret;
+    const signature = header(request, 'stripe-signature');
+    if (!secret || !signature) throw new InvalidSignatureError();
+    try {
+      return this.stripe().webhooks.constructEvent(
+        request.rawBody,
+        signature,
+        secret,
+        STRIPE_WEBHOOK_TOLERANCE_SECONDS,
+      );
+    } catch (error) {
+      this.logger.warn(`Refused a Stripe webhook: ${error instanceof Error ? error.message : String(error)}`);
+      throw new InvalidSignatureError();
+    }
+  }
+
+  private async paymentIntentOf(sessionId: string | null): Promise<string> {
+    if (sessionId) {
+      const session = await this.call('retrieve the checkout session', () =>
+        this.stripe().checkout.sessions.retrieve(sessionId),
+      );
+      const intent = session.payment_intent;
+      const id = typeof intent === 'string' ? intent : intent?.id;
+      if (id) return id;
+    }
+    throw new GatewayRequestError(this.name, 400, 'the payment has no Stripe payment intent to refund');
+  }
+
+  private stripe(): Stripe {
+    if (this.client) return this.client;
+    const secretKey = this.config.stripe.secretKey;
+    if (!secretKey) throw new GatewayRequestError(this.name, 401, 'STRIPE_SECRET_KEY is not configured');
+    const base = new URL(this.config.stripe.baseUrl);
+    const protocol = base.protocol === 'http:' ? 'http' : 'https';
+    this.client = new Stripe(secretKey, {
+      host: base.hostname,
+      port: base.port || (protocol === 'http' ? 80 : 443),
+      protocol,
+      timeout: this.config.gatewayTimeoutMs,
+      // Our jobs own retries (with backoff and idempotency keys); the SDK must not add its own.
+      maxNetworkRetries: 0,
+      telemetry: false,
+    });
+    return this.client;
+  }
+
+  /** Runs one SDK call, turning Stripe's errors into transient (retry) or permanent ones. */
+  private async call<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof Stripe.errors.StripeError) {
+        const status = error.statusCode;
+        const message = `${what}: ${error.message}`;
+        if (TRANSIENT_STRIPE_ERRORS.has(error.type) || status === undefined || status >= 500 || status === 429 || status === 408) {
+          throw new GatewayUnavailableError(this.name, message);
+        }
+        throw new GatewayRequestError(this.name, status, message);
+      }
+      throw error;
+    }
+  }
+}
+
+function header(request: InboundWebhookRequest, name: string): string | undefined {
+  const direct = request.headers[name];
+  if (direct !== undefined) return direct;
+  const key = Object.keys(request.headers).find((candidate) => candidate.toLowerCase() === name);
+  return key === undefined ? undefined : request.headers[key];
+}

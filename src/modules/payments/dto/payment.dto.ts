@@ -1,0 +1,162 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUrl,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { MAX_MINOR } from '../../../common/money.js';
+import { GATEWAY_NAMES } from '../../gateways/gateway.interface.js';
+import { PAYMENT_STATUSES } from '../payment.entity.js';
+
+export class CreatePaymentDto {
+  @ApiProperty({ description: 'Amount in the currency minor unit (kobo, cents)', example: 500000 })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_MINOR)
+  amount: number;
+
+  @ApiProperty({ description: 'ISO-4217 currency code, upper case', example: 'NGN' })
+  @IsString()
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an upper-case ISO-4217 code' })
+  currency: string;
+
+  @ApiProperty({ description: "The payer's email address (gateways require one)", example: 'payer@example.com' })
+  @IsEmail()
+  @MaxLength(254)
+  email: string;
+
+  @ApiProperty({ description: 'Gateway to take the payment through', enum: GATEWAY_NAMES, example: 'paystack' })
+  @IsIn(GATEWAY_NAMES)
+  gateway: string;
+
+  @ApiPropertyOptional({
+    description: 'Where to send the payer after the gateway (defaults to FRONTEND_CALLBACK_URL)',
+    example: 'https://shop.example.com/checkout/done',
+  })
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
+  @MaxLength(2048)
+  callback_url?: string;
+
+  @ApiPropertyOptional({ description: 'Free-form data kept with the payment', example: { cart_id: 'c_123' } })
+  @IsOptional()
+  @IsObject()
+  metadata?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ description: 'Order this payment pays (same currency)', example: '3f1c2b7e-5d4a-4e8b-9c1d-2a3b4c5d6e7f' })
+  @IsOptional()
+  @IsUUID()
+  order_id?: string;
+}
+
+export class ListPaymentsQueryDto {
+  @ApiPropertyOptional({ description: 'Only payments in this state', enum: PAYMENT_STATUSES, example: 'succeeded' })
+  @IsOptional()
+  @IsIn(PAYMENT_STATUSES)
+  status?: string;
+
+  @ApiPropertyOptional({ description: 'Only payments through this gateway', enum: GATEWAY_NAMES, example: 'paystack' })
+  @IsOptional()
+  @IsIn(GATEWAY_NAMES)
+  gateway?: string;
+
+  @ApiPropertyOptional({ description: 'Page size, 1 to 100', example: 20, default: 20 })
+  @IsOptional()
+  @Matches(/^\d{1,3}$/, { message: 'limit must be a whole number from 1 to 100' })
+  limit?: string;
+
+  @ApiPropertyOptional({ description: 'next_cursor of the previous page', example: 'djE6M2YxYzJiN2Ut…' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+}
+
+export class PaymentResponseDto {
+  @ApiProperty({ description: 'Our reference; letters, digits and -', example: 'PAY-20260122123456-AB12CD34' })
+  reference: string;
+
+  @ApiProperty({ description: 'Gateway the payment goes through', example: 'paystack' })
+  gateway: string;
+
+  @ApiProperty({ description: 'payment, or wallet_deposit for wallet top-ups', example: 'payment' })
+  purpose: string;
+
+  @ApiProperty({ description: 'pending | succeeded | failed | abandoned | needs_review', example: 'pending' })
+  status: string;
+
+  @ApiProperty({ description: 'Requested amount in the minor unit', example: 500000 })
+  amount: number;
+
+  @ApiProperty({ description: 'ISO-4217 currency', example: 'NGN' })
+  currency: string;
+
+  @ApiProperty({ description: 'What the gateway actually received, once known', example: 500000, nullable: true, type: Number })
+  amount_received: number | null;
+
+  @ApiProperty({ description: 'Refunded so far, minor unit', example: 0 })
+  amount_refunded: number;
+
+  @ApiProperty({ description: 'none | partial | full', example: 'none' })
+  refund_status: string;
+
+  @ApiProperty({ description: "Payer's email", example: 'payer@example.com' })
+  email: string;
+
+  @ApiProperty({ description: 'Where the payer is sent back to', example: 'https://shop.example.com/done', nullable: true, type: String })
+  callback_url: string | null;
+
+  @ApiProperty({ description: 'Free-form data given at creation', example: { cart_id: 'c_123' }, nullable: true, type: Object })
+  metadata: Record<string, unknown> | null;
+
+  @ApiProperty({ description: 'Order paid by this payment', example: null, nullable: true, type: String })
+  order_id: string | null;
+
+  @ApiProperty({ description: 'Send the payer here to pay', example: 'https://checkout.paystack.com/0peioxfhpn', nullable: true, type: String })
+  authorization_url: string | null;
+
+  @ApiProperty({ description: 'Gateway access code, where the gateway has one', example: '0peioxfhpn', nullable: true, type: String })
+  access_code: string | null;
+
+  @ApiProperty({ description: 'Why it failed or was abandoned', example: null, nullable: true, type: String })
+  failure_reason: string | null;
+
+  @ApiProperty({ description: 'Why it needs review', example: null, nullable: true, type: String })
+  review_reason: string | null;
+
+  @ApiProperty({ description: 'Creation time', example: '2026-01-22T12:34:56.000Z' })
+  created_at: string;
+
+  @ApiProperty({ description: 'Last change', example: '2026-01-22T12:35:10.000Z' })
+  updated_at: string;
+
+  @ApiProperty({ description: 'When it succeeded', example: null, nullable: true, type: String })
+  settled_at: string | null;
+
+  @ApiProperty({ description: 'After this a pending payment is abandoned (PAYMENT_EXPIRY)', example: '2026-01-23T12:34:56.000Z' })
+  expires_at: string;
+}
+
+export class PaymentListResponseDto {
+  @ApiProperty({ type: [PaymentResponseDto], description: 'Newest first' })
+  payments: PaymentResponseDto[];
+
+  @ApiProperty({ description: 'Cursor of the next page; null at the end', example: null, nullable: true, type: String })
+  next_cursor: string | null;
+}
+
+export class CallbackQueryDto {
+  @ApiProperty({ description: 'Payment reference the gateway echoes back', example: 'PAY-20260122123456-AB12CD34' })
+  @IsString()
+  @MaxLength(64)
+  reference: string;
+}

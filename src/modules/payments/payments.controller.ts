@@ -1,0 +1,148 @@
+import { Body, Controller, Get, HttpCode, Logger, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentPrincipal, Public, RequirePermission } from '../../common/auth/auth.decorators.js';
+import type { Principal } from '../../common/auth/principal.js';
+import { notFound, validationFailed } from '../../common/errors/app-error.js';
+import { Idempotent } from '../../common/idempotency/idempotent.decorator.js';
+import { API_KEY_SCHEME, BEARER_SCHEME } from '../../common/http/swagger.js';
+import { AppConfig } from '../../config/app-config.js';
+import type { GatewayName } from '../gateways/gateway.interface.js';
+import { ApiErrorResponses } from './api-errors.js';
+import { CallbackQueryDto, CreatePaymentDto, ListPaymentsQueryDto, PaymentListResponseDto, PaymentResponseDto } from './dto/payment.dto.js';
+import { PaymentView, toPaymentView } from './payment-view.js';
+import { PaymentsService } from './payments.service.js';
+import { SettlementService } from './settlement.service.js';
+
+/** Where gateways send the payer back. Public: it reveals nothing but the state, in a redirect. */
+@ApiTags('payments')
+@Public()
+@Controller('payments')
+export class PaymentCallbackController {
+  private readonly logger = new Logger(PaymentCallbackController.name);
+
+  constructor(
+    private readonly payments: PaymentsService,
+    private readonly settlement: SettlementService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Get('callback')
+  @ApiOperation({
+    summary: 'Gateway return URL',
+    description:
+      "Verifies the payment with its gateway (through the one settlement path) and redirects (302) to the payment's callback_url, " +
+      'or FRONTEND_CALLBACK_URL, with ?reference=…&status=…. Without either it answers 200 with {reference, status}.',
+  })
+  @ApiFoundResponse({ description: 'Redirect to the front end with reference and status' })
+  @ApiErrorResponses({ 400: 'VALIDATION_FAILED: no reference', 404: 'NOT_FOUND: no such payment' })
+  async callback(@Query() query: CallbackQueryDto, @Res() res: Response): Promise<void> {
+    const found = await this.payments.findByReference(query.reference);
+    if (!found) throw notFound('Payment');
+    let status = found.status;
+    try {
+      status = (await this.settlement.settle(found.id, { source: 'callback' })).payment.status;
+    } catch (error) {
+      // The payer still goes back; the webhook job or reconciliation settles it later.
+      this.logger.warn(`callback verify of ${found.reference} failed: ${(error as Error).message}`);
+    }
+    const target = found.callbackUrl ?? this.config.frontendCallbackUrl;
+    if (!target) {
+      res.status(200).json({ reference: found.reference, status });
+      return;
+    }
+    const url = new URL(target);
+    url.searchParams.set('reference', found.reference);
+    url.searchParams.set('status', status);
+    res.redirect(302, url.toString());
+  }
+}
+
+@ApiTags('payments')
+@ApiBearerAuth(BEARER_SCHEME)
+@ApiSecurity(API_KEY_SCHEME)
+@RequirePermission('payments')
+@Controller('payments')
+export class PaymentsController {
+  constructor(
+    private readonly payments: PaymentsService,
+    private readonly settlement: SettlementService,
+  ) {}
+
+  @Post()
+  @Idempotent()
+  @ApiOperation({ summary: 'Start a payment', description: 'Creates a pending payment and returns where to send the payer. Honours Idempotency-Key.' })
+  @ApiCreatedResponse({ type: PaymentResponseDto })
+  @ApiErrorResponses({
+    400: 'VALIDATION_FAILED',
+    401: 'UNAUTHENTICATED',
+    403: 'PERMISSION_DENIED: the API key lacks `payments`',
+    404: 'NOT_FOUND: order_id is not one of yours',
+    409: 'IDEMPOTENCY_KEY_IN_USE',
+    422: 'GATEWAY_DISABLED, CURRENCY_NOT_SUPPORTED, ORDER_CURRENCY_MISMATCH, ORDER_ALREADY_PAID, IDEMPOTENCY_KEY_REUSED',
+    502: 'GATEWAY_ERROR: the gateway refused to start the payment',
+    503: 'GATEWAY_UNAVAILABLE: the gateway did not answer; retry',
+  })
+  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreatePaymentDto): Promise<PaymentView> {
+    const payment = await this.payments.createPayment(principal.userId, {
+      amount: body.amount,
+      currency: body.currency,
+      email: body.email,
+      gateway: body.gateway as GatewayName,
+      purpose: 'payment',
+      callbackUrl: body.callback_url,
+      metadata: body.metadata,
+      orderId: body.order_id,
+    });
+    return toPaymentView(payment);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List your payments', description: 'Newest first, cursor-paginated.' })
+  @ApiOkResponse({ type: PaymentListResponseDto })
+  @ApiErrorResponses({ 400: 'VALIDATION_FAILED: bad filter, limit or cursor', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED' })
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: ListPaymentsQueryDto): Promise<{ payments: PaymentView[]; next_cursor: string | null }> {
+    const limit = query.limit === undefined ? undefined : Number(query.limit);
+    if (limit !== undefined && (limit < 1 || limit > 100)) {
+      throw validationFailed([{ field: 'limit', message: 'limit must be a whole number from 1 to 100' }]);
+    }
+    const page = await this.payments.list(principal.userId, { status: query.status, gateway: query.gateway, limit, cursor: query.cursor });
+    return { payments: page.payments.map(toPaymentView), next_cursor: page.nextCursor };
+  }
+
+  @Get(':reference')
+  @ApiOperation({ summary: 'Get one of your payments' })
+  @ApiParam({ name: 'reference', example: 'PAY-20260122123456-AB12CD34' })
+  @ApiOkResponse({ type: PaymentResponseDto })
+  @ApiErrorResponses({ 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: "NOT_FOUND (also another user's payment)" })
+  async get(@CurrentPrincipal() principal: Principal, @Param('reference') reference: string): Promise<PaymentView> {
+    return toPaymentView(await this.payments.getForUser(principal.userId, reference));
+  }
+
+  @Post(':reference/verify')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Ask the gateway now', description: 'Verifies with the gateway and settles through the one settlement path; returns the payment.' })
+  @ApiParam({ name: 'reference', example: 'PAY-20260122123456-AB12CD34' })
+  @ApiOkResponse({ type: PaymentResponseDto })
+  @ApiErrorResponses({
+    401: 'UNAUTHENTICATED',
+    403: 'PERMISSION_DENIED',
+    404: 'NOT_FOUND',
+    422: 'GATEWAY_DISABLED',
+    502: 'GATEWAY_ERROR: the gateway refused the verify call',
+    503: 'GATEWAY_UNAVAILABLE: the gateway did not answer; retry',
+  })
+  async verify(@CurrentPrincipal() principal: Principal, @Param('reference') reference: string): Promise<PaymentView> {
+    const payment = await this.payments.getForUser(principal.userId, reference);
+    return toPaymentView((await this.settlement.settle(payment.id, { source: 'verify' })).payment);
+  }
+
+  @Get(':reference/verify')
+  @ApiOperation({ summary: 'Ask the gateway now (GET form)', description: 'Same as POST /payments/{reference}/verify.' })
+  @ApiParam({ name: 'reference', example: 'PAY-20260122123456-AB12CD34' })
+  @ApiOkResponse({ type: PaymentResponseDto })
+  @ApiErrorResponses({ 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 422: 'GATEWAY_DISABLED', 502: 'GATEWAY_ERROR', 503: 'GATEWAY_UNAVAILABLE' })
+  async verifyGet(@CurrentPrincipal() principal: Principal, @Param('reference') reference: string): Promise<PaymentView> {
+    return this.verify(principal, reference);
+  }
+}

@@ -1,0 +1,48 @@
+import { Module } from '@nestjs/common';
+import { GatewaysModule } from '../gateways/gateways.module.js';
+import { WebhooksModule } from '../webhooks/webhooks.module.js';
+import { AdminPaymentsController } from './admin/admin-payments.controller.js';
+import { PaymentReviewService } from './admin/payment-review.service.js';
+import { InboundWebhookSweeper } from './inbound/inbound-webhook-sweeper.js';
+import { InboundWebhookService } from './inbound/inbound-webhook.service.js';
+import { InboundWebhooksProcessor } from './inbound/inbound-webhooks.processor.js';
+import { WebhookIntakeController } from './inbound/webhook-intake.controller.js';
+import { WebhookIntakeService } from './inbound/webhook-intake.service.js';
+import { OrdersController } from './orders.controller.js';
+import { OrdersService } from './orders.service.js';
+import { PaymentSettledHooks } from './payment-settled.hooks.js';
+import { PaymentCallbackController, PaymentsController } from './payments.controller.js';
+import { PaymentsSchedules } from './payments-schedules.js';
+import { PaymentsProcessor } from './payments.processor.js';
+import { PaymentsService } from './payments.service.js';
+import { ReconciliationService } from './reconciliation.service.js';
+import { RefundWebhookHooks } from './refund-webhook.hooks.js';
+import { SettlementService } from './settlement.service.js';
+
+/**
+ * Payments, orders, the one settlement path, the inbound webhook pipeline, reconciliation and the
+ * admin review. Other modules use PaymentsService, SettlementService (read-only outcomes),
+ * PaymentSettledHooks (wallet credit) and RefundWebhookHooks (refund webhooks).
+ */
+@Module({
+  imports: [GatewaysModule, WebhooksModule],
+  // The callback controller comes first so /payments/callback is not taken for a reference.
+  controllers: [PaymentCallbackController, PaymentsController, OrdersController, WebhookIntakeController, AdminPaymentsController],
+  providers: [
+    PaymentSettledHooks,
+    RefundWebhookHooks,
+    OrdersService,
+    PaymentsService,
+    SettlementService,
+    WebhookIntakeService,
+    InboundWebhookService,
+    InboundWebhookSweeper,
+    InboundWebhooksProcessor,
+    ReconciliationService,
+    PaymentsProcessor,
+    PaymentReviewService,
+    PaymentsSchedules,
+  ],
+  exports: [PaymentsService, SettlementService, PaymentSettledHooks, RefundWebhookHooks, OrdersService, GatewaysModule],
+})
+export class PaymentsModule {}

@@ -1,0 +1,148 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AppConfig } from '../../config/app-config.js';
+import { notFound, unprocessable } from '../../common/errors/app-error.js';
+import type { Minor } from '../../common/money.js';
+import { GatewayRegistry } from '../gateways/gateway.registry.js';
+import type { GatewayName } from '../gateways/gateway.interface.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { OrdersService } from './orders.service.js';
+import { newPaymentReference, PAYMENT_REFERENCE_PATTERN } from './payment-reference.js';
+import { Payment, PaymentPurpose } from './payment.entity.js';
+
+export interface CreatePaymentInput {
+  amount: Minor;
+  currency: string;
+  email: string;
+  gateway: GatewayName;
+  purpose: PaymentPurpose;
+  callbackUrl?: string;
+  metadata?: Record<string, unknown>;
+  orderId?: string;
+}
+
+export interface PaymentFilters {
+  status?: string;
+  gateway?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+/** Creating and reading payments. State changes go only through SettlementService. */
+@Injectable()
+export class PaymentsService {
+  private readonly logger = new Logger(PaymentsService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly registry: GatewayRegistry,
+    private readonly orders: OrdersService,
+  ) {}
+
+  /**
+   * Stores the payment first (so a webhook racing the answer finds it), then asks the gateway for
+   * a checkout. A gateway that refuses or is down leaves the payment `failed` with the reason and
+   * the error goes back to the caller; nothing can have been paid without the checkout URL, and
+   * should the gateway still report money later, settlement moves failed → succeeded.
+   */
+  async createPayment(userId: string, input: CreatePaymentInput): Promise<Payment> {
+    const currency = input.currency.toUpperCase();
+    const gateway = this.registry.forCurrency(input.gateway, currency);
+    if (input.orderId !== undefined) {
+      const order = await this.orders.getForUser(userId, input.orderId);
+      if (order.currency !== currency) {
+        throw unprocessable('ORDER_CURRENCY_MISMATCH', `The order is in ${order.currency}, the payment in ${currency}`);
+      }
+      if (order.status === 'paid') throw unprocessable('ORDER_ALREADY_PAID', 'The order has already been paid');
+    }
+    const payment = await this.insertPending(userId, { ...input, currency });
+    const returnUrl = `${this.config.appUrl}/api/v1/payments/callback?reference=${encodeURIComponent(payment.reference)}`;
+    try {
+      const result = await gateway.initialize({
+        reference: payment.reference,
+        amount: payment.amount,
+        currency,
+        email: payment.email,
+        returnUrl,
+        metadata: { ...input.metadata, reference: payment.reference, purpose: payment.purpose },
+      });
+      await this.dataSource.getRepository(Payment).update(
+        { id: payment.id },
+        { authorizationUrl: result.authorizationUrl, accessCode: result.accessCode ?? null, gatewayPaymentId: result.gatewayPaymentId ?? null },
+      );
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.logger.warn(`initializing ${payment.reference} at ${input.gateway} failed: ${reason}`);
+      await this.dataSource
+        .getRepository(Payment)
+        .update({ id: payment.id, status: 'pending' }, { status: 'failed', failureReason: `could not start the payment: ${reason}`.slice(0, 500), nextVerifyAt: null });
+      throw error;
+    }
+    return this.dataSource.getRepository(Payment).findOneByOrFail({ id: payment.id });
+  }
+
+  private async insertPending(userId: string, input: CreatePaymentInput): Promise<Payment> {
+    const repo = this.dataSource.getRepository(Payment);
+    const now = new Date();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await repo.save(
+          repo.create({
+            reference: newPaymentReference(now),
+            userId,
+            purpose: input.purpose,
+            gateway: input.gateway,
+            status: 'pending',
+            amount: input.amount,
+            currency: input.currency,
+            amountRefunded: 0,
+            refundStatus: 'none',
+            email: input.email.toLowerCase(),
+            callbackUrl: input.callbackUrl ?? null,
+            metadata: input.metadata ?? null,
+            orderId: input.orderId ?? null,
+            expiresAt: new Date(now.getTime() + this.config.paymentExpiryMs),
+          }),
+        );
+      } catch (error) {
+        // 36^8 suffixes per second make a collision rare; the unique index has the last word
+        if ((error as { code?: string }).code === '23505' && attempt < 3) continue;
+        throw error;
+      }
+    }
+  }
+
+  /** Another user's payment (or a malformed reference) reads as not found. */
+  async getForUser(userId: string, reference: string): Promise<Payment> {
+    if (!PAYMENT_REFERENCE_PATTERN.test(reference)) throw notFound('Payment');
+    const payment = await this.dataSource.getRepository(Payment).findOneBy({ reference, userId });
+    if (!payment) throw notFound('Payment');
+    return payment;
+  }
+
+  /** Any owner: for public callbacks, admin and the CLI. */
+  async findByReference(reference: string): Promise<Payment | null> {
+    if (!PAYMENT_REFERENCE_PATTERN.test(reference)) return null;
+    return this.dataSource.getRepository(Payment).findOneBy({ reference });
+  }
+
+  async list(userId: string | null, filters: PaymentFilters): Promise<{ payments: Payment[]; nextCursor: string | null }> {
+    const limit = Math.min(Math.max(filters.limit ?? DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE);
+    const after = decodeCursor(filters.cursor);
+    const query = this.dataSource.getRepository(Payment).createQueryBuilder('p');
+    if (userId !== null) query.andWhere('p.user_id = :userId', { userId });
+    if (filters.status) query.andWhere('p.status = :status', { status: filters.status });
+    if (filters.gateway) query.andWhere('p.gateway = :gateway', { gateway: filters.gateway });
+    if (after) {
+      query.andWhere('(p.created_at, p.id) < (SELECT c.created_at, c.id FROM payments c WHERE c.id = :after)', { after });
+    }
+    const rows = await query.orderBy('p.createdAt', 'DESC').addOrderBy('p.id', 'DESC').limit(limit + 1).getMany();
+    const page = rows.slice(0, limit);
+    return { payments: page, nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].id) : null };
+  }
+}

@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import type { Minor } from '../../common/money.js';
+import { notFound } from '../../common/errors/app-error.js';
+import type { GatewayName } from '../gateways/gateway.interface.js';
+import { PaymentsService } from '../payments/payments.service.js';
+import { WalletService } from './wallet.service.js';
+
+export interface StartDeposit {
+  amount: Minor;
+  gateway: GatewayName;
+  callbackUrl?: string;
+}
+
+export interface DepositStarted {
+  reference: string;
+  authorization_url: string;
+  amount: Minor;
+  currency: string;
+  gateway: string;
+}
+
+export interface DepositStatus {
+  reference: string;
+  status: string;
+  amount: Minor;
+  currency: string;
+  gateway: string;
+}
+
+/**
+ * Wallet top-ups are ordinary gateway payments with purpose `wallet_deposit`. Starting one and
+ * reading its state never touch the ledger: the wallet is credited only by the settlement path
+ * (WalletService.creditDeposit through PaymentSettledHooks), exactly once per payment.
+ */
+@Injectable()
+export class WalletDepositsService {
+  constructor(
+    private readonly payments: PaymentsService,
+    private readonly wallets: WalletService,
+  ) {}
+
+  async start(userId: string, email: string, input: StartDeposit): Promise<DepositStarted> {
+    const wallet = await this.wallets.walletAccountOf(userId);
+    const payment = await this.payments.createPayment(userId, {
+      amount: input.amount,
+      currency: wallet.currency,
+      email,
+      gateway: input.gateway,
+      purpose: 'wallet_deposit',
+      callbackUrl: input.callbackUrl,
+    });
+    if (!payment.authorizationUrl) throw new Error(`deposit ${payment.reference} has no authorization URL`);
+    return {
+      reference: payment.reference,
+      authorization_url: payment.authorizationUrl,
+      amount: payment.amount,
+      currency: payment.currency,
+      gateway: payment.gateway,
+    };
+  }
+
+  /** Only reads the payment: a status poll never credits (only settlement does). */
+  async status(userId: string, reference: string): Promise<DepositStatus> {
+    const payment = await this.payments.getForUser(userId, reference);
+    if (payment.purpose !== 'wallet_deposit') throw notFound('Deposit');
+    return {
+      reference: payment.reference,
+      status: payment.status,
+      amount: payment.amount,
+      currency: payment.currency,
+      gateway: payment.gateway,
+    };
+  }
+}

@@ -1,0 +1,443 @@
+import { randomBytes } from 'node:crypto';
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AppError, notFound, unprocessable, validationFailed } from '../../common/errors/app-error.js';
+import { minorFromDb, type Minor } from '../../common/money.js';
+import { AppConfig } from '../../config/app-config.js';
+import { OutboxService } from '../webhooks/outbox.service.js';
+import { clearingAccountName, LedgerService } from './ledger.service.js';
+import type { PostedEntry, PostedTransfer, WalletAccount } from './ledger.types.js';
+import { generateWalletNumber, isWellFormedWalletNumber } from './wallet-number.js';
+import {
+  toWalletTransactionView,
+  WALLET_TRANSACTION_TYPE_SQL,
+  type WalletTransactionRow,
+  type WalletTransactionType,
+  type WalletTransactionView,
+} from './wallet-transaction.view.js';
+
+export interface WalletSummary {
+  walletNumber: string;
+  balance: Minor;
+  currency: string;
+}
+
+export interface TransferRequest {
+  walletNumber: string;
+  amount: Minor;
+  narration?: string | null;
+}
+
+export interface TransferResult {
+  reference: string;
+  status: 'success';
+  amount: Minor;
+  currency: string;
+  recipient_wallet_number: string;
+}
+
+export interface TransactionPage {
+  transactions: WalletTransactionView[];
+  next_cursor: string | null;
+}
+
+export interface ListTransactionsQuery {
+  limit: number;
+  cursor?: string;
+  type?: WalletTransactionType;
+}
+
+export interface DepositCredit {
+  paymentId: string;
+  paymentReference: string;
+  userId: string;
+  gateway: string;
+  currency: string;
+  amount: Minor;
+}
+
+export interface RefundDebit {
+  userId: string;
+  refundId: string;
+  amount: Minor;
+  currency: string;
+  gateway: string;
+  /** Shown in the wallet history; defaults to `RFD-<refund id>`. */
+  reference?: string;
+}
+
+export interface RefundDebitReversal {
+  userId: string;
+  refundId: string;
+  /** Shown in the wallet history; defaults to `RFR-<refund id>`. */
+  reference?: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_DIRECTORY_SIZE = 50_000;
+const WALLET_NUMBER_ATTEMPTS = 5;
+
+export const walletNotFound = (): AppError => notFound('Wallet', 'WALLET_NOT_FOUND');
+
+/** `TRF-20260122123456-AB12CD34`: letters, digits and '-' only, like payment references. */
+export function newTransferReference(now = new Date()): string {
+  const stamp = now.toISOString().replace(/\D/g, '').slice(0, 14);
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  const bytes = randomBytes(10);
+  let suffix = '';
+  for (const byte of bytes) suffix += alphabet[byte % alphabet.length];
+  return `TRF-${stamp}-${suffix}`;
+}
+
+/**
+ * Wallets: one user_wallet ledger account per user. Money moves only through LedgerService; this
+ * class decides which accounts a movement touches and what the user sees of it.
+ */
+@Injectable()
+export class WalletService {
+  private readonly logger = new Logger(WalletService.name);
+  /**
+   * Committed wallet accounts by user id and by wallet number. The mapping never changes (the
+   * database refuses to change an account's identity or delete it), so a hit is always right and
+   * saves a round trip on every transfer.
+   */
+  private readonly byUser = new Map<string, WalletAccount>();
+  private readonly byNumber = new Map<string, WalletAccount>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly ledger: LedgerService,
+    private readonly outbox: OutboxService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Opens the user's wallet inside the user-creation transaction. */
+  async openWallet(manager: EntityManager, userId: string): Promise<WalletAccount> {
+    const currency = this.config.walletCurrency;
+    for (let attempt = 0; attempt < WALLET_NUMBER_ATTEMPTS; attempt++) {
+      const walletNumber = generateWalletNumber();
+      // ON CONFLICT on the number only: a second wallet for the same user must still fail loudly.
+      const rows = await manager.query<{ id: string }[]>(
+        `INSERT INTO ledger_accounts (kind, user_id, wallet_number, currency)
+         VALUES ('user_wallet', $1, $2, $3)
+         ON CONFLICT (wallet_number) DO NOTHING RETURNING id`,
+        [userId, walletNumber, currency],
+      );
+      if (rows.length === 1) return { id: rows[0].id, userId, walletNumber, currency };
+    }
+    throw new Error(`could not draw an unused wallet number in ${WALLET_NUMBER_ATTEMPTS} attempts`);
+  }
+
+  async walletNumberOf(userId: string): Promise<string | null> {
+    return (await this.findByUser(this.dataSource.manager, userId))?.walletNumber ?? null;
+  }
+
+  async getWallet(userId: string): Promise<WalletSummary> {
+    const rows = await this.dataSource.query<{ wallet_number: string; balance: string; currency: string }[]>(
+      `SELECT wallet_number, balance, currency FROM ledger_accounts WHERE user_id = $1`,
+      [userId],
+    );
+    if (rows.length === 0) throw walletNotFound();
+    return {
+      walletNumber: rows[0].wallet_number,
+      balance: minorFromDb(rows[0].balance),
+      currency: rows[0].currency,
+    };
+  }
+
+  /** The user's wallet account (404 WALLET_NOT_FOUND without one). */
+  async walletAccountOf(userId: string): Promise<WalletAccount> {
+    return this.walletOf(this.dataSource.manager, userId);
+  }
+
+  async walletOf(manager: EntityManager, userId: string): Promise<WalletAccount> {
+    const wallet = await this.findByUser(manager, userId);
+    if (!wallet) throw walletNotFound();
+    return wallet;
+  }
+
+  /**
+   * Moves money between two wallets in one transaction and records `wallet.transfer.received` for
+   * the recipient in it. A wrong check digit is refused before any lookup, so a typo never reaches
+   * a stranger's wallet.
+   */
+  async transfer(userId: string, request: TransferRequest): Promise<TransferResult> {
+    if (!/^\d{13}$/.test(request.walletNumber)) {
+      throw validationFailed([{ field: 'wallet_number', message: 'wallet_number must be exactly 13 digits' }]);
+    }
+    if (!isWellFormedWalletNumber(request.walletNumber)) {
+      throw unprocessable('INVALID_WALLET_NUMBER', 'The wallet number is mistyped: its check digit does not match', [
+        { field: 'wallet_number', message: 'check digit does not match' },
+      ]);
+    }
+    if (!Number.isSafeInteger(request.amount) || request.amount <= 0) {
+      throw validationFailed([{ field: 'amount', message: 'amount must be a positive integer of minor units' }]);
+    }
+    const manager = this.dataSource.manager;
+    const sender = await this.walletOf(manager, userId);
+    if (sender.walletNumber === request.walletNumber) {
+      throw unprocessable('SELF_TRANSFER', 'You cannot transfer to your own wallet');
+    }
+    const recipient = await this.findByNumber(manager, request.walletNumber);
+    if (!recipient) throw walletNotFound();
+    if (recipient.currency !== sender.currency) {
+      throw unprocessable('CURRENCY_MISMATCH', `The recipient's wallet holds ${recipient.currency}, yours ${sender.currency}`);
+    }
+
+    const reference = newTransferReference();
+    await this.dataSource.transaction(async (tx) => {
+      const posted = await this.ledger.post(tx, {
+        kind: 'transfer',
+        key: `transfer:${reference}`,
+        reference,
+        narration: request.narration ?? null,
+        lines: [
+          { accountId: sender.id, amount: -request.amount },
+          { accountId: recipient.id, amount: request.amount },
+        ],
+      });
+      const received = entryOf(posted, recipient.id);
+      await this.outbox.record(tx, {
+        userId: recipient.userId,
+        type: 'wallet.transfer.received',
+        data: { ...viewOf(posted, received, 'transfer', reference, sender.currency, request.narration ?? null, sender) },
+        occurredAt: posted.createdAt,
+      });
+    });
+    return {
+      reference,
+      status: 'success',
+      amount: request.amount,
+      currency: sender.currency,
+      recipient_wallet_number: recipient.walletNumber,
+    };
+  }
+
+  async listTransactions(userId: string, query: ListTransactionsQuery): Promise<TransactionPage> {
+    const wallet = await this.walletOf(this.dataSource.manager, userId);
+    const before = query.cursor === undefined ? null : decodeCursor(query.cursor);
+    const rows = await this.dataSource.query<WalletTransactionRow[]>(
+      `SELECT e.id::text AS id, t.kind, e.amount, e.balance_after, a.currency, t.reference, t.narration,
+              cp.wallet_number AS counterparty_wallet_number, e.created_at,
+              (t.kind = 'refund' AND EXISTS (
+                SELECT 1 FROM ledger_transfers r WHERE r.reverses_transfer_id = t.id)) AS reversed
+         FROM ledger_entries e
+         JOIN ledger_transfers t ON t.id = e.transfer_id
+         JOIN ledger_accounts a ON a.id = e.account_id
+         LEFT JOIN LATERAL (
+           SELECT ca.wallet_number FROM ledger_entries ce JOIN ledger_accounts ca ON ca.id = ce.account_id
+            WHERE ce.transfer_id = e.transfer_id AND ce.account_id <> e.account_id AND ca.kind = 'user_wallet'
+            LIMIT 1) cp ON true
+        WHERE e.account_id = $1
+          AND ($2::bigint IS NULL OR e.id < $2::bigint)
+          AND ($3::text IS NULL OR ${WALLET_TRANSACTION_TYPE_SQL} = $3::text)
+        ORDER BY e.id DESC
+        LIMIT $4`,
+      [wallet.id, before, query.type ?? null, query.limit + 1],
+    );
+    const page = rows.slice(0, query.limit).map(toWalletTransactionView);
+    return {
+      transactions: page,
+      next_cursor: rows.length > query.limit ? encodeCursor(page[page.length - 1].id) : null,
+    };
+  }
+
+  /**
+   * Credits a settled deposit from the gateway's clearing account, inside the settlement
+   * transaction. The ledger key `deposit:<payment id>` makes a second call a no-op, so whatever
+   * path settles the payment the wallet is credited exactly once. Returns the wallet transaction,
+   * or null when this payment had already been credited.
+   */
+  async creditDeposit(manager: EntityManager, deposit: DepositCredit): Promise<WalletTransactionView | null> {
+    const wallet = await this.walletOf(manager, deposit.userId);
+    if (wallet.currency !== deposit.currency) {
+      // Deposits are created in the wallet's currency; anything else needs a person, not a guess.
+      throw new Error(
+        `deposit ${deposit.paymentReference} is in ${deposit.currency} but the wallet holds ${wallet.currency}`,
+      );
+    }
+    const clearing = await this.ledger.systemAccount(
+      manager,
+      clearingAccountName(deposit.gateway, deposit.currency),
+      deposit.currency,
+    );
+    const posted = await this.ledger.post(manager, {
+      kind: 'deposit',
+      key: `deposit:${deposit.paymentId}`,
+      reference: deposit.paymentReference,
+      lines: [
+        { accountId: clearing.id, amount: -deposit.amount },
+        { accountId: wallet.id, amount: deposit.amount },
+      ],
+    });
+    if (!posted.created) {
+      this.logger.warn(`deposit ${deposit.paymentReference} was already credited; not crediting again`);
+      return null;
+    }
+    const view = viewOf(posted, entryOf(posted, wallet.id), 'deposit', deposit.paymentReference, wallet.currency);
+    await this.outbox.record(manager, {
+      userId: deposit.userId,
+      type: 'wallet.deposit.success',
+      data: { ...view },
+      occurredAt: posted.createdAt,
+    });
+    return view;
+  }
+
+  /**
+   * Takes a wallet deposit's refund out of the wallet into the gateway's clearing account, inside
+   * the caller's transaction (422 INSUFFICIENT_FUNDS when it has been spent). Once per refund:
+   * repeating it returns the existing debit.
+   */
+  async debitForRefund(manager: EntityManager, debit: RefundDebit): Promise<WalletTransactionView> {
+    const wallet = await this.walletOf(manager, debit.userId);
+    if (wallet.currency !== debit.currency) {
+      throw unprocessable('CURRENCY_MISMATCH', `The wallet holds ${wallet.currency}, not ${debit.currency}`);
+    }
+    const clearing = await this.ledger.systemAccount(
+      manager,
+      clearingAccountName(debit.gateway, debit.currency),
+      debit.currency,
+    );
+    const reference = debit.reference ?? `RFD-${debit.refundId}`;
+    const posted = await this.ledger.post(manager, {
+      kind: 'refund',
+      key: refundKey(debit.refundId),
+      reference,
+      lines: [
+        { accountId: wallet.id, amount: -debit.amount },
+        { accountId: clearing.id, amount: debit.amount },
+      ],
+    });
+    const entry = entryOf(posted, wallet.id);
+    if (!posted.created && entry.amount !== -debit.amount) {
+      throw new Error(`refund ${debit.refundId} was already debited with a different amount`);
+    }
+    return viewOf(posted, entry, 'refund', reference, wallet.currency);
+  }
+
+  /**
+   * Gives a failed refund's debit back to the wallet: the exact mirror of the debit, once.
+   * Returns null when the refund never debited the wallet (nothing to give back).
+   */
+  async reverseRefundDebit(
+    manager: EntityManager,
+    reversal: RefundDebitReversal,
+  ): Promise<WalletTransactionView | null> {
+    const wallet = await this.walletOf(manager, reversal.userId);
+    const original = await manager.query<{ transfer_id: string; account_id: string; amount: string }[]>(
+      `SELECT e.transfer_id, e.account_id, e.amount
+         FROM ledger_transfers t JOIN ledger_entries e ON e.transfer_id = t.id
+        WHERE t.key = $1 ORDER BY e.id`,
+      [refundKey(reversal.refundId)],
+    );
+    if (original.length === 0) return null;
+    if (!original.some((line) => line.account_id === wallet.id)) {
+      throw new Error(`refund ${reversal.refundId} did not debit the wallet of user ${reversal.userId}`);
+    }
+    const reference = reversal.reference ?? `RFR-${reversal.refundId}`;
+    const posted = await this.ledger.post(manager, {
+      kind: 'refund_reversal',
+      key: `refund_reversal:${reversal.refundId}`,
+      reference,
+      reversesTransferId: original[0].transfer_id,
+      lines: original.map((line) => ({ accountId: line.account_id, amount: -minorFromDb(line.amount) })),
+    });
+    return viewOf(posted, entryOf(posted, wallet.id), 'refund_reversal', reference, wallet.currency);
+  }
+
+  private async findByUser(manager: EntityManager, userId: string): Promise<WalletAccount | null> {
+    const cached = this.byUser.get(userId);
+    if (cached) return cached;
+    if (!UUID.test(userId)) return null;
+    return this.lookup(manager, `user_id = $1`, userId);
+  }
+
+  private async findByNumber(manager: EntityManager, walletNumber: string): Promise<WalletAccount | null> {
+    const cached = this.byNumber.get(walletNumber);
+    if (cached) return cached;
+    return this.lookup(manager, `wallet_number = $1`, walletNumber);
+  }
+
+  private async lookup(manager: EntityManager, where: string, value: string): Promise<WalletAccount | null> {
+    // `mine`: created by the caller's own, still open transaction (a user being created right
+    // now), which may yet roll back, so it must not be remembered.
+    const rows = await manager.query<
+      { id: string; user_id: string; wallet_number: string; currency: string; mine: boolean | null }[]
+    >(
+      `SELECT id, user_id, wallet_number, currency,
+              xmin::text = (pg_current_xact_id_if_assigned()::text::bigint % 4294967296)::text AS mine
+         FROM ledger_accounts WHERE kind = 'user_wallet' AND ${where}`,
+      [value],
+    );
+    if (rows.length === 0) return null;
+    const row = rows[0];
+    const wallet: WalletAccount = {
+      id: row.id,
+      userId: row.user_id,
+      walletNumber: row.wallet_number,
+      currency: row.currency,
+    };
+    if (!row.mine) this.remember(wallet);
+    return wallet;
+  }
+
+  private remember(wallet: WalletAccount): void {
+    if (this.byUser.size >= MAX_DIRECTORY_SIZE) {
+      this.byUser.clear();
+      this.byNumber.clear();
+    }
+    this.byUser.set(wallet.userId, wallet);
+    this.byNumber.set(wallet.walletNumber, wallet);
+  }
+}
+
+export function refundKey(refundId: string): string {
+  return `refund:${refundId}`;
+}
+
+/** The wallet transaction view of a posting just made, without reading it back. */
+function viewOf(
+  posted: PostedTransfer,
+  entry: PostedEntry,
+  kind: WalletTransactionRow['kind'],
+  reference: string,
+  currency: string,
+  narration: string | null = null,
+  counterparty: WalletAccount | null = null,
+): WalletTransactionView {
+  return toWalletTransactionView({
+    id: entry.id,
+    kind,
+    amount: entry.amount,
+    balance_after: entry.balanceAfter,
+    currency,
+    reference,
+    narration,
+    counterparty_wallet_number: counterparty?.walletNumber ?? null,
+    reversed: false,
+    created_at: posted.createdAt,
+  });
+}
+
+function entryOf(posted: PostedTransfer, accountId: string): PostedEntry {
+  const entry = posted.entries.find((candidate) => candidate.accountId === accountId);
+  if (!entry) throw new Error(`ledger transfer ${posted.id} has no entry for account ${accountId}`);
+  return entry;
+}
+
+function encodeCursor(entryId: string): string {
+  return Buffer.from(`e:${entryId}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const decoded = /^[A-Za-z0-9_-]{1,64}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  const match = /^e:(\d{1,18})$/.exec(decoded);
+  if (!match) {
+    throw new AppError(HttpStatus.BAD_REQUEST, 'VALIDATION_FAILED', 'Request validation failed', [
+      { field: 'cursor', message: 'cursor is not one this API returned' },
+    ]);
+  }
+  return match[1];
+}

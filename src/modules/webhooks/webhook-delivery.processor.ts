@@ -1,0 +1,24 @@
+import { WorkerHost } from '@nestjs/bullmq';
+import { type Job, UnrecoverableError } from 'bullmq';
+import { JobName, QueueName } from '../../queue/queue-names.js';
+import { QueueProcessor } from '../../queue/queue-processor.decorator.js';
+import { type AttemptResult, WebhookDeliveryService } from './webhook-delivery.service.js';
+import type { DeliveryJobData } from './webhook-relay.service.js';
+
+/**
+ * Delivery attempts. Jobs are wake-ups: the delivery row decides whether an attempt is due, so a
+ * duplicate, late or replayed job does nothing. Concurrency is high because attempts mostly wait
+ * on the receiver, holding no database connection meanwhile.
+ */
+@QueueProcessor(QueueName.WebhookDeliveries, { concurrency: 32 })
+export class WebhookDeliveryProcessor extends WorkerHost {
+  constructor(private readonly deliveries: WebhookDeliveryService) {
+    super();
+  }
+
+  async process(job: Job<DeliveryJobData>): Promise<AttemptResult> {
+    if (job.name !== JobName.DeliverWebhook)
+      throw new UnrecoverableError(`unexpected job ${job.name}`);
+    return this.deliveries.attempt(job.data.deliveryId);
+  }
+}

@@ -1,0 +1,49 @@
+import { Module, OnModuleInit } from '@nestjs/common';
+import { JobName, QueueName } from '../../queue/queue-names.js';
+import { WorkerRunner } from '../../queue/worker-runner.service.js';
+import { OutboundEventsService } from './outbound-events.service.js';
+import { OutboxService } from './outbox.service.js';
+import { WebhookDnsResolver } from './url-safety.js';
+import {
+  OutboundEventsController,
+  WebhookDeliveriesController,
+} from './webhook-deliveries.controller.js';
+import { WebhookDeliveriesService } from './webhook-deliveries.service.js';
+import { WebhookDeliveryProcessor } from './webhook-delivery.processor.js';
+import { WebhookDeliveryService } from './webhook-delivery.service.js';
+import { WebhookEndpointsController } from './webhook-endpoints.controller.js';
+import { WebhookEndpointsService } from './webhook-endpoints.service.js';
+import { WebhookRelayProcessor } from './webhook-relay.processor.js';
+import { WebhookRelayService } from './webhook-relay.service.js';
+
+/** How often the outbox is relayed when nobody kicks it, and how often lost jobs are looked for. */
+export const RELAY_INTERVAL_MS = 1_000;
+export const SWEEP_INTERVAL_MS = 5_000;
+
+/**
+ * Outbound webhooks. Other modules import it for OutboxService (record events inside their
+ * transactions) and WebhookRelayService.kick() (relay sooner, after their commit).
+ */
+@Module({
+  controllers: [WebhookEndpointsController, WebhookDeliveriesController, OutboundEventsController],
+  providers: [
+    OutboxService,
+    WebhookDnsResolver,
+    WebhookEndpointsService,
+    WebhookDeliveriesService,
+    OutboundEventsService,
+    WebhookRelayService,
+    WebhookDeliveryService,
+    WebhookDeliveryProcessor,
+    WebhookRelayProcessor,
+  ],
+  exports: [OutboxService, WebhookRelayService],
+})
+export class WebhooksModule implements OnModuleInit {
+  constructor(private readonly runner: WorkerRunner) {}
+
+  onModuleInit(): void {
+    this.runner.every(QueueName.WebhookRelay, JobName.RelayOutbox, RELAY_INTERVAL_MS);
+    this.runner.every(QueueName.WebhookRelay, JobName.SweepDeliveries, SWEEP_INTERVAL_MS);
+  }
+}
