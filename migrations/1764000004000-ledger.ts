@@ -214,9 +214,71 @@ export class Ledger1764000004000 implements MigrationInterface {
           SELECT v_transfer, l.acc, l.amt FROM unnest(p_accounts, p_amounts) AS l(acc, amt) ORDER BY l.acc
           RETURNING 'created'::text, v_transfer, v_created_at, e.id, e.account_id, e.amount, e.balance_after;
       END $$`);
+    // A wallet's side of a transfer as the API shows it (GET /wallet/transactions and the data of
+    // wallet.* events): one definition, so an event is exactly what the history shows.
+    await q.query(`
+      CREATE FUNCTION ledger_wallet_transaction_type(p_kind text, p_amount bigint) RETURNS text
+      LANGUAGE sql IMMUTABLE AS $$
+        SELECT CASE WHEN p_kind = 'transfer' THEN CASE WHEN p_amount > 0 THEN 'transfer_in' ELSE 'transfer_out' END
+                    ELSE p_kind END
+      $$`);
+    await q.query(`
+      CREATE FUNCTION ledger_wallet_transaction(p_entry_id bigint) RETURNS jsonb
+      LANGUAGE sql STABLE AS $$
+        SELECT jsonb_build_object(
+          'id', e.id::text,
+          'type', ledger_wallet_transaction_type(t.kind, e.amount),
+          'amount', abs(e.amount),
+          'currency', a.currency::text,
+          'status', CASE WHEN t.kind = 'refund'
+                          AND EXISTS (SELECT 1 FROM ledger_transfers r WHERE r.reverses_transfer_id = t.id)
+                         THEN 'reversed' ELSE 'success' END,
+          'reference', t.reference,
+          'counterparty_wallet_number', (
+            SELECT ca.wallet_number::text FROM ledger_entries ce JOIN ledger_accounts ca ON ca.id = ce.account_id
+             WHERE ce.transfer_id = e.transfer_id AND ce.account_id <> e.account_id AND ca.kind = 'user_wallet'
+             LIMIT 1),
+          'narration', t.narration,
+          'balance_after', e.balance_after,
+          'created_at', to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+        FROM ledger_entries e
+        JOIN ledger_transfers t ON t.id = e.transfer_id
+        JOIN ledger_accounts a ON a.id = e.account_id
+        WHERE e.id = p_entry_id
+      $$`);
+
+    // A wallet-to-wallet transfer and its outbox event (wallet.transfer.received for the
+    // recipient, the same row OutboxService.record writes) in one statement: run in autocommit it
+    // is one round trip and one transaction, and the sender's row lock is held only until that
+    // statement commits, which is what bounds a busy sender's throughput.
+    await q.query(`
+      CREATE FUNCTION wallet_transfer(
+        p_sender uuid, p_recipient uuid, p_amount bigint, p_reference text, p_narration text, p_event_id text
+      ) RETURNS TABLE (outcome text, wallet_transaction jsonb) LANGUAGE plpgsql AS $$
+      DECLARE
+        v_outcome text;
+        v_entry bigint;
+        v_created_at timestamptz;
+        v_view jsonb;
+      BEGIN
+        SELECT p.outcome, p.entry_id, p.created_at INTO v_outcome, v_entry, v_created_at
+          FROM ledger_post('transfer', 'transfer:' || p_reference, p_reference, p_narration, NULL,
+                           ARRAY[p_sender, p_recipient], ARRAY[-p_amount, p_amount]) p
+         WHERE p.outcome = 'insufficient_funds' OR p.account_id = p_recipient;
+        IF v_outcome = 'created' THEN
+          v_view := ledger_wallet_transaction(v_entry);
+          INSERT INTO events (id, user_id, type, data, created_at)
+          SELECT p_event_id, a.user_id, 'wallet.transfer.received', v_view, v_created_at
+            FROM ledger_accounts a WHERE a.id = p_recipient;
+        END IF;
+        RETURN QUERY SELECT v_outcome, v_view;
+      END $$`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP FUNCTION wallet_transfer(uuid, uuid, bigint, text, text, text)`);
+    await q.query(`DROP FUNCTION ledger_wallet_transaction(bigint)`);
+    await q.query(`DROP FUNCTION ledger_wallet_transaction_type(text, bigint)`);
     await q.query(`DROP FUNCTION ledger_post(text, text, text, text, uuid, uuid[], bigint[])`);
     await q.query(`DROP TABLE ledger_entries`);
     await q.query(`DROP TABLE ledger_transfers`);

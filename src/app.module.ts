@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CommonModule } from './common/common.module.js';
+import { MetricsModule } from './common/metrics/metrics.module.js';
 import { HttpExceptionFilter } from './common/errors/http-exception.filter.js';
 import { createValidationPipe } from './common/http/validation.pipe.js';
 import { LoggingModule } from './common/logging/logging.module.js';
@@ -23,6 +24,7 @@ import { QueueModule } from './queue/queue.module.js';
     RedisModule,
     QueueModule,
     CommonModule,
+    MetricsModule,
     HealthModule,
     UsersModule,
     AuthModule,

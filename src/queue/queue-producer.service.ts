@@ -4,6 +4,8 @@ import type { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config.js';
 import { REDIS } from '../common/redis/redis.tokens.js';
 import { DEFAULT_JOB_OPTIONS, ENQUEUE_TIMEOUT_MS } from './job-defaults.js';
+import { currentRequestId } from '../common/http/request-context.js';
+import { REQUEST_ID_KEY } from './job-context.js';
 import { QueueName } from './queue-names.js';
 
 export class QueueUnavailableError extends Error {}
@@ -45,7 +47,9 @@ export class QueueProducer implements OnApplicationShutdown {
       timer = setTimeout(() => reject(new QueueUnavailableError('enqueue timed out')), ENQUEUE_TIMEOUT_MS);
     });
     try {
-      await Promise.race([this.queue(queue).add(name, data, options), timeout]);
+      const requestId = currentRequestId();
+      const payload = requestId ? { ...data, [REQUEST_ID_KEY]: requestId } : data;
+      await Promise.race([this.queue(queue).add(name, payload, options), timeout]);
     } catch (error) {
       if (error instanceof QueueUnavailableError) throw error;
       throw new QueueUnavailableError((error as Error).message);

@@ -10,7 +10,9 @@ import { DiscoveryService } from '@nestjs/core';
 import { WorkerHost } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { PinoLogger } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config.js';
+import { setJobContextLogger } from './job-context.js';
 import { BULL_REDIS } from '../common/redis/redis.tokens.js';
 import { DEFAULT_JOB_OPTIONS } from './job-defaults.js';
 import type { QueueName } from './queue-names.js';
@@ -38,7 +40,10 @@ export class WorkerRunner implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly discovery: DiscoveryService,
     private readonly config: AppConfig,
     @Inject(BULL_REDIS) private readonly redis: Redis,
-  ) {}
+    pino: PinoLogger,
+  ) {
+    setJobContextLogger(pino);
+  }
 
   /** Registers a repeating job; call from a module's constructor or onModuleInit. */
   every(queue: QueueName, jobName: string, everyMs: number): void {

@@ -91,13 +91,11 @@ describe('outbound webhooks survive a killed worker (e2e)', () => {
 
     const dataSource = t.get<DataSource>(DataSource);
     const eventId = await dataSource.transaction((manager) =>
-      t
-        .get<OutboxService>(OutboxService)
-        .record(manager, {
-          userId: user.userId,
-          type: 'payment.success',
-          data: { reference: 'PAY-CRASH' },
-        }),
+      t.get<OutboxService>(OutboxService).record(manager, {
+        userId: user.userId,
+        type: 'payment.success',
+        data: { reference: 'PAY-CRASH' },
+      }),
     );
     await t.get<WebhookRelayService>(WebhookRelayService).kick();
 

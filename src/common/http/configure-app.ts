@@ -1,6 +1,9 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from '../../config/app-config.js';
+import { httpMetricsMiddleware } from '../metrics/http-metrics.middleware.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { runWithRequestId } from './request-context.js';
 import { assignRequestId } from './request-id.js';
 import { setupSwagger } from './swagger.js';
 
@@ -15,9 +18,9 @@ export function configureApp(app: NestExpressApplication): void {
   app.useLogger(app.get(Logger));
   // First middleware of all, so even body-parser failures carry the request id.
   app.use((req: Parameters<typeof assignRequestId>[0], res: Parameters<typeof assignRequestId>[1], next: () => void) => {
-    assignRequestId(req, res);
-    next();
+    runWithRequestId(assignRequestId(req, res), next);
   });
+  app.use(httpMetricsMiddleware(app.get(MetricsService)));
   app.useBodyParser('json', { limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   app.set('trust proxy', 'loopback');

@@ -11,6 +11,7 @@ import { PaymentAuditEntry, PaymentAuditAction } from './payment-audit-entry.ent
 import { PaymentSettledHooks } from './payment-settled.hooks.js';
 import { decidePayment, isFinal, PaymentDecision } from './payment-state-machine.js';
 import { toPaymentView } from './payment-view.js';
+import { MetricsService } from '../../common/metrics/metrics.service.js';
 import { Payment, PaymentStatus } from './payment.entity.js';
 
 export type SettlementSource = 'webhook' | 'verify' | 'callback' | 'reconcile' | 'replay';
@@ -59,6 +60,7 @@ export class SettlementService {
     private readonly hooks: PaymentSettledHooks,
     private readonly outbox: OutboxService,
     private readonly orders: OrdersService,
+    private readonly metrics: MetricsService,
   ) {}
 
   async settle(paymentId: string, options: SettleOptions): Promise<SettlementOutcome> {
@@ -117,6 +119,7 @@ export class SettlementService {
     await this.audit(manager, payment, 'transition', options, from, updated.status, describe(decision), report);
     await this.afterTransition(manager, updated);
     this.logger.log(`${updated.reference}: ${from} → ${updated.status} (${options.source})`);
+    this.metrics.paymentTransitions.inc({ gateway: updated.gateway, status: updated.status });
     return { payment: updated, changed: true, from, to: updated.status, contradiction: false, gatewayStatus: report?.status };
   }
 

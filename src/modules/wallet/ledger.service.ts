@@ -48,14 +48,10 @@ export class LedgerService {
         ],
       );
     } catch (error) {
-      const pg = pgError(error);
-      if (pg?.code === '23514' && pg.constraint === USER_BALANCE_CONSTRAINT) {
-        throw insufficientFunds();
-      }
       // A remembered system account can only be unknown if the transaction that created it
       // (and read it back) rolled back: forget them all and let the next use look again.
-      if (pg?.code === LedgerSqlState.UnknownAccount) this.systemAccounts.clear();
-      throw error;
+      if (pgError(error)?.code === LedgerSqlState.UnknownAccount) this.systemAccounts.clear();
+      throw mapLedgerError(error);
     }
     if (rows.length === 0) throw new Error(`ledger_post returned nothing for ${input.key}`);
     if (rows[0].outcome === 'insufficient_funds') throw insufficientFunds();
@@ -96,6 +92,13 @@ export class LedgerService {
     this.systemAccounts.set(name, account);
     return checkCurrency(name, account, currency);
   }
+}
+
+/** The database's own refusal of an overdraft (the CHECK has the last word) is still a 422. */
+export function mapLedgerError(error: unknown): unknown {
+  const pg = pgError(error);
+  if (pg?.code === '23514' && pg.constraint === USER_BALANCE_CONSTRAINT) return insufficientFunds();
+  return error;
 }
 
 export function clearingAccountName(gateway: string, currency: string): string {

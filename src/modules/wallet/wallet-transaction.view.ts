@@ -1,5 +1,4 @@
-import { minorFromDb, type Minor } from '../../common/money.js';
-import type { LedgerTransferKind } from './ledger.types.js';
+import type { Minor } from '../../common/money.js';
 
 export const WALLET_TRANSACTION_TYPES = [
   'deposit',
@@ -13,7 +12,11 @@ export type WalletTransactionType = (typeof WALLET_TRANSACTION_TYPES)[number];
 /** `reversed` marks a refund debit that was given back because the gateway refund failed. */
 export type WalletTransactionStatus = 'success' | 'reversed';
 
-/** One wallet's side of a ledger transfer, as `GET /wallet/transactions` and wallet events show it. */
+/**
+ * One wallet's side of a ledger transfer, as `GET /wallet/transactions` and the wallet events
+ * show it. Built by the database function `ledger_wallet_transaction(entry id)` (see the ledger
+ * migration), so the history and the events cannot disagree.
+ */
 export interface WalletTransactionView {
   id: string;
   type: WalletTransactionType;
@@ -28,46 +31,29 @@ export interface WalletTransactionView {
   created_at: string;
 }
 
-export function walletTransactionType(kind: LedgerTransferKind, amount: Minor): WalletTransactionType {
-  switch (kind) {
-    case 'transfer':
-      return amount > 0 ? 'transfer_in' : 'transfer_out';
-    case 'deposit':
-    case 'refund':
-    case 'refund_reversal':
-      return kind;
+/** SQL for the wallet transaction type of entry `e` in transfer `t`, for filtering by type. */
+export const WALLET_TRANSACTION_TYPE_SQL = `ledger_wallet_transaction_type(t.kind, e.amount)`;
+
+/** Checks what the database built before it leaves the process (money fields must be safe integers). */
+export function toWalletTransactionView(value: unknown): WalletTransactionView {
+  if (typeof value !== 'object' || value === null) throw new Error('wallet transaction is missing');
+  const view = value as Record<string, unknown>;
+  for (const field of ['amount', 'balance_after'] as const) {
+    if (!Number.isSafeInteger(view[field])) throw new RangeError(`wallet transaction ${field} is not a safe integer`);
   }
-}
-
-/** The SQL twin of walletTransactionType, for filtering by type in the database. */
-export const WALLET_TRANSACTION_TYPE_SQL = `CASE WHEN t.kind = 'transfer'
-  THEN CASE WHEN e.amount > 0 THEN 'transfer_in' ELSE 'transfer_out' END ELSE t.kind END`;
-
-export interface WalletTransactionRow {
-  id: string;
-  kind: LedgerTransferKind;
-  amount: string | number;
-  balance_after: string | number;
-  currency: string;
-  reference: string;
-  narration: string | null;
-  counterparty_wallet_number: string | null;
-  reversed: boolean;
-  created_at: Date;
-}
-
-export function toWalletTransactionView(row: WalletTransactionRow): WalletTransactionView {
-  const amount = minorFromDb(row.amount);
+  if (!(WALLET_TRANSACTION_TYPES as readonly unknown[]).includes(view.type)) {
+    throw new Error(`unknown wallet transaction type ${String(view.type)}`);
+  }
   return {
-    id: String(row.id),
-    type: walletTransactionType(row.kind, amount),
-    amount: Math.abs(amount),
-    currency: row.currency.trim(),
-    status: row.reversed ? 'reversed' : 'success',
-    reference: row.reference,
-    counterparty_wallet_number: row.counterparty_wallet_number?.trim() ?? null,
-    narration: row.narration,
-    balance_after: minorFromDb(row.balance_after),
-    created_at: new Date(row.created_at).toISOString(),
+    id: String(view.id),
+    type: view.type as WalletTransactionType,
+    amount: view.amount as Minor,
+    currency: String(view.currency),
+    status: view.status === 'reversed' ? 'reversed' : 'success',
+    reference: String(view.reference),
+    counterparty_wallet_number: typeof view.counterparty_wallet_number === 'string' ? view.counterparty_wallet_number : null,
+    narration: typeof view.narration === 'string' ? view.narration : null,
+    balance_after: view.balance_after as Minor,
+    created_at: String(view.created_at),
   };
 }

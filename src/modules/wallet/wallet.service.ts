@@ -5,14 +5,13 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppError, notFound, unprocessable, validationFailed } from '../../common/errors/app-error.js';
 import { minorFromDb, type Minor } from '../../common/money.js';
 import { AppConfig } from '../../config/app-config.js';
-import { OutboxService } from '../webhooks/outbox.service.js';
-import { clearingAccountName, LedgerService } from './ledger.service.js';
+import { newEventId, OutboxService } from '../webhooks/outbox.service.js';
+import { clearingAccountName, insufficientFunds, LedgerService, mapLedgerError } from './ledger.service.js';
 import type { PostedEntry, PostedTransfer, WalletAccount } from './ledger.types.js';
 import { generateWalletNumber, isWellFormedWalletNumber } from './wallet-number.js';
 import {
   toWalletTransactionView,
   WALLET_TRANSACTION_TYPE_SQL,
-  type WalletTransactionRow,
   type WalletTransactionType,
   type WalletTransactionView,
 } from './wallet-transaction.view.js';
@@ -186,25 +185,23 @@ export class WalletService {
     }
 
     const reference = newTransferReference();
-    await this.dataSource.transaction(async (tx) => {
-      const posted = await this.ledger.post(tx, {
-        kind: 'transfer',
-        key: `transfer:${reference}`,
+    // One statement in autocommit: wallet_transfer posts through ledger_post (locks in id order,
+    // checks funds) and writes the recipient's wallet.transfer.received outbox row, atomically.
+    let rows: { outcome: string; wallet_transaction: unknown }[];
+    try {
+      rows = await this.dataSource.query(`SELECT * FROM wallet_transfer($1, $2, $3, $4, $5, $6)`, [
+        sender.id,
+        recipient.id,
+        String(request.amount),
         reference,
-        narration: request.narration ?? null,
-        lines: [
-          { accountId: sender.id, amount: -request.amount },
-          { accountId: recipient.id, amount: request.amount },
-        ],
-      });
-      const received = entryOf(posted, recipient.id);
-      await this.outbox.record(tx, {
-        userId: recipient.userId,
-        type: 'wallet.transfer.received',
-        data: { ...viewOf(posted, received, 'transfer', reference, sender.currency, request.narration ?? null, sender) },
-        occurredAt: posted.createdAt,
-      });
-    });
+        request.narration ?? null,
+        newEventId(),
+      ]);
+    } catch (error) {
+      throw mapLedgerError(error);
+    }
+    if (rows[0]?.outcome === 'insufficient_funds') throw insufficientFunds();
+    if (rows[0]?.outcome !== 'created') throw new Error(`transfer ${reference} was not created: ${rows[0]?.outcome}`);
     return {
       reference,
       status: 'success',
@@ -217,18 +214,10 @@ export class WalletService {
   async listTransactions(userId: string, query: ListTransactionsQuery): Promise<TransactionPage> {
     const wallet = await this.walletOf(this.dataSource.manager, userId);
     const before = query.cursor === undefined ? null : decodeCursor(query.cursor);
-    const rows = await this.dataSource.query<WalletTransactionRow[]>(
-      `SELECT e.id::text AS id, t.kind, e.amount, e.balance_after, a.currency, t.reference, t.narration,
-              cp.wallet_number AS counterparty_wallet_number, e.created_at,
-              (t.kind = 'refund' AND EXISTS (
-                SELECT 1 FROM ledger_transfers r WHERE r.reverses_transfer_id = t.id)) AS reversed
+    const rows = await this.dataSource.query<{ wallet_transaction: unknown }[]>(
+      `SELECT ledger_wallet_transaction(e.id) AS wallet_transaction
          FROM ledger_entries e
          JOIN ledger_transfers t ON t.id = e.transfer_id
-         JOIN ledger_accounts a ON a.id = e.account_id
-         LEFT JOIN LATERAL (
-           SELECT ca.wallet_number FROM ledger_entries ce JOIN ledger_accounts ca ON ca.id = ce.account_id
-            WHERE ce.transfer_id = e.transfer_id AND ce.account_id <> e.account_id AND ca.kind = 'user_wallet'
-            LIMIT 1) cp ON true
         WHERE e.account_id = $1
           AND ($2::bigint IS NULL OR e.id < $2::bigint)
           AND ($3::text IS NULL OR ${WALLET_TRANSACTION_TYPE_SQL} = $3::text)
@@ -236,7 +225,7 @@ export class WalletService {
         LIMIT $4`,
       [wallet.id, before, query.type ?? null, query.limit + 1],
     );
-    const page = rows.slice(0, query.limit).map(toWalletTransactionView);
+    const page = rows.slice(0, query.limit).map((row) => toWalletTransactionView(row.wallet_transaction));
     return {
       transactions: page,
       next_cursor: rows.length > query.limit ? encodeCursor(page[page.length - 1].id) : null,
@@ -275,7 +264,7 @@ export class WalletService {
       this.logger.warn(`deposit ${deposit.paymentReference} was already credited; not crediting again`);
       return null;
     }
-    const view = viewOf(posted, entryOf(posted, wallet.id), 'deposit', deposit.paymentReference, wallet.currency);
+    const view = await walletTransaction(manager, entryOf(posted, wallet.id));
     await this.outbox.record(manager, {
       userId: deposit.userId,
       type: 'wallet.deposit.success',
@@ -314,7 +303,7 @@ export class WalletService {
     if (!posted.created && entry.amount !== -debit.amount) {
       throw new Error(`refund ${debit.refundId} was already debited with a different amount`);
     }
-    return viewOf(posted, entry, 'refund', reference, wallet.currency);
+    return walletTransaction(manager, entry);
   }
 
   /**
@@ -344,7 +333,7 @@ export class WalletService {
       reversesTransferId: original[0].transfer_id,
       lines: original.map((line) => ({ accountId: line.account_id, amount: -minorFromDb(line.amount) })),
     });
-    return viewOf(posted, entryOf(posted, wallet.id), 'refund_reversal', reference, wallet.currency);
+    return walletTransaction(manager, entryOf(posted, wallet.id));
   }
 
   private async findByUser(manager: EntityManager, userId: string): Promise<WalletAccount | null> {
@@ -397,28 +386,13 @@ export function refundKey(refundId: string): string {
   return `refund:${refundId}`;
 }
 
-/** The wallet transaction view of a posting just made, without reading it back. */
-function viewOf(
-  posted: PostedTransfer,
-  entry: PostedEntry,
-  kind: WalletTransactionRow['kind'],
-  reference: string,
-  currency: string,
-  narration: string | null = null,
-  counterparty: WalletAccount | null = null,
-): WalletTransactionView {
-  return toWalletTransactionView({
-    id: entry.id,
-    kind,
-    amount: entry.amount,
-    balance_after: entry.balanceAfter,
-    currency,
-    reference,
-    narration,
-    counterparty_wallet_number: counterparty?.walletNumber ?? null,
-    reversed: false,
-    created_at: posted.createdAt,
-  });
+/** The wallet transaction of an entry, built by the database as the history shows it. */
+async function walletTransaction(manager: EntityManager, entry: PostedEntry): Promise<WalletTransactionView> {
+  const [row] = await manager.query<{ wallet_transaction: unknown }[]>(
+    `SELECT ledger_wallet_transaction($1) AS wallet_transaction`,
+    [entry.id],
+  );
+  return toWalletTransactionView(row?.wallet_transaction);
 }
 
 function entryOf(posted: PostedTransfer, accountId: string): PostedEntry {

@@ -1,5 +1,6 @@
 import { WorkerHost } from '@nestjs/bullmq';
 import { type Job, UnrecoverableError } from 'bullmq';
+import { MetricsService } from '../../common/metrics/metrics.service.js';
 import { JobName, QueueName } from '../../queue/queue-names.js';
 import { QueueProcessor } from '../../queue/queue-processor.decorator.js';
 import { type AttemptResult, WebhookDeliveryService } from './webhook-delivery.service.js';
@@ -12,13 +13,19 @@ import type { DeliveryJobData } from './webhook-relay.service.js';
  */
 @QueueProcessor(QueueName.WebhookDeliveries, { concurrency: 32 })
 export class WebhookDeliveryProcessor extends WorkerHost {
-  constructor(private readonly deliveries: WebhookDeliveryService) {
+  constructor(
+    private readonly deliveries: WebhookDeliveryService,
+    private readonly metrics: MetricsService,
+  ) {
     super();
   }
 
   async process(job: Job<DeliveryJobData>): Promise<AttemptResult> {
     if (job.name !== JobName.DeliverWebhook)
       throw new UnrecoverableError(`unexpected job ${job.name}`);
-    return this.deliveries.attempt(job.data.deliveryId);
+    const result = await this.deliveries.attempt(job.data.deliveryId);
+    if (result.outcome === 'attempted') this.metrics.deliveries.inc({ status: result.status });
+    else if (result.outcome === 'endpoint-disabled') this.metrics.deliveries.inc({ status: 'endpoint_disabled' });
+    return result;
   }
 }

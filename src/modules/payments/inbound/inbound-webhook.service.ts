@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { MetricsService } from '../../../common/metrics/metrics.service.js';
 import { AppConfig } from '../../../config/app-config.js';
 import { conflict, notFound } from '../../../common/errors/app-error.js';
 import { GatewayRequestError } from '../../gateways/gateway.errors.js';
@@ -35,6 +36,7 @@ export class InboundWebhookService {
     private readonly settlement: SettlementService,
     private readonly refundHooks: RefundWebhookHooks,
     private readonly intake: WebhookIntakeService,
+    private readonly metrics: MetricsService,
   ) {}
 
   /**
@@ -55,11 +57,13 @@ export class InboundWebhookService {
     try {
       const finished = await this.handle(event, options.source ?? (event.generation > 0 ? 'replay' : 'webhook'));
       await this.finish(eventRowId, finished);
+      this.observeLatency(event, finished.status);
       return finished.status;
     } catch (error) {
       const message = (error as Error).message.slice(0, 1000);
       if (options.finalAttempt) {
         await this.finish(eventRowId, { status: 'failed', note: `gave up: ${message}` });
+        this.observeLatency(event, 'failed');
         this.logger.error(`inbound event ${eventRowId} failed for good: ${message}`);
         return 'failed';
       }
@@ -131,6 +135,10 @@ export class InboundWebhookService {
       throw new RetryLaterError(outcome.note ?? 'refund not matched yet');
     }
     return { status: outcome.status, note: outcome.note, paymentId: outcome.paymentId };
+  }
+
+  private observeLatency(event: InboundWebhookEvent, outcome: string): void {
+    this.metrics.webhookSettleLatency.observe({ gateway: event.gateway, outcome }, (Date.now() - event.receivedAt.getTime()) / 1000);
   }
 
   private withinUnmatchedWindow(event: InboundWebhookEvent): boolean {

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AppConfig } from '../../../config/app-config.js';
 import { AppError, notFound, serviceUnavailable } from '../../../common/errors/app-error.js';
+import { MetricsService } from '../../../common/metrics/metrics.service.js';
 import { QueueProducer } from '../../../queue/queue-producer.service.js';
 import { JobName, QueueName } from '../../../queue/queue-names.js';
 import type { InboundWebhookRequest, NormalizedWebhookEvent } from '../../gateways/gateway.interface.js';
@@ -31,9 +32,22 @@ export class WebhookIntakeService {
     private readonly config: AppConfig,
     private readonly registry: GatewayRegistry,
     private readonly producer: QueueProducer,
+    private readonly metrics: MetricsService,
   ) {}
 
   async receive(gateway: string, rawBody: Buffer | undefined, headers: Record<string, string | string[] | undefined>): Promise<IntakeResult> {
+    if (!this.registry.isKnown(gateway)) throw notFound('Webhook route');
+    try {
+      const result = await this.store(gateway, rawBody, headers);
+      this.metrics.webhooksReceived.inc({ gateway, duplicate: String(result.duplicate) });
+      return result;
+    } catch (error) {
+      this.metrics.webhooksRejected.inc({ gateway, code: error instanceof AppError ? error.code : 'INTERNAL_ERROR' });
+      throw error;
+    }
+  }
+
+  private async store(gateway: string, rawBody: Buffer | undefined, headers: Record<string, string | string[] | undefined>): Promise<IntakeResult> {
     if (!this.registry.isKnown(gateway)) throw notFound('Webhook route');
     const adapter = this.registry.get(gateway);
     const request: InboundWebhookRequest = { rawBody: rawBody ?? Buffer.alloc(0), headers: singleValued(headers) };
