@@ -5,6 +5,7 @@ import { Outbox1764000003000 } from './1764000003000-outbox.js';
 import { Ledger1764000004000 } from './1764000004000-ledger.js';
 import { Payments1764000005000 } from './1764000005000-payments.js';
 import { Webhooks1764000006000 } from './1764000006000-webhooks.js';
+import { Refunds1764000007000 } from './1764000007000-refunds.js';
 
 /** Every migration, in order, listed as classes (globs do not work under ESM). Append here. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   Ledger1764000004000,
   Payments1764000005000,
   Webhooks1764000006000,
+  Refunds1764000007000,
 ];

@@ -9,6 +9,7 @@ import { RedisModule } from './common/redis/redis.module.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
+import { OperationsModule } from './modules/operations/operations.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { PaymentsModule } from './modules/payments/payments.module.js';
 import { UsersModule } from './modules/users/users.module.js';
@@ -26,6 +27,7 @@ import { QueueModule } from './queue/queue.module.js';
     CommonModule,
     MetricsModule,
     HealthModule,
+    OperationsModule,
     UsersModule,
     AuthModule,
     WebhooksModule,

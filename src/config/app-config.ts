@@ -143,6 +143,15 @@ export class AppConfig {
   /** `abandoned` payments are re-verified this often, for RECONCILE_ABANDONED_WINDOW after expiry. */
   readonly reconcileAbandonedIntervalMs: number;
   readonly reconcileAbandonedWindowMs: number;
+  /** Refund jobs: first retry delay (doubles each attempt) and attempts in all for transient gateway failures. */
+  readonly refundBackoffMs: number;
+  readonly refundAttempts: number;
+  /** How often the refund reconciliation job runs (re-enqueues lost jobs, polls gateways). */
+  readonly refundReconcileIntervalMs: number;
+  /** How long after its last check a processing refund is asked about again. */
+  readonly refundPollIntervalMs: number;
+  /** An open refund untouched this long whose job is gone is enqueued again. */
+  readonly refundSweepAfterMs: number;
 
   constructor(env: Env) {
     const read = new EnvReader(env);
@@ -249,6 +258,11 @@ export class AppConfig {
     this.inboundWebhookSweepIntervalMs = read.durationMs('INBOUND_WEBHOOK_SWEEP_INTERVAL', '30s');
     this.reconcileAbandonedIntervalMs = read.durationMs('RECONCILE_ABANDONED_INTERVAL', '15m');
     this.reconcileAbandonedWindowMs = read.durationMs('RECONCILE_ABANDONED_WINDOW', '7d');
+    this.refundBackoffMs = read.durationMs('REFUND_BACKOFF', '5s');
+    this.refundAttempts = read.int('REFUND_ATTEMPTS', 8, 1, 50);
+    this.refundReconcileIntervalMs = read.durationMs('REFUND_RECONCILE_INTERVAL', '60s');
+    this.refundPollIntervalMs = read.durationMs('REFUND_POLL_INTERVAL', '5m');
+    this.refundSweepAfterMs = read.durationMs('REFUND_SWEEP_AFTER', '2m');
   }
 
   static fromEnv(env: Env = process.env): AppConfig {

@@ -5,6 +5,7 @@ import { InboundWebhookEvent } from '../modules/payments/inbound/inbound-webhook
 import { Order } from '../modules/payments/order.entity.js';
 import { PaymentAuditEntry } from '../modules/payments/payment-audit-entry.entity.js';
 import { Payment } from '../modules/payments/payment.entity.js';
+import { Refund } from '../modules/refunds/refund.entity.js';
 import { User } from '../modules/users/user.entity.js';
 import { OutboundEvent } from '../modules/webhooks/outbound-event.entity.js';
 import { WebhookDeliveryAttempt } from '../modules/webhooks/webhook-delivery-attempt.entity.js';
@@ -27,4 +28,5 @@ export const ENTITIES = [
   WebhookEndpoint,
   WebhookDelivery,
   WebhookDeliveryAttempt,
+  Refund,
 ];

@@ -25,9 +25,14 @@ type Processor = (job: Job, token?: string) => Promise<unknown>;
  * to its log lines and visible to the jobs it enqueues in turn. @nestjs/bullmq documents
  * ProcessorDecoratorService.decorate as the extension point for wrapping processors.
  */
-const original = ProcessorDecoratorService.prototype.decorate;
-ProcessorDecoratorService.prototype.decorate = function decorate(this: ProcessorDecoratorService, processor: Processor) {
-  const inner = original.call(this, processor) as Processor;
+const prototype = ProcessorDecoratorService.prototype;
+const originalDecorate = Object.getOwnPropertyDescriptor(prototype, 'decorate')?.value as (
+  this: ProcessorDecoratorService,
+  processor: Processor,
+) => Processor;
+
+function decorateWithJobContext(this: ProcessorDecoratorService, processor: Processor): Processor {
+  const inner = originalDecorate.call(this, processor);
   return (job: Job, token?: string) => {
     const requestId = requestIdOfJob(job);
     const run = () => runWithRequestId(requestId, () => inner(job, token));
@@ -36,4 +41,6 @@ ProcessorDecoratorService.prototype.decorate = function decorate(this: Processor
       bindings: { request_id: requestId, job_id: job.id, queue: job.queueName, job_name: job.name },
     });
   };
-};
+}
+
+Object.defineProperty(prototype, 'decorate', { value: decorateWithJobContext, writable: true, configurable: true });

@@ -3,6 +3,7 @@ import { Logger } from 'nestjs-pino';
 import { AppConfig } from '../../config/app-config.js';
 import { httpMetricsMiddleware } from '../metrics/http-metrics.middleware.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { QUEUE_BOARD_PATH, QueueBoardService } from '../../modules/operations/queue-board.service.js';
 import { runWithRequestId } from './request-context.js';
 import { assignRequestId } from './request-id.js';
 import { setupSwagger } from './swagger.js';
@@ -21,6 +22,8 @@ export function configureApp(app: NestExpressApplication): void {
     runWithRequestId(assignRequestId(req, res), next);
   });
   app.use(httpMetricsMiddleware(app.get(MetricsService)));
+  const board = app.get(QueueBoardService, { strict: false });
+  app.use(QUEUE_BOARD_PATH, ...board.handlers());
   app.useBodyParser('json', { limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   app.set('trust proxy', 'loopback');

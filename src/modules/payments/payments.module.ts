@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { GatewaysModule } from '../gateways/gateways.module.js';
 import { WebhooksModule } from '../webhooks/webhooks.module.js';
 import { AdminPaymentsController } from './admin/admin-payments.controller.js';
+import { PaymentRejectedHooks } from './admin/payment-rejected.hooks.js';
 import { PaymentReviewService } from './admin/payment-review.service.js';
 import { InboundWebhookSweeper } from './inbound/inbound-webhook-sweeper.js';
 import { InboundWebhookService } from './inbound/inbound-webhook.service.js';
@@ -31,6 +32,7 @@ import { SettlementService } from './settlement.service.js';
   providers: [
     PaymentSettledHooks,
     RefundWebhookHooks,
+    PaymentRejectedHooks,
     OrdersService,
     PaymentsService,
     SettlementService,
@@ -43,6 +45,6 @@ import { SettlementService } from './settlement.service.js';
     PaymentReviewService,
     PaymentsSchedules,
   ],
-  exports: [PaymentsService, SettlementService, PaymentSettledHooks, RefundWebhookHooks, OrdersService, GatewaysModule],
+  exports: [PaymentsService, SettlementService, PaymentSettledHooks, RefundWebhookHooks, PaymentRejectedHooks, OrdersService, GatewaysModule],
 })
 export class PaymentsModule {}

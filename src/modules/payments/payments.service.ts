@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../../config/app-config.js';
 import { notFound, unprocessable } from '../../common/errors/app-error.js';
 import type { Minor } from '../../common/money.js';
@@ -10,6 +10,7 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { OrdersService } from './orders.service.js';
 import { newPaymentReference, PAYMENT_REFERENCE_PATTERN } from './payment-reference.js';
 import { Payment, PaymentPurpose } from './payment.entity.js';
+import { queryRows } from './sql.js';
 
 export interface CreatePaymentInput {
   amount: Minor;
@@ -129,6 +130,52 @@ export class PaymentsService {
   async findByReference(reference: string): Promise<Payment | null> {
     if (!PAYMENT_REFERENCE_PATTERN.test(reference)) return null;
     return this.dataSource.getRepository(Payment).findOneBy({ reference });
+  }
+
+  async findById(paymentId: string): Promise<Payment | null> {
+    return this.dataSource.getRepository(Payment).findOneBy({ id: paymentId });
+  }
+
+  /**
+   * For the refunds module: the payment locked FOR UPDATE in the caller's transaction, so the
+   * refundable amount is checked and changed under one lock however many refunds race. `userId`
+   * null (system callers) skips the owner scope; another user's payment reads as not found.
+   */
+  async lockForRefund(manager: EntityManager, userId: string | null, reference: string): Promise<Payment> {
+    if (!PAYMENT_REFERENCE_PATTERN.test(reference)) throw notFound('Payment');
+    const payment = await manager.findOne(Payment, {
+      where: userId === null ? { reference } : { reference, userId },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!payment) throw notFound('Payment');
+    return payment;
+  }
+
+  async lockByIdForRefund(manager: EntityManager, paymentId: string): Promise<Payment> {
+    return manager.findOneOrFail(Payment, { where: { id: paymentId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /**
+   * Moves amount_refunded by `delta` (positive when a refund is accepted, negative when one fails)
+   * and recomputes refund_status, in the caller's transaction under the lock taken above. The
+   * table's CHECK refuses a total above what was received or below zero.
+   */
+  async applyRefundDelta(manager: EntityManager, paymentId: string, delta: Minor): Promise<Payment> {
+    const rows = await queryRows<{ id: string }>(
+      manager,
+      `UPDATE payments
+          SET amount_refunded = amount_refunded + $2::bigint,
+              refund_status = CASE
+                WHEN amount_refunded + $2::bigint = 0 THEN 'none'
+                WHEN amount_refunded + $2::bigint >= coalesce(amount_received, amount) THEN 'full'
+                ELSE 'partial' END,
+              updated_at = now()
+        WHERE id = $1
+        RETURNING id`,
+      [paymentId, String(delta)],
+    );
+    if (rows.length === 0) throw notFound('Payment');
+    return manager.findOneByOrFail(Payment, { id: paymentId });
   }
 
   async list(userId: string | null, filters: PaymentFilters): Promise<{ payments: Payment[]; nextCursor: string | null }> {

@@ -1,28 +1,34 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { notFound, unprocessable } from '../../../common/errors/app-error.js';
 import { PAYMENT_REFERENCE_PATTERN } from '../payment-reference.js';
 import { Payment } from '../payment.entity.js';
 import { SettlementService } from '../settlement.service.js';
+import { AfterCommit, PaymentRejectedHooks } from './payment-rejected.hooks.js';
 
 export type ReviewAction = 'accept' | 'reject';
 
 /**
  * An admin's decision on a `needs_review` payment, under the payment's row lock, recorded with who
  * and when. accept → `succeeded` for what the gateway actually received (hooks credit that amount);
- * reject → `failed`, keeping what was received in amount_received so it can be refunded.
+ * reject → `failed`, keeping what was received in amount_received, and the PaymentRejectedHooks
+ * (the refunds module) start the refund of it in the same transaction.
  */
 @Injectable()
 export class PaymentReviewService {
+  private readonly logger = new Logger(PaymentReviewService.name);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly settlement: SettlementService,
+    private readonly rejectedHooks: PaymentRejectedHooks,
   ) {}
 
   async resolve(reference: string, action: ReviewAction, note: string, adminUserId: string): Promise<Payment> {
     if (!PAYMENT_REFERENCE_PATTERN.test(reference)) throw notFound('Payment');
-    return this.dataSource.transaction(async (manager) => {
+    let afterCommit: AfterCommit[] = [];
+    const resolved = await this.dataSource.transaction(async (manager) => {
       const payment = await manager.findOne(Payment, { where: { reference }, lock: { mode: 'pessimistic_write' } });
       if (!payment) throw notFound('Payment');
       if (payment.status !== 'needs_review') {
@@ -47,7 +53,12 @@ export class PaymentReviewService {
           { ...common, status: 'failed', resolution: 'rejected', amountReceived: received, failureReason: `rejected on review: ${note}`.slice(0, 500) },
         );
       }
-      const updated = await manager.findOneByOrFail(Payment, { id: payment.id });
+      let updated = await manager.findOneByOrFail(Payment, { id: payment.id });
+      if (action === 'reject') {
+        afterCommit = await this.rejectedHooks.run(manager, updated, adminUserId);
+        // the refund moved amount_refunded: payment.failed below reports the payment as it now is
+        updated = await manager.findOneByOrFail(Payment, { id: payment.id });
+      }
       await this.settlement.audit(
         manager,
         payment,
@@ -61,5 +72,10 @@ export class PaymentReviewService {
       await this.settlement.afterTransition(manager, updated);
       return updated;
     });
+    for (const run of afterCommit) {
+      // the work is recorded in the database already; its own sweeper retries what fails here
+      await run().catch((error: unknown) => this.logger.warn(`after reject of ${reference}: ${String(error)}`));
+    }
+    return resolved;
   }
 }

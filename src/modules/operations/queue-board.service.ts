@@ -1,0 +1,87 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { AppConfig } from '../../config/app-config.js';
+import { permissionDenied, unauthenticated } from '../../common/errors/app-error.js';
+import { renderError } from '../../common/errors/http-exception.filter.js';
+import { requestIdOf } from '../../common/http/request-id.js';
+import { QueueName } from '../../queue/queue-names.js';
+import { TokensService } from '../auth/jwt/tokens.service.js';
+
+export const QUEUE_BOARD_PATH = '/api/v1/admin/queues';
+export const QUEUE_BOARD_COOKIE = 'queue_board_token';
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(rest.join('='));
+  }
+  return undefined;
+}
+
+/**
+ * Bull Board for admins at /api/v1/admin/queues. A browser cannot send a bearer header when it
+ * navigates, so an admin first calls POST /admin/queues-session with their JWT, which sets an
+ * HttpOnly, SameSite=Strict cookie scoped to the board's path; the board accepts either.
+ */
+@Injectable()
+export class QueueBoardService {
+  private readonly queues: Queue[];
+
+  constructor(
+    private readonly tokens: TokensService,
+    private readonly config: AppConfig,
+    @InjectQueue(QueueName.InboundWebhooks) inbound: Queue,
+    @InjectQueue(QueueName.Payments) payments: Queue,
+    @InjectQueue(QueueName.Refunds) refunds: Queue,
+    @InjectQueue(QueueName.WebhookDeliveries) deliveries: Queue,
+    @InjectQueue(QueueName.WebhookRelay) relay: Queue,
+    @InjectQueue(QueueName.Maintenance) maintenance: Queue,
+  ) {
+    this.queues = [inbound, payments, refunds, deliveries, relay, maintenance];
+  }
+
+  /** Express handlers to mount at QUEUE_BOARD_PATH: the admin check, then the board. */
+  handlers(): RequestHandler[] {
+    const adapter = new ExpressAdapter();
+    adapter.setBasePath(QUEUE_BOARD_PATH);
+    createBullBoard({
+      queues: this.queues.map((queue) => new BullMQAdapter(queue)),
+      serverAdapter: adapter,
+      options: { uiConfig: { boardTitle: 'Payments queues' } },
+    });
+    // Mounted on Express directly (outside Nest's routing), so errors are rendered here.
+    const guard: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
+      this.assertAdmin(req).then(
+        () => next(),
+        (error: unknown) => {
+          const rendered = renderError(error);
+          res.status(rendered.status).json({
+            status_code: rendered.status,
+            code: rendered.code,
+            message: rendered.message,
+            details: rendered.details,
+            request_id: requestIdOf(req),
+          });
+        },
+      );
+    };
+    return [guard, adapter.getRouter() as RequestHandler];
+  }
+
+  /** The same rule as @AdminOnly: a live JWT whose email is in ADMIN_EMAILS. */
+  async assertAdmin(req: Request): Promise<void> {
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const token = bearer ?? cookieValue(req.headers.cookie, QUEUE_BOARD_COOKIE);
+    if (!token) throw unauthenticated('Sign in as an admin: POST /api/v1/admin/queues-session with your JWT first');
+    const claims = await this.tokens.verifyAccessToken(token);
+    if (!(await this.tokens.isFamilyActive(claims.fam, claims.sub))) throw unauthenticated('Session has been revoked');
+    if (!this.config.adminEmails.includes(claims.email.toLowerCase())) {
+      throw permissionDenied('This route is for administrators');
+    }
+  }
+}
