@@ -16,6 +16,7 @@ import { TokensService } from '../src/modules/auth/jwt/tokens.service.js';
 import { UsersService } from '../src/modules/users/users.service.js';
 import { LedgerCheckService } from '../src/modules/wallet/ledger-check.service.js';
 import { newTransferReference, WalletService } from '../src/modules/wallet/wallet.service.js';
+import { newEventId } from '../src/modules/webhooks/outbox.service.js';
 
 const WALLETS = Number(process.env.BENCH_WALLETS ?? 1_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -203,46 +204,23 @@ function pickPair(wallets: Wallet[], hotSender: boolean): [Wallet, Wallet] {
 }
 
 /**
- * The service's own transaction, issued straight through `pg`: BEGIN, the ledger_post function,
- * the outbox insert, COMMIT. The same statements the HTTP path runs once auth and validation are
- * done (the service caches the immutable wallet-number → account mapping, so it does no lookup).
+ * The service's own transaction, issued straight through `pg`: the one `wallet_transfer` statement
+ * (ledger_post plus the recipient's outbox row) the HTTP path runs once auth and validation are
+ * done. The service caches the immutable wallet-number → account mapping, so it does no lookup.
  */
 async function bareTransfer(pool: pg.Pool, from: Wallet, to: Wallet, amount: number): Promise<boolean> {
-  const client = await pool.connect();
   try {
-    await client.query('BEGIN');
-    const reference = newTransferReference();
-    const posted = await client.query<{ created_at: Date; entry_id: string; account_id: string; balance_after: string }>(
-      `SELECT * FROM ledger_post($1, $2, $3, $4, $5, $6::uuid[], $7::bigint[])`,
-      ['transfer', `transfer:${reference}`, reference, null, null, [from.accountId, to.accountId], [String(-amount), String(amount)]],
-    );
-    const received = posted.rows.find((row) => row.account_id === to.accountId);
-    if (!received) throw new Error('no entry for the recipient');
-    await client.query(`INSERT INTO events (id, user_id, type, data, created_at) VALUES ($1, $2, $3, $4, $5)`, [
-      `evt_${randomBytes(18).toString('base64url').slice(0, 24)}`,
-      to.userId,
-      'wallet.transfer.received',
-      JSON.stringify({
-        id: String(received.entry_id),
-        type: 'transfer_in',
-        amount,
-        currency: 'NGN',
-        status: 'success',
-        reference,
-        counterparty_wallet_number: from.walletNumber,
-        narration: null,
-        balance_after: Number(received.balance_after),
-        created_at: new Date(received.created_at).toISOString(),
-      }),
-      received.created_at,
+    const { rows } = await pool.query<{ outcome: string }>(`SELECT * FROM wallet_transfer($1, $2, $3, $4, $5, $6)`, [
+      from.accountId,
+      to.accountId,
+      String(amount),
+      newTransferReference(),
+      null,
+      newEventId(),
     ]);
-    await client.query('COMMIT');
-    return true;
+    return rows[0]?.outcome === 'created';
   } catch {
-    await client.query('ROLLBACK').catch(() => undefined);
     return false;
-  } finally {
-    client.release();
   }
 }
 
