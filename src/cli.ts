@@ -1,10 +1,18 @@
 import 'reflect-metadata';
-import type { INestApplicationContext } from '@nestjs/common';
+import { ConsoleLogger, type INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppConfig, ConfigError } from './config/app-config.js';
 import { applyCliEnvDefaults, loadDotEnv } from './config/load-env.js';
 import { COMMANDS } from './cli/commands.js';
 import type { CliContext } from './cli/cli-command.js';
+
+/** Log lines go to stderr so a command's stdout is only its answer (TOKEN=$(npm run cli …)). */
+class StderrLogger extends ConsoleLogger {
+  protected override printMessages(...args: Parameters<ConsoleLogger['printMessages']>): void {
+    const [messages, context, logLevel, , ...rest] = args;
+    super.printMessages(messages, context, logLevel, 'stderr', ...rest);
+  }
+}
 
 function parseOptions(args: string[]): Record<string, string | true> {
   const options: Record<string, string | true> = {};
@@ -33,6 +41,8 @@ async function main(argv: string[]): Promise<number> {
   }
   loadDotEnv();
   applyCliEnvDefaults();
+  const logger = new StderrLogger('cli', { logLevels: ['error', 'warn', 'log'] });
+  Logger.overrideLogger(logger);
   const config = AppConfig.fromEnv();
   let app: INestApplicationContext | undefined;
   const context: CliContext = {
@@ -44,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
         const { migrate } = await import('./database/migrate.js');
         await migrate(config);
         const { AppModule } = await import('./app.module.js');
-        app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] });
+        app = await NestFactory.createApplicationContext(AppModule, { logger });
       }
       return app;
     },

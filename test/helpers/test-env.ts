@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Type } from '@nestjs/common';
+import { Logger, type Type } from '@nestjs/common';
 import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Redis } from 'ioredis';
@@ -11,6 +11,10 @@ import { migrate } from '../../src/database/migrate.js';
 
 export const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Migration progress is noise in test output. */
+const QUIET_LOGGER = new Logger('Migrations');
+QUIET_LOGGER.log = () => undefined;
+
 export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-long-enough-0123456789';
 
 export interface TestDatabase {
@@ -94,7 +98,7 @@ export interface TestAppOptions {
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const db = options.db ?? (await createTestDatabase());
   const config = new AppConfig(testEnv({ DATABASE_URL: db.url, ...options.env }));
-  await migrate(config);
+  await migrate(config, QUIET_LOGGER);
   let builder = Test.createTestingModule({ imports: [AppModule], controllers: options.controllers ?? [] })
     .overrideProvider(AppConfig)
     .useValue(config);

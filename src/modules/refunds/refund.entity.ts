@@ -92,6 +92,16 @@ export class Refund {
   @Column({ type: 'timestamptz', nullable: true })
   enqueuedAt: Date | null;
 
+  /** An admin's decision on a refund that needed attention: who, when, what and why. */
+  @Column({ type: 'uuid', nullable: true })
+  resolvedBy: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  resolvedAt: Date | null;
+
+  @Column({ type: 'text', nullable: true })
+  resolutionNote: string | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 

@@ -1,0 +1,27 @@
+import type { EntityManager } from 'typeorm';
+
+/**
+ * Runs SQL and returns its rows whatever the command (TypeORM's plain `query` answers
+ * `[rows, count]` for UPDATE … RETURNING). Joins the manager's transaction when it has one.
+ */
+export async function rows<T>(manager: EntityManager, sql: string, params: unknown[] = []): Promise<T[]> {
+  if (manager.queryRunner) {
+    const result = await manager.queryRunner.query(sql, params, true);
+    return result.records as T[];
+  }
+  const runner = manager.connection.createQueryRunner();
+  try {
+    const result = await runner.query(sql, params, true);
+    return result.records as T[];
+  } finally {
+    await runner.release();
+  }
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const source = 'driverError' in error && typeof error.driverError === 'object' && error.driverError !== null ? error.driverError : error;
+  return 'code' in source && source.code === '23505';
+}
+
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
