@@ -12,6 +12,7 @@ import { AuthModule } from './modules/auth/auth.module.js';
 import { OperationsModule } from './modules/operations/operations.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { PaymentsModule } from './modules/payments/payments.module.js';
+import { RefundsModule } from './modules/refunds/refunds.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 import { WalletModule } from './modules/wallet/wallet.module.js';
 import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
@@ -33,6 +34,7 @@ import { QueueModule } from './queue/queue.module.js';
     WebhooksModule,
     PaymentsModule,
     WalletModule,
+    RefundsModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: HttpExceptionFilter },

@@ -40,9 +40,65 @@ export async function fundWallet(
   wallets: WalletService,
   userId: string,
   amount: number,
-): Promise<void> {
+): Promise<DepositCredit> {
   const deposit = await settledDepositPayment(manager, userId, amount);
   const credited = await wallets.creditDeposit(manager, deposit);
   if (!credited) throw new Error(`deposit ${deposit.paymentReference} was not credited`);
+  return deposit;
+}
+
+export interface WalletRefund {
+  refundId: string;
+  userId: string;
+  paymentId: string;
+  amount: number;
+}
+
+/**
+ * Refunds part of a wallet deposit as the refunds module does at request time: the refund row,
+ * the payment's amount_refunded, and the wallet debit, in the caller's transaction (an
+ * INSUFFICIENT_FUNDS from the debit rolls all of it back).
+ */
+export async function refundDeposit(
+  manager: EntityManager,
+  wallets: WalletService,
+  deposit: DepositCredit,
+  amount: number,
+): Promise<WalletRefund> {
+  const [refund] = await manager.query<{ id: string }[]>(
+    `INSERT INTO refunds (payment_id, payment_reference, user_id, amount, currency, gateway, initiated_by, wallet_debited)
+     VALUES ($1, $2, $3, $4, 'NGN', $5, 'user', true) RETURNING id`,
+    [deposit.paymentId, deposit.paymentReference, deposit.userId, amount, deposit.gateway],
+  );
+  await manager.query(
+    `UPDATE payments SET amount_refunded = amount_refunded + $2,
+            refund_status = CASE WHEN amount_refunded + $2 = amount_received THEN 'full' ELSE 'partial' END
+      WHERE id = $1`,
+    [deposit.paymentId, amount],
+  );
+  await wallets.debitForRefund(manager, {
+    userId: deposit.userId,
+    refundId: refund.id,
+    amount,
+    currency: deposit.currency,
+    gateway: deposit.gateway,
+  });
+  return { refundId: refund.id, userId: deposit.userId, paymentId: deposit.paymentId, amount };
+}
+
+/** The gateway refused the refund: it fails and the wallet gets the money back. */
+export async function failRefund(manager: EntityManager, wallets: WalletService, refund: WalletRefund): Promise<void> {
+  await manager.query(
+    `UPDATE refunds SET status = 'failed', failure_reason = 'declined by the gateway', completed_at = now() WHERE id = $1`,
+    [refund.refundId],
+  );
+  await manager.query(
+    `UPDATE payments SET amount_refunded = amount_refunded - $2,
+            refund_status = CASE WHEN amount_refunded - $2 = 0 THEN 'none' ELSE 'partial' END
+      WHERE id = $1`,
+    [refund.paymentId, refund.amount],
+  );
+  const reversal = await wallets.reverseRefundDebit(manager, { userId: refund.userId, refundId: refund.refundId });
+  if (!reversal) throw new Error(`refund ${refund.refundId} had no wallet debit to reverse`);
 }
 

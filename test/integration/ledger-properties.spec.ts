@@ -8,16 +8,24 @@ import { UsersService } from '../../src/modules/users/users.service.js';
 import { LedgerCheckService } from '../../src/modules/wallet/ledger-check.service.js';
 import { WalletService, type DepositCredit } from '../../src/modules/wallet/wallet.service.js';
 import { createTestApp, TestApp } from '../helpers/test-env.js';
-import { settledDepositPayment } from './ledger-fixtures.js';
+import { failRefund, refundDeposit, settledDepositPayment, type WalletRefund } from './ledger-fixtures.js';
 
 const PEOPLE = 3;
 
 /** What the wallets should hold, kept by plain arithmetic. */
 interface Model {
   balances: number[];
-  /** Refund debits that can still be reversed: refund id → person and amount. */
-  openRefunds: { refundId: string; person: number; amount: number }[];
+  /** Refund debits that can still be reversed (their refund can still fail). */
+  openRefunds: (WalletRefund & { person: number; deposit: Deposit })[];
+  /** Every credited deposit, with what can still be refunded of it. */
+  deposits: Deposit[];
   lastDeposit: DepositCredit | null;
+}
+
+interface Deposit {
+  credit: DepositCredit;
+  person: number;
+  refundable: number;
 }
 
 interface Real {
@@ -77,6 +85,7 @@ class DepositCommand implements fc.AsyncCommand<Model, Real> {
     });
     model.balances[this.person] += this.amount;
     model.lastDeposit = deposit;
+    model.deposits.push({ credit: deposit, person: this.person, refundable: this.amount });
     if (view?.balance_after !== model.balances[this.person]) throw new Error(`deposit view ${JSON.stringify(view)}`);
     await checkInvariants(model, real);
   }
@@ -128,53 +137,48 @@ class TransferCommand implements fc.AsyncCommand<Model, Real> {
   }
 }
 
+/** Refunds part of one of the person's deposits out of the wallet (refused when it has been spent). */
 class RefundDebitCommand implements fc.AsyncCommand<Model, Real> {
   constructor(
     readonly person: number,
     readonly amount: number,
   ) {}
-  check(): boolean {
-    return true;
+  check(model: Readonly<Model>): boolean {
+    return model.deposits.some((d) => d.person === this.person && d.refundable > 0);
   }
   async run(model: Model, real: Real): Promise<void> {
-    const refundId = randomUUID();
-    const debit = services.dataSource.transaction((m) =>
-      services.wallets.debitForRefund(m, {
-        userId: real.people[this.person].userId,
-        refundId,
-        amount: this.amount,
-        currency: 'NGN',
-        gateway: 'paystack',
-      }),
-    );
-    if (model.balances[this.person] >= this.amount) {
-      await debit;
-      model.balances[this.person] -= this.amount;
-      model.openRefunds.push({ refundId, person: this.person, amount: this.amount });
+    const deposit = model.deposits.find((d) => d.person === this.person && d.refundable > 0) as Deposit;
+    const amount = Math.min(this.amount, deposit.refundable);
+    const refund = services.dataSource.transaction((m) => refundDeposit(m, services.wallets, deposit.credit, amount));
+    if (model.balances[this.person] >= amount) {
+      const done = await refund;
+      model.balances[this.person] -= amount;
+      deposit.refundable -= amount;
+      model.openRefunds.push({ ...done, person: this.person, deposit });
     } else {
-      await expectRefused(debit, 'INSUFFICIENT_FUNDS');
+      await expectRefused(refund, 'INSUFFICIENT_FUNDS');
     }
     await checkInvariants(model, real);
   }
   toString(): string {
-    return `refundDebit(${this.person}, ${this.amount})`;
+    return `refundDeposit(${this.person}, ${this.amount})`;
   }
 }
 
-class ReverseRefundCommand implements fc.AsyncCommand<Model, Real> {
+/** The oldest open refund fails at the gateway: the wallet gets it back. */
+class FailRefundCommand implements fc.AsyncCommand<Model, Real> {
   check(model: Readonly<Model>): boolean {
     return model.openRefunds.length > 0;
   }
   async run(model: Model, real: Real): Promise<void> {
     const refund = model.openRefunds.shift() as Model['openRefunds'][number];
-    await services.dataSource.transaction((m) =>
-      services.wallets.reverseRefundDebit(m, { userId: real.people[refund.person].userId, refundId: refund.refundId }),
-    );
+    await services.dataSource.transaction((m) => failRefund(m, services.wallets, refund));
     model.balances[refund.person] += refund.amount;
+    refund.deposit.refundable += refund.amount;
     await checkInvariants(model, real);
   }
   toString(): string {
-    return 'reverseOldestRefund()';
+    return 'failOldestRefund()';
   }
 }
 
@@ -209,7 +213,7 @@ describe('ledger properties (integration, fast-check)', () => {
         fc.tuple(person, person, amount).map(([from, to, a]) => new TransferCommand(from, to, a)),
         fc.tuple(person, person, amount).map(([from, to, a]) => new TransferCommand(from, to, a)),
         fc.tuple(person, amount).map(([p, a]) => new RefundDebitCommand(p, a)),
-        fc.constant(new ReverseRefundCommand()),
+        fc.constant(new FailRefundCommand()),
       ],
       { maxCommands: 12 },
     );
@@ -226,7 +230,7 @@ describe('ledger properties (integration, fast-check)', () => {
           );
           people.push({ userId: user.id, accountId: rows[0].id, walletNumber: rows[0].wallet_number });
         }
-        const model: Model = { balances: people.map(() => 0), openRefunds: [], lastDeposit: null };
+        const model: Model = { balances: people.map(() => 0), openRefunds: [], deposits: [], lastDeposit: null };
         await fc.asyncModelRun(() => ({ model, real: { people } }), cmds);
         const report = await t.get<LedgerCheckService>(LedgerCheckService).run();
         if (!report.ok) throw new Error(`ledger check: ${JSON.stringify(report.problems)}`);

@@ -9,7 +9,7 @@ import { LedgerService } from '../../src/modules/wallet/ledger.service.js';
 import { Luhn } from '../../src/modules/wallet/luhn.js';
 import { WalletService } from '../../src/modules/wallet/wallet.service.js';
 import { createTestApp, TestApp } from '../helpers/test-env.js';
-import { fundWallet, settledDepositPayment } from './ledger-fixtures.js';
+import { failRefund, fundWallet, refundDeposit, settledDepositPayment } from './ledger-fixtures.js';
 
 interface Funded {
   userId: string;
@@ -360,35 +360,37 @@ describe('ledger (integration, real Postgres)', () => {
     });
 
     it('debits a deposit refund once, refuses it when spent, and reverses it exactly', async () => {
-      const a = await newUser(3_000);
+      const a = await newUser();
       const b = await newUser();
-      const refundId = randomUUID();
-      const debit = { userId: a.userId, refundId, amount: 2_000, currency: 'NGN', gateway: 'paystack' };
-      const taken = await dataSource.transaction((m) => wallets.debitForRefund(m, debit));
-      expect(taken).toMatchObject({ type: 'refund', amount: 2_000, balance_after: 1_000, reference: `RFD-${refundId}` });
-      // Repeating it is harmless.
-      await dataSource.transaction((m) => wallets.debitForRefund(m, debit));
+      const deposit = await dataSource.transaction((m) => fundWallet(m, wallets, a.userId, 3_000));
+      const refund = await dataSource.transaction((m) => refundDeposit(m, wallets, deposit, 2_000));
+      expect(await balanceOf(a.accountId)).toBe(1_000);
+      const debit = { userId: a.userId, refundId: refund.refundId, amount: 2_000, currency: 'NGN', gateway: 'paystack' };
+      // Repeating the debit is harmless: it returns the first one.
+      const again = await dataSource.transaction((m) => wallets.debitForRefund(m, debit));
+      expect(again).toMatchObject({ type: 'refund', amount: 2_000, balance_after: 1_000, reference: `RFD-${refund.refundId}` });
       expect(await balanceOf(a.accountId)).toBe(1_000);
 
       await wallets.transfer(a.userId, { walletNumber: b.walletNumber, amount: 900 });
       await expectAppError(
-        dataSource.transaction((m) =>
-          wallets.debitForRefund(m, { ...debit, refundId: randomUUID(), amount: 101 }),
-        ),
+        dataSource.transaction((m) => refundDeposit(m, wallets, deposit, 101)),
         422,
         'INSUFFICIENT_FUNDS',
       );
+      expect(await balanceOf(a.accountId)).toBe(100);
 
-      const back = await dataSource.transaction((m) => wallets.reverseRefundDebit(m, { userId: a.userId, refundId }));
+      await dataSource.transaction((m) => failRefund(m, wallets, refund));
+      expect(await balanceOf(a.accountId)).toBe(2_100);
+      // Reversing twice gives the money back once.
+      const back = await dataSource.transaction((m) => wallets.reverseRefundDebit(m, { userId: a.userId, refundId: refund.refundId }));
       expect(back).toMatchObject({ type: 'refund_reversal', amount: 2_000, balance_after: 2_100 });
-      await dataSource.transaction((m) => wallets.reverseRefundDebit(m, { userId: a.userId, refundId }));
       expect(await balanceOf(a.accountId)).toBe(2_100);
       await expect(
         dataSource.transaction((m) => wallets.reverseRefundDebit(m, { userId: a.userId, refundId: randomUUID() })),
       ).resolves.toBeNull();
 
       const refunds = await wallets.listTransactions(a.userId, { limit: 10, type: 'refund' });
-      expect(refunds.transactions).toEqual([expect.objectContaining({ id: taken.id, status: 'reversed' })]);
+      expect(refunds.transactions).toEqual([expect.objectContaining({ id: again.id, status: 'reversed' })]);
     });
   });
 

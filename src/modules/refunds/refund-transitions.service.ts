@@ -48,8 +48,7 @@ export class RefundTransitionsService {
     const updated = await rows<{ id: string }>(
       this.dataSource.manager,
       `UPDATE refunds
-          SET status = 'processing', next_check_at = coalesce($2, next_check_at), gateway_call_started_at = NULL,
-              last_error = NULL, updated_at = now()
+          SET status = 'processing', next_check_at = coalesce($2, next_check_at), last_error = NULL, updated_at = now()
         WHERE id = $1 AND status IN ('pending', 'processing')
         RETURNING id`,
       [refundId, nextCheckAt],

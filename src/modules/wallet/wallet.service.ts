@@ -6,6 +6,7 @@ import { AppError, notFound, unprocessable, validationFailed } from '../../commo
 import { minorFromDb, type Minor } from '../../common/money.js';
 import { AppConfig } from '../../config/app-config.js';
 import { newEventId, OutboxService } from '../webhooks/outbox.service.js';
+import { AccountQueue } from './account-queue.js';
 import { clearingAccountName, insufficientFunds, LedgerService, mapLedgerError } from './ledger.service.js';
 import type { PostedEntry, PostedTransfer, WalletAccount } from './ledger.types.js';
 import { generateWalletNumber, isWellFormedWalletNumber } from './wallet-number.js';
@@ -103,6 +104,8 @@ export class WalletService {
    */
   private readonly byUser = new Map<string, WalletAccount>();
   private readonly byNumber = new Map<string, WalletAccount>();
+  /** One transfer per wallet in flight from this process (see AccountQueue). */
+  private readonly queue = new AccountQueue();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -189,14 +192,16 @@ export class WalletService {
     // checks funds) and writes the recipient's wallet.transfer.received outbox row, atomically.
     let rows: { outcome: string; wallet_transaction: unknown }[];
     try {
-      rows = await this.dataSource.query(`SELECT * FROM wallet_transfer($1, $2, $3, $4, $5, $6)`, [
-        sender.id,
-        recipient.id,
-        String(request.amount),
-        reference,
-        request.narration ?? null,
-        newEventId(),
-      ]);
+      rows = await this.queue.run([sender.id, recipient.id], () =>
+        this.dataSource.query(`SELECT * FROM wallet_transfer($1, $2, $3, $4, $5, $6)`, [
+          sender.id,
+          recipient.id,
+          String(request.amount),
+          reference,
+          request.narration ?? null,
+          newEventId(),
+        ]),
+      );
     } catch (error) {
       throw mapLedgerError(error);
     }

@@ -1,0 +1,168 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { MAX_MINOR } from '../../../common/money.js';
+import { REFUND_STATUSES } from '../refund.entity.js';
+
+export class CreateRefundDto {
+  @ApiPropertyOptional({
+    description: 'Amount to refund in the minor unit; defaults to what remains refundable',
+    example: 25000,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_MINOR)
+  amount?: number;
+
+  @ApiPropertyOptional({ description: 'Why; shown to the payer where the gateway supports it', example: 'Item out of stock' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string;
+}
+
+export class RefundCreatedResponseDto {
+  @ApiProperty({ description: 'Refund id', example: '6f1c2b7e-5d4a-4e8b-9c1d-2a3b4c5d6e7f' })
+  id: string;
+
+  @ApiProperty({ description: 'The refunded payment', example: 'PAY-20260122123456-AB12CD34' })
+  payment_reference: string;
+
+  @ApiProperty({ description: 'Minor units', example: 25000 })
+  amount: number;
+
+  @ApiProperty({ description: 'ISO-4217', example: 'NGN' })
+  currency: string;
+
+  @ApiProperty({ description: 'Always pending: the gateway is asked asynchronously', example: 'pending' })
+  status: string;
+
+  @ApiProperty({ description: 'Why, as given', example: 'Item out of stock', nullable: true, type: String })
+  reason: string | null;
+
+  @ApiProperty({ description: 'ISO-8601 UTC', example: '2026-01-22T12:34:56.000Z' })
+  created_at: string;
+}
+
+export class RefundResponseDto extends RefundCreatedResponseDto {
+  @ApiProperty({ description: 'pending | processing | succeeded | failed', enum: REFUND_STATUSES, example: 'succeeded' })
+  declare status: string;
+
+  @ApiProperty({ description: 'Why it failed', example: null, nullable: true, type: String })
+  failure_reason: string | null;
+
+  @ApiProperty({ description: "The payment's gateway", example: 'paystack' })
+  gateway: string;
+
+  @ApiProperty({ description: 'user (API), admin (a rejected payment) or gateway (made in its dashboard)', example: 'user' })
+  initiated_by: string;
+
+  @ApiProperty({ description: 'ISO-8601 UTC', example: '2026-01-22T12:35:10.000Z' })
+  updated_at: string;
+
+  @ApiProperty({ description: 'When it succeeded or failed', example: '2026-01-22T12:35:10.000Z', nullable: true, type: String })
+  completed_at: string | null;
+}
+
+export class RefundListResponseDto {
+  @ApiProperty({ type: [RefundResponseDto], description: 'Newest first' })
+  refunds: RefundResponseDto[];
+
+  @ApiProperty({ description: 'Cursor of the next page; null at the end', example: null, nullable: true, type: String })
+  next_cursor: string | null;
+}
+
+export class RefundListQueryDto {
+  @ApiPropertyOptional({ description: 'Page size, 1 to 100', example: 20, default: 20 })
+  @IsOptional()
+  @Matches(/^\d{1,3}$/, { message: 'limit must be a whole number from 1 to 100' })
+  limit?: string;
+
+  @ApiPropertyOptional({ description: 'next_cursor of the previous page', example: 'djE6…' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+}
+
+export class AdminRefundListQueryDto extends RefundListQueryDto {
+  @ApiPropertyOptional({ description: 'Only refunds in this state', enum: REFUND_STATUSES, example: 'processing' })
+  @IsOptional()
+  @IsIn(REFUND_STATUSES)
+  status?: string;
+
+  @ApiPropertyOptional({ description: 'true: only refunds parked for a person', example: 'true' })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  needs_attention?: string;
+}
+
+export const REFUND_RESOLUTIONS = ['resend', 'mark_succeeded', 'mark_failed'] as const;
+export type RefundResolution = (typeof REFUND_RESOLUTIONS)[number];
+
+export class ResolveRefundDto {
+  @ApiProperty({
+    description:
+      'resend: the gateway has no such refund, call its refund API again; mark_succeeded: the refund is in the gateway dashboard; ' +
+      'mark_failed: give up (the payment amount and any wallet debit are given back)',
+    enum: REFUND_RESOLUTIONS,
+    example: 'mark_succeeded',
+  })
+  @IsIn(REFUND_RESOLUTIONS)
+  action: RefundResolution;
+
+  @ApiProperty({ description: 'Why; kept with the decision', example: 'Found refund 3018284 in the Paystack dashboard' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2000)
+  note: string;
+
+  @ApiPropertyOptional({ description: "With mark_succeeded: the gateway's id of the refund", example: '3018284' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  gateway_refund_id?: string;
+}
+
+export class RefundIdParamDto {
+  @ApiProperty({ description: 'Refund id', example: '6f1c2b7e-5d4a-4e8b-9c1d-2a3b4c5d6e7f' })
+  @IsUUID()
+  id: string;
+}
+
+export class AdminRefundResponseDto extends RefundResponseDto {
+  @ApiProperty({ description: 'Owner', example: '3f1c2b7e-5d4a-4e8b-9c1d-2a3b4c5d6e7f' })
+  user_id: string;
+
+  @ApiProperty({ description: "The gateway refund API's id", example: '3018284', nullable: true, type: String })
+  gateway_refund_id: string | null;
+
+  @ApiProperty({ description: "Another gateway id matched from a webhook (Paystack's refund_reference)", example: null, nullable: true, type: String })
+  gateway_refund_reference: string | null;
+
+  @ApiProperty({ description: 'The user or admin who started it', example: null, nullable: true, type: String })
+  initiated_by_user_id: string | null;
+
+  @ApiProperty({ description: 'Whether the refund took the money out of a wallet', example: true })
+  wallet_debited: boolean;
+
+  @ApiProperty({ description: 'Gateway calls made', example: 1 })
+  attempts: number;
+
+  @ApiProperty({ description: 'Last gateway call', example: '2026-01-22T12:35:00.000Z', nullable: true, type: String })
+  last_attempt_at: string | null;
+
+  @ApiProperty({ description: 'Last transient failure', example: null, nullable: true, type: String })
+  last_error: string | null;
+
+  @ApiProperty({ description: 'Why a person must look at it', example: null, nullable: true, type: String })
+  needs_attention: string | null;
+}
+
+export class AdminRefundListResponseDto {
+  @ApiProperty({ type: [AdminRefundResponseDto], description: 'Newest first' })
+  refunds: AdminRefundResponseDto[];
+
+  @ApiProperty({ description: 'Cursor of the next page; null at the end', example: null, nullable: true, type: String })
+  next_cursor: string | null;
+}

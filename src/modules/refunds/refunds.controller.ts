@@ -1,0 +1,81 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, RequirePermission } from '../../common/auth/auth.decorators.js';
+import type { Principal } from '../../common/auth/principal.js';
+import { Idempotent } from '../../common/idempotency/idempotent.decorator.js';
+import { API_KEY_SCHEME, BEARER_SCHEME } from '../../common/http/swagger.js';
+import { ApiErrorResponses } from '../payments/api-errors.js';
+import { CreateRefundDto, RefundCreatedResponseDto, RefundListQueryDto, RefundListResponseDto, RefundResponseDto } from './dto/refund.dto.js';
+import { decodeRefundCursor, encodeRefundCursor, pageLimit } from './refund-cursor.js';
+import { RefundCreatedView, RefundView, toRefundCreatedView, toRefundView } from './refund-view.js';
+import { RefundsService } from './refunds.service.js';
+
+@ApiTags('refunds')
+@ApiBearerAuth(BEARER_SCHEME)
+@ApiSecurity(API_KEY_SCHEME)
+@RequirePermission('refunds')
+@Controller()
+export class RefundsController {
+  constructor(private readonly refunds: RefundsService) {}
+
+  @Post('payments/:reference/refunds')
+  @HttpCode(202)
+  @Idempotent()
+  @ApiOperation({
+    summary: 'Refund a payment, in full or in part',
+    description:
+      'Accepts the refund (202, pending) after checking under the payment row lock that the payment succeeded and that refunds not failed ' +
+      'stay within what was paid; the gateway is asked asynchronously. amount defaults to what remains. Refunding a wallet deposit takes ' +
+      'the money out of the wallet now and gives it back if the refund fails. Honours Idempotency-Key.',
+  })
+  @ApiParam({ name: 'reference', example: 'PAY-20260122123456-AB12CD34' })
+  @ApiAcceptedResponse({ type: RefundCreatedResponseDto })
+  @ApiErrorResponses({
+    400: 'VALIDATION_FAILED: amount is not a positive whole number of minor units',
+    401: 'UNAUTHENTICATED',
+    403: 'PERMISSION_DENIED: the API key lacks `refunds`',
+    404: "NOT_FOUND (also another user's payment)",
+    409: 'IDEMPOTENCY_KEY_IN_USE',
+    422: 'PAYMENT_NOT_REFUNDABLE, REFUND_EXCEEDS_REMAINING, INSUFFICIENT_FUNDS (a deposit whose money has left the wallet), GATEWAY_DISABLED, IDEMPOTENCY_KEY_REUSED',
+  })
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Param('reference') reference: string,
+    @Body() body: CreateRefundDto,
+  ): Promise<RefundCreatedView> {
+    const refund = await this.refunds.requestRefund(principal.userId, reference, { amount: body.amount, reason: body.reason });
+    return toRefundCreatedView(refund);
+  }
+
+  @Get('payments/:reference/refunds')
+  @ApiOperation({ summary: "A payment's refunds", description: 'Newest first, cursor-paginated.' })
+  @ApiParam({ name: 'reference', example: 'PAY-20260122123456-AB12CD34' })
+  @ApiOkResponse({ type: RefundListResponseDto })
+  @ApiErrorResponses({
+    400: 'VALIDATION_FAILED: bad limit or cursor',
+    401: 'UNAUTHENTICATED',
+    403: 'PERMISSION_DENIED',
+    404: "NOT_FOUND (also another user's payment)",
+  })
+  async listForPayment(
+    @CurrentPrincipal() principal: Principal,
+    @Param('reference') reference: string,
+    @Query() query: RefundListQueryDto,
+  ): Promise<{ refunds: RefundView[]; next_cursor: string | null }> {
+    const page = await this.refunds.listForPayment(principal.userId, reference, {
+      limit: pageLimit(query.limit),
+      after: decodeRefundCursor(query.cursor),
+    });
+    const last = page.refunds[page.refunds.length - 1];
+    return { refunds: page.refunds.map(toRefundView), next_cursor: page.hasMore && last ? encodeRefundCursor(last.id) : null };
+  }
+
+  @Get('refunds/:id')
+  @ApiOperation({ summary: 'Get one of your refunds' })
+  @ApiParam({ name: 'id', example: '6f1c2b7e-5d4a-4e8b-9c1d-2a3b4c5d6e7f' })
+  @ApiOkResponse({ type: RefundResponseDto })
+  @ApiErrorResponses({ 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: "NOT_FOUND (also another user's refund)" })
+  async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<RefundView> {
+    return toRefundView(await this.refunds.getForUser(principal.userId, id));
+  }
+}
