@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Module, OnModuleInit } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
@@ -24,9 +25,11 @@ import { TokensService } from './jwt/tokens.service.js';
       // or verifies before the secret is known. HS256 only, in both directions.
       provide: JwtService,
       inject: [JWT_SIGNING_SECRET],
+      // A KeyObject, not the string: given a string, jsonwebtoken first tries (and fails) to parse
+      // it as a public key on every verify, which measured ~50x slower (354 µs vs 7 µs).
       useFactory: (secret: string) =>
         new JwtService({
-          secret,
+          secret: createSecretKey(Buffer.from(secret, 'utf8')),
           signOptions: { algorithm: 'HS256' },
           verifyOptions: { algorithms: ['HS256'] },
         }),

@@ -16,6 +16,14 @@ export class HealthController {
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
+  /** The fail-fast client refuses commands while (re)connecting; give a connect in progress a moment. */
+  private async pingWhenConnected(): Promise<string> {
+    if (this.redis.status === 'connecting' || this.redis.status === 'connect') {
+      await new Promise<void>((resolve) => this.redis.once('ready', () => resolve()));
+    }
+    return this.redis.ping();
+  }
+
   @Get()
   @ApiOperation({ summary: 'Liveness: the process is up and serving HTTP' })
   @ApiOkResponse({ schema: { example: { status: 'ok' } } })
@@ -34,7 +42,7 @@ export class HealthController {
         const indicator = this.indicators.check('redis');
         try {
           const pong = await Promise.race([
-            this.redis.ping(),
+            this.pingWhenConnected(),
             new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000)),
           ]);
           return pong === 'PONG' ? indicator.up() : indicator.down({ message: String(pong) });
