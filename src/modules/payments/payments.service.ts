@@ -6,11 +6,11 @@ import { notFound, unprocessable } from '../../common/errors/app-error.js';
 import type { Minor } from '../../common/money.js';
 import { GatewayRegistry } from '../gateways/gateway.registry.js';
 import type { GatewayName } from '../gateways/gateway.interface.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeIdCursor as decodeCursor, encodeIdCursor as encodeCursor } from '../../common/pagination/id-cursor.js';
 import { OrdersService } from './orders.service.js';
 import { newPaymentReference, PAYMENT_REFERENCE_PATTERN } from './payment-reference.js';
 import { Payment, PaymentPurpose } from './payment.entity.js';
-import { queryRows } from './sql.js';
+import { queryRows } from '../../database/sql.js';
 
 export interface CreatePaymentInput {
   amount: Minor;

@@ -8,7 +8,7 @@ import { GatewayRegistry } from '../gateways/gateway.registry.js';
 import { PaymentsService } from '../payments/payments.service.js';
 import { Refund, RefundStatus } from './refund.entity.js';
 import { gatewayNeverReceived, IDEMPOTENT_REFUND_GATEWAYS } from './refund-gateway-policy.js';
-import { rows } from './refund-sql.js';
+import { queryRows as rows } from '../../database/sql.js';
 import { RefundTransitionsService } from './refund-transitions.service.js';
 
 /**

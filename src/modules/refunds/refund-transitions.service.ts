@@ -5,7 +5,7 @@ import { PaymentsService } from '../payments/payments.service.js';
 import { WalletService } from '../wallet/wallet.service.js';
 import { OutboxService } from '../webhooks/outbox.service.js';
 import { Refund } from './refund.entity.js';
-import { rows } from './refund-sql.js';
+import { queryRows as rows } from '../../database/sql.js';
 import { toRefundView } from './refund-view.js';
 
 export interface GatewayRefundIds {

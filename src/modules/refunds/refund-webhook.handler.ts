@@ -7,7 +7,7 @@ import type { RefundEventOutcome, RefundWebhookHandler } from '../payments/refun
 import { OutboxService } from '../webhooks/outbox.service.js';
 import { Refund } from './refund.entity.js';
 import { AMOUNT_MATCHED_REFUND_GATEWAYS } from './refund-gateway-policy.js';
-import { isUniqueViolation, rows, UUID_PATTERN } from './refund-sql.js';
+import { isUniqueViolation, queryRows as rows, UUID_PATTERN } from '../../database/sql.js';
 import { RefundTransitionsService } from './refund-transitions.service.js';
 import { toRefundView } from './refund-view.js';
 import { RefundsService } from './refunds.service.js';

@@ -6,7 +6,8 @@ import { Idempotent } from '../../common/idempotency/idempotent.decorator.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../../common/http/swagger.js';
 import { ApiErrorResponses } from '../payments/api-errors.js';
 import { CreateRefundDto, RefundCreatedResponseDto, RefundListQueryDto, RefundListResponseDto, RefundResponseDto } from './dto/refund.dto.js';
-import { decodeRefundCursor, encodeRefundCursor, pageLimit } from './refund-cursor.js';
+import { decodeIdCursor, encodeIdCursor } from '../../common/pagination/id-cursor.js';
+import { pageLimit } from './refund-cursor.js';
 import { RefundCreatedView, RefundView, toRefundCreatedView, toRefundView } from './refund-view.js';
 import { RefundsService } from './refunds.service.js';
 
@@ -64,10 +65,10 @@ export class RefundsController {
   ): Promise<{ refunds: RefundView[]; next_cursor: string | null }> {
     const page = await this.refunds.listForPayment(principal.userId, reference, {
       limit: pageLimit(query.limit),
-      after: decodeRefundCursor(query.cursor),
+      after: decodeIdCursor(query.cursor),
     });
     const last = page.refunds[page.refunds.length - 1];
-    return { refunds: page.refunds.map(toRefundView), next_cursor: page.hasMore && last ? encodeRefundCursor(last.id) : null };
+    return { refunds: page.refunds.map(toRefundView), next_cursor: page.hasMore && last ? encodeIdCursor(last.id) : null };
   }
 
   @Get('refunds/:id')

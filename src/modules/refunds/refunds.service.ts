@@ -16,7 +16,7 @@ import { PaymentsService } from '../payments/payments.service.js';
 import { WalletService } from '../wallet/wallet.service.js';
 import { Refund, RefundInitiator } from './refund.entity.js';
 import { ProcessRefundJob, refundJobId, refundJobOptions } from './refund-jobs.js';
-import { UUID_PATTERN } from './refund-sql.js';
+import { UUID_PATTERN } from '../../database/sql.js';
 
 export interface RefundRequest {
   amount?: Minor;

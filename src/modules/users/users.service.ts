@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError, conflict } from '../../common/errors/app-error.js';
-import { sqlRows } from './sql-rows.js';
+import { queryRows } from '../../database/sql.js';
 import { UserCreatedHooks } from './user-created.hooks.js';
 import { UserWalletLookup } from './user-wallet.lookup.js';
 import { User } from './user.entity.js';
@@ -84,7 +84,7 @@ export class UsersService {
             'This email belongs to an account linked to another Google identity',
           );
         }
-        const linked = await sqlRows<{ id: string }>(
+        const linked = await queryRows<{ id: string }>(
           this.dataSource.manager,
           `UPDATE users SET google_sub = $1, name = COALESCE(name, $2), updated_at = now()
            WHERE id = $3 AND google_sub IS NULL RETURNING id`,
@@ -113,7 +113,7 @@ export class UsersService {
 
   /** INSERT … ON CONFLICT DO NOTHING: hooks run only for the transaction that really created the row. */
   private async insertIfAbsent(manager: EntityManager, data: NewUser): Promise<User | null> {
-    const rows = await sqlRows<{ id: string }>(
+    const rows = await queryRows<{ id: string }>(
       manager,
       `INSERT INTO users (email, name, google_sub) VALUES ($1, $2, $3)
        ON CONFLICT DO NOTHING RETURNING id`,

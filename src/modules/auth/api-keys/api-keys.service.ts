@@ -10,7 +10,7 @@ import {
   validationFailed,
 } from '../../../common/errors/app-error.js';
 import { AppConfig } from '../../../config/app-config.js';
-import { sqlRows } from '../../users/sql-rows.js';
+import { queryRows } from '../../../database/sql.js';
 import { randomToken, sha256 } from '../crypto.js';
 import { ApiKeyExpiry, apiKeyExpiresAt } from './api-key-expiry.js';
 import { ApiKey } from './api-key.entity.js';
@@ -147,7 +147,7 @@ export class ApiKeysService {
     if (!plain.startsWith(prefix) || !RANDOM_PART.test(plain.slice(prefix.length))) {
       throw unauthenticated('API key is not valid');
     }
-    const [row] = await sqlRows<KeyLookupRow>(
+    const [row] = await queryRows<KeyLookupRow>(
       this.dataSource.manager,
       `SELECT k.id, k.user_id AS "userId", u.email, k.permissions,
               k.revoked_at IS NOT NULL AS revoked, k.expires_at <= now() AS expired,
@@ -190,7 +190,7 @@ export class ApiKeysService {
    * active-key count cannot be raced past the limit.
    */
   private async lockUser(manager: EntityManager, userId: string): Promise<void> {
-    const rows = await sqlRows<{ id: string }>(
+    const rows = await queryRows<{ id: string }>(
       manager,
       `SELECT id FROM users WHERE id = $1 FOR UPDATE`,
       [userId],
@@ -211,7 +211,7 @@ export class ApiKeysService {
       ]);
     }
     await this.lockUser(manager, userId);
-    const [{ active }] = await sqlRows<{ active: number }>(
+    const [{ active }] = await queryRows<{ active: number }>(
       manager,
       `SELECT count(*)::int AS active FROM api_keys
        WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()`,
@@ -226,7 +226,7 @@ export class ApiKeysService {
     const random = randomToken();
     const plain = `${this.config.apiKeyPrefix}${random}`;
     const createdAt = new Date();
-    const [{ id }] = await sqlRows<{ id: string }>(
+    const [{ id }] = await queryRows<{ id: string }>(
       manager,
       `INSERT INTO api_keys (user_id, name, key_hash, key_prefix, permissions, expires_at, rolled_over_from_id, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,

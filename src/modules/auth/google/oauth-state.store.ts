@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { sqlRows } from '../../users/sql-rows.js';
+import { queryRows } from '../../../database/sql.js';
 import { randomToken, sha256 } from '../crypto.js';
 
 /** How long a person has between being sent to Google and coming back. */
@@ -68,7 +68,7 @@ export class OAuthStateStore {
       providedState.length > 200
     )
       return null;
-    const rows = await sqlRows<{ codeVerifier: string; live: boolean }>(
+    const rows = await queryRows<{ codeVerifier: string; live: boolean }>(
       this.dataSource.manager,
       `DELETE FROM oauth_states WHERE state_hash = $1
        RETURNING code_verifier AS "codeVerifier", expires_at > now() AS live`,

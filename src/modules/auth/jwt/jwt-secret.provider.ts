@@ -3,7 +3,7 @@ import { Logger, Provider } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AppConfig } from '../../../config/app-config.js';
-import { sqlRows } from '../../users/sql-rows.js';
+import { queryRows } from '../../../database/sql.js';
 
 export const JWT_SIGNING_SECRET = Symbol('JWT_SIGNING_SECRET');
 export const DEV_JWT_SECRET_NAME = 'jwt_secret';
@@ -24,7 +24,7 @@ export async function resolveJwtSecret(
     `INSERT INTO app_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`,
     [DEV_JWT_SECRET_NAME, randomBytes(64).toString('base64url')],
   );
-  const rows = await sqlRows<{ value: string }>(
+  const rows = await queryRows<{ value: string }>(
     dataSource.manager,
     `SELECT value FROM app_secrets WHERE name = $1`,
     [DEV_JWT_SECRET_NAME],

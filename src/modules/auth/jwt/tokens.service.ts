@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { unauthenticated } from '../../../common/errors/app-error.js';
 import { AppConfig } from '../../../config/app-config.js';
-import { sqlRows } from '../../users/sql-rows.js';
+import { queryRows } from '../../../database/sql.js';
 import { User } from '../../users/user.entity.js';
 import { randomToken, sha256 } from '../crypto.js';
 
@@ -56,7 +56,7 @@ export class TokensService {
   /** Starts a session for the user: a new family, its first refresh token and an access token. */
   async issueSession(user: User): Promise<IssuedSession> {
     return this.dataSource.transaction(async (manager) => {
-      const [family] = await sqlRows<{ id: string }>(
+      const [family] = await queryRows<{ id: string }>(
         manager,
         `INSERT INTO refresh_token_families (user_id) VALUES ($1) RETURNING id`,
         [user.id],
@@ -73,7 +73,7 @@ export class TokensService {
   async refresh(refreshToken: string): Promise<IssuedSession> {
     const hash = sha256(refreshToken);
     const outcome = await this.dataSource.transaction(async (manager): Promise<RefreshOutcome> => {
-      const [claimed] = await sqlRows<{
+      const [claimed] = await queryRows<{
         familyId: string;
         expired: boolean;
         revoked: boolean;
@@ -88,7 +88,7 @@ export class TokensService {
         [hash],
       );
       if (!claimed) {
-        const [used] = await sqlRows<{ familyId: string }>(
+        const [used] = await queryRows<{ familyId: string }>(
           manager,
           `SELECT family_id AS "familyId" FROM refresh_tokens WHERE token_hash = $1`,
           [hash],
@@ -137,7 +137,7 @@ export class TokensService {
 
   /** One primary-key lookup per request, so logout and reuse revocation take effect at once. */
   async isFamilyActive(familyId: string, userId: string): Promise<boolean> {
-    const rows = await sqlRows<{ active: boolean }>(
+    const rows = await queryRows<{ active: boolean }>(
       this.dataSource.manager,
       `SELECT revoked_at IS NULL AS active FROM refresh_token_families WHERE id = $1 AND user_id = $2`,
       [familyId, userId],
@@ -151,18 +151,18 @@ export class TokensService {
    * past expiry.
    */
   async purgeExpired(): Promise<{ tokens: number; families: number; states: number }> {
-    const tokens = await sqlRows(
+    const tokens = await queryRows(
       this.dataSource.manager,
       `DELETE FROM refresh_tokens WHERE expires_at < now() - interval '1 day' RETURNING 1`,
     );
-    const families = await sqlRows(
+    const families = await queryRows(
       this.dataSource.manager,
       `DELETE FROM refresh_token_families f
        WHERE f.created_at < now() - interval '1 day'
          AND NOT EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.family_id = f.id)
        RETURNING 1`,
     );
-    const states = await sqlRows(
+    const states = await queryRows(
       this.dataSource.manager,
       `DELETE FROM oauth_states WHERE expires_at < now() RETURNING 1`,
     );

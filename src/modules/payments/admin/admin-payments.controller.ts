@@ -7,7 +7,7 @@ import type { Principal } from '../../../common/auth/principal.js';
 import { notFound, validationFailed } from '../../../common/errors/app-error.js';
 import { BEARER_SCHEME } from '../../../common/http/swagger.js';
 import { ApiErrorResponses } from '../api-errors.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
+import { decodeIdCursor as decodeCursor, encodeIdCursor as encodeCursor } from '../../../common/pagination/id-cursor.js';
 import { PaymentListResponseDto, PaymentResponseDto } from '../dto/payment.dto.js';
 import { InboundWebhookEvent } from '../inbound/inbound-webhook-event.entity.js';
 import { InboundWebhookService } from '../inbound/inbound-webhook.service.js';

@@ -8,7 +8,7 @@ import { GatewayRequestError } from '../../gateways/gateway.errors.js';
 import { Payment } from '../payment.entity.js';
 import { RefundWebhookHooks } from '../refund-webhook.hooks.js';
 import { SettlementService, SettlementSource } from '../settlement.service.js';
-import { queryRows } from '../sql.js';
+import { queryRows } from '../../../database/sql.js';
 import { InboundEventStatus, InboundWebhookEvent } from './inbound-webhook-event.entity.js';
 import { WebhookIntakeService } from './webhook-intake.service.js';
 

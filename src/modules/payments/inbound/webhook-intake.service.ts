@@ -8,7 +8,7 @@ import { QueueProducer } from '../../../queue/queue-producer.service.js';
 import { JobName, QueueName } from '../../../queue/queue-names.js';
 import type { InboundWebhookRequest, NormalizedWebhookEvent } from '../../gateways/gateway.interface.js';
 import { GatewayRegistry } from '../../gateways/gateway.registry.js';
-import { queryRows } from '../sql.js';
+import { queryRows } from '../../../database/sql.js';
 import { inboundJobOptions, ProcessInboundWebhookJob } from './inbound-webhook-jobs.js';
 import { headersWithoutSecrets, singleValued } from './webhook-headers.js';
 

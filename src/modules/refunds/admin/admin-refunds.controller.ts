@@ -6,7 +6,8 @@ import { notFound } from '../../../common/errors/app-error.js';
 import { BEARER_SCHEME } from '../../../common/http/swagger.js';
 import { ApiErrorResponses } from '../../payments/api-errors.js';
 import { AdminRefundListQueryDto, AdminRefundListResponseDto, AdminRefundResponseDto, RefundIdParamDto, ResolveRefundDto } from '../dto/refund.dto.js';
-import { decodeRefundCursor, encodeRefundCursor, pageLimit } from '../refund-cursor.js';
+import { decodeIdCursor, encodeIdCursor } from '../../../common/pagination/id-cursor.js';
+import { pageLimit } from '../refund-cursor.js';
 import { AdminRefundView, toAdminRefundView } from '../refund-view.js';
 import { RefundsService } from '../refunds.service.js';
 import { RefundReviewService } from './refund-review.service.js';
@@ -28,10 +29,10 @@ export class AdminRefundsController {
   async list(@Query() query: AdminRefundListQueryDto): Promise<{ refunds: AdminRefundView[]; next_cursor: string | null }> {
     const page = await this.refunds.list(
       { status: query.status, needsAttention: query.needs_attention === undefined ? undefined : query.needs_attention === 'true' },
-      { limit: pageLimit(query.limit), after: decodeRefundCursor(query.cursor) },
+      { limit: pageLimit(query.limit), after: decodeIdCursor(query.cursor) },
     );
     const last = page.refunds[page.refunds.length - 1];
-    return { refunds: page.refunds.map(toAdminRefundView), next_cursor: page.hasMore && last ? encodeRefundCursor(last.id) : null };
+    return { refunds: page.refunds.map(toAdminRefundView), next_cursor: page.hasMore && last ? encodeIdCursor(last.id) : null };
   }
 
   @Get(':id')

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { notFound, unprocessable } from '../../../common/errors/app-error.js';
 import type { RefundResolution } from '../dto/refund.dto.js';
 import { Refund } from '../refund.entity.js';
-import { rows } from '../refund-sql.js';
+import { queryRows as rows } from '../../../database/sql.js';
 import { RefundTransitionsService } from '../refund-transitions.service.js';
 import { RefundsService } from '../refunds.service.js';
 

@@ -2,9 +2,10 @@ import type { EntityManager } from 'typeorm';
 
 /**
  * Runs SQL and returns its rows whatever the command (TypeORM's plain `query` answers
- * `[rows, count]` for UPDATE … RETURNING). Joins the manager's transaction when it has one.
+ * `[rows, count]` for UPDATE/DELETE … RETURNING but bare rows otherwise). Joins the manager's
+ * transaction when it has one.
  */
-export async function rows<T>(manager: EntityManager, sql: string, params: unknown[] = []): Promise<T[]> {
+export async function queryRows<T>(manager: EntityManager, sql: string, params: unknown[] = []): Promise<T[]> {
   if (manager.queryRunner) {
     const result = await manager.queryRunner.query(sql, params, true);
     return result.records as T[];
@@ -18,9 +19,11 @@ export async function rows<T>(manager: EntityManager, sql: string, params: unkno
   }
 }
 
+/** Postgres unique_violation (23505), as raised directly or wrapped by TypeORM. */
 export function isUniqueViolation(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  const source = 'driverError' in error && typeof error.driverError === 'object' && error.driverError !== null ? error.driverError : error;
+  const source =
+    'driverError' in error && typeof error.driverError === 'object' && error.driverError !== null ? error.driverError : error;
   return 'code' in source && source.code === '23505';
 }
 
