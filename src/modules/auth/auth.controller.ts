@@ -15,7 +15,7 @@ import { notFound } from '../../common/errors/app-error.js';
 import { BEARER_SCHEME } from '../../common/http/swagger.js';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
-import { ApiErrors } from './api-errors.decorator.js';
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import {
   AuthorizationUrlDto,
   AuthUserDto,

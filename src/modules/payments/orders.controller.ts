@@ -5,7 +5,7 @@ import type { Principal } from '../../common/auth/principal.js';
 import { notFound } from '../../common/errors/app-error.js';
 import { Idempotent } from '../../common/idempotency/idempotent.decorator.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../../common/http/swagger.js';
-import { ApiErrorResponses } from './api-errors.js';
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import { CreateOrderDto, OrderResponseDto } from './dto/order.dto.js';
 import { OrdersService } from './orders.service.js';
 import { OrderView, toOrderView } from './payment-view.js';
@@ -22,7 +22,7 @@ export class OrdersController {
   @Idempotent()
   @ApiOperation({ summary: 'Create an order', description: 'An order becomes paid when a payment for its full amount succeeds. Honours Idempotency-Key.' })
   @ApiCreatedResponse({ type: OrderResponseDto })
-  @ApiErrorResponses({ 400: 'VALIDATION_FAILED', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 409: 'IDEMPOTENCY_KEY_IN_USE', 422: 'IDEMPOTENCY_KEY_REUSED' })
+  @ApiErrors({ 400: 'VALIDATION_FAILED', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 409: 'IDEMPOTENCY_KEY_IN_USE', 422: 'IDEMPOTENCY_KEY_REUSED' })
   async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateOrderDto): Promise<OrderView> {
     return toOrderView(await this.orders.create(principal.userId, body));
   }
@@ -30,7 +30,7 @@ export class OrdersController {
   @Get(':id')
   @ApiOperation({ summary: 'Get one of your orders' })
   @ApiOkResponse({ type: OrderResponseDto })
-  @ApiErrorResponses({ 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: "NOT_FOUND (also another user's order)" })
+  @ApiErrors({ 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: "NOT_FOUND (also another user's order)" })
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe({ exceptionFactory: () => notFound('Order') })) id: string,

@@ -8,7 +8,7 @@ import { Idempotent } from '../../common/idempotency/idempotent.decorator.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../../common/http/swagger.js';
 import { AppConfig } from '../../config/app-config.js';
 import type { GatewayName } from '../gateways/gateway.interface.js';
-import { ApiErrorResponses } from './api-errors.js';
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import { CallbackQueryDto, CreatePaymentDto, ListPaymentsQueryDto, PaymentListResponseDto, PaymentResponseDto } from './dto/payment.dto.js';
 import { PaymentView, toPaymentView } from './payment-view.js';
 import { PaymentsService } from './payments.service.js';
@@ -35,7 +35,7 @@ export class PaymentCallbackController {
       'or FRONTEND_CALLBACK_URL, with ?reference=…&status=…. Without either it answers 200 with {reference, status}.',
   })
   @ApiFoundResponse({ description: 'Redirect to the front end with reference and status' })
-  @ApiErrorResponses({ 400: 'VALIDATION_FAILED: no reference', 404: 'NOT_FOUND: no such payment' })
+  @ApiErrors({ 400: 'VALIDATION_FAILED: no reference', 404: 'NOT_FOUND: no such payment' })
   async callback(@Query() query: CallbackQueryDto, @Res() res: Response): Promise<void> {
     const found = await this.payments.findByReference(query.reference);
     if (!found) throw notFound('Payment');
@@ -73,7 +73,7 @@ export class PaymentsController {
   @Idempotent()
   @ApiOperation({ summary: 'Start a payment', description: 'Creates a pending payment and returns where to send the payer. Honours Idempotency-Key.' })
   @ApiCreatedResponse({ type: PaymentResponseDto })
-  @ApiErrorResponses({
+  @ApiErrors({
     400: 'VALIDATION_FAILED',
     401: 'UNAUTHENTICATED',
     403: 'PERMISSION_DENIED: the API key lacks `payments`',
@@ -100,7 +100,7 @@ export class PaymentsController {
   @Get()
   @ApiOperation({ summary: 'List your payments', description: 'Newest first, cursor-paginated.' })
   @ApiOkResponse({ type: PaymentListResponseDto })
-  @ApiErrorResponses({ 400: 'VALIDATION_FAILED: bad filter, limit or cursor', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED' })
+  @ApiErrors({ 400: 'VALIDATION_FAILED: bad filter, limit or cursor', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED' })
   async list(@CurrentPrincipal() principal: Principal, @Query() query: ListPaymentsQueryDto): Promise<{ payments: PaymentView[]; next_cursor: string | null }> {
     const limit = query.limit === undefined ? undefined : Number(query.limit);
     if (limit !== undefined && (limit < 1 || limit > 100)) {
@@ -114,7 +114,7 @@ export class PaymentsController {
   @ApiOperation({ summary: 'Get one of your payments' })
   @ApiParam({ name: 'reference', example: 'PAY-20260122123456-AB12CD34' })
   @ApiOkResponse({ type: PaymentResponseDto })
-  @ApiErrorResponses({ 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: "NOT_FOUND (also another user's payment)" })
+  @ApiErrors({ 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: "NOT_FOUND (also another user's payment)" })
   async get(@CurrentPrincipal() principal: Principal, @Param('reference') reference: string): Promise<PaymentView> {
     return toPaymentView(await this.payments.getForUser(principal.userId, reference));
   }
@@ -124,7 +124,7 @@ export class PaymentsController {
   @ApiOperation({ summary: 'Ask the gateway now', description: 'Verifies with the gateway and settles through the one settlement path; returns the payment.' })
   @ApiParam({ name: 'reference', example: 'PAY-20260122123456-AB12CD34' })
   @ApiOkResponse({ type: PaymentResponseDto })
-  @ApiErrorResponses({
+  @ApiErrors({
     401: 'UNAUTHENTICATED',
     403: 'PERMISSION_DENIED',
     404: 'NOT_FOUND',
@@ -141,7 +141,7 @@ export class PaymentsController {
   @ApiOperation({ summary: 'Ask the gateway now (GET form)', description: 'Same as POST /payments/{reference}/verify.' })
   @ApiParam({ name: 'reference', example: 'PAY-20260122123456-AB12CD34' })
   @ApiOkResponse({ type: PaymentResponseDto })
-  @ApiErrorResponses({ 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 422: 'GATEWAY_DISABLED', 502: 'GATEWAY_ERROR', 503: 'GATEWAY_UNAVAILABLE' })
+  @ApiErrors({ 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 422: 'GATEWAY_DISABLED', 502: 'GATEWAY_ERROR', 503: 'GATEWAY_UNAVAILABLE' })
   async verifyGet(@CurrentPrincipal() principal: Principal, @Param('reference') reference: string): Promise<PaymentView> {
     return this.verify(principal, reference);
   }

@@ -4,7 +4,7 @@ import { CurrentPrincipal, RequirePermission } from '../../common/auth/auth.deco
 import type { Principal } from '../../common/auth/principal.js';
 import { Idempotent } from '../../common/idempotency/idempotent.decorator.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../../common/http/swagger.js';
-import { ApiErrorResponses } from '../payments/api-errors.js';
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import { CreateRefundDto, RefundCreatedResponseDto, RefundListQueryDto, RefundListResponseDto, RefundResponseDto } from './dto/refund.dto.js';
 import { decodeIdCursor, encodeIdCursor } from '../../common/pagination/id-cursor.js';
 import { pageLimit } from './refund-cursor.js';
@@ -31,7 +31,7 @@ export class RefundsController {
   })
   @ApiParam({ name: 'reference', example: 'PAY-20260122123456-AB12CD34' })
   @ApiAcceptedResponse({ type: RefundCreatedResponseDto })
-  @ApiErrorResponses({
+  @ApiErrors({
     400: 'VALIDATION_FAILED: amount is not a positive whole number of minor units',
     401: 'UNAUTHENTICATED',
     403: 'PERMISSION_DENIED: the API key lacks `refunds`',
@@ -52,7 +52,7 @@ export class RefundsController {
   @ApiOperation({ summary: "A payment's refunds", description: 'Newest first, cursor-paginated.' })
   @ApiParam({ name: 'reference', example: 'PAY-20260122123456-AB12CD34' })
   @ApiOkResponse({ type: RefundListResponseDto })
-  @ApiErrorResponses({
+  @ApiErrors({
     400: 'VALIDATION_FAILED: bad limit or cursor',
     401: 'UNAUTHENTICATED',
     403: 'PERMISSION_DENIED',
@@ -75,7 +75,7 @@ export class RefundsController {
   @ApiOperation({ summary: 'Get one of your refunds' })
   @ApiParam({ name: 'id', example: '6f1c2b7e-5d4a-4e8b-9c1d-2a3b4c5d6e7f' })
   @ApiOkResponse({ type: RefundResponseDto })
-  @ApiErrorResponses({ 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: "NOT_FOUND (also another user's refund)" })
+  @ApiErrors({ 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: "NOT_FOUND (also another user's refund)" })
   async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<RefundView> {
     return toRefundView(await this.refunds.getForUser(principal.userId, id));
   }

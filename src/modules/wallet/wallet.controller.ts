@@ -4,7 +4,7 @@ import { CurrentPrincipal, RequirePermission } from '../../common/auth/auth.deco
 import type { Principal } from '../../common/auth/principal.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../../common/http/swagger.js';
 import { Idempotent } from '../../common/idempotency/idempotent.decorator.js';
-import { ApiErrors } from './api-errors.js';
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import {
   BalanceResponseDto,
   DepositRequestDto,

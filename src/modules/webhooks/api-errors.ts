@@ -1,15 +1,3 @@
-import { applyDecorators } from '@nestjs/common';
-import { ApiResponse } from '@nestjs/swagger';
-import { ErrorResponseDto } from '../../common/errors/error-response.dto.js';
-
-/** Documents each error response of a route in the SPEC error shape: `{ 404: 'why', … }`. */
-export const ApiErrors = (errors: Record<number, string>): MethodDecorator & ClassDecorator =>
-  applyDecorators(
-    ...Object.entries(errors).map(([status, description]) =>
-      ApiResponse({ status: Number(status), description, type: ErrorResponseDto }),
-    ),
-  );
-
 export const AUTH_ERRORS = {
   401: 'No valid JWT or API key (UNAUTHENTICATED)',
   403: 'The API key lacks the "webhooks" permission (PERMISSION_DENIED)',

@@ -10,7 +10,7 @@ import {
 import { CurrentPrincipal, JwtOnly } from '../../../common/auth/auth.decorators.js';
 import type { Principal } from '../../../common/auth/principal.js';
 import { BEARER_SCHEME } from '../../../common/http/swagger.js';
-import { ApiErrors } from '../api-errors.decorator.js';
+import { ApiErrors } from '../../../common/errors/api-errors.decorator.js';
 import {
   ApiKeyDto,
   ApiKeyListDto,

@@ -6,7 +6,7 @@ import { AdminOnly, CurrentPrincipal } from '../../../common/auth/auth.decorator
 import type { Principal } from '../../../common/auth/principal.js';
 import { notFound, validationFailed } from '../../../common/errors/app-error.js';
 import { BEARER_SCHEME } from '../../../common/http/swagger.js';
-import { ApiErrorResponses } from '../api-errors.js';
+import { ApiErrors } from '../../../common/errors/api-errors.decorator.js';
 import { decodeIdCursor as decodeCursor, encodeIdCursor as encodeCursor } from '../../../common/pagination/id-cursor.js';
 import { PaymentListResponseDto, PaymentResponseDto } from '../dto/payment.dto.js';
 import { InboundWebhookEvent } from '../inbound/inbound-webhook-event.entity.js';
@@ -87,7 +87,7 @@ export class AdminPaymentsController {
   @Get('webhook-events')
   @ApiOperation({ summary: 'List stored inbound webhook events', description: 'e.g. ?status=unmatched for events whose payment was never found.' })
   @ApiOkResponse({ type: InboundWebhookEventListDto })
-  @ApiErrorResponses({ 400: 'VALIDATION_FAILED', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED: not an admin' })
+  @ApiErrors({ 400: 'VALIDATION_FAILED', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED: not an admin' })
   async listEvents(@Query() query: AdminWebhookEventsQueryDto): Promise<InboundWebhookEventListDto> {
     const limit = pageSize(query.limit);
     const after = decodeCursor(query.cursor);
@@ -104,7 +104,7 @@ export class AdminPaymentsController {
   @ApiOperation({ summary: 'Process a stored event again', description: 'Through the same settlement path; a settled payment is not settled twice.' })
   @ApiParam({ name: 'id', example: '3f1c2b7e-5d4a-4e8b-9c1d-2a3b4c5d6e7f' })
   @ApiOkResponse({ type: InboundWebhookEventDto })
-  @ApiErrorResponses({
+  @ApiErrors({
     401: 'UNAUTHENTICATED',
     403: 'PERMISSION_DENIED: not an admin',
     404: 'NOT_FOUND',
@@ -117,7 +117,7 @@ export class AdminPaymentsController {
   @Get('payments')
   @ApiOperation({ summary: "List every user's payments", description: 'e.g. ?status=needs_review for those awaiting a decision.' })
   @ApiOkResponse({ type: PaymentListResponseDto })
-  @ApiErrorResponses({ 400: 'VALIDATION_FAILED', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED: not an admin' })
+  @ApiErrors({ 400: 'VALIDATION_FAILED', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED: not an admin' })
   async listPayments(@Query() query: AdminPaymentsQueryDto): Promise<{ payments: AdminPaymentView[]; next_cursor: string | null }> {
     const page = await this.payments.list(null, { status: query.status, limit: pageSize(query.limit), cursor: query.cursor });
     return { payments: page.payments.map(toAdminPaymentView), next_cursor: page.nextCursor };
@@ -133,7 +133,7 @@ export class AdminPaymentsController {
   })
   @ApiParam({ name: 'reference', example: 'PAY-20260122123456-AB12CD34' })
   @ApiOkResponse({ type: PaymentResponseDto })
-  @ApiErrorResponses({
+  @ApiErrors({
     400: 'VALIDATION_FAILED',
     401: 'UNAUTHENTICATED',
     403: 'PERMISSION_DENIED: not an admin',

@@ -2,7 +2,7 @@ import { Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Public } from '../../../common/auth/auth.decorators.js';
-import { ApiErrorResponses } from '../api-errors.js';
+import { ApiErrors } from '../../../common/errors/api-errors.decorator.js';
 import { WebhookIntakeService } from './webhook-intake.service.js';
 
 class WebhookAckDto {
@@ -35,7 +35,7 @@ export class WebhookIntakeController {
   })
   @ApiParam({ name: 'gateway', example: 'paystack', description: 'paystack | flutterwave | stripe | paypal | generic' })
   @ApiOkResponse({ type: WebhookAckDto })
-  @ApiErrorResponses({
+  @ApiErrors({
     400: 'MALFORMED_WEBHOOK: signed, but not an event of this gateway',
     401: 'INVALID_SIGNATURE: missing or wrong signature; nothing stored',
     404: 'NOT_FOUND: no such gateway',

@@ -4,7 +4,7 @@ import { AdminOnly, CurrentPrincipal } from '../../../common/auth/auth.decorator
 import type { Principal } from '../../../common/auth/principal.js';
 import { notFound } from '../../../common/errors/app-error.js';
 import { BEARER_SCHEME } from '../../../common/http/swagger.js';
-import { ApiErrorResponses } from '../../payments/api-errors.js';
+import { ApiErrors } from '../../../common/errors/api-errors.decorator.js';
 import { AdminRefundListQueryDto, AdminRefundListResponseDto, AdminRefundResponseDto, RefundIdParamDto, ResolveRefundDto } from '../dto/refund.dto.js';
 import { decodeIdCursor, encodeIdCursor } from '../../../common/pagination/id-cursor.js';
 import { pageLimit } from '../refund-cursor.js';
@@ -25,7 +25,7 @@ export class AdminRefundsController {
   @Get()
   @ApiOperation({ summary: 'All refunds', description: 'Filter by status, or needs_attention=true for refunds parked for a person. Newest first.' })
   @ApiOkResponse({ type: AdminRefundListResponseDto })
-  @ApiErrorResponses({ 400: 'VALIDATION_FAILED', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED: not an admin' })
+  @ApiErrors({ 400: 'VALIDATION_FAILED', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED: not an admin' })
   async list(@Query() query: AdminRefundListQueryDto): Promise<{ refunds: AdminRefundView[]; next_cursor: string | null }> {
     const page = await this.refunds.list(
       { status: query.status, needsAttention: query.needs_attention === undefined ? undefined : query.needs_attention === 'true' },
@@ -38,7 +38,7 @@ export class AdminRefundsController {
   @Get(':id')
   @ApiOperation({ summary: 'One refund, with its working fields' })
   @ApiOkResponse({ type: AdminRefundResponseDto })
-  @ApiErrorResponses({ 400: 'VALIDATION_FAILED: not a refund id', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED: not an admin', 404: 'NOT_FOUND' })
+  @ApiErrors({ 400: 'VALIDATION_FAILED: not a refund id', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED: not an admin', 404: 'NOT_FOUND' })
   async get(@Param() params: RefundIdParamDto): Promise<AdminRefundView> {
     const refund = await this.refunds.findById(params.id);
     if (!refund) throw notFound('Refund');
@@ -54,7 +54,7 @@ export class AdminRefundsController {
       'mark_failed: give up (amount_refunded and any wallet debit are given back). Recorded with who, when and the note.',
   })
   @ApiOkResponse({ type: AdminRefundResponseDto })
-  @ApiErrorResponses({
+  @ApiErrors({
     400: 'VALIDATION_FAILED',
     401: 'UNAUTHENTICATED',
     403: 'PERMISSION_DENIED: not an admin',

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
-import { ErrorResponseDto } from '../../common/errors/error-response.dto.js';
+import { ErrorResponseDto } from './error-response.dto.js';
 
 /** Documents each error response of a route in the SPEC error shape: `{ 401: 'why', … }`. */
 export const ApiErrors = (errors: Record<number, string>): MethodDecorator & ClassDecorator =>
