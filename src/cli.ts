@@ -41,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
   }
   loadDotEnv();
   applyCliEnvDefaults();
-  const logger = new StderrLogger('cli', { logLevels: ['error', 'warn', 'log'] });
+  const logger = new StderrLogger('cli', { logLevels: ['error', 'warn'] });
   Logger.overrideLogger(logger);
   const config = AppConfig.fromEnv();
   let app: INestApplicationContext | undefined;
