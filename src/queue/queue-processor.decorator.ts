@@ -1,5 +1,6 @@
 import { Processor } from '@nestjs/bullmq';
 import type { WorkerOptions } from 'bullmq';
+import { WORKER_LOCK_DURATION_MS, WORKER_STALLED_INTERVAL_MS } from './job-defaults.js';
 import type { QueueName } from './queue-names.js';
 
 /**
@@ -7,5 +8,11 @@ import type { QueueName } from './queue-names.js';
  * PROCESS_ROLE runs workers, so an `api` process never consumes jobs.
  */
 export function QueueProcessor(queue: QueueName, options: Partial<WorkerOptions> = {}): ClassDecorator {
-  return Processor(queue, { concurrency: 8, ...options, autorun: false });
+  return Processor(queue, {
+    concurrency: 8,
+    lockDuration: WORKER_LOCK_DURATION_MS,
+    stalledInterval: WORKER_STALLED_INTERVAL_MS,
+    ...options,
+    autorun: false,
+  });
 }

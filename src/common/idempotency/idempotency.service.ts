@@ -85,12 +85,24 @@ export class IdempotencyService {
     );
   }
 
-  /** A 5xx (or a crash we can see) is not stored: the client may retry with the same key. */
+  /**
+   * A 5xx (or a crash we can see) is not stored: the client may retry with the same key. Tried
+   * twice: when the request failed because its database connection was cut, the pool can hand that
+   * dead connection out once more before it notices (TypeORM returns it without the error), and a
+   * key left in flight would answer every retry with 409 for 24 hours.
+   */
   async release(userId: string, key: string): Promise<void> {
-    await this.dataSource.query(
-      `DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND status = 'in_flight'`,
-      [userId, key],
-    );
+    const remove = (): Promise<unknown> =>
+      this.dataSource.query(
+        `DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND status = 'in_flight'`,
+        [userId, key],
+      );
+    try {
+      await remove();
+    } catch {
+      // the failed attempt took the dead connection out of the pool; this one gets a live one
+      await remove();
+    }
   }
 
   async purgeExpired(): Promise<number> {
