@@ -13,6 +13,7 @@ import { OutboxService } from '../src/modules/webhooks/outbox.service.js';
 import { WebhookEndpointsService } from '../src/modules/webhooks/webhook-endpoints.service.js';
 import { WebhookRelayService } from '../src/modules/webhooks/webhook-relay.service.js';
 import { verifiesWith, WebhookReceiver } from '../test/fakes/webhook-receiver.js';
+import type { SummaryRow } from './run.js';
 
 const EVENTS = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 10_000);
 const TIMEOUT_MS = 10 * 60 * 1000;
@@ -195,12 +196,21 @@ export function formatDeliveryResults(results: DeliveryRunResult[]): string {
 /** For bench/run.ts: a named benchmark that runs and reports in one line per scenario. */
 export const deliveriesBench = {
   name: 'webhook-deliveries',
-  run: async (): Promise<string> => {
+  run: async (): Promise<{ text: string; summary: SummaryRow[] }> => {
     const results = await runDeliveriesBench();
     const report = formatDeliveryResults(results);
     if (results.some((r) => r.lost > 0 || r.failed > 0))
       throw new Error(`deliveries were lost or failed:\n${report}`);
-    return report;
+    return {
+      text: report,
+      summary: results.map((r) => ({
+        bench: 'webhook-deliveries',
+        metric: `${r.scenario}: deliveries/s (all delivered in s; lost)`,
+        value: `${r.deliveriesPerSecond} (${r.seconds} s; ${r.lost} lost)`,
+        target: 'none lost',
+        status: r.lost === 0 && r.failed === 0 ? 'met' : 'MISSED',
+      })),
+    };
   },
 };
 

@@ -17,6 +17,7 @@ import { UsersService } from '../src/modules/users/users.service.js';
 import { LedgerCheckService } from '../src/modules/wallet/ledger-check.service.js';
 import { newTransferReference, WalletService } from '../src/modules/wallet/wallet.service.js';
 import { newEventId } from '../src/modules/webhooks/outbox.service.js';
+import type { SummaryRow } from './run.js';
 
 const WALLETS = Number(process.env.BENCH_WALLETS ?? 1_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -366,9 +367,38 @@ export function formatTransfersResult(result: TransfersBenchResult): string {
   return lines.join('\n');
 }
 
+/** Rows for the combined table `npm run bench` prints. */
+export function transfersSummary(result: TransfersBenchResult): SummaryRow[] {
+  const rows: SummaryRow[] = [];
+  for (const scenario of ['uniform', 'hot sender']) {
+    const httpRun = result.measurements.find((m) => m.scenario === scenario && m.path === 'http');
+    const bare = result.measurements.find((m) => m.scenario === scenario && m.path === 'bare sql');
+    const target = scenario === 'uniform' ? 1000 : 400;
+    if (httpRun) {
+      rows.push({
+        bench: 'transfers',
+        metric: `${scenario}: http transfers/s (p50 / p99 ms)`,
+        value: `${httpRun.perSecond} (${httpRun.p50} / ${httpRun.p99})`,
+        target: `>= ${target}`,
+        status: httpRun.perSecond >= target ? 'met' : 'MISSED',
+      });
+    }
+    if (bare) rows.push({ bench: 'transfers', metric: `${scenario}: bare sql transfers/s`, value: String(bare.perSecond), target: '', status: '' });
+    if (httpRun && bare) {
+      const ratio = bare.perSecond > 0 ? httpRun.perSecond / bare.perSecond : 0;
+      rows.push({ bench: 'transfers', metric: `${scenario}: http / bare`, value: ratio.toFixed(2), target: '>= 0.50', status: ratio >= 0.5 ? 'met' : 'MISSED' });
+    }
+  }
+  rows.push({ bench: 'transfers', metric: 'ledger check', value: result.ledgerOk ? 'clean' : `${result.ledgerProblems} problem(s)`, target: 'clean', status: result.ledgerOk ? 'met' : 'MISSED' });
+  return rows;
+}
+
 export const transfersBench = {
   name: 'transfers',
-  run: async (): Promise<string> => formatTransfersResult(await runTransfersBench()),
+  run: async (): Promise<{ text: string; summary: SummaryRow[] }> => {
+    const result = await runTransfersBench();
+    return { text: formatTransfersResult(result), summary: transfersSummary(result) };
+  },
 };
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

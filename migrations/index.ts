@@ -6,6 +6,7 @@ import { Ledger1764000004000 } from './1764000004000-ledger.js';
 import { Payments1764000005000 } from './1764000005000-payments.js';
 import { Webhooks1764000006000 } from './1764000006000-webhooks.js';
 import { Refunds1764000007000 } from './1764000007000-refunds.js';
+import { WalletDeposit1764000008000 } from './1764000008000-wallet-deposit.js';
 
 /** Every migration, in order, listed as classes (globs do not work under ESM). Append here. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   Payments1764000005000,
   Webhooks1764000006000,
   Refunds1764000007000,
+  WalletDeposit1764000008000,
 ];

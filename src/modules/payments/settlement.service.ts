@@ -26,6 +26,11 @@ export interface SettleOptions {
   inboundEventId?: string;
   /** Reconciliation: when the gateway cannot be asked, still let expiry apply instead of throwing. */
   tolerateGatewayErrors?: boolean;
+  /**
+   * The payment as the caller has just read it, to skip reading it again before the gateway call.
+   * Only a hint: the decision is taken on the row read under lock.
+   */
+  snapshot?: Payment;
 }
 
 export interface SettlementOutcome {
@@ -64,7 +69,8 @@ export class SettlementService {
   ) {}
 
   async settle(paymentId: string, options: SettleOptions): Promise<SettlementOutcome> {
-    const snapshot = await this.dataSource.getRepository(Payment).findOneByOrFail({ id: paymentId });
+    const snapshot =
+      options.snapshot?.id === paymentId ? options.snapshot : await this.dataSource.getRepository(Payment).findOneByOrFail({ id: paymentId });
     let report: VerifyResult | null = options.report ?? null;
     let asked = false;
     if (!options.report) {
@@ -84,7 +90,13 @@ export class SettlementService {
         this.logger.warn(`could not verify ${snapshot.reference}: ${(error as Error).message}`);
       }
     }
-    return this.dataSource.transaction((manager) => this.applyUnderLock(manager, paymentId, report, asked, options));
+    const outcome = await this.dataSource.transaction((manager) => this.applyUnderLock(manager, paymentId, report, asked, options));
+    if (outcome.changed) {
+      // After COMMIT: nothing but the commit should wait between the last statement and the lock's release.
+      this.logger.log(`${outcome.payment.reference}: ${outcome.from} → ${outcome.to} (${options.source})`);
+      this.metrics.paymentTransitions.inc({ gateway: outcome.payment.gateway, status: outcome.to });
+    }
+    return outcome;
   }
 
   private async applyUnderLock(
@@ -113,13 +125,13 @@ export class SettlementService {
       return { payment: fresh, changed: false, from, to: from, contradiction: decision.contradiction, gatewayStatus: report?.status, reason: decision.reason };
     }
 
-    Object.assign(changes, this.transitionChanges(decision, report, now));
+    Object.assign(changes, this.transitionChanges(decision, report, now), { updatedAt: now });
     await manager.update(Payment, { id: paymentId }, changes);
-    const updated = await manager.findOneByOrFail(Payment, { id: paymentId });
+    // The row as just written: the locked row plus these changes (updated_at set explicitly, so the
+    // object and the row agree) — no need to read it back.
+    const updated: Payment = Object.assign(new Payment(), payment, changes as Partial<Payment>);
     await this.audit(manager, payment, 'transition', options, from, updated.status, describe(decision), report);
     await this.afterTransition(manager, updated);
-    this.logger.log(`${updated.reference}: ${from} → ${updated.status} (${options.source})`);
-    this.metrics.paymentTransitions.inc({ gateway: updated.gateway, status: updated.status });
     return { payment: updated, changed: true, from, to: updated.status, contradiction: false, gatewayStatus: report?.status };
   }
 
@@ -154,6 +166,9 @@ export class SettlementService {
     if (payment.status === 'succeeded') {
       const settledAt = payment.settledAt ?? new Date();
       await this.orders.markPaidIfCovered(manager, payment, settledAt);
+      await this.outbox.record(manager, { userId: payment.userId, type: 'payment.success', data: { ...toPaymentView(payment) }, occurredAt: settledAt });
+      // The hooks go last: the wallet credit locks a clearing account that other deposits of the
+      // gateway share until COMMIT; nothing else should run while it is held.
       await this.hooks.run(manager, {
         id: payment.id,
         reference: payment.reference,
@@ -164,7 +179,6 @@ export class SettlementService {
         amountReceived: payment.amountReceived ?? payment.amount,
         settledAt,
       });
-      await this.outbox.record(manager, { userId: payment.userId, type: 'payment.success', data: { ...toPaymentView(payment) }, occurredAt: settledAt });
     } else if (payment.status === 'failed') {
       await this.outbox.record(manager, { userId: payment.userId, type: 'payment.failed', data: { ...toPaymentView(payment) } });
     }

@@ -69,6 +69,44 @@ export class LedgerService {
   }
 
   /**
+   * A deposit credit (clearing → wallet) and its `wallet.deposit.success` outbox row in one
+   * round trip (the `wallet_deposit` function), in the caller's transaction. Callers run it last
+   * before COMMIT: it takes the clearing account's row lock (see depositClearingAccountName), which
+   * other deposits of the gateway wait for. `existing` (already credited) writes nothing.
+   */
+  async postDeposit(
+    manager: EntityManager,
+    input: { key: string; reference: string; clearingId: string; walletId: string; amount: number; eventId: string },
+  ): Promise<{ created: boolean; walletTransaction: unknown }> {
+    validatePosting({
+      kind: 'deposit',
+      key: input.key,
+      reference: input.reference,
+      lines: [
+        { accountId: input.clearingId, amount: -input.amount },
+        { accountId: input.walletId, amount: input.amount },
+      ],
+    });
+    let rows: { outcome: PostRow['outcome'] | null; wallet_transaction: unknown }[];
+    try {
+      rows = await manager.query(`SELECT * FROM wallet_deposit($1, $2, $3, $4, $5, $6)`, [
+        input.clearingId,
+        input.walletId,
+        String(input.amount),
+        input.key,
+        input.reference,
+        input.eventId,
+      ]);
+    } catch (error) {
+      if (pgError(error)?.code === LedgerSqlState.UnknownAccount) this.systemAccounts.clear();
+      throw mapLedgerError(error);
+    }
+    const outcome = rows[0]?.outcome;
+    if (outcome !== 'created' && outcome !== 'existing') throw new Error(`wallet_deposit answered ${String(outcome)} for ${input.key}`);
+    return { created: outcome === 'created', walletTransaction: rows[0].wallet_transaction };
+  }
+
+  /**
    * A system account (e.g. `clearing:paystack:NGN`), created on first use. Creation commits with
    * the caller's transaction; concurrent first uses converge on the one row.
    */
@@ -103,6 +141,21 @@ export function mapLedgerError(error: unknown): unknown {
 
 export function clearingAccountName(gateway: string, currency: string): string {
   return `clearing:${gateway}:${currency}`;
+}
+
+/** Deposits of one gateway and currency are spread over this many clearing accounts. */
+export const DEPOSIT_CLEARING_SHARDS = 16;
+
+/**
+ * The clearing account a deposit is credited from: one of DEPOSIT_CLEARING_SHARDS
+ * (`clearing:paystack:NGN:7`), chosen by the payment id. Every deposit posting locks its clearing
+ * account until its settlement commits, so one account per gateway and currency made all
+ * settlements of that gateway wait in line for each other; shards let up to 16 commit at once.
+ * The gateway's clearing balance is the sum over `clearing:<gateway>:<currency>` and its shards.
+ */
+export function depositClearingAccountName(gateway: string, currency: string, paymentId: string): string {
+  const shard = Number.parseInt(paymentId.replace(/-/g, '').slice(-4), 16) % DEPOSIT_CLEARING_SHARDS;
+  return `${clearingAccountName(gateway, currency)}:${Number.isNaN(shard) ? 0 : shard}`;
 }
 
 function checkCurrency(name: string, account: LedgerAccountRef, currency: string): LedgerAccountRef {

@@ -7,7 +7,7 @@ import { minorFromDb, type Minor } from '../../common/money.js';
 import { AppConfig } from '../../config/app-config.js';
 import { newEventId, OutboxService } from '../webhooks/outbox.service.js';
 import { AccountQueue } from './account-queue.js';
-import { clearingAccountName, insufficientFunds, LedgerService, mapLedgerError } from './ledger.service.js';
+import { clearingAccountName, depositClearingAccountName, insufficientFunds, LedgerService, mapLedgerError } from './ledger.service.js';
 import type { PostedEntry, PostedTransfer, WalletAccount } from './ledger.types.js';
 import { generateWalletNumber, isWellFormedWalletNumber } from './wallet-number.js';
 import {
@@ -253,30 +253,24 @@ export class WalletService {
     }
     const clearing = await this.ledger.systemAccount(
       manager,
-      clearingAccountName(deposit.gateway, deposit.currency),
+      depositClearingAccountName(deposit.gateway, deposit.currency, deposit.paymentId),
       deposit.currency,
     );
-    const posted = await this.ledger.post(manager, {
-      kind: 'deposit',
+    // One statement posts the credit and records wallet.deposit.success (the row OutboxService.record
+    // would write, dated at the posting): it holds the clearing account's lock, so it goes last.
+    const posted = await this.ledger.postDeposit(manager, {
       key: `deposit:${deposit.paymentId}`,
       reference: deposit.paymentReference,
-      lines: [
-        { accountId: clearing.id, amount: -deposit.amount },
-        { accountId: wallet.id, amount: deposit.amount },
-      ],
+      clearingId: clearing.id,
+      walletId: wallet.id,
+      amount: deposit.amount,
+      eventId: newEventId(),
     });
     if (!posted.created) {
       this.logger.warn(`deposit ${deposit.paymentReference} was already credited; not crediting again`);
       return null;
     }
-    const view = await walletTransaction(manager, entryOf(posted, wallet.id));
-    await this.outbox.record(manager, {
-      userId: deposit.userId,
-      type: 'wallet.deposit.success',
-      data: { ...view },
-      occurredAt: posted.createdAt,
-    });
-    return view;
+    return toWalletTransactionView(posted.walletTransaction);
   }
 
   /**

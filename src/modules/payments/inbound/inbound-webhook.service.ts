@@ -17,6 +17,40 @@ export class RetryLaterError extends Error {
   override name = 'RetryLaterError';
 }
 
+interface ClaimedRow {
+  id: string;
+  gateway: string;
+  event_id: string;
+  type: string;
+  kind: InboundWebhookEvent['kind'];
+  reference: string | null;
+  gateway_payment_id: string | null;
+  normalized: InboundWebhookEvent['normalized'];
+  generation: number;
+  received_at: Date;
+}
+
+/** What processing reads of an event, from the claiming UPDATE's RETURNING. */
+type ClaimedEvent = Pick<
+  InboundWebhookEvent,
+  'id' | 'gateway' | 'eventId' | 'type' | 'kind' | 'reference' | 'gatewayPaymentId' | 'normalized' | 'generation' | 'receivedAt'
+>;
+
+function toClaimedEvent(row: ClaimedRow): ClaimedEvent {
+  return {
+    id: row.id,
+    gateway: row.gateway,
+    eventId: row.event_id,
+    type: row.type,
+    kind: row.kind,
+    reference: row.reference,
+    gatewayPaymentId: row.gateway_payment_id,
+    normalized: row.normalized,
+    generation: row.generation,
+    receivedAt: row.received_at,
+  };
+}
+
 interface Finished {
   status: Exclude<InboundEventStatus, 'received' | 'processing'>;
   note?: string;
@@ -46,14 +80,19 @@ export class InboundWebhookService {
    * (a duplicate job) are left alone.
    */
   async process(eventRowId: string, options: { finalAttempt: boolean; source?: SettlementSource }): Promise<InboundEventStatus> {
-    const repo = this.dataSource.getRepository(InboundWebhookEvent);
-    const event = await repo.findOneBy({ id: eventRowId });
-    if (!event) return 'ignored';
-    if (DONE.includes(event.status)) return event.status;
-    await this.dataSource.query(
-      `UPDATE inbound_webhook_events SET status = 'processing', attempts = attempts + 1, updated_at = now() WHERE id = $1`,
+    // Claim and read in one round trip; an event already finished (a duplicate job) is not touched.
+    const claimed = await queryRows<ClaimedRow>(
+      this.dataSource.manager,
+      `UPDATE inbound_webhook_events SET status = 'processing', attempts = attempts + 1, updated_at = now()
+        WHERE id = $1 AND status NOT IN ('processed', 'unmatched', 'failed', 'ignored')
+        RETURNING id, gateway, event_id, type, kind, reference, gateway_payment_id, normalized, generation, received_at`,
       [eventRowId],
     );
+    if (claimed.length === 0) {
+      const event = await this.dataSource.getRepository(InboundWebhookEvent).findOneBy({ id: eventRowId });
+      return event && DONE.includes(event.status) ? event.status : 'ignored';
+    }
+    const event = toClaimedEvent(claimed[0]);
     try {
       const finished = await this.handle(event, options.source ?? (event.generation > 0 ? 'replay' : 'webhook'));
       await this.finish(eventRowId, finished);
@@ -75,7 +114,7 @@ export class InboundWebhookService {
     }
   }
 
-  private async handle(event: InboundWebhookEvent, source: SettlementSource): Promise<Finished> {
+  private async handle(event: ClaimedEvent, source: SettlementSource): Promise<Finished> {
     const normalized = event.normalized;
     if (event.kind === 'refund') return this.handleRefund(event);
     if (event.kind !== 'payment') return { status: 'ignored', note: `event type ${event.type} is not acted on` };
@@ -95,6 +134,7 @@ export class InboundWebhookService {
     try {
       outcome = await this.settlement.settle(payment.id, {
         source,
+        snapshot: payment,
         inboundEventId: event.id,
         report: normalized.selfAuthenticating
           ? {
@@ -127,7 +167,7 @@ export class InboundWebhookService {
     };
   }
 
-  private async handleRefund(event: InboundWebhookEvent): Promise<Finished> {
+  private async handleRefund(event: ClaimedEvent): Promise<Finished> {
     const handler = this.refundHooks.registered;
     if (!handler) return { status: 'ignored', note: 'no refund handler is registered' };
     const outcome = await handler.handleRefundEvent({ ...event.normalized, gateway: event.gateway, inboundEventId: event.id });
@@ -137,15 +177,15 @@ export class InboundWebhookService {
     return { status: outcome.status, note: outcome.note, paymentId: outcome.paymentId };
   }
 
-  private observeLatency(event: InboundWebhookEvent, outcome: string): void {
+  private observeLatency(event: ClaimedEvent, outcome: string): void {
     this.metrics.webhookSettleLatency.observe({ gateway: event.gateway, outcome }, (Date.now() - event.receivedAt.getTime()) / 1000);
   }
 
-  private withinUnmatchedWindow(event: InboundWebhookEvent): boolean {
+  private withinUnmatchedWindow(event: ClaimedEvent): boolean {
     return Date.now() - event.receivedAt.getTime() < this.config.inboundWebhookUnmatchedWindowMs;
   }
 
-  private async findPayment(event: InboundWebhookEvent): Promise<Payment | null> {
+  private async findPayment(event: ClaimedEvent): Promise<Payment | null> {
     const repo = this.dataSource.getRepository(Payment);
     if (event.reference) {
       const byReference = await repo.findOneBy({ reference: event.reference });
@@ -181,7 +221,10 @@ export class InboundWebhookService {
       if (event.kind === 'ignored') throw conflict('EVENT_NOT_REPLAYABLE', `A ${event.type} event is not acted on, so there is nothing to replay`);
       throw conflict('EVENT_IN_PROGRESS', 'The event is waiting to be processed already');
     }
-    await this.intake.enqueue(rows[0].id, rows[0].generation);
-    return this.dataSource.getRepository(InboundWebhookEvent).findOneByOrFail({ id: eventRowId });
+    // Answer with the event as replayed, not as re-read after the enqueue: by then its job may
+    // already have claimed it (status `processing`).
+    const enqueuedAt = await this.intake.enqueue(rows[0].id, rows[0].generation);
+    if (enqueuedAt) event.enqueuedAt = enqueuedAt;
+    return event;
   }
 }

@@ -6,7 +6,12 @@ import type { ProcessInboundWebhookJob } from './inbound-webhook-jobs.js';
 import { InboundWebhookSweeper } from './inbound-webhook-sweeper.js';
 import { InboundWebhookService } from './inbound-webhook.service.js';
 
-@QueueProcessor(QueueName.InboundWebhooks)
+/**
+ * Jobs spend most of their time waiting (the gateway's verify call, database round trips) and the
+ * settlement transaction itself is short: 16 at a time (the default is 8) keep a worker busy
+ * without queueing on its connection pool (DATABASE_POOL_SIZE, 20 by default).
+ */
+@QueueProcessor(QueueName.InboundWebhooks, { concurrency: 16 })
 export class InboundWebhooksProcessor extends WorkerHost {
   constructor(
     private readonly inbound: InboundWebhookService,

@@ -2,6 +2,7 @@ import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AppConfig } from '../../../config/app-config.js';
+import { MicroBatcher } from '../../../common/batching/micro-batcher.js';
 import { AppError, notFound, serviceUnavailable } from '../../../common/errors/app-error.js';
 import { MetricsService } from '../../../common/metrics/metrics.service.js';
 import { QueueProducer } from '../../../queue/queue-producer.service.js';
@@ -23,9 +24,37 @@ export interface IntakeResult {
  * cannot take it, so the gateway retries), then tries to enqueue its job. Redis being down does not
  * fail the request: the enqueue gives up fast and the sweeper enqueues later.
  */
+/** One inbound_webhook_events row as the batch INSERT takes it (snake_case: the JSON keys are the columns). */
+interface EventRow {
+  gateway: string;
+  event_id: string;
+  type: string;
+  kind: string;
+  reference: string | null;
+  gateway_payment_id: string | null;
+  payload: Record<string, unknown>;
+  normalized: NormalizedWebhookEvent;
+  headers: Record<string, string>;
+  status: string;
+}
+
+interface StoredRow {
+  id: string;
+  generation: number;
+}
+
+/** Concurrent webhooks stored together: at most this many rows per INSERT. */
+const MAX_BATCH = 100;
+/** INSERT batches in flight at once, each holding one pooled connection. */
+const MAX_IN_FLIGHT = 4;
+
 @Injectable()
 export class WebhookIntakeService {
   private readonly logger = new Logger(WebhookIntakeService.name);
+  private readonly inserts = new MicroBatcher<EventRow, StoredRow | Error | undefined>((rows) => this.insertBatch(rows), {
+    maxBatch: MAX_BATCH,
+    maxInFlight: MAX_IN_FLIGHT,
+  });
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -62,51 +91,115 @@ export class WebhookIntakeService {
       throw new AppError(HttpStatus.BAD_REQUEST, 'MALFORMED_WEBHOOK', `The webhook body is not a ${gateway} event: ${(error as Error).message}`);
     }
 
-    let inserted: { id: string; generation: number } | undefined;
+    let inserted: StoredRow | Error | undefined;
     try {
-      const rows = await queryRows<{ id: string; generation: number }>(
-        this.dataSource.manager,
-        `INSERT INTO inbound_webhook_events
-           (gateway, event_id, type, kind, reference, gateway_payment_id, payload, normalized, headers, status)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-         ON CONFLICT (gateway, event_id) DO NOTHING
-         RETURNING id, generation`,
-        [
-          gateway,
-          event.eventId,
-          event.type,
-          event.kind,
-          event.reference ?? null,
-          event.gatewayPaymentId ?? null,
-          JSON.stringify(payload),
-          JSON.stringify(event),
-          JSON.stringify(headersWithoutSecrets(headers)),
-          event.kind === 'ignored' ? 'ignored' : 'received',
-        ],
-      );
-      inserted = rows[0];
+      inserted = await this.inserts.submit({
+        gateway,
+        event_id: event.eventId,
+        type: event.type,
+        kind: event.kind,
+        reference: event.reference ?? null,
+        gateway_payment_id: event.gatewayPaymentId ?? null,
+        payload,
+        normalized: event,
+        headers: headersWithoutSecrets(headers),
+        status: event.kind === 'ignored' ? 'ignored' : 'received',
+      });
+      if (inserted instanceof Error) throw inserted;
     } catch (error) {
       this.logger.error(`could not store a ${gateway} webhook (${(error as Error).message}); answering 503 so it is retried`);
       throw serviceUnavailable('SERVICE_UNAVAILABLE', 'The webhook could not be stored right now; retry later');
     }
     if (!inserted) return { duplicate: true, eventId: event.eventId };
-    if (event.kind !== 'ignored') await this.enqueue(inserted.id, inserted.generation);
+    // No `enqueued_at` here: for a fresh event the sweeper's coalesce(enqueued_at, received_at)
+    // is the same moment either way, so marking it would only cost a round trip per webhook.
+    if (event.kind !== 'ignored') {
+      await this.producer.tryEnqueue<ProcessInboundWebhookJob>(
+        QueueName.InboundWebhooks,
+        JobName.ProcessInboundWebhook,
+        { inboundEventId: inserted.id },
+        inboundJobOptions(this.config, inserted.id, inserted.generation),
+      );
+    }
     return { duplicate: false, eventId: event.eventId };
   }
 
-  /** Best effort: false when Redis is unavailable (the sweeper will enqueue it). */
-  async enqueue(rowId: string, generation: number): Promise<boolean> {
+  /**
+   * Stores concurrent webhooks with one multi-row INSERT (one round trip and one commit for the
+   * batch); each caller still answers only after its own row is committed. Rows go in sorted by
+   * key so two batches racing on the same events take the unique-index locks in the same order
+   * (no deadlock); a key twice in one batch is stored once and the later copy is a duplicate.
+   */
+  private async insertBatch(rows: EventRow[]): Promise<(StoredRow | Error | undefined)[]> {
+    const keyOf = (row: EventRow): string => `${row.gateway}\u0000${row.event_id}`;
+    const unique = [...new Map(rows.map((row) => [keyOf(row), row])).values()].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1));
+    let stored: (StoredRow & { gateway: string; event_id: string })[];
+    try {
+      stored = await this.insertRows(unique);
+    } catch (error) {
+      if (unique.length === 1) throw error;
+      // One bad row must not fail the others: store each on its own, failing only those that fail.
+      const settled = await Promise.allSettled(unique.map((row) => this.insertRows([row])));
+      stored = settled.flatMap((result) => (result.status === 'fulfilled' ? result.value : []));
+      const failed = new Set(unique.filter((_, i) => settled[i].status === 'rejected').map(keyOf));
+      const reason = settled.find((result) => result.status === 'rejected')?.reason as unknown;
+      const byKeyAlone = new Map(stored.map((row) => [`${row.gateway}\u0000${row.event_id}`, { id: row.id, generation: row.generation }]));
+      return rows.map((row) => {
+        const key = keyOf(row);
+        if (failed.has(key)) return reason instanceof Error ? reason : new Error(String(reason));
+        const hit = byKeyAlone.get(key);
+        byKeyAlone.delete(key);
+        return hit;
+      });
+    }
+    const byKey = new Map(stored.map((row) => [`${row.gateway}\u0000${row.event_id}`, { id: row.id, generation: row.generation }]));
+    // Only the first caller with a key gets the stored row; any later one in this batch is a duplicate.
+    return rows.map((row) => {
+      const key = keyOf(row);
+      const hit = byKey.get(key);
+      byKey.delete(key);
+      return hit;
+    });
+  }
+
+  private insertRows(rows: EventRow[]): Promise<(StoredRow & { gateway: string; event_id: string })[]> {
+    return queryRows<StoredRow & { gateway: string; event_id: string }>(
+      this.dataSource.manager,
+      `INSERT INTO inbound_webhook_events
+         (gateway, event_id, type, kind, reference, gateway_payment_id, payload, normalized, headers, status)
+       SELECT gateway, event_id, type, kind, reference, gateway_payment_id, payload, normalized, headers, status
+         FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (
+                gateway text, event_id text, type text, kind text, reference text, gateway_payment_id text,
+                payload jsonb, normalized jsonb, headers jsonb, status text))
+              WITH ORDINALITY AS r(gateway, event_id, type, kind, reference, gateway_payment_id, payload, normalized, headers, status, ord)
+        ORDER BY ord
+       ON CONFLICT (gateway, event_id) DO NOTHING
+       RETURNING id, generation, gateway, event_id`,
+      [JSON.stringify(rows)],
+    );
+  }
+
+  /**
+   * Enqueues an event's job and marks it enqueued (admin replay: the event was received long ago,
+   * so the mark keeps the sweeper from checking on it for a sweep interval). Best effort: null when
+   * Redis is unavailable (the sweeper will enqueue it); otherwise when it was marked.
+   */
+  async enqueue(rowId: string, generation: number): Promise<Date | null> {
     const queued = await this.producer.tryEnqueue<ProcessInboundWebhookJob>(
       QueueName.InboundWebhooks,
       JobName.ProcessInboundWebhook,
       { inboundEventId: rowId },
       inboundJobOptions(this.config, rowId, generation),
     );
-    if (queued) {
-      await this.dataSource
-        .query(`UPDATE inbound_webhook_events SET enqueued_at = now() WHERE id = $1`, [rowId])
-        .catch((error: unknown) => this.logger.warn(`could not mark ${rowId} enqueued: ${(error as Error).message}`));
-    }
-    return queued;
+    if (!queued) return null;
+    const marked = await queryRows<{ enqueued_at: Date }>(
+      this.dataSource.manager,
+      `UPDATE inbound_webhook_events SET enqueued_at = now() WHERE id = $1 RETURNING enqueued_at`,
+      [rowId],
+    ).catch((error: unknown) => {
+      this.logger.warn(`could not mark ${rowId} enqueued: ${(error as Error).message}`);
+      return [];
+    });
+    return marked[0]?.enqueued_at ?? new Date();
   }
 }
