@@ -12,12 +12,20 @@ import pg from 'pg';
 
 const env = process.env;
 const secret = env.BASELINE_SECRET ?? '';
-const pool = new pg.Pool({ connectionString: env.BASELINE_DATABASE_URL, max: Number(env.BASELINE_POOL_SIZE ?? 20) });
-const redis = new Redis(env.BASELINE_REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+const pool = new pg.Pool({
+  connectionString: env.BASELINE_DATABASE_URL,
+  max: Number(env.BASELINE_POOL_SIZE ?? 20),
+});
+const redis = new Redis(env.BASELINE_REDIS_URL ?? 'redis://127.0.0.1:6379', {
+  maxRetriesPerRequest: 1,
+});
 const listKey = env.BASELINE_REDIS_KEY ?? 'bench-baseline';
 
 function send(res: http.ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }
 
@@ -28,10 +36,14 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   const header = req.headers['x-paystack-signature'];
   const expected = Buffer.from(createHmac('sha512', secret).update(raw).digest('hex'));
   const given = Buffer.from(typeof header === 'string' ? header : '');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return send(res, 401, '{"error":"INVALID_SIGNATURE"}');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return send(res, 401, '{"error":"INVALID_SIGNATURE"}');
   let eventId: string;
   try {
-    const body = JSON.parse(raw.toString('utf8')) as { event: string; data: { id: number; status: string } };
+    const body = JSON.parse(raw.toString('utf8')) as {
+      event: string;
+      data: { id: number; status: string };
+    };
     eventId = `${body.event}.${body.data.id}.${body.data.status}`;
   } catch {
     return send(res, 400, '{"error":"MALFORMED_WEBHOOK"}');
@@ -57,7 +69,9 @@ server.keepAliveTimeout = 65_000;
 const { rows } = await pool.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
 server.listen(Number(env.BASELINE_PORT ?? 0), '127.0.0.1', () => {
   const address = server.address() as { port: number };
-  process.stdout.write(`${JSON.stringify({ listening: address.port, synchronous_commit: rows[0].synchronous_commit })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ listening: address.port, synchronous_commit: rows[0].synchronous_commit })}\n`,
+  );
 });
 process.on('SIGTERM', () => {
   server.close();

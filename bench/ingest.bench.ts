@@ -25,13 +25,18 @@ const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 20);
 /** `split`: an api and a worker process (as docker-compose runs it); `all`: one PROCESS_ROLE=all process. */
 const TOPOLOGY = (process.env.BENCH_INGEST_TOPOLOGY ?? 'split') === 'all' ? 'all' : 'split';
 /** Extra node flags for the app process(es), e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
-const APP_NODE_ARGS = (process.env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter((arg) => arg.length > 0);
+const APP_NODE_ARGS = (process.env.BENCH_APP_NODE_ARGS ?? '')
+  .split(' ')
+  .filter((arg) => arg.length > 0);
 /**
  * `concurrent` (default): the worker settles while webhooks arrive, as in production. `backlog`
  * (split topology only): the worker is started only once every webhook is accepted, so intake and
  * settlement are measured (and profiled) apart; the settle time then includes the worker's boot.
  */
-const SETTLE_MODE = (process.env.BENCH_INGEST_SETTLE ?? 'concurrent') === 'backlog' && TOPOLOGY === 'split' ? 'backlog' : 'concurrent';
+const SETTLE_MODE =
+  (process.env.BENCH_INGEST_SETTLE ?? 'concurrent') === 'backlog' && TOPOLOGY === 'split'
+    ? 'backlog'
+    : 'concurrent';
 /** Worker processes in the split topology (docker-compose runs one). */
 const WORKERS = Math.max(1, Number(process.env.BENCH_INGEST_WORKERS ?? 1));
 const SETTLE_TIMEOUT_MS = 10 * 60 * 1000;
@@ -70,7 +75,14 @@ export interface IngestBenchResult {
   /** From the first webhook sent to the last settlement (the whole pipeline). */
   endToEndSeconds: number;
   endToEndPerSecond: number;
-  checks: { paymentsSucceeded: number; depositsCredited: number; eventsProcessed: number; creditedTotalOk: boolean; ledgerOk: boolean; ledgerProblems: number };
+  checks: {
+    paymentsSucceeded: number;
+    depositsCredited: number;
+    eventsProcessed: number;
+    creditedTotalOk: boolean;
+    ledgerOk: boolean;
+    ledgerProblems: number;
+  };
   loadAverage: string;
 }
 
@@ -107,7 +119,11 @@ function post(agent: http.Agent, port: number, path: string, webhook: Webhook): 
         res.on('end', () => {
           // A duplicate answer would mean the events were not distinct: count it as not accepted.
           const body = Buffer.concat(chunks).toString('utf8');
-          resolve(res.statusCode === 200 && body.includes('"duplicate":false') ? 200 : (res.statusCode ?? 0) || 599);
+          resolve(
+            res.statusCode === 200 && body.includes('"duplicate":false')
+              ? 200
+              : (res.statusCode ?? 0) || 599,
+          );
         });
         res.on('error', reject);
       },
@@ -143,7 +159,8 @@ async function send(port: number, path: string, webhooks: Webhook[]): Promise<Dr
   const elapsed = (performance.now() - started) / 1000;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const pct = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
+  const pct = (p: number): number =>
+    latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
   const round = (n: number): number => Math.round(n * 100) / 100;
   return {
     sent: webhooks.length,
@@ -162,7 +179,8 @@ async function send(port: number, path: string, webhooks: Webhook[]): Promise<Dr
 async function waitForHealth(port: number, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the app exited with code ${child.exitCode} while starting`);
+    if (child.exitCode !== null)
+      throw new Error(`the app exited with code ${child.exitCode} while starting`);
     try {
       const res = await fetch(`http://127.0.0.1:${port}/api/v1/health`);
       if (res.ok) return;
@@ -182,7 +200,9 @@ async function stop(child: ChildProcess | undefined): Promise<void> {
 }
 
 /** Starts the baseline server process and waits for its "listening" line. */
-async function startBaseline(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number; syncCommit: string }> {
+async function startBaseline(
+  env: NodeJS.ProcessEnv,
+): Promise<{ child: ChildProcess; port: number; syncCommit: string }> {
   const script = fileURLToPath(new URL('./ingest-baseline.server.js', import.meta.url));
   const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
@@ -199,7 +219,12 @@ async function startBaseline(env: NodeJS.ProcessEnv): Promise<{ child: ChildProc
  * leaves them after initializing at Paystack (authorization URL and access code stored), for
  * `wallets` users round-robin; and the same transactions at the fake Paystack, reported paid.
  */
-async function createDeposits(pool: pg.Pool, fake: FakePaystack, userIds: string[], count: number): Promise<string[]> {
+async function createDeposits(
+  pool: pg.Pool,
+  fake: FakePaystack,
+  userIds: string[],
+  count: number,
+): Promise<string[]> {
   const references = new Set<string>();
   const now = new Date();
   while (references.size < count) references.add(newPaymentReference(now));
@@ -215,7 +240,13 @@ async function createDeposits(pool: pg.Pool, fake: FakePaystack, userIds: string
        SELECT r, u, 'wallet_deposit', 'paystack', 'pending', a, 'NGN', 'bench-' || left(u::text, 8) || '@example.com',
               $5 || '/checkout/' || c, c, now() + interval '24 hours'
          FROM unnest($1::text[], $2::uuid[], $3::bigint[], $4::text[]) AS t(r, u, a, c)`,
-      [refs.slice(start, end), users.slice(start, end), amounts.slice(start, end), accessCodes.slice(start, end), fake.url],
+      [
+        refs.slice(start, end),
+        users.slice(start, end),
+        amounts.slice(start, end),
+        accessCodes.slice(start, end),
+        fake.url,
+      ],
     );
   }
   refs.forEach((reference, i) => {
@@ -257,12 +288,19 @@ async function settleCounts(pool: pg.Pool, references: string[]): Promise<Settle
 }
 
 /** Polls until every payment is succeeded, credited to its wallet and its event processed; returns performance.now() then. */
-async function waitSettled(pool: pg.Pool, references: string[]): Promise<{ at: number; counts: SettleCounts }> {
+async function waitSettled(
+  pool: pg.Pool,
+  references: string[],
+): Promise<{ at: number; counts: SettleCounts }> {
   const started = performance.now();
   for (;;) {
     const counts = await settleCounts(pool, references);
     const at = performance.now();
-    if (counts.payments >= references.length && counts.credited >= references.length && counts.processed >= references.length) {
+    if (
+      counts.payments >= references.length &&
+      counts.credited >= references.length &&
+      counts.processed >= references.length
+    ) {
       return { at, counts };
     }
     if (at - started > SETTLE_TIMEOUT_MS) return { at, counts };
@@ -298,7 +336,8 @@ export async function runIngestBench(): Promise<IngestBenchResult> {
   };
   for (const [key, value] of Object.entries(process.env)) {
     // Anything else the caller passes through as BENCH_APP_ENV_<NAME> reaches the app (and is printed).
-    if (key.startsWith('BENCH_APP_ENV_') && value !== undefined) overrides[key.slice('BENCH_APP_ENV_'.length)] = value;
+    if (key.startsWith('BENCH_APP_ENV_') && value !== undefined)
+      overrides[key.slice('BENCH_APP_ENV_'.length)] = value;
   }
   const env = { ...process.env, NODE_ENV: 'production', ...overrides };
   const config = new AppConfig(env);
@@ -316,7 +355,13 @@ export async function runIngestBench(): Promise<IngestBenchResult> {
     const userIds: string[] = [];
     const users = setup.get(UsersService);
     for (let i = 0; i < WALLETS; i++) {
-      userIds.push((await users.findOrCreateByEmail(`bench-ingest-${i}-${randomBytes(3).toString('hex')}@example.com`)).id);
+      userIds.push(
+        (
+          await users.findOrCreateByEmail(
+            `bench-ingest-${i}-${randomBytes(3).toString('hex')}@example.com`,
+          )
+        ).id,
+      );
     }
     const warmRefs = await createDeposits(pool, fake, userIds, WARMUP_EVENTS);
     const refs = await createDeposits(pool, fake, userIds, EVENTS);
@@ -350,13 +395,15 @@ export async function runIngestBench(): Promise<IngestBenchResult> {
       return child;
     };
     const api = startApp(TOPOLOGY === 'all' ? 'all' : 'api');
-    const startWorkers = (): ChildProcess[] => (TOPOLOGY === 'all' ? [] : Array.from({ length: WORKERS }, () => startApp('worker')));
+    const startWorkers = (): ChildProcess[] =>
+      TOPOLOGY === 'all' ? [] : Array.from({ length: WORKERS }, () => startApp('worker'));
     const warmWorkers = startWorkers();
     await waitForHealth(port, api);
 
     // Warm-up: the same path with other deposits, settled before the measured run starts.
     const warm = await send(port, '/api/v1/webhooks/paystack', warmEvents);
-    if (warm.accepted !== warmEvents.length) throw new Error(`warm-up: only ${warm.accepted} of ${warmEvents.length} accepted`);
+    if (warm.accepted !== warmEvents.length)
+      throw new Error(`warm-up: only ${warm.accepted} of ${warmEvents.length} accepted`);
     await waitSettled(pool, warmRefs);
     if (SETTLE_MODE === 'backlog') for (const worker of warmWorkers) await stop(worker);
 
@@ -380,7 +427,9 @@ export async function runIngestBench(): Promise<IngestBenchResult> {
     );
     const ledger = await setup.get(LedgerCheckService).run();
     await setup.close();
-    const { rows: sync } = await pool.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
+    const { rows: sync } = await pool.query<{ synchronous_commit: string }>(
+      'SHOW synchronous_commit',
+    );
     return {
       settings: {
         events: EVENTS,
@@ -389,13 +438,29 @@ export async function runIngestBench(): Promise<IngestBenchResult> {
         concurrency: `${CONCURRENCY} keep-alive connections`,
         'pool size (app per process, baseline)': POOL_SIZE,
         'synchronous_commit (app, baseline)': `${sync[0].synchronous_commit}, ${baselineServer.syncCommit}`,
-        'app processes': TOPOLOGY === 'all' ? 'one, PROCESS_ROLE=all' : `PROCESS_ROLE=api + ${WORKERS} x PROCESS_ROLE=worker`,
-        settlement: SETTLE_MODE === 'backlog' ? 'backlog (worker started after the last webhook; boot included)' : 'concurrent with intake',
+        'app processes':
+          TOPOLOGY === 'all'
+            ? 'one, PROCESS_ROLE=all'
+            : `PROCESS_ROLE=api + ${WORKERS} x PROCESS_ROLE=worker`,
+        settlement:
+          SETTLE_MODE === 'backlog'
+            ? 'backlog (worker started after the last webhook; boot included)'
+            : 'concurrent with intake',
         'app node args': APP_NODE_ARGS.join(' ') || '(none)',
         cpus: (await import('node:os')).cpus().length,
       },
       overrides: Object.fromEntries(
-        Object.entries(overrides).filter(([key]) => !['DATABASE_URL', 'JWT_SECRET', 'REDIS_KEY_PREFIX', 'PORT', 'PAYSTACK_SECRET_KEY', 'PAYSTACK_BASE_URL'].includes(key)),
+        Object.entries(overrides).filter(
+          ([key]) =>
+            ![
+              'DATABASE_URL',
+              'JWT_SECRET',
+              'REDIS_KEY_PREFIX',
+              'PORT',
+              'PAYSTACK_SECRET_KEY',
+              'PAYSTACK_BASE_URL',
+            ].includes(key),
+        ),
       ),
       app,
       baseline,
@@ -437,10 +502,34 @@ const met = (ok: boolean): string => (ok ? 'met' : 'MISSED');
 
 export function ingestSummary(r: IngestBenchResult): SummaryRow[] {
   return [
-    { bench: 'ingest', metric: 'accepted webhooks/s (app)', value: String(r.app.perSecond), target: `>= ${TARGETS.acceptedPerSecond}`, status: met(r.app.perSecond >= TARGETS.acceptedPerSecond) },
-    { bench: 'ingest', metric: 'p50 / p99 latency ms (app)', value: `${r.app.p50} / ${r.app.p99}`, target: `p99 <= ${TARGETS.p99Ms}`, status: met(r.app.p99 <= TARGETS.p99Ms) },
-    { bench: 'ingest', metric: 'accepted/s bare baseline', value: String(r.baseline.perSecond), target: '', status: '' },
-    { bench: 'ingest', metric: 'app / baseline', value: r.ratio.toFixed(2), target: `>= ${TARGETS.ratio}`, status: met(r.ratio >= TARGETS.ratio) },
+    {
+      bench: 'ingest',
+      metric: 'accepted webhooks/s (app)',
+      value: String(r.app.perSecond),
+      target: `>= ${TARGETS.acceptedPerSecond}`,
+      status: met(r.app.perSecond >= TARGETS.acceptedPerSecond),
+    },
+    {
+      bench: 'ingest',
+      metric: 'p50 / p99 latency ms (app)',
+      value: `${r.app.p50} / ${r.app.p99}`,
+      target: `p99 <= ${TARGETS.p99Ms}`,
+      status: met(r.app.p99 <= TARGETS.p99Ms),
+    },
+    {
+      bench: 'ingest',
+      metric: 'accepted/s bare baseline',
+      value: String(r.baseline.perSecond),
+      target: '',
+      status: '',
+    },
+    {
+      bench: 'ingest',
+      metric: 'app / baseline',
+      value: r.ratio.toFixed(2),
+      target: `>= ${TARGETS.ratio}`,
+      status: met(r.ratio >= TARGETS.ratio),
+    },
     {
       bench: 'ingest',
       metric: 'settled/s (count / last accepted → last settled)',
@@ -448,21 +537,47 @@ export function ingestSummary(r: IngestBenchResult): SummaryRow[] {
       target: `>= ${TARGETS.settledPerSecond}`,
       status: met(r.settledPerSecond >= TARGETS.settledPerSecond),
     },
-    { bench: 'ingest', metric: 'end to end settled/s (first sent → last settled)', value: `${r.endToEndPerSecond} (${r.endToEndSeconds} s)`, target: '', status: '' },
+    {
+      bench: 'ingest',
+      metric: 'end to end settled/s (first sent → last settled)',
+      value: `${r.endToEndPerSecond} (${r.endToEndSeconds} s)`,
+      target: '',
+      status: '',
+    },
   ];
 }
 
 export function formatIngestResult(r: IngestBenchResult): string {
   const lines: string[] = [];
-  lines.push(`settings: ${Object.entries(r.settings).map(([k, v]) => `${k}=${v}`).join(', ')}`);
-  lines.push(`env overrides for the app: ${Object.entries(r.overrides).map(([k, v]) => `${k}=${v}`).join(', ')}`);
-  const header = ['side', 'sent', 'accepted', 'rejected', 'seconds', 'accepted/s', 'p50 ms', 'p99 ms', 'max ms'];
+  lines.push(
+    `settings: ${Object.entries(r.settings)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}`,
+  );
+  lines.push(
+    `env overrides for the app: ${Object.entries(r.overrides)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}`,
+  );
+  const header = [
+    'side',
+    'sent',
+    'accepted',
+    'rejected',
+    'seconds',
+    'accepted/s',
+    'p50 ms',
+    'p99 ms',
+    'max ms',
+  ];
   const rows = (
     [
       ['app', r.app],
       ['bare baseline', r.baseline],
     ] as const
-  ).map(([side, d]) => [side, d.sent, d.accepted, d.rejected, d.seconds, d.perSecond, d.p50, d.p99, d.max].map(String));
+  ).map(([side, d]) =>
+    [side, d.sent, d.accepted, d.rejected, d.seconds, d.perSecond, d.p50, d.p99, d.max].map(String),
+  );
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const fmt = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join(' | ');
   lines.push(fmt(header), widths.map((w) => '-'.repeat(w)).join('-+-'), ...rows.map(fmt));
@@ -483,7 +598,12 @@ export function formatIngestResult(r: IngestBenchResult): string {
 function failures(r: IngestBenchResult): string[] {
   const problems: string[] = [];
   if (r.app.rejected > 0) problems.push(`${r.app.rejected} webhooks were not accepted by the app`);
-  if (r.checks.paymentsSucceeded < EVENTS || r.checks.depositsCredited < EVENTS || r.checks.eventsProcessed < EVENTS) problems.push('not everything settled');
+  if (
+    r.checks.paymentsSucceeded < EVENTS ||
+    r.checks.depositsCredited < EVENTS ||
+    r.checks.eventsProcessed < EVENTS
+  )
+    problems.push('not everything settled');
   if (!r.checks.creditedTotalOk || !r.checks.ledgerOk) problems.push('the ledger does not add up');
   return problems;
 }

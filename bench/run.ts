@@ -20,14 +20,19 @@ export interface BenchModule {
 /** Every benchmark, loaded lazily so one's imports do not slow another. Append new ones here. */
 const BENCHES: { name: string; load: () => Promise<BenchModule> }[] = [
   { name: 'transfers', load: async () => (await import('./transfers.bench.js')).transfersBench },
-  { name: 'webhook-deliveries', load: async () => (await import('./deliveries.bench.js')).deliveriesBench },
+  {
+    name: 'webhook-deliveries',
+    load: async () => (await import('./deliveries.bench.js')).deliveriesBench,
+  },
   { name: 'ingest', load: async () => (await import('./ingest.bench.js')).ingestBench },
 ];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !BENCHES.some((bench) => bench.name === name));
 if (unknown.length > 0) {
-  console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${BENCHES.map((b) => b.name).join(', ')}`);
+  console.error(
+    `unknown benchmark(s): ${unknown.join(', ')}; known: ${BENCHES.map((b) => b.name).join(', ')}`,
+  );
   process.exit(2);
 }
 
@@ -35,7 +40,11 @@ function table(rows: SummaryRow[]): string {
   const header = ['bench', 'metric', 'value', 'target', 'status'];
   const cells = rows.map((row) => [row.bench, row.metric, row.value, row.target, row.status]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const fmt = (line: string[]): string => line.map((c, i) => c.padEnd(widths[i])).join(' | ').trimEnd();
+  const fmt = (line: string[]): string =>
+    line
+      .map((c, i) => c.padEnd(widths[i]))
+      .join(' | ')
+      .trimEnd();
   return [fmt(header), widths.map((w) => '-'.repeat(w)).join('-+-'), ...cells.map(fmt)].join('\n');
 }
 
@@ -55,7 +64,13 @@ for (const bench of BENCHES.filter((b) => wanted.length === 0 || wanted.includes
   } catch (error) {
     failed = true;
     console.error(`${bench.name} failed:`, error);
-    summary.push({ bench: bench.name, metric: '(run)', value: 'failed', target: '', status: 'FAILED' });
+    summary.push({
+      bench: bench.name,
+      metric: '(run)',
+      value: 'failed',
+      target: '',
+      status: 'FAILED',
+    });
   }
 }
 console.log(`\n=== summary (${new Date().toISOString()}) ===\n${table(summary)}`);

@@ -26,7 +26,9 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 20);
 const OPENING_BALANCE = 1_000_000_000;
 /** Extra node flags for the app process, e.g. `--cpu-prof` to profile it. */
-const APP_NODE_ARGS = (process.env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter((arg) => arg.length > 0);
+const APP_NODE_ARGS = (process.env.BENCH_APP_NODE_ARGS ?? '')
+  .split(' ')
+  .filter((arg) => arg.length > 0);
 /** `uniform`, `hot` or both (default); `http`, `sql` or both (default). */
 const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'uniform,hot').split(',');
 const PATHS = (process.env.BENCH_PATHS ?? 'http,sql').split(',');
@@ -58,7 +60,11 @@ export interface TransfersBenchResult {
 }
 
 /** Runs `task` from `concurrency` loops for `seconds`, timing each call. */
-async function drive(seconds: number, concurrency: number, task: (worker: number) => Promise<boolean>) {
+async function drive(
+  seconds: number,
+  concurrency: number,
+  task: (worker: number) => Promise<boolean>,
+) {
   const latencies: number[] = [];
   let errors = 0;
   const started = performance.now();
@@ -75,7 +81,8 @@ async function drive(seconds: number, concurrency: number, task: (worker: number
   );
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  const pct = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
+  const pct = (p: number): number =>
+    latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
   return { count: latencies.length, errors, elapsed, p50: pct(0.5), p99: pct(0.99) };
 }
 
@@ -110,7 +117,13 @@ function freePort(): Promise<number> {
   });
 }
 
-function postJson(agent: http.Agent, port: number, path: string, headers: Record<string, string>, body: unknown) {
+function postJson(
+  agent: http.Agent,
+  port: number,
+  path: string,
+  headers: Record<string, string>,
+  body: unknown,
+) {
   const payload = JSON.stringify(body);
   return new Promise<{ status: number; body: string }>((resolve, reject) => {
     const req = http.request(
@@ -120,12 +133,18 @@ function postJson(agent: http.Agent, port: number, path: string, headers: Record
         port,
         path,
         method: 'POST',
-        headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+        headers: {
+          ...headers,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        );
         res.on('error', reject);
       },
     );
@@ -137,7 +156,8 @@ function postJson(agent: http.Agent, port: number, path: string, headers: Record
 async function waitForHealth(port: number, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the app exited with code ${child.exitCode} while starting`);
+    if (child.exitCode !== null)
+      throw new Error(`the app exited with code ${child.exitCode} while starting`);
     try {
       const res = await fetch(`http://127.0.0.1:${port}/api/v1/health`);
       if (res.ok) return;
@@ -157,9 +177,16 @@ async function createWallets(app: INestApplicationContext): Promise<Wallet[]> {
   const dataSource = app.get(DataSource);
   const wallets: Wallet[] = [];
   for (let i = 0; i < WALLETS; i++) {
-    const user = await users.findOrCreateByEmail(`bench-${i}-${randomBytes(3).toString('hex')}@example.com`);
+    const user = await users.findOrCreateByEmail(
+      `bench-${i}-${randomBytes(3).toString('hex')}@example.com`,
+    );
     const session = await tokens.issueSession(user);
-    wallets.push({ userId: user.id, accountId: '', walletNumber: '', authorization: `Bearer ${session.accessToken}` });
+    wallets.push({
+      userId: user.id,
+      accountId: '',
+      walletNumber: '',
+      authorization: `Bearer ${session.accessToken}`,
+    });
   }
   const rows: { id: string; user_id: string; wallet_number: string }[] = await dataSource.query(
     `SELECT id, user_id, wallet_number FROM ledger_accounts WHERE kind = 'user_wallet'`,
@@ -209,16 +236,17 @@ function pickPair(wallets: Wallet[], hotSender: boolean): [Wallet, Wallet] {
  * (ledger_post plus the recipient's outbox row) the HTTP path runs once auth and validation are
  * done. The service caches the immutable wallet-number → account mapping, so it does no lookup.
  */
-async function bareTransfer(pool: pg.Pool, from: Wallet, to: Wallet, amount: number): Promise<boolean> {
+async function bareTransfer(
+  pool: pg.Pool,
+  from: Wallet,
+  to: Wallet,
+  amount: number,
+): Promise<boolean> {
   try {
-    const { rows } = await pool.query<{ outcome: string }>(`SELECT * FROM wallet_transfer($1, $2, $3, $4, $5, $6)`, [
-      from.accountId,
-      to.accountId,
-      String(amount),
-      newTransferReference(),
-      null,
-      newEventId(),
-    ]);
+    const { rows } = await pool.query<{ outcome: string }>(
+      `SELECT * FROM wallet_transfer($1, $2, $3, $4, $5, $6)`,
+      [from.accountId, to.accountId, String(amount), newTransferReference(), null, newEventId()],
+    );
     return rows[0]?.outcome === 'created';
   } catch {
     return false;
@@ -265,30 +293,43 @@ export async function runTransfersBench(): Promise<TransfersBenchResult> {
     const wallets = await createWallets(setup);
 
     const mainJs = fileURLToPath(new URL('../src/main.js', import.meta.url));
-    child = spawn(process.execPath, [...APP_NODE_ARGS, mainJs], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    child = spawn(process.execPath, [...APP_NODE_ARGS, mainJs], {
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     await waitForHealth(port, child);
 
-    const [{ synchronous_commit: syncCommit }] = (await pool.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows;
+    const [{ synchronous_commit: syncCommit }] = (
+      await pool.query<{ synchronous_commit: string }>('SHOW synchronous_commit')
+    ).rows;
     const measurements: Measurement[] = [];
     for (const hot of [false, true]) {
       if (!SCENARIOS.includes(hot ? 'hot' : 'uniform')) continue;
       const scenario = hot ? 'hot sender' : 'uniform';
-      if (PATHS.includes('http')) measurements.push(
-        await measure(scenario, 'http', async () => {
-          const [from, to] = pickPair(wallets, hot);
-          const res = await postJson(agent, port, '/api/v1/wallet/transfer', { authorization: from.authorization }, {
-            wallet_number: to.walletNumber,
-            amount: randomInt(1, 100),
-          });
-          return res.status === 201;
-        }),
-      );
-      if (PATHS.includes('sql')) measurements.push(
-        await measure(scenario, 'bare sql', async () => {
-          const [from, to] = pickPair(wallets, hot);
-          return bareTransfer(pool, from, to, randomInt(1, 100));
-        }),
-      );
+      if (PATHS.includes('http'))
+        measurements.push(
+          await measure(scenario, 'http', async () => {
+            const [from, to] = pickPair(wallets, hot);
+            const res = await postJson(
+              agent,
+              port,
+              '/api/v1/wallet/transfer',
+              { authorization: from.authorization },
+              {
+                wallet_number: to.walletNumber,
+                amount: randomInt(1, 100),
+              },
+            );
+            return res.status === 201;
+          }),
+        );
+      if (PATHS.includes('sql'))
+        measurements.push(
+          await measure(scenario, 'bare sql', async () => {
+            const [from, to] = pickPair(wallets, hot);
+            return bareTransfer(pool, from, to, randomInt(1, 100));
+          }),
+        );
     }
 
     const report = await setup.get(LedgerCheckService).run();
@@ -304,7 +345,9 @@ export async function runTransfersBench(): Promise<TransfersBenchResult> {
         'app process': 'node dist/src/main.js (separate process)',
       },
       overrides: Object.fromEntries(
-        Object.entries(overrides).filter(([key]) => !['DATABASE_URL', 'JWT_SECRET', 'REDIS_KEY_PREFIX', 'PORT'].includes(key)),
+        Object.entries(overrides).filter(
+          ([key]) => !['DATABASE_URL', 'JWT_SECRET', 'REDIS_KEY_PREFIX', 'PORT'].includes(key),
+        ),
       ),
       measurements,
       ledgerOk: report.ok,
@@ -336,9 +379,26 @@ export async function runTransfersBench(): Promise<TransfersBenchResult> {
 
 export function formatTransfersResult(result: TransfersBenchResult): string {
   const lines: string[] = [];
-  lines.push(`settings: ${Object.entries(result.settings).map(([k, v]) => `${k}=${v}`).join(', ')}`);
-  lines.push(`env overrides for the app: ${Object.entries(result.overrides).map(([k, v]) => `${k}=${v}`).join(', ')}`);
-  const header = ['scenario', 'path', 'transfers', 'errors', 'seconds', 'transfers/s', 'p50 ms', 'p99 ms'];
+  lines.push(
+    `settings: ${Object.entries(result.settings)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}`,
+  );
+  lines.push(
+    `env overrides for the app: ${Object.entries(result.overrides)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}`,
+  );
+  const header = [
+    'scenario',
+    'path',
+    'transfers',
+    'errors',
+    'seconds',
+    'transfers/s',
+    'p50 ms',
+    'p99 ms',
+  ];
   const rows = result.measurements.map((m) => [
     m.scenario,
     m.path,
@@ -363,7 +423,9 @@ export function formatTransfersResult(result: TransfersBenchResult): string {
         `http ${httpRun.perSecond}/s (target >= ${target}/s: ${httpRun.perSecond >= target ? 'met' : 'MISSED'})`,
     );
   }
-  lines.push(`ledger check after the runs: ${result.ledgerOk ? 'clean' : `${result.ledgerProblems} problem(s)`}`);
+  lines.push(
+    `ledger check after the runs: ${result.ledgerOk ? 'clean' : `${result.ledgerProblems} problem(s)`}`,
+  );
   return lines.join('\n');
 }
 
@@ -383,13 +445,32 @@ export function transfersSummary(result: TransfersBenchResult): SummaryRow[] {
         status: httpRun.perSecond >= target ? 'met' : 'MISSED',
       });
     }
-    if (bare) rows.push({ bench: 'transfers', metric: `${scenario}: bare sql transfers/s`, value: String(bare.perSecond), target: '', status: '' });
+    if (bare)
+      rows.push({
+        bench: 'transfers',
+        metric: `${scenario}: bare sql transfers/s`,
+        value: String(bare.perSecond),
+        target: '',
+        status: '',
+      });
     if (httpRun && bare) {
       const ratio = bare.perSecond > 0 ? httpRun.perSecond / bare.perSecond : 0;
-      rows.push({ bench: 'transfers', metric: `${scenario}: http / bare`, value: ratio.toFixed(2), target: '>= 0.50', status: ratio >= 0.5 ? 'met' : 'MISSED' });
+      rows.push({
+        bench: 'transfers',
+        metric: `${scenario}: http / bare`,
+        value: ratio.toFixed(2),
+        target: '>= 0.50',
+        status: ratio >= 0.5 ? 'met' : 'MISSED',
+      });
     }
   }
-  rows.push({ bench: 'transfers', metric: 'ledger check', value: result.ledgerOk ? 'clean' : `${result.ledgerProblems} problem(s)`, target: 'clean', status: result.ledgerOk ? 'met' : 'MISSED' });
+  rows.push({
+    bench: 'transfers',
+    metric: 'ledger check',
+    value: result.ledgerOk ? 'clean' : `${result.ledgerProblems} problem(s)`,
+    target: 'clean',
+    status: result.ledgerOk ? 'met' : 'MISSED',
+  });
   return rows;
 }
 

@@ -13,8 +13,12 @@ export class Outbox1764000003000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         relayed_at timestamptz
       )`);
-    await q.query(`CREATE INDEX events_unrelayed_idx ON events (created_at) WHERE relayed_at IS NULL`);
-    await q.query(`CREATE INDEX events_user_created_idx ON events (user_id, created_at DESC, id DESC)`);
+    await q.query(
+      `CREATE INDEX events_unrelayed_idx ON events (created_at) WHERE relayed_at IS NULL`,
+    );
+    await q.query(
+      `CREATE INDEX events_user_created_idx ON events (user_id, created_at DESC, id DESC)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

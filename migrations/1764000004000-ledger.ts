@@ -57,7 +57,9 @@ export class Ledger1764000004000 implements MigrationInterface {
         UNIQUE (transfer_id, account_id)
       )`);
     // A wallet's history, newest first, pages on the entry id.
-    await q.query(`CREATE INDEX ledger_entries_account_idx ON ledger_entries (account_id, id DESC)`);
+    await q.query(
+      `CREATE INDEX ledger_entries_account_idx ON ledger_entries (account_id, id DESC)`,
+    );
 
     await q.query(`
       CREATE FUNCTION ledger_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$

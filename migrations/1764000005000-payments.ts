@@ -61,15 +61,21 @@ export class Payments1764000005000 implements MigrationInterface {
         CHECK (status <> 'succeeded' OR (amount_received IS NOT NULL AND settled_at IS NOT NULL)),
         CHECK ((resolution IS NULL) = (resolved_at IS NULL))
       )`);
-    await q.query(`CREATE INDEX payments_user_created_idx ON payments (user_id, created_at DESC, id DESC)`);
-    await q.query(`CREATE INDEX payments_status_created_idx ON payments (status, created_at DESC, id DESC)`);
+    await q.query(
+      `CREATE INDEX payments_user_created_idx ON payments (user_id, created_at DESC, id DESC)`,
+    );
+    await q.query(
+      `CREATE INDEX payments_status_created_idx ON payments (status, created_at DESC, id DESC)`,
+    );
     await q.query(`
       CREATE INDEX payments_reconcile_idx ON payments (next_verify_at NULLS FIRST, created_at)
       WHERE status IN ('pending', 'abandoned')`);
     await q.query(`
       CREATE UNIQUE INDEX payments_gateway_payment_id_key ON payments (gateway, gateway_payment_id)
       WHERE gateway_payment_id IS NOT NULL`);
-    await q.query(`ALTER TABLE orders ADD FOREIGN KEY (paid_by_payment_id) REFERENCES payments(id)`);
+    await q.query(
+      `ALTER TABLE orders ADD FOREIGN KEY (paid_by_payment_id) REFERENCES payments(id)`,
+    );
 
     // Every state change and every decision (system or admin), append-only: who, when, from, to, why.
     await q.query(`
@@ -86,7 +92,9 @@ export class Payments1764000005000 implements MigrationInterface {
         inbound_event_id uuid,
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE INDEX payment_audit_entries_payment_idx ON payment_audit_entries (payment_id, id)`);
+    await q.query(
+      `CREATE INDEX payment_audit_entries_payment_idx ON payment_audit_entries (payment_id, id)`,
+    );
     await q.query(`
       CREATE FUNCTION payment_audit_entries_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
@@ -123,8 +131,12 @@ export class Payments1764000005000 implements MigrationInterface {
     await q.query(`
       CREATE INDEX inbound_webhook_events_open_idx ON inbound_webhook_events (received_at)
       WHERE status IN ('received', 'processing')`);
-    await q.query(`CREATE INDEX inbound_webhook_events_status_idx ON inbound_webhook_events (status, received_at DESC, id DESC)`);
-    await q.query(`CREATE INDEX inbound_webhook_events_reference_idx ON inbound_webhook_events (gateway, reference)`);
+    await q.query(
+      `CREATE INDEX inbound_webhook_events_status_idx ON inbound_webhook_events (status, received_at DESC, id DESC)`,
+    );
+    await q.query(
+      `CREATE INDEX inbound_webhook_events_reference_idx ON inbound_webhook_events (gateway, reference)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

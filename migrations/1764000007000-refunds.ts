@@ -38,10 +38,16 @@ export class Refunds1764000007000 implements MigrationInterface {
         CHECK (status <> 'failed' OR failure_reason IS NOT NULL),
         CHECK (initiated_by <> 'gateway' OR NOT wallet_debited)
       )`);
-    await q.query(`CREATE INDEX refunds_payment_idx ON refunds (payment_id, created_at DESC, id DESC)`);
-    await q.query(`CREATE INDEX refunds_user_created_idx ON refunds (user_id, created_at DESC, id DESC)`);
+    await q.query(
+      `CREATE INDEX refunds_payment_idx ON refunds (payment_id, created_at DESC, id DESC)`,
+    );
+    await q.query(
+      `CREATE INDEX refunds_user_created_idx ON refunds (user_id, created_at DESC, id DESC)`,
+    );
     // The reconciliation job's work list: unfinished refunds only, so it stays small.
-    await q.query(`CREATE INDEX refunds_open_idx ON refunds (next_check_at NULLS FIRST, created_at) WHERE status IN ('pending', 'processing')`);
+    await q.query(
+      `CREATE INDEX refunds_open_idx ON refunds (next_check_at NULLS FIRST, created_at) WHERE status IN ('pending', 'processing')`,
+    );
     // A gateway's refund can be ours only once: the last word against counting one refund twice.
     await q.query(`
       CREATE UNIQUE INDEX refunds_gateway_refund_id_key ON refunds (gateway, gateway_refund_id)

@@ -5,4 +5,10 @@ import { ledgerCheckCommand } from './ledger.commands.js';
 import { userTokenCommand } from './user.commands.js';
 
 /** Every CLI command. Append new ones here. */
-export const COMMANDS: CliCommand[] = [dbMigrateCommand, dbRevertCommand, userTokenCommand, ledgerCheckCommand, webhookSimulateCommand];
+export const COMMANDS: CliCommand[] = [
+  dbMigrateCommand,
+  dbRevertCommand,
+  userTokenCommand,
+  ledgerCheckCommand,
+  webhookSimulateCommand,
+];

@@ -3,7 +3,8 @@ import type { CliCommand } from './cli-command.js';
 
 export const ledgerCheckCommand: CliCommand = {
   name: 'ledger:check',
-  description: 'Verify every ledger invariant over the whole database; exit code 1 when anything drifted',
+  description:
+    'Verify every ledger invariant over the whole database; exit code 1 when anything drifted',
   usage: 'ledger:check [--json]',
   async run(context) {
     const app = await context.app();

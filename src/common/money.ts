@@ -11,7 +11,9 @@ export const MAX_MINOR = Number.MAX_SAFE_INTEGER;
 
 export function assertMinor(value: unknown, what = 'amount'): Minor {
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-    throw new RangeError(`${what} must be a safe integer number of minor units, got ${String(value)}`);
+    throw new RangeError(
+      `${what} must be a safe integer number of minor units, got ${String(value)}`,
+    );
   }
   return value;
 }
@@ -27,7 +29,8 @@ export function minorFromDb(value: string | number | bigint | null): Minor {
 
 /** TypeORM transformer for `bigint` money columns. */
 export const moneyColumn: ValueTransformer = {
-  to: (value: Minor | null | undefined) => (value === null || value === undefined ? value : String(assertMinor(value))),
+  to: (value: Minor | null | undefined) =>
+    value === null || value === undefined ? value : String(assertMinor(value)),
   from: (value: string | null) => (value === null ? null : minorFromDb(value)),
 };
 
@@ -40,9 +43,30 @@ export function addMinor(a: Minor, b: Minor): Minor {
 
 /** ISO-4217 exponents that differ from 2; everything else has two minor digits. */
 const EXPONENT_EXCEPTIONS: Record<string, number> = {
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0,
-  UYI: 0, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
-  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  ISK: 0,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  PYG: 0,
+  RWF: 0,
+  UGX: 0,
+  UYI: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
 };
 
 export function currencyExponent(currency: string): number {
@@ -55,7 +79,8 @@ export function minorToMajorString(amount: Minor, currency: string): string {
   const exponent = currencyExponent(currency);
   const negative = amount < 0;
   const digits = String(Math.abs(amount)).padStart(exponent + 1, '0');
-  const major = exponent === 0 ? digits : `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
+  const major =
+    exponent === 0 ? digits : `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
   return negative ? `-${major}` : major;
 }
 

@@ -115,7 +115,12 @@ export class AppConfig {
   readonly paystack: { secretKey?: string; baseUrl: string };
   readonly flutterwave: { secretKey?: string; webhookHash?: string; baseUrl: string };
   readonly stripe: { secretKey?: string; webhookSecret?: string; baseUrl: string };
-  readonly paypal: { clientId?: string; clientSecret?: string; webhookId?: string; baseUrl: string };
+  readonly paypal: {
+    clientId?: string;
+    clientSecret?: string;
+    webhookId?: string;
+    baseUrl: string;
+  };
   readonly generic: { webhookSecret?: string; checkoutUrl?: string };
 
   readonly frontendCallbackUrl: string | undefined;
@@ -164,7 +169,10 @@ export class AppConfig {
       'postgresql:',
     ]) as string;
     this.databasePoolSize = read.int('DATABASE_POOL_SIZE', 20, 1, 500);
-    this.redisUrl = read.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']) as string;
+    this.redisUrl = read.url('REDIS_URL', 'redis://127.0.0.1:6379', [
+      'redis:',
+      'rediss:',
+    ]) as string;
     this.redisKeyPrefix = read.string('REDIS_KEY_PREFIX', 'payments');
     if (!/^[A-Za-z0-9_-]+$/.test(this.redisKeyPrefix)) {
       throw new ConfigError(`REDIS_KEY_PREFIX may hold only letters, digits, - and _`);
@@ -197,7 +205,11 @@ export class AppConfig {
         `${this.appUrl}/api/v1/auth/google/callback`,
         HTTP,
       ) as string,
-      authUrl: read.url('GOOGLE_AUTH_URL', 'https://accounts.google.com/o/oauth2/v2/auth', HTTP) as string,
+      authUrl: read.url(
+        'GOOGLE_AUTH_URL',
+        'https://accounts.google.com/o/oauth2/v2/auth',
+        HTTP,
+      ) as string,
       tokenUrl: read.url('GOOGLE_TOKEN_URL', 'https://oauth2.googleapis.com/token', HTTP) as string,
       userInfoUrl: read.url(
         'GOOGLE_USERINFO_URL',
@@ -234,7 +246,9 @@ export class AppConfig {
     this.frontendCallbackUrl = read.url('FRONTEND_CALLBACK_URL', undefined, HTTP);
     this.walletCurrency = read.string('WALLET_CURRENCY', 'NGN').toUpperCase();
     if (!/^[A-Z]{3}$/.test(this.walletCurrency)) {
-      throw new ConfigError(`WALLET_CURRENCY must be an ISO-4217 code like NGN, got "${this.walletCurrency}"`);
+      throw new ConfigError(
+        `WALLET_CURRENCY must be an ISO-4217 code like NGN, got "${this.walletCurrency}"`,
+      );
     }
     this.webhookRetryScheduleMs = this.parseSchedule(read.raw('WEBHOOK_RETRY_SCHEDULE'));
     this.webhookAllowPrivateUrls = read.bool('WEBHOOK_ALLOW_PRIVATE_URLS', false);
@@ -254,7 +268,10 @@ export class AppConfig {
     this.gatewayTimeoutMs = read.durationMs('GATEWAY_TIMEOUT', '15s');
     this.inboundWebhookBackoffMs = read.durationMs('INBOUND_WEBHOOK_BACKOFF', '2s');
     this.inboundWebhookAttempts = read.int('INBOUND_WEBHOOK_ATTEMPTS', 12, 1, 50);
-    this.inboundWebhookUnmatchedWindowMs = read.durationMs('INBOUND_WEBHOOK_UNMATCHED_WINDOW', '60s');
+    this.inboundWebhookUnmatchedWindowMs = read.durationMs(
+      'INBOUND_WEBHOOK_UNMATCHED_WINDOW',
+      '60s',
+    );
     this.inboundWebhookSweepIntervalMs = read.durationMs('INBOUND_WEBHOOK_SWEEP_INTERVAL', '30s');
     this.reconcileAbandonedIntervalMs = read.durationMs('RECONCILE_ABANDONED_INTERVAL', '15m');
     this.reconcileAbandonedWindowMs = read.durationMs('RECONCILE_ABANDONED_WINDOW', '7d');

@@ -38,7 +38,10 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
  * Runs pending migrations while holding a session-level advisory lock, so instances that start
  * together migrate one after the other (the later ones find nothing pending).
  */
-export async function migrate(config: AppConfig, logger = new Logger('Migrations')): Promise<string[]> {
+export async function migrate(
+  config: AppConfig,
+  logger = new Logger('Migrations'),
+): Promise<string[]> {
   await ensureDatabase(config.databaseUrl);
   const dataSource = new DataSource({ ...dataSourceOptions(config), extra: { max: 2 } });
   await dataSource.initialize();

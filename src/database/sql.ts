@@ -5,7 +5,11 @@ import type { EntityManager } from 'typeorm';
  * `[rows, count]` for UPDATE/DELETE … RETURNING but bare rows otherwise). Joins the manager's
  * transaction when it has one.
  */
-export async function queryRows<T>(manager: EntityManager, sql: string, params: unknown[] = []): Promise<T[]> {
+export async function queryRows<T>(
+  manager: EntityManager,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   if (manager.queryRunner) {
     const result = await manager.queryRunner.query(sql, params, true);
     return result.records as T[];
@@ -23,7 +27,9 @@ export async function queryRows<T>(manager: EntityManager, sql: string, params: 
 export function isUniqueViolation(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const source =
-    'driverError' in error && typeof error.driverError === 'object' && error.driverError !== null ? error.driverError : error;
+    'driverError' in error && typeof error.driverError === 'object' && error.driverError !== null
+      ? error.driverError
+      : error;
   return 'code' in source && source.code === '23505';
 }
 

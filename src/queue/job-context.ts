@@ -15,7 +15,9 @@ export function setJobContextLogger(logger: PinoLogger): void {
 function requestIdOfJob(job: Job): string {
   const data = job.data as Record<string, unknown> | undefined;
   const fromRequest = data?.[REQUEST_ID_KEY];
-  return typeof fromRequest === 'string' ? fromRequest : `job-${job.queueName}-${job.id ?? 'unknown'}`;
+  return typeof fromRequest === 'string'
+    ? fromRequest
+    : `job-${job.queueName}-${job.id ?? 'unknown'}`;
 }
 
 type Processor = (job: Job, token?: string) => Promise<unknown>;
@@ -43,4 +45,8 @@ function decorateWithJobContext(this: ProcessorDecoratorService, processor: Proc
   };
 }
 
-Object.defineProperty(prototype, 'decorate', { value: decorateWithJobContext, writable: true, configurable: true });
+Object.defineProperty(prototype, 'decorate', {
+  value: decorateWithJobContext,
+  writable: true,
+  configurable: true,
+});

@@ -40,11 +40,20 @@ export class QueueProducer implements OnApplicationShutdown {
   }
 
   /** Adds a job or throws QueueUnavailableError within ENQUEUE_TIMEOUT_MS. */
-  async enqueue<T extends object>(queue: QueueName, name: string, data: T, options: JobsOptions = {}): Promise<void> {
-    if (this.redis.status !== 'ready') throw new QueueUnavailableError(`Redis is ${this.redis.status}`);
+  async enqueue<T extends object>(
+    queue: QueueName,
+    name: string,
+    data: T,
+    options: JobsOptions = {},
+  ): Promise<void> {
+    if (this.redis.status !== 'ready')
+      throw new QueueUnavailableError(`Redis is ${this.redis.status}`);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new QueueUnavailableError('enqueue timed out')), ENQUEUE_TIMEOUT_MS);
+      timer = setTimeout(
+        () => reject(new QueueUnavailableError('enqueue timed out')),
+        ENQUEUE_TIMEOUT_MS,
+      );
     });
     try {
       const requestId = currentRequestId();
@@ -59,12 +68,19 @@ export class QueueProducer implements OnApplicationShutdown {
   }
 
   /** Like enqueue, but a Redis outage is logged and reported as false: a sweeper will retry. */
-  async tryEnqueue<T extends object>(queue: QueueName, name: string, data: T, options: JobsOptions = {}): Promise<boolean> {
+  async tryEnqueue<T extends object>(
+    queue: QueueName,
+    name: string,
+    data: T,
+    options: JobsOptions = {},
+  ): Promise<boolean> {
     try {
       await this.enqueue(queue, name, data, options);
       return true;
     } catch (error) {
-      this.logger.warn(`could not enqueue ${queue}/${name} (${(error as Error).message}); the sweeper will retry`);
+      this.logger.warn(
+        `could not enqueue ${queue}/${name} (${(error as Error).message}); the sweeper will retry`,
+      );
       return false;
     }
   }

@@ -29,7 +29,9 @@ interface Schedule {
  * the schedules registered across Redis restarts, and stops workers without hanging on shutdown.
  */
 @Injectable()
-export class WorkerRunner implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+export class WorkerRunner
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private readonly logger = new Logger(WorkerRunner.name);
   private readonly schedules: Schedule[] = [];
   private readonly schedulerQueues = new Map<QueueName, Queue>();
@@ -57,8 +59,14 @@ export class WorkerRunner implements OnApplicationBootstrap, BeforeApplicationSh
       .map((wrapper) => wrapper.instance as unknown)
       .filter((instance): instance is WorkerHost => instance instanceof WorkerHost);
     for (const host of this.hosts) {
-      host.worker.on('error', (error: Error) => this.logger.warn(`worker ${host.worker.name}: ${error.message}`));
-      host.worker.run().catch((error: unknown) => this.logger.error(`worker ${host.worker.name} stopped: ${String(error)}`));
+      host.worker.on('error', (error: Error) =>
+        this.logger.warn(`worker ${host.worker.name}: ${error.message}`),
+      );
+      host.worker
+        .run()
+        .catch((error: unknown) =>
+          this.logger.error(`worker ${host.worker.name} stopped: ${String(error)}`),
+        );
     }
     this.logger.log(`started ${this.hosts.length} worker(s)`);
     // Redis without persistence forgets schedulers when it restarts: re-upsert on every (re)connect.
@@ -76,7 +84,9 @@ export class WorkerRunner implements OnApplicationBootstrap, BeforeApplicationSh
           { every: schedule.everyMs },
           { name: schedule.jobName, data: {}, opts: { ...DEFAULT_JOB_OPTIONS, attempts: 1 } },
         )
-        .catch((error: unknown) => this.logger.warn(`could not schedule ${schedule.jobName}: ${String(error)}`));
+        .catch((error: unknown) =>
+          this.logger.warn(`could not schedule ${schedule.jobName}: ${String(error)}`),
+        );
     }
   }
 
@@ -84,7 +94,9 @@ export class WorkerRunner implements OnApplicationBootstrap, BeforeApplicationSh
     let queue = this.schedulerQueues.get(name);
     if (!queue) {
       queue = new Queue(name, { connection: this.redis, prefix: bullPrefix(this.config) });
-      queue.on('error', (error: Error) => this.logger.warn(`scheduler queue ${name}: ${error.message}`));
+      queue.on('error', (error: Error) =>
+        this.logger.warn(`scheduler queue ${name}: ${error.message}`),
+      );
       this.schedulerQueues.set(name, queue);
     }
     return queue;

@@ -55,13 +55,21 @@ describe('a gateway hanging past its timeout (e2e)', () => {
     try {
       const before = verifyCalls();
       // Several reconciliation runs each ask, time out, and leave the payment to the next run.
-      await waitFor(async () => verifyCalls() - before, (calls) => calls >= 3);
+      await waitFor(
+        async () => verifyCalls() - before,
+        (calls) => calls >= 3,
+      );
       expect(await paymentStatus(t, reference)).toBe('pending');
     } finally {
       paystack.fault = 'ok';
     }
-    await waitFor(() => paymentStatus(t, reference), (status) => status === 'succeeded');
-    expect(await transitions(t, reference)).toEqual([{ from_status: 'pending', to_status: 'succeeded', source: 'reconcile' }]);
+    await waitFor(
+      () => paymentStatus(t, reference),
+      (status) => status === 'succeeded',
+    );
+    expect(await transitions(t, reference)).toEqual([
+      { from_status: 'pending', to_status: 'succeeded', source: 'reconcile' },
+    ]);
     expect(await settlementRecord(query, reference)).toEqual({
       transitions: [{ from_status: 'pending', to_status: 'succeeded' }],
       events: ['payment.success', 'wallet.deposit.success'],
@@ -83,7 +91,11 @@ describe('a gateway hanging past its timeout (e2e)', () => {
       });
       expect(verify.status).toBe(503);
       const body = (await verify.json()) as Record<string, unknown>;
-      expect(body).toMatchObject({ status_code: 503, code: 'GATEWAY_UNAVAILABLE', request_id: verify.headers.get('x-request-id') });
+      expect(body).toMatchObject({
+        status_code: 503,
+        code: 'GATEWAY_UNAVAILABLE',
+        request_id: verify.headers.get('x-request-id'),
+      });
 
       const callback = await fetch(`${t.url}/api/v1/payments/callback?reference=${reference}`, {
         redirect: 'manual',
@@ -97,13 +109,20 @@ describe('a gateway hanging past its timeout (e2e)', () => {
       paystack.fault = 'ok';
     }
 
-    await waitFor(() => paymentStatus(t, reference), (status) => status === 'succeeded');
+    await waitFor(
+      () => paymentStatus(t, reference),
+      (status) => status === 'succeeded',
+    );
     expect(await settlementRecord(query, reference)).toEqual({
       transitions: [{ from_status: 'pending', to_status: 'succeeded' }],
       events: ['payment.success', 'wallet.deposit.success'],
       credits: 1,
     });
-    const [wallet] = await sql<{ balance: string }>(t, `SELECT balance FROM ledger_accounts WHERE user_id = $1`, [alice.userId]);
+    const [wallet] = await sql<{ balance: string }>(
+      t,
+      `SELECT balance FROM ledger_accounts WHERE user_id = $1`,
+      [alice.userId],
+    );
     expect(Number(wallet.balance)).toBe(31_000 + 32_000);
     expect((await t.get<LedgerCheckService>(LedgerCheckService).run()).ok).toBe(true);
   });

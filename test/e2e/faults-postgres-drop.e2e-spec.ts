@@ -29,7 +29,10 @@ describe('a Postgres connection dropped during a transfer (e2e)', () => {
   beforeAll(async () => {
     t = await createTestApp();
     locker = new pg.Client({ connectionString: t.db.url, application_name: 'fault-test-locker' });
-    observer = new pg.Client({ connectionString: t.db.url, application_name: 'fault-test-observer' });
+    observer = new pg.Client({
+      connectionString: t.db.url,
+      application_name: 'fault-test-observer',
+    });
     await locker.connect();
     await observer.connect();
   });
@@ -43,7 +46,9 @@ describe('a Postgres connection dropped during a transfer (e2e)', () => {
   async function person(balance: number): Promise<Person> {
     const signed = await signIn(t, `pgdrop-${randomUUID()}@example.com`);
     if (balance > 0) {
-      await dataSource(t).transaction((m) => fundWallet(m, t.get<WalletService>(WalletService), signed.userId, balance));
+      await dataSource(t).transaction((m) =>
+        fundWallet(m, t.get<WalletService>(WalletService), signed.userId, balance),
+      );
     }
     const [account] = await sql<{ id: string; wallet_number: string }>(
       t,
@@ -98,13 +103,19 @@ describe('a Postgres connection dropped during a transfer (e2e)', () => {
     try {
       const pending = fetch(`${t.url}/api/v1/wallet/transfer`, {
         method: 'POST',
-        headers: { ...alice.authHeader, 'content-type': 'application/json', 'Idempotency-Key': idempotencyKey },
+        headers: {
+          ...alice.authHeader,
+          'content-type': 'application/json',
+          'Idempotency-Key': idempotencyKey,
+        },
         body: JSON.stringify({ wallet_number: bob.walletNumber, amount: 20_000 }),
         // A hang is a failure of its own: the request is aborted (and the test fails) after 15 s.
         signal: AbortSignal.timeout(15_000),
       });
       const pid = await blockedTransferBackend();
-      const [terminated] = (await observer.query<{ ok: boolean }>(`SELECT pg_terminate_backend($1) AS ok`, [pid])).rows;
+      const [terminated] = (
+        await observer.query<{ ok: boolean }>(`SELECT pg_terminate_backend($1) AS ok`, [pid])
+      ).rows;
       expect(terminated.ok).toBe(true);
       answer = await pending;
     } finally {

@@ -56,8 +56,16 @@ describe('Redis stopped while webhooks arrive (e2e)', () => {
     await paystack?.stop();
   });
 
-  async function startDeposit(owner: SignedIn, gateway: Deposit['gateway'], amount: number): Promise<Deposit> {
-    const res = await request(t.url).post('/api/v1/wallet/deposit').set(owner.authHeader).send({ amount, gateway }).expect(201);
+  async function startDeposit(
+    owner: SignedIn,
+    gateway: Deposit['gateway'],
+    amount: number,
+  ): Promise<Deposit> {
+    const res = await request(t.url)
+      .post('/api/v1/wallet/deposit')
+      .set(owner.authHeader)
+      .send({ amount, gateway })
+      .expect(201);
     return { owner, gateway, reference: res.body.reference as string, amount };
   }
 
@@ -69,7 +77,12 @@ describe('Redis stopped while webhooks arrive (e2e)', () => {
       body = JSON.stringify(paystack.chargeSuccessEvent(deposit.reference));
       headers = { 'content-type': 'application/json', 'x-paystack-signature': paystack.sign(body) };
     } else {
-      body = JSON.stringify({ transaction_id: deposit.reference, status: 'completed', amount: deposit.amount, currency: 'NGN' });
+      body = JSON.stringify({
+        transaction_id: deposit.reference,
+        status: 'completed',
+        amount: deposit.amount,
+        currency: 'NGN',
+      });
       headers = generic.headers(body, { id: `msg_${deposit.reference}` });
     }
     const response = await fetch(`${t.url}/api/v1/webhooks/${deposit.gateway}`, {
@@ -84,7 +97,8 @@ describe('Redis stopped while webhooks arrive (e2e)', () => {
   }
 
   async function balance(owner: SignedIn): Promise<number> {
-    return (await request(t.url).get('/api/v1/wallet/balance').set(owner.authHeader).expect(200)).body.balance as number;
+    return (await request(t.url).get('/api/v1/wallet/balance').set(owner.authHeader).expect(200))
+      .body.balance as number;
   }
 
   it('answers every webhook 2xx while Redis is down (limiter open) and credits each deposit exactly once after it returns', async () => {
@@ -92,15 +106,20 @@ describe('Redis stopped while webhooks arrive (e2e)', () => {
     const bob = await signIn(t, 'bob@example.com');
 
     // With Redis up the webhook limiter counts: the request over the limit is refused.
-    for (let i = 0; i < WEBHOOK_LIMIT; i++) await request(t.url).post('/api/v1/webhooks/stripe').send({});
+    for (let i = 0; i < WEBHOOK_LIMIT; i++)
+      await request(t.url).post('/api/v1/webhooks/stripe').send({});
     await request(t.url).post('/api/v1/webhooks/stripe').send({}).expect(429);
 
-    const inFlight = [await startDeposit(alice, 'paystack', 7_000), await startDeposit(bob, 'paystack', 8_000)];
+    const inFlight = [
+      await startDeposit(alice, 'paystack', 7_000),
+      await startDeposit(bob, 'paystack', 8_000),
+    ];
     const later: Deposit[] = [];
     for (const [i, owner] of [alice, bob, alice, bob, alice, bob].entries()) {
       later.push(await startDeposit(owner, i % 3 === 2 ? 'generic' : 'paystack', 1_000 * (i + 1)));
     }
-    for (const deposit of later) if (deposit.gateway === 'paystack') paystack.markPaid(deposit.reference);
+    for (const deposit of later)
+      if (deposit.gateway === 'paystack') paystack.markPaid(deposit.reference);
 
     // Two deposits whose jobs are in Redis when it dies: Paystack is failing, so they keep retrying.
     paystack.fault = 'error500';
@@ -109,8 +128,10 @@ describe('Redis stopped while webhooks arrive (e2e)', () => {
       paystack.markPaid(deposit.reference);
       expect(await sendWebhook(deposit)).toEqual({ status: 200, duplicate: false });
     }
-    await waitFor(async () => paystack.callCount('GET /transaction/verify') - verifiesBefore, (calls) => calls >= 2);
-
+    await waitFor(
+      async () => paystack.callCount('GET /transaction/verify') - verifiesBefore,
+      (calls) => calls >= 2,
+    );
 
     await stopChild(redis);
     paystack.fault = 'ok';
@@ -125,7 +146,9 @@ describe('Redis stopped while webhooks arrive (e2e)', () => {
       });
     }
     // Far more Paystack webhooks than the limit were answered 200: the limiter failed open.
-    expect(outage.filter((d) => d.gateway === 'paystack').length * 2).toBeGreaterThan(WEBHOOK_LIMIT);
+    expect(outage.filter((d) => d.gateway === 'paystack').length * 2).toBeGreaterThan(
+      WEBHOOK_LIMIT,
+    );
     // Nothing settles without Redis, and everything is safe in Postgres.
     const stored = await sql<{ status: string }>(
       t,
@@ -138,15 +161,27 @@ describe('Redis stopped while webhooks arrive (e2e)', () => {
 
     redis = await startRedis(port);
     for (const deposit of outage) {
-      await waitFor(() => paymentStatus(t, deposit.reference), (status) => status === 'succeeded', 30_000);
+      await waitFor(
+        () => paymentStatus(t, deposit.reference),
+        (status) => status === 'succeeded',
+        30_000,
+      );
     }
     await waitFor(
-      () => sql<{ status: string }>(t, `SELECT DISTINCT status FROM inbound_webhook_events WHERE reference = ANY($1)`, [outage.map((d) => d.reference)]),
+      () =>
+        sql<{ status: string }>(
+          t,
+          `SELECT DISTINCT status FROM inbound_webhook_events WHERE reference = ANY($1)`,
+          [outage.map((d) => d.reference)],
+        ),
       (rows) => rows.length === 1 && rows[0].status === 'processed',
     );
 
     for (const deposit of outage) {
-      expect({ reference: deposit.reference, ...(await settlementRecord(query, deposit.reference)) }).toEqual({
+      expect({
+        reference: deposit.reference,
+        ...(await settlementRecord(query, deposit.reference)),
+      }).toEqual({
         reference: deposit.reference,
         transitions: [{ from_status: 'pending', to_status: 'succeeded' }],
         events: ['payment.success', 'wallet.deposit.success'],

@@ -5,7 +5,13 @@ import { LedgerCheckService } from '../../src/modules/wallet/ledger-check.servic
 import { FakePaystack } from '../fakes/fake-paystack.js';
 import { GenericWebhookSender } from '../fakes/webhook-sender.js';
 import { signIn, SignedIn } from '../helpers/auth.js';
-import { createTestApp, createTestDatabase, TEST_JWT_SECRET, type TestApp, type TestDatabase } from '../helpers/test-env.js';
+import {
+  createTestApp,
+  createTestDatabase,
+  TEST_JWT_SECRET,
+  type TestApp,
+  type TestDatabase,
+} from '../helpers/test-env.js';
 import { paymentsEnv, waitFor } from './payments.helpers.js';
 import { freePort, type Query, settlementRecord, stopChild } from './faults.helpers.js';
 
@@ -34,9 +40,14 @@ describe('a worker killed mid-settlement (e2e)', () => {
   /** The worker that took over in the first test; the second test kills it. */
   let survivor: ChildProcess | undefined;
   const output: string[] = [];
-  const query: Query = async <T>(text: string, params: unknown[] = []) => (await observer.query(text, params)).rows as T[];
+  const query: Query = async <T>(text: string, params: unknown[] = []) =>
+    (await observer.query(text, params)).rows as T[];
 
-  function startApp(name: string, role: 'api' | 'worker', extra: Record<string, string> = {}): ChildProcess {
+  function startApp(
+    name: string,
+    role: 'api' | 'worker',
+    extra: Record<string, string> = {},
+  ): ChildProcess {
     const child = spawn(process.execPath, ['dist/src/main.js'], {
       env: { ...env, PROCESS_ROLE: role, ...extra },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -52,7 +63,9 @@ describe('a worker killed mid-settlement (e2e)', () => {
     try {
       return await step;
     } catch (error) {
-      const events = await query(`SELECT status, attempts, last_error, enqueued_at FROM inbound_webhook_events`).catch(() => []);
+      const events = await query(
+        `SELECT status, attempts, last_error, enqueued_at FROM inbound_webhook_events`,
+      ).catch(() => []);
       const backends = await query(
         `SELECT application_name, state, wait_event_type, wait_event, left(query, 120) AS query FROM pg_stat_activity
           WHERE datname = current_database() AND pid <> pg_backend_pid()`,
@@ -90,16 +103,25 @@ describe('a worker killed mid-settlement (e2e)', () => {
   }
 
   async function startDeposit(owner: SignedIn, amount: number): Promise<string> {
-    const res = await request(apiUrl).post('/api/v1/wallet/deposit').set(owner.authHeader).send({ amount }).expect(201);
+    const res = await request(apiUrl)
+      .post('/api/v1/wallet/deposit')
+      .set(owner.authHeader)
+      .send({ amount })
+      .expect(201);
     return res.body.reference as string;
   }
 
   async function walletAccount(owner: SignedIn): Promise<{ id: string; balance: number }> {
-    const [row] = await query<{ id: string; balance: string }>(`SELECT id, balance FROM ledger_accounts WHERE user_id = $1`, [owner.userId]);
+    const [row] = await query<{ id: string; balance: string }>(
+      `SELECT id, balance FROM ledger_accounts WHERE user_id = $1`,
+      [owner.userId],
+    );
     return { id: row.id, balance: Number(row.balance) };
   }
 
-  async function inboundEvent(reference: string): Promise<{ status: string; attempts: number; last_error: string | null }> {
+  async function inboundEvent(
+    reference: string,
+  ): Promise<{ status: string; attempts: number; last_error: string | null }> {
     const [row] = await query<{ status: string; attempts: number; last_error: string | null }>(
       `SELECT status, attempts, last_error FROM inbound_webhook_events WHERE reference = $1`,
       [reference],
@@ -108,7 +130,10 @@ describe('a worker killed mid-settlement (e2e)', () => {
   }
 
   async function paymentStatus(reference: string): Promise<string> {
-    const [row] = await query<{ status: string }>(`SELECT status FROM payments WHERE reference = $1`, [reference]);
+    const [row] = await query<{ status: string }>(
+      `SELECT status FROM payments WHERE reference = $1`,
+      [reference],
+    );
     return row.status;
   }
 
@@ -119,7 +144,10 @@ describe('a worker killed mid-settlement (e2e)', () => {
     paystack = await new FakePaystack().start();
     const port = await freePort();
     apiUrl = `http://127.0.0.1:${port}`;
-    inspector = await createTestApp({ db, env: { PROCESS_ROLE: 'api', ...paymentsEnv(paystack, GenericWebhookSender.newSecret()) } });
+    inspector = await createTestApp({
+      db,
+      env: { PROCESS_ROLE: 'api', ...paymentsEnv(paystack, GenericWebhookSender.newSecret()) },
+    });
     const childEnv: Record<string, string | undefined> = { ...process.env };
     delete childEnv.NODE_OPTIONS; // jest's --experimental-vm-modules is not for the app
     env = {
@@ -140,7 +168,11 @@ describe('a worker killed mid-settlement (e2e)', () => {
     startApp('api', 'api');
     await orExplain(
       waitFor(
-        () => fetch(`${apiUrl}/api/v1/health`).then((res) => res.status, () => 0),
+        () =>
+          fetch(`${apiUrl}/api/v1/health`).then(
+            (res) => res.status,
+            () => 0,
+          ),
         (status) => status === 200,
         60_000,
       ),
@@ -169,7 +201,9 @@ describe('a worker killed mid-settlement (e2e)', () => {
     let orphan: number;
     try {
       const first = startApp('worker-1', 'worker');
-      expect((await paystack.sendWebhook(apiUrl, paystack.chargeSuccessEvent(reference))).status).toBe(200);
+      expect(
+        (await paystack.sendWebhook(apiUrl, paystack.chargeSuccessEvent(reference))).status,
+      ).toBe(200);
       // The only lock the worker can wait on is the test's: it is crediting the wallet.
       orphan = await stalledWorkerBackend('true');
       await stopChild(first, 'SIGKILL');
@@ -180,11 +214,21 @@ describe('a worker killed mid-settlement (e2e)', () => {
     // The dead worker's backend finds its client gone and rolls back: nothing of it remains.
     await backendGone(orphan);
     expect(await paymentStatus(reference)).toBe('pending');
-    expect(await settlementRecord(query, reference)).toEqual({ transitions: [], events: [], credits: 0 });
+    expect(await settlementRecord(query, reference)).toEqual({
+      transitions: [],
+      events: [],
+      credits: 0,
+    });
     expect((await walletAccount(alice)).balance).toBe(0);
 
     survivor = startApp('worker-2', 'worker');
-    await orExplain(waitFor(() => inboundEvent(reference), (event) => event.status === 'processed', 45_000));
+    await orExplain(
+      waitFor(
+        () => inboundEvent(reference),
+        (event) => event.status === 'processed',
+        45_000,
+      ),
+    );
     expect(await paymentStatus(reference)).toBe('succeeded');
     expect(await settlementRecord(query, reference)).toEqual({
       transitions: [{ from_status: 'pending', to_status: 'succeeded' }],
@@ -201,7 +245,8 @@ describe('a worker killed mid-settlement (e2e)', () => {
     const reference = await startDeposit(bob, 40_000);
     paystack.markPaid(reference);
     const worker = survivor;
-    if (!worker || worker.exitCode !== null) throw new Error('worker-2 from the first test is not running');
+    if (!worker || worker.exitCode !== null)
+      throw new Error('worker-2 from the first test is not running');
 
     // A stall point right after the settlement commits: marking the event processed waits for a
     // lock the test holds. (The test's own database; the trigger is dropped below.)
@@ -213,7 +258,9 @@ describe('a worker killed mid-settlement (e2e)', () => {
       FOR EACH ROW WHEN (NEW.status = 'processed') EXECUTE FUNCTION fault_stall()`);
     await locker.query(`SELECT pg_advisory_lock($1)`, [STALL_LOCK]);
     try {
-      expect((await paystack.sendWebhook(apiUrl, paystack.chargeSuccessEvent(reference))).status).toBe(200);
+      expect(
+        (await paystack.sendWebhook(apiUrl, paystack.chargeSuccessEvent(reference))).status,
+      ).toBe(200);
       const stalled = await stalledWorkerBackend(`a.wait_event = 'advisory'`);
       // The settlement is committed: the wallet is credited, the job is not finished.
       expect(await paymentStatus(reference)).toBe('succeeded');
@@ -233,7 +280,13 @@ describe('a worker killed mid-settlement (e2e)', () => {
 
     // The job comes back to the next worker, which runs it again and finds nothing to do.
     startApp('worker-3', 'worker');
-    const event = await orExplain(waitFor(() => inboundEvent(reference), (row) => row.status === 'processed', 45_000));
+    const event = await orExplain(
+      waitFor(
+        () => inboundEvent(reference),
+        (row) => row.status === 'processed',
+        45_000,
+      ),
+    );
     expect(await settlementRecord(query, reference)).toEqual({
       transitions: [{ from_status: 'pending', to_status: 'succeeded' }],
       events: ['payment.success', 'wallet.deposit.success'],

@@ -19,7 +19,10 @@ describe('foundation (e2e)', () => {
   });
 
   it('answers unknown routes with 404 in the error shape and echoes a valid request id', async () => {
-    const res = await request(t.url).get('/api/v1/no-such-route').set('X-Request-Id', 'req_abc-123').expect(404);
+    const res = await request(t.url)
+      .get('/api/v1/no-such-route')
+      .set('X-Request-Id', 'req_abc-123')
+      .expect(404);
     expect(res.headers['x-request-id']).toBe('req_abc-123');
     expect(res.body).toEqual({
       status_code: 404,
@@ -31,7 +34,10 @@ describe('foundation (e2e)', () => {
   });
 
   it('replaces a malformed request id with a UUID', async () => {
-    const res = await request(t.url).get('/api/v1/health').set('X-Request-Id', 'bad id with spaces!').expect(200);
+    const res = await request(t.url)
+      .get('/api/v1/health')
+      .set('X-Request-Id', 'bad id with spaces!')
+      .expect(200);
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -57,6 +63,9 @@ describe('foundation (e2e)', () => {
   it('serves the OpenAPI document with both auth schemes', async () => {
     const res = await request(t.url).get('/api/docs-json').expect(200);
     expect(Object.keys(res.body.components.securitySchemes).sort()).toEqual(['api-key', 'bearer']);
-    expect(res.body.components.securitySchemes['api-key']).toMatchObject({ in: 'header', name: 'x-api-key' });
+    expect(res.body.components.securitySchemes['api-key']).toMatchObject({
+      in: 'header',
+      name: 'x-api-key',
+    });
   });
 });

@@ -2,7 +2,14 @@ import request from 'supertest';
 import { FakePayPal } from '../fakes/fake-paypal.js';
 import { signIn, SignedIn } from '../helpers/auth.js';
 import { createTestApp, TestApp } from '../helpers/test-env.js';
-import { createPayment, eventStatus, paymentEvents, paymentStatus, sql, waitFor } from './payments.helpers.js';
+import {
+  createPayment,
+  eventStatus,
+  paymentEvents,
+  paymentStatus,
+  sql,
+  waitFor,
+} from './payments.helpers.js';
 
 function paypalEnv(fake: FakePayPal): Record<string, string> {
   return {
@@ -16,7 +23,10 @@ function paypalEnv(fake: FakePayPal): Record<string, string> {
   };
 }
 
-async function inboundEvent(t: TestApp, eventId: string): Promise<{ attempts: number; last_error: string | null }> {
+async function inboundEvent(
+  t: TestApp,
+  eventId: string,
+): Promise<{ attempts: number; last_error: string | null }> {
   const rows = await sql<{ attempts: number; last_error: string | null }>(
     t,
     `SELECT attempts, last_error FROM inbound_webhook_events WHERE gateway = 'paypal' AND event_id = $1`,
@@ -47,37 +57,61 @@ describe('PayPal gateway (e2e)', () => {
   });
 
   async function newPayPalPayment(amount = 1050, currency = 'USD') {
-    const created = await createPayment(t, alice.authHeader, { amount, currency, gateway: 'paypal' });
+    const created = await createPayment(t, alice.authHeader, {
+      amount,
+      currency,
+      gateway: 'paypal',
+    });
     const order = paypal.orderByReference(created.reference);
     return { ...created, orderId: order.id as string };
   }
 
   it('creates an order, captures it once on CHECKOUT.ORDER.APPROVED and settles; the capture webhook and the callback change nothing', async () => {
     const created = await newPayPalPayment(1050, 'USD');
-    expect(created).toMatchObject({ gateway: 'paypal', status: 'pending', amount: 1050, currency: 'USD' });
+    expect(created).toMatchObject({
+      gateway: 'paypal',
+      status: 'pending',
+      amount: 1050,
+      currency: 'USD',
+    });
     expect(created.authorization_url).toBe(`${paypal.url}/checkoutnow?token=${created.orderId}`);
 
     paypal.approve(created.orderId);
     const sent = await paypal.sendWebhook(t.url, paypal.orderApprovedEvent(created.orderId));
     expect(sent).toEqual({ status: 200, body: { received: true, duplicate: false } });
-    await waitFor(() => paymentStatus(t, created.reference), (status) => status === 'succeeded');
+    await waitFor(
+      () => paymentStatus(t, created.reference),
+      (status) => status === 'succeeded',
+    );
 
     const completed = paypal.captureEvent('PAYMENT.CAPTURE.COMPLETED', created.orderId);
     expect((await paypal.sendWebhook(t.url, completed)).status).toBe(200);
-    await waitFor(() => eventStatus(t, 'paypal', completed.id as string), (status) => status === 'processed');
-    const callback = await request(t.url).get(`/api/v1/payments/callback?reference=${created.reference}`).expect(302);
+    await waitFor(
+      () => eventStatus(t, 'paypal', completed.id as string),
+      (status) => status === 'processed',
+    );
+    const callback = await request(t.url)
+      .get(`/api/v1/payments/callback?reference=${created.reference}`)
+      .expect(302);
     expect(callback.headers.location).toContain('status=succeeded');
 
     expect(paypal.captures(created.orderId)).toHaveLength(1);
-    const res = await request(t.url).get(`/api/v1/payments/${created.reference}`).set(alice.authHeader).expect(200);
+    const res = await request(t.url)
+      .get(`/api/v1/payments/${created.reference}`)
+      .set(alice.authHeader)
+      .expect(200);
     expect(res.body).toMatchObject({ status: 'succeeded', amount_received: 1050 });
-    expect((await paymentEvents(t, created.reference)).map((event) => event.type)).toEqual(['payment.success']);
+    expect((await paymentEvents(t, created.reference)).map((event) => event.type)).toEqual([
+      'payment.success',
+    ]);
   });
 
   it('captures when the payer returns through the callback, before any webhook', async () => {
     const created = await newPayPalPayment(2000);
     paypal.approve(created.orderId);
-    const callback = await request(t.url).get(`/api/v1/payments/callback?reference=${created.reference}`).expect(302);
+    const callback = await request(t.url)
+      .get(`/api/v1/payments/callback?reference=${created.reference}`)
+      .expect(302);
     expect(callback.headers.location).toContain('status=succeeded');
     expect(paypal.captures(created.orderId)).toHaveLength(1);
   });
@@ -86,11 +120,19 @@ describe('PayPal gateway (e2e)', () => {
     const created = await newPayPalPayment();
     paypal.approve(created.orderId, 'DECLINED');
     await paypal.sendWebhook(t.url, paypal.orderApprovedEvent(created.orderId));
-    await waitFor(() => paymentStatus(t, created.reference), (status) => status === 'failed');
+    await waitFor(
+      () => paymentStatus(t, created.reference),
+      (status) => status === 'failed',
+    );
     const denied = paypal.captureEvent('PAYMENT.CAPTURE.DENIED', created.orderId);
     await paypal.sendWebhook(t.url, denied);
-    await waitFor(() => eventStatus(t, 'paypal', denied.id as string), (status) => status === 'processed');
-    expect((await paymentEvents(t, created.reference)).map((event) => event.type)).toEqual(['payment.failed']);
+    await waitFor(
+      () => eventStatus(t, 'paypal', denied.id as string),
+      (status) => status === 'processed',
+    );
+    expect((await paymentEvents(t, created.reference)).map((event) => event.type)).toEqual([
+      'payment.failed',
+    ]);
   });
 
   it('answers a webhook PayPal does not verify with 401, and 503 while its verify API is down, storing nothing', async () => {
@@ -104,7 +146,11 @@ describe('PayPal gateway (e2e)', () => {
     const missingHeaders = await paypal.sendWebhook(t.url, event, { headers: {} });
     expect(missingHeaders.status).toBe(401);
 
-    paypal.server.failNext(503, 1, (req) => req.path === '/v1/notifications/verify-webhook-signature');
+    paypal.server.failNext(
+      503,
+      1,
+      (req) => req.path === '/v1/notifications/verify-webhook-signature',
+    );
     const unavailable = await paypal.sendWebhook(t.url, event);
     expect(unavailable.status).toBe(503);
 
@@ -118,20 +164,33 @@ describe('PayPal gateway (e2e)', () => {
     paypal.approve(created.orderId);
     const event = paypal.orderApprovedEvent(created.orderId);
     await paypal.sendWebhook(t.url, event);
-    await waitFor(() => paymentStatus(t, created.reference), (status) => status === 'succeeded');
+    await waitFor(
+      () => paymentStatus(t, created.reference),
+      (status) => status === 'succeeded',
+    );
 
     const again = await Promise.all([1, 2, 3].map(() => paypal.sendWebhook(t.url, event)));
-    expect(again.map((response) => response.body)).toEqual(Array(3).fill({ received: true, duplicate: true }));
+    expect(again.map((response) => response.body)).toEqual(
+      Array(3).fill({ received: true, duplicate: true }),
+    );
     expect(paypal.captures(created.orderId)).toHaveLength(1);
-    expect((await paymentEvents(t, created.reference)).map((row) => row.type)).toEqual(['payment.success']);
+    expect((await paymentEvents(t, created.reference)).map((row) => row.type)).toEqual([
+      'payment.success',
+    ]);
   });
 
   it('sends a capture for a different amount to needs_review', async () => {
     const created = await newPayPalPayment(5000);
     paypal.approve(created.orderId, 'COMPLETED', '45.00');
     await paypal.sendWebhook(t.url, paypal.orderApprovedEvent(created.orderId));
-    await waitFor(() => paymentStatus(t, created.reference), (status) => status === 'needs_review');
-    const res = await request(t.url).get(`/api/v1/payments/${created.reference}`).set(alice.authHeader).expect(200);
+    await waitFor(
+      () => paymentStatus(t, created.reference),
+      (status) => status === 'needs_review',
+    );
+    const res = await request(t.url)
+      .get(`/api/v1/payments/${created.reference}`)
+      .set(alice.authHeader)
+      .expect(200);
     expect(res.body.review_reason).toMatch(/amount 4500 instead of 5000/);
     expect(await paymentEvents(t, created.reference)).toEqual([]);
   });
@@ -148,7 +207,10 @@ describe('PayPal gateway (e2e)', () => {
 
       await paypal.server.acceptConnections();
       expect((await paypal.sendWebhook(t.url, event)).status).toBe(200);
-      await waitFor(() => paymentStatus(t, created.reference), (status) => status === 'succeeded');
+      await waitFor(
+        () => paymentStatus(t, created.reference),
+        (status) => status === 'succeeded',
+      );
       expect(paypal.captures(created.orderId)).toHaveLength(1);
     });
 
@@ -158,7 +220,10 @@ describe('PayPal gateway (e2e)', () => {
       const event = paypal.orderApprovedEvent(created.orderId);
       paypal.server.failNext(500, 3, (req) => req.path.startsWith('/v2/checkout/orders/'));
       expect((await paypal.sendWebhook(t.url, event)).status).toBe(200);
-      await waitFor(() => paymentStatus(t, created.reference), (status) => status === 'succeeded');
+      await waitFor(
+        () => paymentStatus(t, created.reference),
+        (status) => status === 'succeeded',
+      );
       expect((await inboundEvent(t, event.id as string)).attempts).toBeGreaterThanOrEqual(4);
       expect(paypal.captures(created.orderId)).toHaveLength(1);
     });
@@ -169,8 +234,14 @@ describe('PayPal gateway (e2e)', () => {
       const event = paypal.orderApprovedEvent(created.orderId);
       paypal.server.hangNext(3_000, 1, (req) => req.path.endsWith('/capture'));
       expect((await paypal.sendWebhook(t.url, event)).status).toBe(200);
-      await waitFor(() => inboundEvent(t, event.id as string), (row) => row.last_error !== null);
-      await waitFor(() => paymentStatus(t, created.reference), (status) => status === 'succeeded');
+      await waitFor(
+        () => inboundEvent(t, event.id as string),
+        (row) => row.last_error !== null,
+      );
+      await waitFor(
+        () => paymentStatus(t, created.reference),
+        (status) => status === 'succeeded',
+      );
       expect(paypal.captures(created.orderId)).toHaveLength(1);
     });
   });

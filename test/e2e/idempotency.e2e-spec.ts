@@ -66,8 +66,16 @@ describe('Idempotency-Key (e2e)', () => {
 
   it('replays the first answer for the same key and body, running the handler once', async () => {
     const before = effects.length;
-    const first = await post('charge', { ...auth, 'Idempotency-Key': 'k-replay' }, { amount: 10 }).expect(201);
-    const second = await post('charge', { ...auth, 'Idempotency-Key': 'k-replay' }, { amount: 10 }).expect(201);
+    const first = await post(
+      'charge',
+      { ...auth, 'Idempotency-Key': 'k-replay' },
+      { amount: 10 },
+    ).expect(201);
+    const second = await post(
+      'charge',
+      { ...auth, 'Idempotency-Key': 'k-replay' },
+      { amount: 10 },
+    ).expect(201);
     expect(second.body).toEqual(first.body);
     expect(second.headers['idempotent-replayed']).toBe('true');
     expect(first.headers['idempotent-replayed']).toBeUndefined();
@@ -75,33 +83,61 @@ describe('Idempotency-Key (e2e)', () => {
   });
 
   it('treats the same JSON with keys in another order as the same body', async () => {
-    await post('charge', { ...auth, 'Idempotency-Key': 'k-order' }, { amount: 11, delay_ms: 0 }).expect(201);
-    const again = await post('charge', { ...auth, 'Idempotency-Key': 'k-order' }, { delay_ms: 0, amount: 11 }).expect(201);
+    await post(
+      'charge',
+      { ...auth, 'Idempotency-Key': 'k-order' },
+      { amount: 11, delay_ms: 0 },
+    ).expect(201);
+    const again = await post(
+      'charge',
+      { ...auth, 'Idempotency-Key': 'k-order' },
+      { delay_ms: 0, amount: 11 },
+    ).expect(201);
     expect(again.headers['idempotent-replayed']).toBe('true');
   });
 
   it('keeps the route status code (202) on replay', async () => {
     await post('accepted', { ...auth, 'Idempotency-Key': 'k-202' }, { amount: 3 }).expect(202);
-    const again = await post('accepted', { ...auth, 'Idempotency-Key': 'k-202' }, { amount: 3 }).expect(202);
+    const again = await post(
+      'accepted',
+      { ...auth, 'Idempotency-Key': 'k-202' },
+      { amount: 3 },
+    ).expect(202);
     expect(again.headers['idempotent-replayed']).toBe('true');
   });
 
   it('refuses the same key with a different body with 422 IDEMPOTENCY_KEY_REUSED', async () => {
     await post('charge', { ...auth, 'Idempotency-Key': 'k-body' }, { amount: 12 }).expect(201);
-    const res = await post('charge', { ...auth, 'Idempotency-Key': 'k-body' }, { amount: 13 }).expect(422);
+    const res = await post(
+      'charge',
+      { ...auth, 'Idempotency-Key': 'k-body' },
+      { amount: 13 },
+    ).expect(422);
     expect(res.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 
   it('refuses the same key on a different route with 422 IDEMPOTENCY_KEY_REUSED', async () => {
     await post('charge', { ...auth, 'Idempotency-Key': 'k-route' }, { amount: 14 }).expect(201);
-    const res = await post('accepted', { ...auth, 'Idempotency-Key': 'k-route' }, { amount: 14 }).expect(422);
+    const res = await post(
+      'accepted',
+      { ...auth, 'Idempotency-Key': 'k-route' },
+      { amount: 14 },
+    ).expect(422);
     expect(res.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 
   it('replays a definitive 4xx failure with its status and body', async () => {
     const before = effects.length;
-    const first = await post('charge', { ...auth, 'Idempotency-Key': 'k-422' }, { amount: 101 }).expect(422);
-    const again = await post('charge', { ...auth, 'Idempotency-Key': 'k-422' }, { amount: 101 }).expect(422);
+    const first = await post(
+      'charge',
+      { ...auth, 'Idempotency-Key': 'k-422' },
+      { amount: 101 },
+    ).expect(422);
+    const again = await post(
+      'charge',
+      { ...auth, 'Idempotency-Key': 'k-422' },
+      { amount: 101 },
+    ).expect(422);
     expect(first.body.code).toBe('INSUFFICIENT_FUNDS');
     expect(again.body).toEqual(first.body);
     expect(again.headers['idempotent-replayed']).toBe('true');
@@ -110,16 +146,28 @@ describe('Idempotency-Key (e2e)', () => {
 
   it('does not store a 5xx, so the same key can be retried', async () => {
     await post('charge', { ...auth, 'Idempotency-Key': 'k-500' }, { amount: 500 }).expect(500);
-    const retry = await post('charge', { ...auth, 'Idempotency-Key': 'k-500' }, { amount: 500 }).expect(500);
+    const retry = await post(
+      'charge',
+      { ...auth, 'Idempotency-Key': 'k-500' },
+      { amount: 500 },
+    ).expect(500);
     expect(retry.headers['idempotent-replayed']).toBeUndefined();
   });
 
   it('answers a twin of an in-flight request with 409 IDEMPOTENCY_KEY_IN_USE', async () => {
     const before = effects.length;
-    const slow = post('charge', { ...auth, 'Idempotency-Key': 'k-flight' }, { amount: 20, delay_ms: 800 });
+    const slow = post(
+      'charge',
+      { ...auth, 'Idempotency-Key': 'k-flight' },
+      { amount: 20, delay_ms: 800 },
+    );
     const slowDone = slow.then((res) => res);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const twin = await post('charge', { ...auth, 'Idempotency-Key': 'k-flight' }, { amount: 20, delay_ms: 800 });
+    const twin = await post(
+      'charge',
+      { ...auth, 'Idempotency-Key': 'k-flight' },
+      { amount: 20, delay_ms: 800 },
+    );
     expect(twin.status).toBe(409);
     expect(twin.body.code).toBe('IDEMPOTENCY_KEY_IN_USE');
     expect((await slowDone).status).toBe(201);
@@ -129,7 +177,9 @@ describe('Idempotency-Key (e2e)', () => {
   it('runs the handler exactly once when 10 identical requests race', async () => {
     const before = effects.length;
     const results = await Promise.all(
-      Array.from({ length: 10 }, () => post('charge', { ...auth, 'Idempotency-Key': 'k-race' }, { amount: 30, delay_ms: 50 })),
+      Array.from({ length: 10 }, () =>
+        post('charge', { ...auth, 'Idempotency-Key': 'k-race' }, { amount: 30, delay_ms: 50 }),
+      ),
     );
     const statuses = results.map((res) => res.status);
     expect(statuses.filter((s) => s === 201).length).toBeGreaterThanOrEqual(1);
@@ -139,19 +189,35 @@ describe('Idempotency-Key (e2e)', () => {
 
   it('scopes keys to the user: another user may use the same key', async () => {
     await post('charge', { ...auth, 'Idempotency-Key': 'k-shared' }, { amount: 40 }).expect(201);
-    const res = await post('charge', { ...other, 'Idempotency-Key': 'k-shared' }, { amount: 41 }).expect(201);
+    const res = await post(
+      'charge',
+      { ...other, 'Idempotency-Key': 'k-shared' },
+      { amount: 41 },
+    ).expect(201);
     expect(res.headers['idempotent-replayed']).toBeUndefined();
   });
 
   it('rejects a key longer than 255 characters with 400', async () => {
-    const res = await post('charge', { ...auth, 'Idempotency-Key': 'x'.repeat(256) }, { amount: 1 }).expect(400);
+    const res = await post(
+      'charge',
+      { ...auth, 'Idempotency-Key': 'x'.repeat(256) },
+      { amount: 1 },
+    ).expect(400);
     expect(res.body.code).toBe('VALIDATION_FAILED');
   });
 
   it('stores a validation failure as a definitive answer', async () => {
-    const first = await post('charge', { ...auth, 'Idempotency-Key': 'k-invalid' }, { amount: 'ten' }).expect(400);
+    const first = await post(
+      'charge',
+      { ...auth, 'Idempotency-Key': 'k-invalid' },
+      { amount: 'ten' },
+    ).expect(400);
     expect(first.body.code).toBe('VALIDATION_FAILED');
-    const again = await post('charge', { ...auth, 'Idempotency-Key': 'k-invalid' }, { amount: 'ten' }).expect(400);
+    const again = await post(
+      'charge',
+      { ...auth, 'Idempotency-Key': 'k-invalid' },
+      { amount: 'ten' },
+    ).expect(400);
     expect(again.headers['idempotent-replayed']).toBe('true');
   });
 });

@@ -20,7 +20,11 @@ describe('request ids through jobs (e2e)', () => {
 
   beforeAll(async () => {
     t = await createTestApp({
-      env: { LOG_LEVEL: 'info', GENERIC_WEBHOOK_SECRET: sender.secret, GENERIC_CHECKOUT_URL: 'https://checkout.example/pay' },
+      env: {
+        LOG_LEVEL: 'info',
+        GENERIC_WEBHOOK_SECRET: sender.secret,
+        GENERIC_CHECKOUT_URL: 'https://checkout.example/pay',
+      },
       override: (builder) => builder.overrideProvider(LOG_DESTINATION).useValue(capture),
     });
   });
@@ -31,21 +35,42 @@ describe('request ids through jobs (e2e)', () => {
 
   it('logs the settlement done by the webhook job with the request id of the webhook request', async () => {
     const { authHeader } = await signIn(t, 'traced@example.com');
-    const payment = await createPayment(t, authHeader, { amount: 5_000, currency: 'NGN', gateway: 'generic' });
-    const body = JSON.stringify({ transaction_id: payment.reference, status: 'completed', amount: 5_000, currency: 'NGN' });
+    const payment = await createPayment(t, authHeader, {
+      amount: 5_000,
+      currency: 'NGN',
+      gateway: 'generic',
+    });
+    const body = JSON.stringify({
+      transaction_id: payment.reference,
+      status: 'completed',
+      amount: 5_000,
+      currency: 'NGN',
+    });
     const response = await fetch(`${t.url}/api/v1/webhooks/generic`, {
       method: 'POST',
       headers: { ...sender.headers(body), 'X-Request-Id': 'trace-webhook-42' },
       body,
     });
     expect(response.status).toBe(200);
-    await waitFor(() => paymentStatus(t, payment.reference), (status) => status === 'succeeded');
+    await waitFor(
+      () => paymentStatus(t, payment.reference),
+      (status) => status === 'succeeded',
+    );
 
     const settledLine = await waitFor(
-      async () => lines.find((line) => typeof line.msg === 'string' && line.msg.includes(`${payment.reference}:`) && line.msg.includes('succeeded')),
+      async () =>
+        lines.find(
+          (line) =>
+            typeof line.msg === 'string' &&
+            line.msg.includes(`${payment.reference}:`) &&
+            line.msg.includes('succeeded'),
+        ),
       (line) => line !== undefined,
     );
-    expect(settledLine).toMatchObject({ request_id: 'trace-webhook-42', queue: 'inbound-webhooks' });
+    expect(settledLine).toMatchObject({
+      request_id: 'trace-webhook-42',
+      queue: 'inbound-webhooks',
+    });
     expect(settledLine?.job_id).toEqual(expect.any(String));
   });
 });

@@ -4,11 +4,18 @@ import { signIn } from '../helpers/auth.js';
 import { createTestApp, TestApp } from '../helpers/test-env.js';
 import { createPayment, paymentStatus, waitFor } from './payments.helpers.js';
 
-function metricValue(text: string, name: string, labels: Record<string, string>): number | undefined {
+function metricValue(
+  text: string,
+  name: string,
+  labels: Record<string, string>,
+): number | undefined {
   const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
   const line = text
     .split('\n')
-    .find((candidate) => candidate.startsWith(`${name}{`) && wanted.every((label) => candidate.includes(label)));
+    .find(
+      (candidate) =>
+        candidate.startsWith(`${name}{`) && wanted.every((label) => candidate.includes(label)),
+    );
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
@@ -18,7 +25,11 @@ describe('metrics (e2e)', () => {
 
   beforeAll(async () => {
     t = await createTestApp({
-      env: { METRICS_TOKEN: 'scrape-token', GENERIC_WEBHOOK_SECRET: sender.secret, GENERIC_CHECKOUT_URL: 'https://checkout.example/pay' },
+      env: {
+        METRICS_TOKEN: 'scrape-token',
+        GENERIC_WEBHOOK_SECRET: sender.secret,
+        GENERIC_CHECKOUT_URL: 'https://checkout.example/pay',
+      },
     });
   });
 
@@ -34,24 +45,74 @@ describe('metrics (e2e)', () => {
 
   it('counts received, rejected and settled webhooks, HTTP requests and queue depth', async () => {
     const { authHeader } = await signIn(t, 'metrics@example.com');
-    const payment = await createPayment(t, authHeader, { amount: 2_500, currency: 'NGN', gateway: 'generic' });
-    const event = { transaction_id: payment.reference, status: 'completed' as const, amount: 2_500, currency: 'NGN' };
+    const payment = await createPayment(t, authHeader, {
+      amount: 2_500,
+      currency: 'NGN',
+      gateway: 'generic',
+    });
+    const event = {
+      transaction_id: payment.reference,
+      status: 'completed' as const,
+      amount: 2_500,
+      currency: 'NGN',
+    };
     expect((await sender.send(t.url, event, { id: 'msg_metrics_1' })).status).toBe(200);
     expect((await sender.send(t.url, event, { id: 'msg_metrics_1' })).status).toBe(200);
-    expect((await sender.send(t.url, event, { secret: GenericWebhookSender.newSecret() })).status).toBe(401);
-    await waitFor(() => paymentStatus(t, payment.reference), (status) => status === 'succeeded');
+    expect(
+      (await sender.send(t.url, event, { secret: GenericWebhookSender.newSecret() })).status,
+    ).toBe(401);
+    await waitFor(
+      () => paymentStatus(t, payment.reference),
+      (status) => status === 'succeeded',
+    );
 
     const scrape = async () =>
-      (await request(t.url).get('/metrics').set('Authorization', 'Bearer scrape-token').expect(200)).text;
-    const text = await waitFor(scrape, (body) => metricValue(body, 'inbound_webhook_processing_seconds_count', { gateway: 'generic' }) !== undefined);
+      (await request(t.url).get('/metrics').set('Authorization', 'Bearer scrape-token').expect(200))
+        .text;
+    const text = await waitFor(
+      scrape,
+      (body) =>
+        metricValue(body, 'inbound_webhook_processing_seconds_count', { gateway: 'generic' }) !==
+        undefined,
+    );
 
-    expect(metricValue(text, 'inbound_webhooks_received_total', { gateway: 'generic', duplicate: 'false' })).toBe(1);
-    expect(metricValue(text, 'inbound_webhooks_received_total', { gateway: 'generic', duplicate: 'true' })).toBe(1);
-    expect(metricValue(text, 'inbound_webhooks_rejected_total', { gateway: 'generic', code: 'INVALID_SIGNATURE' })).toBe(1);
-    expect(metricValue(text, 'payment_transitions_total', { gateway: 'generic', status: 'succeeded' })).toBe(1);
-    expect(metricValue(text, 'inbound_webhook_processing_seconds_count', { gateway: 'generic', outcome: 'processed' })).toBe(1);
-    expect(metricValue(text, 'http_request_duration_seconds_count', { method: 'POST', route: '/api/v1/payments', status: '201' })).toBe(1);
-    expect(metricValue(text, 'queue_jobs', { queue: 'inbound-webhooks', state: 'waiting' })).toBe(0);
+    expect(
+      metricValue(text, 'inbound_webhooks_received_total', {
+        gateway: 'generic',
+        duplicate: 'false',
+      }),
+    ).toBe(1);
+    expect(
+      metricValue(text, 'inbound_webhooks_received_total', {
+        gateway: 'generic',
+        duplicate: 'true',
+      }),
+    ).toBe(1);
+    expect(
+      metricValue(text, 'inbound_webhooks_rejected_total', {
+        gateway: 'generic',
+        code: 'INVALID_SIGNATURE',
+      }),
+    ).toBe(1);
+    expect(
+      metricValue(text, 'payment_transitions_total', { gateway: 'generic', status: 'succeeded' }),
+    ).toBe(1);
+    expect(
+      metricValue(text, 'inbound_webhook_processing_seconds_count', {
+        gateway: 'generic',
+        outcome: 'processed',
+      }),
+    ).toBe(1);
+    expect(
+      metricValue(text, 'http_request_duration_seconds_count', {
+        method: 'POST',
+        route: '/api/v1/payments',
+        status: '201',
+      }),
+    ).toBe(1);
+    expect(metricValue(text, 'queue_jobs', { queue: 'inbound-webhooks', state: 'waiting' })).toBe(
+      0,
+    );
     expect(text).toContain('process_cpu_user_seconds_total');
   });
 });

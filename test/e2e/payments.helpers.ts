@@ -5,7 +5,11 @@ import type { FakePaystack } from '../fakes/fake-paystack.js';
 import type { TestApp } from '../helpers/test-env.js';
 
 /** Env for an app wired to a fake Paystack and a generic secret, with fast retries and sweeps. */
-export function paymentsEnv(fake: FakePaystack, genericSecret: string, extra: Record<string, string> = {}): Record<string, string> {
+export function paymentsEnv(
+  fake: FakePaystack,
+  genericSecret: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     PAYSTACK_SECRET_KEY: fake.secretKey,
     PAYSTACK_BASE_URL: fake.url,
@@ -26,16 +30,27 @@ export function dataSource(t: TestApp): DataSource {
   return t.get<DataSource>(getDataSourceToken());
 }
 
-export async function sql<T = Record<string, unknown>>(t: TestApp, text: string, params: unknown[] = []): Promise<T[]> {
+export async function sql<T = Record<string, unknown>>(
+  t: TestApp,
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   return dataSource(t).query<T[]>(text, params);
 }
 
 /** Polls until `predicate` holds (or fails with the last value seen). */
-export async function waitFor<T>(read: () => Promise<T>, predicate: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(
+  read: () => Promise<T>,
+  predicate: (value: T) => boolean,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T = await read();
   while (!predicate(last)) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 100));
     last = await read();
   }
@@ -43,21 +58,36 @@ export async function waitFor<T>(read: () => Promise<T>, predicate: (value: T) =
 }
 
 export async function paymentStatus(t: TestApp, reference: string): Promise<string> {
-  const rows = await sql<{ status: string }>(t, `SELECT status FROM payments WHERE reference = $1`, [reference]);
+  const rows = await sql<{ status: string }>(
+    t,
+    `SELECT status FROM payments WHERE reference = $1`,
+    [reference],
+  );
   return rows[0]?.status ?? 'missing';
 }
 
 export async function eventStatus(t: TestApp, gateway: string, eventId: string): Promise<string> {
-  const rows = await sql<{ status: string }>(t, `SELECT status FROM inbound_webhook_events WHERE gateway = $1 AND event_id = $2`, [gateway, eventId]);
+  const rows = await sql<{ status: string }>(
+    t,
+    `SELECT status FROM inbound_webhook_events WHERE gateway = $1 AND event_id = $2`,
+    [gateway, eventId],
+  );
   return rows[0]?.status ?? 'missing';
 }
 
 /** Outbox rows (payment.success / payment.failed) recorded for a payment. */
 export async function paymentEvents(t: TestApp, reference: string): Promise<{ type: string }[]> {
-  return sql<{ type: string }>(t, `SELECT type FROM events WHERE data->>'reference' = $1 AND type LIKE 'payment.%' ORDER BY created_at`, [reference]);
+  return sql<{ type: string }>(
+    t,
+    `SELECT type FROM events WHERE data->>'reference' = $1 AND type LIKE 'payment.%' ORDER BY created_at`,
+    [reference],
+  );
 }
 
-export async function transitions(t: TestApp, reference: string): Promise<{ from_status: string; to_status: string; source: string }[]> {
+export async function transitions(
+  t: TestApp,
+  reference: string,
+): Promise<{ from_status: string; to_status: string; source: string }[]> {
   return sql(
     t,
     `SELECT a.from_status, a.to_status, a.source FROM payment_audit_entries a JOIN payments p ON p.id = a.payment_id
@@ -70,8 +100,18 @@ export async function createPayment(
   t: TestApp,
   auth: { Authorization: string },
   body: Record<string, unknown>,
-): Promise<{ reference: string; amount: number; currency: string; status: string; authorization_url: string }> {
-  const res = await request(t.url).post('/api/v1/payments').set(auth).send({ email: 'payer@example.com', ...body });
-  if (res.status !== 201) throw new Error(`creating a payment failed: ${res.status} ${JSON.stringify(res.body)}`);
+): Promise<{
+  reference: string;
+  amount: number;
+  currency: string;
+  status: string;
+  authorization_url: string;
+}> {
+  const res = await request(t.url)
+    .post('/api/v1/payments')
+    .set(auth)
+    .send({ email: 'payer@example.com', ...body });
+  if (res.status !== 201)
+    throw new Error(`creating a payment failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }

@@ -21,26 +21,45 @@ describe('queue dashboard (e2e)', () => {
 
   it('refuses a signed-in person who is not an admin with 403', async () => {
     const { authHeader } = await signIn(t, 'not-admin@example.com');
-    const res = await request(t.url).get('/api/v1/admin/queues/api/queues').set(authHeader).expect(403);
+    const res = await request(t.url)
+      .get('/api/v1/admin/queues/api/queues')
+      .set(authHeader)
+      .expect(403);
     expect(res.body.code).toBe('PERMISSION_DENIED');
     await request(t.url).post('/api/v1/admin/queues-session').set(authHeader).expect(403);
   });
 
   it('lists every queue to an admin bearer token', async () => {
     const { authHeader } = await signIn(t, 'admin@example.com');
-    const res = await request(t.url).get('/api/v1/admin/queues/api/queues').set(authHeader).expect(200);
+    const res = await request(t.url)
+      .get('/api/v1/admin/queues/api/queues')
+      .set(authHeader)
+      .expect(200);
     const names = (res.body.queues as { name: string }[]).map((queue) => queue.name).sort();
-    expect(names).toEqual(['inbound-webhooks', 'maintenance', 'payments', 'refunds', 'webhook-deliveries', 'webhook-relay']);
+    expect(names).toEqual([
+      'inbound-webhooks',
+      'maintenance',
+      'payments',
+      'refunds',
+      'webhook-deliveries',
+      'webhook-relay',
+    ]);
   });
 
   it('serves the dashboard page to a browser holding the admin session cookie', async () => {
     const { authHeader } = await signIn(t, 'admin@example.com');
-    const session = await request(t.url).post('/api/v1/admin/queues-session').set(authHeader).expect(204);
+    const session = await request(t.url)
+      .post('/api/v1/admin/queues-session')
+      .set(authHeader)
+      .expect(204);
     const cookie = (session.headers['set-cookie'] as unknown as string[])[0];
     expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/SameSite=Strict/i);
     expect(cookie).toMatch(/Path=\/api\/v1\/admin\/queues/);
-    const page = await request(t.url).get('/api/v1/admin/queues').set('Cookie', cookie.split(';')[0]).expect(200);
+    const page = await request(t.url)
+      .get('/api/v1/admin/queues')
+      .set('Cookie', cookie.split(';')[0])
+      .expect(200);
     expect(page.text).toContain('Payments queues');
   });
 });

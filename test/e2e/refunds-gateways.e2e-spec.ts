@@ -68,21 +68,47 @@ describe('refunds through Stripe, PayPal and Flutterwave (e2e)', () => {
   const api = (): ReturnType<typeof request> => request(t.url);
 
   async function paidStripePayment(amount: number): Promise<string> {
-    const created = await createPayment(t, alice.authHeader, { amount, currency: 'USD', gateway: 'stripe' });
+    const created = await createPayment(t, alice.authHeader, {
+      amount,
+      currency: 'USD',
+      gateway: 'stripe',
+    });
     stripe.pay(stripe.sessionByReference(created.reference).id as string);
-    expect((await api().post(`/api/v1/payments/${created.reference}/verify`).set(alice.authHeader).expect(200)).body.status).toBe('succeeded');
+    expect(
+      (
+        await api()
+          .post(`/api/v1/payments/${created.reference}/verify`)
+          .set(alice.authHeader)
+          .expect(200)
+      ).body.status,
+    ).toBe('succeeded');
     return created.reference;
   }
 
   async function paidFlutterwavePayment(amount: number): Promise<string> {
-    const created = await createPayment(t, alice.authHeader, { amount, currency: 'NGN', gateway: 'flutterwave' });
+    const created = await createPayment(t, alice.authHeader, {
+      amount,
+      currency: 'NGN',
+      gateway: 'flutterwave',
+    });
     flutterwave.pay(created.reference);
-    expect((await api().post(`/api/v1/payments/${created.reference}/verify`).set(alice.authHeader).expect(200)).body.status).toBe('succeeded');
+    expect(
+      (
+        await api()
+          .post(`/api/v1/payments/${created.reference}/verify`)
+          .set(alice.authHeader)
+          .expect(200)
+      ).body.status,
+    ).toBe('succeeded');
     return created.reference;
   }
 
   async function refund(reference: string, body: Record<string, unknown> = {}): Promise<string> {
-    const res = await api().post(`/api/v1/payments/${reference}/refunds`).set(alice.authHeader).send(body).expect(202);
+    const res = await api()
+      .post(`/api/v1/payments/${reference}/refunds`)
+      .set(alice.authHeader)
+      .send(body)
+      .expect(202);
     return res.body.id as string;
   }
 
@@ -92,12 +118,19 @@ describe('refunds through Stripe, PayPal and Flutterwave (e2e)', () => {
   }
 
   async function refundEventTypes(refundId: string): Promise<string[]> {
-    const rows = await sql<{ type: string }>(t, `SELECT type FROM events WHERE type LIKE 'refund.%' AND data->>'id' = $1 ORDER BY created_at`, [refundId]);
+    const rows = await sql<{ type: string }>(
+      t,
+      `SELECT type FROM events WHERE type LIKE 'refund.%' AND data->>'id' = $1 ORDER BY created_at`,
+      [refundId],
+    );
     return rows.map((row) => row.type);
   }
 
-  async function paymentOf(reference: string): Promise<{ amount_refunded: number; refund_status: string }> {
-    return (await api().get(`/api/v1/payments/${reference}`).set(alice.authHeader).expect(200)).body;
+  async function paymentOf(
+    reference: string,
+  ): Promise<{ amount_refunded: number; refund_status: string }> {
+    return (await api().get(`/api/v1/payments/${reference}`).set(alice.authHeader).expect(200))
+      .body;
   }
 
   async function expectLedgerClean(): Promise<void> {
@@ -110,15 +143,24 @@ describe('refunds through Stripe, PayPal and Flutterwave (e2e)', () => {
     const original = adapter.refund.bind(adapter);
     adapter.refund = async (input: RefundInput): Promise<RefundResult> => {
       const answer = await original(input);
-      const sent = await stripe.sendWebhook(t.url, stripe.refundUpdatedEvent(answer.gatewayRefundId ?? ''));
+      const sent = await stripe.sendWebhook(
+        t.url,
+        stripe.refundUpdatedEvent(answer.gatewayRefundId ?? ''),
+      );
       expect(sent.status).toBe(200);
-      await waitFor(() => refundRow(input.refundId), (row) => row.status === 'succeeded');
+      await waitFor(
+        () => refundRow(input.refundId),
+        (row) => row.status === 'succeeded',
+      );
       return answer;
     };
     let refundId: string;
     try {
       refundId = await refund(reference, { amount: 2_000 });
-      await waitFor(() => refundRow(refundId), (row) => row.attempts === 1 && row.gateway_refund_id !== null);
+      await waitFor(
+        () => refundRow(refundId),
+        (row) => row.attempts === 1 && row.gateway_refund_id !== null,
+      );
     } finally {
       adapter.refund = original;
     }
@@ -127,7 +169,10 @@ describe('refunds through Stripe, PayPal and Flutterwave (e2e)', () => {
     const atStripe = stripe.refund(row.gateway_refund_id ?? '');
     expect(atStripe).toMatchObject({ amount: 2_000, metadata: { refund_id: refundId, reference } });
     expect(await refundEventTypes(refundId)).toEqual(['refund.processed']);
-    expect(await paymentOf(reference)).toMatchObject({ amount_refunded: 2_000, refund_status: 'partial' });
+    expect(await paymentOf(reference)).toMatchObject({
+      amount_refunded: 2_000,
+      refund_status: 'partial',
+    });
   });
 
   it('resends a Stripe refund whose answer was lost with the same idempotency key, refunding once', async () => {
@@ -145,12 +190,17 @@ describe('refunds through Stripe, PayPal and Flutterwave (e2e)', () => {
     let refundId: string;
     try {
       refundId = await refund(reference);
-      await waitFor(() => refundRow(refundId), (row) => row.status === 'succeeded');
+      await waitFor(
+        () => refundRow(refundId),
+        (row) => row.status === 'succeeded',
+      );
     } finally {
       adapter.refund = original;
     }
     expect(calls).toBe(2);
-    const atStripe = stripe.refundList().filter((r) => (r.metadata as Record<string, string>).refund_id === refundId);
+    const atStripe = stripe
+      .refundList()
+      .filter((r) => (r.metadata as Record<string, string>).refund_id === refundId);
     expect(atStripe).toHaveLength(1);
     expect((await refundRow(refundId)).gateway_refund_id).toBe(atStripe[0].id);
     expect(await refundEventTypes(refundId)).toEqual(['refund.processed']);
@@ -160,10 +210,19 @@ describe('refunds through Stripe, PayPal and Flutterwave (e2e)', () => {
     const reference = await paidStripePayment(4_000);
     stripe.refundOutcome = 'pending';
     const refundId = await refund(reference);
-    const accepted = await waitFor(() => refundRow(refundId), (row) => row.gateway_refund_id !== null && row.status === 'processing');
+    const accepted = await waitFor(
+      () => refundRow(refundId),
+      (row) => row.gateway_refund_id !== null && row.status === 'processing',
+    );
     stripe.settleRefund(accepted.gateway_refund_id ?? '', 'failed');
-    await stripe.sendWebhook(t.url, stripe.event('refund.failed', stripe.refund(accepted.gateway_refund_id ?? '')));
-    await waitFor(() => refundRow(refundId), (row) => row.status === 'failed');
+    await stripe.sendWebhook(
+      t.url,
+      stripe.event('refund.failed', stripe.refund(accepted.gateway_refund_id ?? '')),
+    );
+    await waitFor(
+      () => refundRow(refundId),
+      (row) => row.status === 'failed',
+    );
     expect(await refundEventTypes(refundId)).toEqual(['refund.failed']);
     expect(await paymentOf(reference)).toMatchObject({ amount_refunded: 0, refund_status: 'none' });
     await expectLedgerClean();
@@ -192,36 +251,74 @@ describe('refunds through Stripe, PayPal and Flutterwave (e2e)', () => {
     };
     const event = stripe.event('charge.refunded', charge);
     await stripe.sendWebhook(t.url, event);
-    await waitFor(() => eventStatus(t, 'stripe', event.id as string), (status) => status === 'processed');
+    await waitFor(
+      () => eventStatus(t, 'stripe', event.id as string),
+      (status) => status === 'processed',
+    );
     // the same refund again, in refund.updated: matched by Stripe's id, not counted twice
     const updated = stripe.event('refund.updated', dashboardRefund);
     await stripe.sendWebhook(t.url, updated);
-    await waitFor(() => eventStatus(t, 'stripe', updated.id as string), (status) => status === 'ignored');
+    await waitFor(
+      () => eventStatus(t, 'stripe', updated.id as string),
+      (status) => status === 'ignored',
+    );
 
-    const listed = await api().get(`/api/v1/payments/${reference}/refunds`).set(alice.authHeader).expect(200);
+    const listed = await api()
+      .get(`/api/v1/payments/${reference}/refunds`)
+      .set(alice.authHeader)
+      .expect(200);
     expect(listed.body.refunds).toEqual([
-      expect.objectContaining({ amount: 4_000, currency: 'USD', status: 'succeeded', initiated_by: 'gateway' }),
+      expect.objectContaining({
+        amount: 4_000,
+        currency: 'USD',
+        status: 'succeeded',
+        initiated_by: 'gateway',
+      }),
     ]);
     expect(await refundEventTypes(listed.body.refunds[0].id)).toEqual(['refund.processed']);
-    expect(await paymentOf(reference)).toMatchObject({ amount_refunded: 4_000, refund_status: 'partial' });
+    expect(await paymentOf(reference)).toMatchObject({
+      amount_refunded: 4_000,
+      refund_status: 'partial',
+    });
     // only the rest can still be refunded through the API
-    const over = await api().post(`/api/v1/payments/${reference}/refunds`).set(alice.authHeader).send({ amount: 5_001 }).expect(422);
+    const over = await api()
+      .post(`/api/v1/payments/${reference}/refunds`)
+      .set(alice.authHeader)
+      .send({ amount: 5_001 })
+      .expect(422);
     expect(over.body.code).toBe('REFUND_EXCEEDS_REMAINING');
     await expectLedgerClean();
   });
 
   it('finishes a pending PayPal refund from PAYMENT.CAPTURE.REFUNDED (matched by custom_id)', async () => {
-    const created = await createPayment(t, alice.authHeader, { amount: 2_500, currency: 'USD', gateway: 'paypal' });
+    const created = await createPayment(t, alice.authHeader, {
+      amount: 2_500,
+      currency: 'USD',
+      gateway: 'paypal',
+    });
     paypal.approve(paypal.orderByReference(created.reference).id as string);
-    expect((await api().post(`/api/v1/payments/${created.reference}/verify`).set(alice.authHeader).expect(200)).body.status).toBe('succeeded');
+    expect(
+      (
+        await api()
+          .post(`/api/v1/payments/${created.reference}/verify`)
+          .set(alice.authHeader)
+          .expect(200)
+      ).body.status,
+    ).toBe('succeeded');
     paypal.refundOutcome = 'PENDING';
     const refundId = await refund(created.reference, { amount: 1_000 });
-    const accepted = await waitFor(() => refundRow(refundId), (row) => row.gateway_refund_id !== null);
+    const accepted = await waitFor(
+      () => refundRow(refundId),
+      (row) => row.gateway_refund_id !== null,
+    );
     // PayPal's API still says PENDING (so polling cannot finish it); only the webhook says COMPLETED
     const event = structuredClone(paypal.refundEvent(accepted.gateway_refund_id ?? ''));
     (event.resource as Record<string, unknown>).status = 'COMPLETED';
     expect((await paypal.sendWebhook(t.url, event)).status).toBe(200);
-    await waitFor(() => eventStatus(t, 'paypal', event.id as string), (status) => status === 'processed');
+    await waitFor(
+      () => eventStatus(t, 'paypal', event.id as string),
+      (status) => status === 'processed',
+    );
     expect((await refundRow(refundId)).status).toBe('succeeded');
     expect((event.resource as Record<string, unknown>).custom_id).toBe(refundId);
     expect(await refundEventTypes(refundId)).toEqual(['refund.processed']);
@@ -232,28 +329,54 @@ describe('refunds through Stripe, PayPal and Flutterwave (e2e)', () => {
     const reference = await paidFlutterwavePayment(150_050);
     flutterwave.refundOutcome = 'pending';
     const refundId = await refund(reference, { amount: 50_025 });
-    const accepted = await waitFor(() => refundRow(refundId), (row) => row.gateway_refund_id !== null);
+    const accepted = await waitFor(
+      () => refundRow(refundId),
+      (row) => row.gateway_refund_id !== null,
+    );
     expect(accepted.status).toBe('processing');
-    const atFlutterwave = flutterwave.refundList().find((r) => String(r.id) === accepted.gateway_refund_id);
-    expect(atFlutterwave).toMatchObject({ amount_refunded: 500.25, comments: `refund ${refundId}` });
+    const atFlutterwave = flutterwave
+      .refundList()
+      .find((r) => String(r.id) === accepted.gateway_refund_id);
+    expect(atFlutterwave).toMatchObject({
+      amount_refunded: 500.25,
+      comments: `refund ${refundId}`,
+    });
 
     flutterwave.settleRefund(accepted.gateway_refund_id ?? '', 'completed');
-    await waitFor(() => refundRow(refundId), (row) => row.status === 'succeeded');
+    await waitFor(
+      () => refundRow(refundId),
+      (row) => row.status === 'succeeded',
+    );
     expect(await refundEventTypes(refundId)).toEqual(['refund.processed']);
-    expect(flutterwave.refundList().filter((r) => r.comments === `refund ${refundId}`)).toHaveLength(1);
+    expect(
+      flutterwave.refundList().filter((r) => r.comments === `refund ${refundId}`),
+    ).toHaveLength(1);
   });
 
   it('parks a Flutterwave refund whose call timed out rather than risk refunding twice', async () => {
     const reference = await paidFlutterwavePayment(20_000);
-    flutterwave.server.hangNext(3_000, 1, (req) => req.method === 'POST' && req.path.endsWith('/refund'));
+    flutterwave.server.hangNext(
+      3_000,
+      1,
+      (req) => req.method === 'POST' && req.path.endsWith('/refund'),
+    );
     const refundId = await refund(reference);
-    const parked = await waitFor(() => refundRow(refundId), (row) => row.needs_attention !== null);
+    const parked = await waitFor(
+      () => refundRow(refundId),
+      (row) => row.needs_attention !== null,
+    );
     expect(parked).toMatchObject({ status: 'processing', gateway_refund_id: null, attempts: 1 });
     // reconciliation keeps running (every 300 ms) and leaves it alone
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    const posts = flutterwave.server.calls.filter((call) => call.method === 'POST' && call.path.endsWith('/refund') && call.rawBody.includes(refundId));
+    const posts = flutterwave.server.calls.filter(
+      (call) =>
+        call.method === 'POST' && call.path.endsWith('/refund') && call.rawBody.includes(refundId),
+    );
     expect(posts).toHaveLength(1);
     expect(await refundRow(refundId)).toMatchObject({ status: 'processing', attempts: 1 });
-    expect(await paymentOf(reference)).toMatchObject({ amount_refunded: 20_000, refund_status: 'full' });
+    expect(await paymentOf(reference)).toMatchObject({
+      amount_refunded: 20_000,
+      refund_status: 'full',
+    });
   });
 });

@@ -71,13 +71,20 @@ describe('wallet transfers under concurrency (e2e)', () => {
       }),
     );
 
-    const unexpected = answers.filter((a) => !(a.status === 201 || (a.status === 422 && a.code === 'INSUFFICIENT_FUNDS')));
+    const unexpected = answers.filter(
+      (a) => !(a.status === 201 || (a.status === 422 && a.code === 'INSUFFICIENT_FUNDS')),
+    );
     expect(unexpected).toEqual([]);
     const succeeded = answers.filter((a) => a.status === 201);
     expect(succeeded.length).toBeGreaterThan(0);
     expect(answers.some((a) => a.status === 422)).toBe(true);
 
-    const { rows: balances } = await sql.query<{ id: string; balance: string; entries: string; last: string | null }>(
+    const { rows: balances } = await sql.query<{
+      id: string;
+      balance: string;
+      entries: string;
+      last: string | null;
+    }>(
       `SELECT a.id, a.balance::text,
               (SELECT coalesce(sum(amount), 0) FROM ledger_entries WHERE account_id = a.id)::text AS entries,
               (SELECT balance_after FROM ledger_entries WHERE account_id = a.id ORDER BY id DESC LIMIT 1)::text AS last

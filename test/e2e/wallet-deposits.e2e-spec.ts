@@ -17,7 +17,9 @@ describe('wallet deposits (e2e)', () => {
     paystack = await new FakePaystack().start();
     const generic = new GenericWebhookSender(GenericWebhookSender.newSecret());
     // Reconciliation looks at a payment as soon as it exists, so it can join the race.
-    t = await createTestApp({ env: paymentsEnv(paystack, generic.secret, { RECONCILE_MIN_AGE: '0s' }) });
+    t = await createTestApp({
+      env: paymentsEnv(paystack, generic.secret, { RECONCILE_MIN_AGE: '0s' }),
+    });
     admin = await signIn(t, 'admin@example.com');
   });
 
@@ -30,11 +32,19 @@ describe('wallet deposits (e2e)', () => {
   const person = (): Promise<SignedIn> => signIn(t, `d-${randomUUID()}@example.com`);
 
   async function balance(p: SignedIn): Promise<number> {
-    return (await api().get('/api/v1/wallet/balance').set(p.authHeader).expect(200)).body.balance as number;
+    return (await api().get('/api/v1/wallet/balance').set(p.authHeader).expect(200)).body
+      .balance as number;
   }
 
-  async function startDeposit(p: SignedIn, amount: number): Promise<{ reference: string; authorization_url: string }> {
-    const res = await api().post('/api/v1/wallet/deposit').set(p.authHeader).send({ amount }).expect(201);
+  async function startDeposit(
+    p: SignedIn,
+    amount: number,
+  ): Promise<{ reference: string; authorization_url: string }> {
+    const res = await api()
+      .post('/api/v1/wallet/deposit')
+      .set(p.authHeader)
+      .send({ amount })
+      .expect(201);
     return res.body;
   }
 
@@ -79,8 +89,17 @@ describe('wallet deposits (e2e)', () => {
     const { reference } = await startDeposit(p, 10_000);
     paystack.markPaid(reference);
     for (let i = 0; i < 3; i++) {
-      const res = await api().get(`/api/v1/wallet/deposit/${reference}/status`).set(p.authHeader).expect(200);
-      expect(res.body).toEqual({ reference, status: 'pending', amount: 10_000, currency: 'NGN', gateway: 'paystack' });
+      const res = await api()
+        .get(`/api/v1/wallet/deposit/${reference}/status`)
+        .set(p.authHeader)
+        .expect(200);
+      expect(res.body).toEqual({
+        reference,
+        status: 'pending',
+        amount: 10_000,
+        currency: 'NGN',
+        gateway: 'paystack',
+      });
     }
     expect(await balance(p)).toBe(0);
     expect(await depositTransfers(reference)).toBe(0);
@@ -97,17 +116,31 @@ describe('wallet deposits (e2e)', () => {
     const racers: Promise<unknown>[] = [];
     for (let i = 0; i < 4; i++) {
       racers.push(paystack.sendWebhook(t.url, event));
-      racers.push(fetch(`${t.url}/api/v1/payments/${reference}/verify`, { method: 'POST', headers: p.authHeader }));
+      racers.push(
+        fetch(`${t.url}/api/v1/payments/${reference}/verify`, {
+          method: 'POST',
+          headers: p.authHeader,
+        }),
+      );
       racers.push(reconciliation.reconcileOnce());
-      racers.push(fetch(`${t.url}/api/v1/wallet/deposit/${reference}/status`, { headers: p.authHeader }));
+      racers.push(
+        fetch(`${t.url}/api/v1/wallet/deposit/${reference}/status`, { headers: p.authHeader }),
+      );
     }
     await Promise.all(racers);
     // The queued webhook job may still be running: wait until every stored event is processed.
     await waitFor(
-      () => sql<{ pending: number }>(t, `SELECT count(*)::int AS pending FROM inbound_webhook_events WHERE status IN ('received', 'processing')`),
+      () =>
+        sql<{ pending: number }>(
+          t,
+          `SELECT count(*)::int AS pending FROM inbound_webhook_events WHERE status IN ('received', 'processing')`,
+        ),
       (rows) => rows[0].pending === 0,
     );
-    await waitFor(() => paymentStatus(t, reference), (status) => status === 'succeeded');
+    await waitFor(
+      () => paymentStatus(t, reference),
+      (status) => status === 'succeeded',
+    );
 
     expect(await balance(p)).toBe(amount);
     expect(await depositTransfers(reference)).toBe(1);
@@ -119,9 +152,18 @@ describe('wallet deposits (e2e)', () => {
     expect(events).toHaveLength(1);
     const history = await api().get('/api/v1/wallet/transactions').set(p.authHeader).expect(200);
     expect(history.body.transactions).toEqual([events[0].data]);
-    expect(history.body.transactions[0]).toMatchObject({ type: 'deposit', amount, balance_after: amount, reference, status: 'success' });
+    expect(history.body.transactions[0]).toMatchObject({
+      type: 'deposit',
+      amount,
+      balance_after: amount,
+      reference,
+      status: 'success',
+    });
 
-    const status = await api().get(`/api/v1/wallet/deposit/${reference}/status`).set(p.authHeader).expect(200);
+    const status = await api()
+      .get(`/api/v1/wallet/deposit/${reference}/status`)
+      .set(p.authHeader)
+      .expect(200);
     expect(status.body.status).toBe('succeeded');
     // One more webhook after the fact changes nothing.
     await paystack.sendWebhook(t.url, event);
@@ -146,11 +188,25 @@ describe('wallet deposits (e2e)', () => {
 
   it('validates the request and refuses a gateway that is not configured', async () => {
     const p = await person();
-    for (const body of [{ amount: 0 }, { amount: 1.5 }, { amount: '100' }, { amount: 100, gateway: 'bitcoin' }, { amount: 100, callback_url: 'not a url' }]) {
-      const res = await api().post('/api/v1/wallet/deposit').set(p.authHeader).send(body).expect(400);
+    for (const body of [
+      { amount: 0 },
+      { amount: 1.5 },
+      { amount: '100' },
+      { amount: 100, gateway: 'bitcoin' },
+      { amount: 100, callback_url: 'not a url' },
+    ]) {
+      const res = await api()
+        .post('/api/v1/wallet/deposit')
+        .set(p.authHeader)
+        .send(body)
+        .expect(400);
       expect(res.body.code).toBe('VALIDATION_FAILED');
     }
-    const disabled = await api().post('/api/v1/wallet/deposit').set(p.authHeader).send({ amount: 100, gateway: 'stripe' }).expect(422);
+    const disabled = await api()
+      .post('/api/v1/wallet/deposit')
+      .set(p.authHeader)
+      .send({ amount: 100, gateway: 'stripe' })
+      .expect(422);
     expect(disabled.body.code).toBe('GATEWAY_DISABLED');
   });
 
@@ -158,28 +214,55 @@ describe('wallet deposits (e2e)', () => {
     const owner = await person();
     const stranger = await person();
     const { reference } = await startDeposit(owner, 1_000);
-    await api().get(`/api/v1/wallet/deposit/${reference}/status`).set(stranger.authHeader).expect(404);
+    await api()
+      .get(`/api/v1/wallet/deposit/${reference}/status`)
+      .set(stranger.authHeader)
+      .expect(404);
     const payment = await api()
       .post('/api/v1/payments')
       .set(owner.authHeader)
       .send({ amount: 1_000, currency: 'NGN', email: 'payer@example.com', gateway: 'paystack' })
       .expect(201);
-    await api().get(`/api/v1/wallet/deposit/${payment.body.reference}/status`).set(owner.authHeader).expect(404);
+    await api()
+      .get(`/api/v1/wallet/deposit/${payment.body.reference}/status`)
+      .set(owner.authHeader)
+      .expect(404);
   });
 
   it('needs the deposit permission for API keys and replays an idempotent start', async () => {
     const p = await person();
     const readKey = await createApiKey(t, p.token, ['read']);
     const depositKey = await createApiKey(t, p.token, ['deposit']);
-    await api().post('/api/v1/wallet/deposit').set('x-api-key', readKey).send({ amount: 100 }).expect(403);
+    await api()
+      .post('/api/v1/wallet/deposit')
+      .set('x-api-key', readKey)
+      .send({ amount: 100 })
+      .expect(403);
     const key = randomUUID();
-    const first = await api().post('/api/v1/wallet/deposit').set('x-api-key', depositKey).set('Idempotency-Key', key).send({ amount: 100 }).expect(201);
-    const again = await api().post('/api/v1/wallet/deposit').set('x-api-key', depositKey).set('Idempotency-Key', key).send({ amount: 100 }).expect(201);
+    const first = await api()
+      .post('/api/v1/wallet/deposit')
+      .set('x-api-key', depositKey)
+      .set('Idempotency-Key', key)
+      .send({ amount: 100 })
+      .expect(201);
+    const again = await api()
+      .post('/api/v1/wallet/deposit')
+      .set('x-api-key', depositKey)
+      .set('Idempotency-Key', key)
+      .send({ amount: 100 })
+      .expect(201);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.body).toEqual(first.body);
-    const rows = await sql<{ n: number }>(t, `SELECT count(*)::int AS n FROM payments WHERE user_id = $1`, [p.userId]);
+    const rows = await sql<{ n: number }>(
+      t,
+      `SELECT count(*)::int AS n FROM payments WHERE user_id = $1`,
+      [p.userId],
+    );
     expect(rows[0].n).toBe(1);
-    await api().get(`/api/v1/wallet/deposit/${first.body.reference}/status`).set('x-api-key', depositKey).expect(200);
+    await api()
+      .get(`/api/v1/wallet/deposit/${first.body.reference}/status`)
+      .set('x-api-key', depositKey)
+      .expect(200);
   });
 
   it('leaves a clean ledger behind', async () => {

@@ -119,7 +119,9 @@ describe('wallet (e2e)', () => {
     ])('answers 400 VALIDATION_FAILED for a wallet number that is %s', async (_, walletNumber) => {
       const res = await transfer({ wallet_number: walletNumber, amount: 100 }).expect(400);
       expect(res.body.code).toBe('VALIDATION_FAILED');
-      expect(res.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'wallet_number' })]));
+      expect(res.body.details).toEqual(
+        expect.arrayContaining([expect.objectContaining({ field: 'wallet_number' })]),
+      );
     });
 
     it('answers 422 INVALID_WALLET_NUMBER for a wrong check digit', async () => {
@@ -130,7 +132,10 @@ describe('wallet (e2e)', () => {
     });
 
     it('answers 404 WALLET_NOT_FOUND for a valid number nobody has', async () => {
-      const res = await transfer({ wallet_number: Luhn.append('999999999999'), amount: 100 }).expect(404);
+      const res = await transfer({
+        wallet_number: Luhn.append('999999999999'),
+        amount: 100,
+      }).expect(404);
       expect(res.body.code).toBe('WALLET_NOT_FOUND');
     });
 
@@ -155,11 +160,17 @@ describe('wallet (e2e)', () => {
     ])('answers 400 VALIDATION_FAILED for an amount that is %s', async (_, amount) => {
       const res = await transfer({ wallet_number: b.walletNumber, amount }).expect(400);
       expect(res.body.code).toBe('VALIDATION_FAILED');
-      expect(res.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'amount' })]));
+      expect(res.body.details).toEqual(
+        expect.arrayContaining([expect.objectContaining({ field: 'amount' })]),
+      );
     });
 
     it('answers 400 for unknown fields', async () => {
-      const res = await transfer({ wallet_number: b.walletNumber, amount: 1, currency: 'USD' }).expect(400);
+      const res = await transfer({
+        wallet_number: b.walletNumber,
+        amount: 1,
+        currency: 'USD',
+      }).expect(400);
       expect(res.body.code).toBe('VALIDATION_FAILED');
       expect(await balance(a)).toBe(5_000);
     });
@@ -254,15 +265,27 @@ describe('wallet (e2e)', () => {
       const a = await person(10_000);
       const b = await person(10_000);
       for (const amount of [1, 2, 3]) {
-        await api().post('/api/v1/wallet/transfer').set(a.authHeader).send({ wallet_number: b.walletNumber, amount }).expect(201);
+        await api()
+          .post('/api/v1/wallet/transfer')
+          .set(a.authHeader)
+          .send({ wallet_number: b.walletNumber, amount })
+          .expect(201);
       }
-      await api().post('/api/v1/wallet/transfer').set(b.authHeader).send({ wallet_number: a.walletNumber, amount: 7 }).expect(201);
+      await api()
+        .post('/api/v1/wallet/transfer')
+        .set(b.authHeader)
+        .send({ wallet_number: a.walletNumber, amount: 7 })
+        .expect(201);
 
-      const first = await api().get('/api/v1/wallet/transactions?limit=2').set(a.authHeader).expect(200);
-      expect(first.body.transactions.map((tx: { type: string; amount: number }) => `${tx.type}:${tx.amount}`)).toEqual([
-        'transfer_in:7',
-        'transfer_out:3',
-      ]);
+      const first = await api()
+        .get('/api/v1/wallet/transactions?limit=2')
+        .set(a.authHeader)
+        .expect(200);
+      expect(
+        first.body.transactions.map(
+          (tx: { type: string; amount: number }) => `${tx.type}:${tx.amount}`,
+        ),
+      ).toEqual(['transfer_in:7', 'transfer_out:3']);
       const second = await api()
         .get(`/api/v1/wallet/transactions?limit=2&cursor=${first.body.next_cursor}`)
         .set(a.authHeader)
@@ -275,17 +298,33 @@ describe('wallet (e2e)', () => {
       expect(third.body.transactions.map((tx: { type: string }) => tx.type)).toEqual(['deposit']);
       expect(third.body.next_cursor).toBeNull();
 
-      const outs = await api().get('/api/v1/wallet/transactions?type=transfer_out').set(a.authHeader).expect(200);
+      const outs = await api()
+        .get('/api/v1/wallet/transactions?type=transfer_out')
+        .set(a.authHeader)
+        .expect(200);
       expect(outs.body.transactions).toHaveLength(3);
       // Another user's cursor does not reveal anything of a's: it only pages b's own wallet.
       const bPage = await api()
         .get(`/api/v1/wallet/transactions?cursor=${first.body.next_cursor}`)
         .set(b.authHeader)
         .expect(200);
-      for (const tx of bPage.body.transactions) expect(tx.counterparty_wallet_number === null || tx.counterparty_wallet_number === a.walletNumber).toBe(true);
+      for (const tx of bPage.body.transactions)
+        expect(
+          tx.counterparty_wallet_number === null ||
+            tx.counterparty_wallet_number === a.walletNumber,
+        ).toBe(true);
 
-      for (const query of ['limit=0', 'limit=101', 'limit=abc', 'type=bonus', 'cursor=not-a-cursor']) {
-        const res = await api().get(`/api/v1/wallet/transactions?${query}`).set(a.authHeader).expect(400);
+      for (const query of [
+        'limit=0',
+        'limit=101',
+        'limit=abc',
+        'type=bonus',
+        'cursor=not-a-cursor',
+      ]) {
+        const res = await api()
+          .get(`/api/v1/wallet/transactions?${query}`)
+          .set(a.authHeader)
+          .expect(400);
         expect(res.body.code).toBe('VALIDATION_FAILED');
       }
     });

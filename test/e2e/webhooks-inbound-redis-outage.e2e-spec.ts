@@ -19,9 +19,13 @@ async function freePort(): Promise<number> {
 
 /** A throwaway redis-server of this test's own (never the shared one), without persistence. */
 async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer): void => {
       if (chunk.toString().includes('Ready to accept connections')) resolve();
@@ -53,7 +57,9 @@ describe('inbound webhooks while Redis is down (e2e)', () => {
     redis = await startRedis(port);
     paystack = await new FakePaystack().start();
     generic = new GenericWebhookSender(GenericWebhookSender.newSecret());
-    t = await createTestApp({ env: { ...paymentsEnv(paystack, generic.secret), REDIS_URL: `redis://127.0.0.1:${port}` } });
+    t = await createTestApp({
+      env: { ...paymentsEnv(paystack, generic.secret), REDIS_URL: `redis://127.0.0.1:${port}` },
+    });
     alice = await signIn(t, 'alice@example.com');
   });
 
@@ -66,11 +72,23 @@ describe('inbound webhooks while Redis is down (e2e)', () => {
 
   it('answers webhooks 200 within a second while Redis is stopped, and settles them once it is back', async () => {
     const payments = [];
-    for (let i = 0; i < 3; i++) payments.push(await createPayment(t, alice.authHeader, { amount: 1_000 + i, currency: 'USD', gateway: 'generic' }));
+    for (let i = 0; i < 3; i++)
+      payments.push(
+        await createPayment(t, alice.authHeader, {
+          amount: 1_000 + i,
+          currency: 'USD',
+          gateway: 'generic',
+        }),
+      );
 
     await stopRedis(redis);
     for (const payment of payments) {
-      const body = JSON.stringify({ transaction_id: payment.reference, status: 'completed', amount: payment.amount, currency: 'USD' });
+      const body = JSON.stringify({
+        transaction_id: payment.reference,
+        status: 'completed',
+        amount: payment.amount,
+        currency: 'USD',
+      });
       // The request must not hang on the dead Redis: it is aborted (and the test fails) after one second.
       const response = await fetch(`${t.url}/api/v1/webhooks/generic`, {
         method: 'POST',
@@ -87,11 +105,16 @@ describe('inbound webhooks while Redis is down (e2e)', () => {
     );
     expect(stored).toHaveLength(3);
     expect(stored.every((row) => row.status === 'received' && row.enqueued_at === null)).toBe(true);
-    for (const payment of payments) expect(await paymentStatus(t, payment.reference)).toBe('pending');
+    for (const payment of payments)
+      expect(await paymentStatus(t, payment.reference)).toBe('pending');
 
     redis = await startRedis(port);
     for (const payment of payments) {
-      await waitFor(() => paymentStatus(t, payment.reference), (status) => status === 'succeeded', 30_000);
+      await waitFor(
+        () => paymentStatus(t, payment.reference),
+        (status) => status === 'succeeded',
+        30_000,
+      );
     }
   });
 });

@@ -1,5 +1,12 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { checkoutPage, FakeGatewayServer, FakeResponse, postWebhook, RecordedRequest, redirect } from './fake-gateway-kit.js';
+import {
+  checkoutPage,
+  FakeGatewayServer,
+  FakeResponse,
+  postWebhook,
+  RecordedRequest,
+  redirect,
+} from './fake-gateway-kit.js';
 
 type Json = Record<string, unknown>;
 
@@ -44,7 +51,11 @@ export class FakeFlutterwave {
     this.webhookHash = options.webhookHash ?? 'fake-flutterwave-secret-hash';
     this.server = new FakeGatewayServer(
       (req) => this.route(req),
-      (status) => ({ status: 'error', message: `Fake Flutterwave failure (${status})`, data: null }),
+      (status) => ({
+        status: 'error',
+        message: `Fake Flutterwave failure (${status})`,
+        data: null,
+      }),
     );
   }
 
@@ -106,14 +117,22 @@ export class FakeFlutterwave {
     return { event: 'charge.completed', data: transaction, 'event.type': 'CARD_TRANSACTION' };
   }
 
-  sendWebhook(appUrl: string, body: Json, options: { hash?: string | null } = {}): Promise<{ status: number; body: unknown }> {
+  sendWebhook(
+    appUrl: string,
+    body: Json,
+    options: { hash?: string | null } = {},
+  ): Promise<{ status: number; body: unknown }> {
     const headers: Record<string, string> = {};
     const hash = options.hash === undefined ? this.webhookHash : options.hash;
     if (hash !== null) headers['verif-hash'] = hash;
     return postWebhook(`${appUrl}/api/v1/webhooks/flutterwave`, JSON.stringify(body), headers);
   }
 
-  private attempt(reference: string, status: 'successful' | 'failed', override: { amount?: string; currency?: string }): Json {
+  private attempt(
+    reference: string,
+    status: 'successful' | 'failed',
+    override: { amount?: string; currency?: string },
+  ): Json {
     const checkout = this.checkout(reference);
     const amount = Number(override.amount ?? checkout.amount);
     const id = randomInt(100_000_000, 999_999_999);
@@ -128,7 +147,8 @@ export class FakeFlutterwave {
       charged_amount: amount,
       app_fee: 0,
       merchant_fee: 0,
-      processor_response: status === 'successful' ? 'Approved by Financial Institution' : 'Declined',
+      processor_response:
+        status === 'successful' ? 'Approved by Financial Institution' : 'Declined',
       auth_model: 'PIN',
       ip: '127.0.0.1',
       narration: 'CARD Transaction ',
@@ -136,7 +156,13 @@ export class FakeFlutterwave {
       payment_type: 'card',
       created_at: created,
       account_id: 17321,
-      customer: { id: randomInt(1_000_000, 9_999_999), name: 'Test Payer', phone_number: null, email: checkout.email, created_at: created },
+      customer: {
+        id: randomInt(1_000_000, 9_999_999),
+        name: 'Test Payer',
+        phone_number: null,
+        email: checkout.email,
+        created_at: created,
+      },
     };
     this.transactions.set(String(id), transaction);
     return transaction;
@@ -146,20 +172,27 @@ export class FakeFlutterwave {
     const page = /^\/v3\/hosted\/pay\/([^/]+)$/.exec(req.path);
     if (page) return this.hostedPage(page[1], req);
     if (req.headers.authorization !== `Bearer ${this.secretKey}`) {
-      return { status: 401, body: { status: 'error', message: 'Invalid authorization key', data: null } };
+      return {
+        status: 401,
+        body: { status: 'error', message: 'Invalid authorization key', data: null },
+      };
     }
     const body = parseJson(req.rawBody);
     if (req.method === 'POST' && req.path === '/v3/payments') return this.createPayment(body);
     const verify = /^\/v3\/transactions\/([^/]+)\/verify$/.exec(req.path);
-    if (req.method === 'GET' && verify) return this.verify(this.transactions.get(decodeURIComponent(verify[1])), 'id');
+    if (req.method === 'GET' && verify)
+      return this.verify(this.transactions.get(decodeURIComponent(verify[1])), 'id');
     if (req.method === 'GET' && req.path === '/v3/transactions/verify_by_reference') {
       const txRef = req.query.get('tx_ref');
-      const matches = [...this.transactions.values()].filter((transaction) => transaction.tx_ref === txRef);
+      const matches = [...this.transactions.values()].filter(
+        (transaction) => transaction.tx_ref === txRef,
+      );
       // The latest attempt for the reference, as Flutterwave reports it.
       return this.verify(matches.at(-1), 'reference');
     }
     const refund = /^\/v3\/transactions\/([^/]+)\/refund$/.exec(req.path);
-    if (req.method === 'POST' && refund) return this.createRefund(decodeURIComponent(refund[1]), body);
+    if (req.method === 'POST' && refund)
+      return this.createRefund(decodeURIComponent(refund[1]), body);
     const fetchRefund = /^\/v3\/refunds\/([^/]+)$/.exec(req.path);
     if (req.method === 'GET' && fetchRefund) {
       const found = this.refunds.get(decodeURIComponent(fetchRefund[1]));
@@ -172,18 +205,32 @@ export class FakeFlutterwave {
 
   /** Sandbox payment page: pay or fail, then the webhook and the redirect Flutterwave would do. */
   private async hostedPage(token: string, req: RecordedRequest): Promise<FakeResponse> {
-    const checkout = [...this.checkouts.values()].find((candidate) => candidate.linkToken === token);
+    const checkout = [...this.checkouts.values()].find(
+      (candidate) => candidate.linkToken === token,
+    );
     if (!checkout) return { status: 404, text: 'No such payment link' };
     if (req.method === 'GET') {
-      return checkoutPage('Fake Flutterwave Checkout', `${checkout.amount} ${checkout.currency} for ${checkout.txRef}`, [
-        { label: 'Pay', action: `/v3/hosted/pay/${token}?action=pay` },
-        { label: 'Fail the payment', action: `/v3/hosted/pay/${token}?action=fail` },
-      ]);
+      return checkoutPage(
+        'Fake Flutterwave Checkout',
+        `${checkout.amount} ${checkout.currency} for ${checkout.txRef}`,
+        [
+          { label: 'Pay', action: `/v3/hosted/pay/${token}?action=pay` },
+          { label: 'Fail the payment', action: `/v3/hosted/pay/${token}?action=fail` },
+        ],
+      );
     }
-    const transaction = req.query.get('action') === 'pay' ? this.pay(checkout.txRef) : this.fail(checkout.txRef);
-    if (this.appUrl) await this.sendWebhook(this.appUrl, this.chargeCompletedEvent(transaction.id as number)).catch(() => undefined);
+    const transaction =
+      req.query.get('action') === 'pay' ? this.pay(checkout.txRef) : this.fail(checkout.txRef);
+    if (this.appUrl)
+      await this.sendWebhook(
+        this.appUrl,
+        this.chargeCompletedEvent(transaction.id as number),
+      ).catch(() => undefined);
     const target = new URL(checkout.redirectUrl);
-    target.searchParams.set('status', transaction.status === 'successful' ? 'successful' : 'failed');
+    target.searchParams.set(
+      'status',
+      transaction.status === 'successful' ? 'successful' : 'failed',
+    );
     target.searchParams.set('tx_ref', checkout.txRef);
     target.searchParams.set('transaction_id', String(transaction.id));
     return redirect(target.toString());
@@ -191,9 +238,11 @@ export class FakeFlutterwave {
 
   private createPayment(body: Json): FakeResponse {
     const customer = (body.customer ?? {}) as Json;
-    if (typeof body.tx_ref !== 'string' || body.tx_ref === '') return error(400, 'tx_ref is required');
+    if (typeof body.tx_ref !== 'string' || body.tx_ref === '')
+      return error(400, 'tx_ref is required');
     const amount = typeof body.amount === 'number' ? String(body.amount) : body.amount;
-    if (typeof amount !== 'string' || !/^\d+(\.\d+)?$/.test(amount)) return error(400, 'amount must be a number');
+    if (typeof amount !== 'string' || !/^\d+(\.\d+)?$/.test(amount))
+      return error(400, 'amount must be a number');
     if (typeof body.currency !== 'string') return error(400, 'currency is required');
     if (typeof body.redirect_url !== 'string') return error(400, 'redirect_url is required');
     if (typeof customer.email !== 'string') return error(400, 'customer.email is required');
@@ -208,24 +257,35 @@ export class FakeFlutterwave {
     });
     return {
       status: 200,
-      body: { status: 'success', message: 'Hosted Link', data: { link: `${this.url}/v3/hosted/pay/${linkToken}` } },
+      body: {
+        status: 'success',
+        message: 'Hosted Link',
+        data: { link: `${this.url}/v3/hosted/pay/${linkToken}` },
+      },
     };
   }
 
   private verify(transaction: Json | undefined, by: 'id' | 'reference'): FakeResponse {
     if (!transaction) return error(400, `No transaction was found for this ${by}`);
-    return { status: 200, body: { status: 'success', message: 'Transaction fetched successfully', data: transaction } };
+    return {
+      status: 200,
+      body: { status: 'success', message: 'Transaction fetched successfully', data: transaction },
+    };
   }
 
   private createRefund(transactionId: string, body: Json): FakeResponse {
     const transaction = this.transactions.get(transactionId);
     if (!transaction) return error(400, 'No transaction was found for this id');
-    if (transaction.status !== 'successful') return error(400, 'Only successful transactions can be refunded');
+    if (transaction.status !== 'successful')
+      return error(400, 'Only successful transactions can be refunded');
     const refunded = [...this.refunds.values()]
       .filter((refund) => refund.tx_id === transaction.id && refund.status !== 'failed')
       .reduce((sum, refund) => sum + Math.round(Number(refund.amount_refunded) * 1000), 0);
     const amount = body.amount === undefined ? Number(transaction.amount) : Number(body.amount);
-    if (!(amount > 0) || Math.round(amount * 1000) + refunded > Math.round(Number(transaction.amount) * 1000)) {
+    if (
+      !(amount > 0) ||
+      Math.round(amount * 1000) + refunded > Math.round(Number(transaction.amount) * 1000)
+    ) {
       return error(400, 'Refund amount cannot be greater than the transaction amount');
     }
     const id = randomInt(10_000, 99_999_999);
@@ -243,7 +303,10 @@ export class FakeFlutterwave {
       created_at: new Date().toISOString(),
     };
     this.refunds.set(String(id), refund);
-    return { status: 200, body: { status: 'success', message: 'Transaction refund initiated', data: refund } };
+    return {
+      status: 200,
+      body: { status: 'success', message: 'Transaction refund initiated', data: refund },
+    };
   }
 }
 

@@ -89,7 +89,8 @@ export class FakeGatewayServer {
   }
 
   count(method: string, pathPattern: RegExp): number {
-    return this.calls.filter((call) => call.method === method && pathPattern.test(call.path)).length;
+    return this.calls.filter((call) => call.method === method && pathPattern.test(call.path))
+      .length;
   }
 
   private async listen(port: number): Promise<void> {
@@ -134,7 +135,9 @@ export class FakeGatewayServer {
     };
     this.calls.push(recorded);
 
-    const fault = this.faults.find((candidate) => candidate.remaining > 0 && (!candidate.match || candidate.match(recorded)));
+    const fault = this.faults.find(
+      (candidate) => candidate.remaining > 0 && (!candidate.match || candidate.match(recorded)),
+    );
     if (fault) {
       fault.remaining -= 1;
       this.faults = this.faults.filter((candidate) => candidate.remaining > 0);
@@ -155,14 +158,20 @@ export class FakeGatewayServer {
     try {
       send(res, await this.route(recorded));
     } catch (error) {
-      send(res, { status: 500, body: { fake_error: error instanceof Error ? error.message : String(error) } });
+      send(res, {
+        status: 500,
+        body: { fake_error: error instanceof Error ? error.message : String(error) },
+      });
     }
   }
 }
 
 function send(res: ServerResponse, response: FakeResponse): void {
   if (response.text !== undefined) {
-    res.writeHead(response.status, { 'content-type': 'text/html; charset=utf-8', ...response.headers });
+    res.writeHead(response.status, {
+      'content-type': 'text/html; charset=utf-8',
+      ...response.headers,
+    });
     res.end(response.text);
     return;
   }
@@ -172,12 +181,26 @@ function send(res: ServerResponse, response: FakeResponse): void {
 }
 
 /** A bare hosted-checkout page for the sandbox: a summary and one form button per outcome. */
-export function checkoutPage(title: string, summary: string, actions: { label: string; action: string }[]): FakeResponse {
-  const escape = (text: string) => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
+export function checkoutPage(
+  title: string,
+  summary: string,
+  actions: { label: string; action: string }[],
+): FakeResponse {
+  const escape = (text: string) =>
+    text.replace(
+      /[&<>"]/g,
+      (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c,
+    );
   const buttons = actions
-    .map(({ label, action }) => `<form method="post" action="${escape(action)}"><button>${escape(label)}</button></form>`)
+    .map(
+      ({ label, action }) =>
+        `<form method="post" action="${escape(action)}"><button>${escape(label)}</button></form>`,
+    )
     .join('');
-  return { status: 200, text: `<!doctype html><title>${escape(title)}</title><h1>${escape(title)}</h1><p>${escape(summary)}</p>${buttons}` };
+  return {
+    status: 200,
+    text: `<!doctype html><title>${escape(title)}</title><h1>${escape(title)}</h1><p>${escape(summary)}</p>${buttons}`,
+  };
 }
 
 export function redirect(location: string): FakeResponse {

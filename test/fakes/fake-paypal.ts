@@ -1,5 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { checkoutPage, fakeId, FakeGatewayServer, FakeResponse, postWebhook, RecordedRequest, redirect } from './fake-gateway-kit.js';
+import {
+  checkoutPage,
+  fakeId,
+  FakeGatewayServer,
+  FakeResponse,
+  postWebhook,
+  RecordedRequest,
+  redirect,
+} from './fake-gateway-kit.js';
 
 type Json = Record<string, unknown>;
 
@@ -41,7 +49,10 @@ export class FakePayPal {
   private readonly captureOutcomes = new Map<string, { status: CaptureOutcome; amount?: string }>();
   private readonly refunds = new Map<string, Json>();
   private readonly requestIds = new Map<string, FakeResponse>();
-  private readonly transmissions = new Map<string, { signature: string; eventId: string; body: string }>();
+  private readonly transmissions = new Map<
+    string,
+    { signature: string; eventId: string; body: string }
+  >();
 
   constructor(options: FakePayPalOptions = {}) {
     this.clientId = options.clientId ?? 'AfakeClientId0123456789';
@@ -51,7 +62,11 @@ export class FakePayPal {
     this.appUrl = options.appUrl;
     this.server = new FakeGatewayServer(
       (req) => this.route(req),
-      (status) => paypalError(status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'UNPROCESSABLE_ENTITY', `Fake PayPal failure (${status})`),
+      (status) =>
+        paypalError(
+          status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'UNPROCESSABLE_ENTITY',
+          `Fake PayPal failure (${status})`,
+        ),
     );
   }
 
@@ -140,25 +155,47 @@ export class FakePayPal {
       resource: withoutPrivate(resource),
       links: [
         { href: `${this.url}/v1/notifications/webhooks-events/${id}`, rel: 'self', method: 'GET' },
-        { href: `${this.url}/v1/notifications/webhooks-events/${id}/resend`, rel: 'resend', method: 'POST' },
+        {
+          href: `${this.url}/v1/notifications/webhooks-events/${id}/resend`,
+          rel: 'resend',
+          method: 'POST',
+        },
       ],
     };
   }
 
   orderApprovedEvent(orderId: string): Json {
-    return this.event('CHECKOUT.ORDER.APPROVED', 'checkout-order', this.order(orderId), 'An order has been approved by buyer');
+    return this.event(
+      'CHECKOUT.ORDER.APPROVED',
+      'checkout-order',
+      this.order(orderId),
+      'An order has been approved by buyer',
+    );
   }
 
-  captureEvent(eventType: 'PAYMENT.CAPTURE.COMPLETED' | 'PAYMENT.CAPTURE.DENIED' | 'PAYMENT.CAPTURE.PENDING', orderId: string): Json {
+  captureEvent(
+    eventType: 'PAYMENT.CAPTURE.COMPLETED' | 'PAYMENT.CAPTURE.DENIED' | 'PAYMENT.CAPTURE.PENDING',
+    orderId: string,
+  ): Json {
     const capture = captureOf(this.order(orderId));
     if (!capture) throw new Error('no capture yet');
-    return this.event(eventType, 'capture', capture, `Payment ${String(capture.status).toLowerCase()}`);
+    return this.event(
+      eventType,
+      'capture',
+      capture,
+      `Payment ${String(capture.status).toLowerCase()}`,
+    );
   }
 
   refundEvent(refundId: string): Json {
     const refund = this.refunds.get(refundId);
     if (!refund) throw new Error(`fake PayPal has no refund ${refundId}`);
-    return this.event('PAYMENT.CAPTURE.REFUNDED', 'refund', refund, 'A capture payment was refunded');
+    return this.event(
+      'PAYMENT.CAPTURE.REFUNDED',
+      'refund',
+      refund,
+      'A capture payment was refunded',
+    );
   }
 
   /** The five transmission headers for a body; `forged` makes ones PayPal never issued. */
@@ -195,13 +232,17 @@ export class FakePayPal {
     if (req.method === 'POST' && req.path === '/v1/oauth2/token') return this.issueToken(req);
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!token || !this.tokens.has(token)) {
-      return { status: 401, body: { error: 'invalid_token', error_description: 'Access Token not found in cache' } };
+      return {
+        status: 401,
+        body: { error: 'invalid_token', error_description: 'Access Token not found in cache' },
+      };
     }
     const requestId = req.headers['paypal-request-id'];
     if (req.method === 'POST' && requestId) {
       const key = `${req.path}|${requestId}`;
       const seen = this.requestIds.get(key);
-      if (seen) return { ...structuredClone(seen), status: seen.status === 201 ? 200 : seen.status };
+      if (seen)
+        return { ...structuredClone(seen), status: seen.status === 201 ? 200 : seen.status };
       const response = this.dispatch(req);
       if (response.status < 500) this.requestIds.set(key, structuredClone(response));
       return response;
@@ -216,18 +257,31 @@ export class FakePayPal {
     if (!order) return { status: 404, text: 'No such order' };
     const amount = unitOf(order).amount as Json;
     if (req.method === 'GET') {
-      return checkoutPage('Fake PayPal', `${String(amount.value)} ${String(amount.currency_code)} for ${String(unitOf(order).custom_id)}`, [
-        { label: 'Approve (capture completes)', action: `/checkoutnow?token=${orderId}&action=approve` },
-        { label: 'Approve (capture is declined)', action: `/checkoutnow?token=${orderId}&action=decline` },
-        { label: 'Cancel', action: `/checkoutnow?token=${orderId}&action=cancel` },
-      ]);
+      return checkoutPage(
+        'Fake PayPal',
+        `${String(amount.value)} ${String(amount.currency_code)} for ${String(unitOf(order).custom_id)}`,
+        [
+          {
+            label: 'Approve (capture completes)',
+            action: `/checkoutnow?token=${orderId}&action=approve`,
+          },
+          {
+            label: 'Approve (capture is declined)',
+            action: `/checkoutnow?token=${orderId}&action=decline`,
+          },
+          { label: 'Cancel', action: `/checkoutnow?token=${orderId}&action=cancel` },
+        ],
+      );
     }
-    const returnUrl = new URL(typeof order._return_url === 'string' ? order._return_url : 'http://localhost:3000');
+    const returnUrl = new URL(
+      typeof order._return_url === 'string' ? order._return_url : 'http://localhost:3000',
+    );
     returnUrl.searchParams.set('token', orderId);
     const action = req.query.get('action');
     if (action === 'cancel') return redirect(returnUrl.toString());
     this.approve(orderId, action === 'decline' ? 'DECLINED' : 'COMPLETED');
-    if (this.appUrl) await this.sendWebhook(this.appUrl, this.orderApprovedEvent(orderId)).catch(() => undefined);
+    if (this.appUrl)
+      await this.sendWebhook(this.appUrl, this.orderApprovedEvent(orderId)).catch(() => undefined);
     returnUrl.searchParams.set('PayerID', 'QYR5Z8XDVJNXQ');
     return redirect(returnUrl.toString());
   }
@@ -243,30 +297,39 @@ export class FakePayPal {
     const capture = /^\/v2\/checkout\/orders\/([^/]+)\/capture$/.exec(req.path);
     if (req.method === 'POST' && capture) return this.captureOrder(decodeURIComponent(capture[1]));
     const refund = /^\/v2\/payments\/captures\/([^/]+)\/refund$/.exec(req.path);
-    if (req.method === 'POST' && refund) return this.refundCapture(decodeURIComponent(refund[1]), body);
+    if (req.method === 'POST' && refund)
+      return this.refundCapture(decodeURIComponent(refund[1]), body);
     const getRefund = /^\/v2\/payments\/refunds\/([^/]+)$/.exec(req.path);
     if (req.method === 'GET' && getRefund) {
       const found = this.refunds.get(decodeURIComponent(getRefund[1]));
       return found ? { status: 200, body: withoutPrivate(found) } : notFound();
     }
-    if (req.method === 'POST' && req.path === '/v1/notifications/verify-webhook-signature') return this.verifySignature(body);
+    if (req.method === 'POST' && req.path === '/v1/notifications/verify-webhook-signature')
+      return this.verifySignature(body);
     return notFound();
   }
 
   private issueToken(req: RecordedRequest): FakeResponse {
     const expected = `Basic ${Buffer.from(`${this.clientId}:${this.clientSecret}`).toString('base64')}`;
     if (req.headers.authorization !== expected) {
-      return { status: 401, body: { error: 'invalid_client', error_description: 'Client Authentication failed' } };
+      return {
+        status: 401,
+        body: { error: 'invalid_client', error_description: 'Client Authentication failed' },
+      };
     }
     if (new URLSearchParams(req.rawBody).get('grant_type') !== 'client_credentials') {
-      return { status: 400, body: { error: 'unsupported_grant_type', error_description: 'Grant Type is NULL' } };
+      return {
+        status: 400,
+        body: { error: 'unsupported_grant_type', error_description: 'Grant Type is NULL' },
+      };
     }
     const token = `A21AA${randomBytes(24).toString('hex')}`;
     this.tokens.add(token);
     return {
       status: 200,
       body: {
-        scope: 'https://uri.paypal.com/services/payments/payment https://uri.paypal.com/services/payments/refund',
+        scope:
+          'https://uri.paypal.com/services/payments/payment https://uri.paypal.com/services/payments/refund',
         access_token: token,
         token_type: 'Bearer',
         app_id: 'APP-80W284485P519543T',
@@ -280,21 +343,39 @@ export class FakePayPal {
     const units = Array.isArray(body.purchase_units) ? (body.purchase_units as Json[]) : [];
     const unit = units[0];
     const amount = (unit?.amount ?? {}) as Json;
-    if (body.intent !== 'CAPTURE') return validation('/intent', 'INVALID_PARAMETER_VALUE', 'intent must be CAPTURE');
+    if (body.intent !== 'CAPTURE')
+      return validation('/intent', 'INVALID_PARAMETER_VALUE', 'intent must be CAPTURE');
     if (!unit || typeof amount.currency_code !== 'string' || typeof amount.value !== 'string') {
-      return validation('/purchase_units/0/amount', 'MISSING_REQUIRED_PARAMETER', 'A required field / parameter is missing.');
+      return validation(
+        '/purchase_units/0/amount',
+        'MISSING_REQUIRED_PARAMETER',
+        'A required field / parameter is missing.',
+      );
     }
     const decimals = amount.value.split('.')[1]?.length ?? 0;
-    if (!/^\d+(\.\d+)?$/.test(amount.value) || decimals > (ZERO_DECIMAL.has(amount.currency_code) ? 0 : 2)) {
+    if (
+      !/^\d+(\.\d+)?$/.test(amount.value) ||
+      decimals > (ZERO_DECIMAL.has(amount.currency_code) ? 0 : 2)
+    ) {
       return {
         status: 422,
-        body: paypalError('UNPROCESSABLE_ENTITY', 'The requested action could not be performed, semantically incorrect, or failed business validation.', [
-          { field: '/purchase_units/@reference_id==\'default\'/amount/value', issue: 'DECIMAL_PRECISION', description: 'If the currency supports decimals, only two decimal place precision is supported.' },
-        ]),
+        body: paypalError(
+          'UNPROCESSABLE_ENTITY',
+          'The requested action could not be performed, semantically incorrect, or failed business validation.',
+          [
+            {
+              field: "/purchase_units/@reference_id=='default'/amount/value",
+              issue: 'DECIMAL_PRECISION',
+              description:
+                'If the currency supports decimals, only two decimal place precision is supported.',
+            },
+          ],
+        ),
       };
     }
     const id = fakeId('', 17);
-    const experience = (((body.payment_source as Json | undefined)?.paypal as Json | undefined)?.experience_context ?? {}) as Json;
+    const experience = (((body.payment_source as Json | undefined)?.paypal as Json | undefined)
+      ?.experience_context ?? {}) as Json;
     const order: Json = {
       id,
       intent: 'CAPTURE',
@@ -323,11 +404,22 @@ export class FakePayPal {
   private captureOrder(orderId: string): FakeResponse {
     const order = this.orders.get(orderId);
     if (!order) return notFound();
-    if (order.status === 'COMPLETED') return unprocessable('ORDER_ALREADY_CAPTURED', 'Order already captured.If \'intent=CAPTURE\' only one capture per order is allowed.');
-    if (order.status !== 'APPROVED') return unprocessable('ORDER_NOT_APPROVED', 'Payer has not yet approved the Order for payment.');
+    if (order.status === 'COMPLETED')
+      return unprocessable(
+        'ORDER_ALREADY_CAPTURED',
+        "Order already captured.If 'intent=CAPTURE' only one capture per order is allowed.",
+      );
+    if (order.status !== 'APPROVED')
+      return unprocessable(
+        'ORDER_NOT_APPROVED',
+        'Payer has not yet approved the Order for payment.',
+      );
     const outcome = this.captureOutcomes.get(orderId) ?? { status: 'COMPLETED' as const };
     if (outcome.status === 'INSTRUMENT_DECLINED') {
-      return unprocessable('INSTRUMENT_DECLINED', 'The instrument presented was either declined by the processor or bank, or it can\'t be used for this payment.');
+      return unprocessable(
+        'INSTRUMENT_DECLINED',
+        "The instrument presented was either declined by the processor or bank, or it can't be used for this payment.",
+      );
     }
     const unit = unitOf(order);
     const orderAmount = unit.amount as Json;
@@ -337,16 +429,28 @@ export class FakePayPal {
       id: captureId,
       status: outcome.status,
       ...(outcome.status === 'PENDING' ? { status_details: { reason: 'PENDING_REVIEW' } } : {}),
-      ...(outcome.status === 'DECLINED' ? { status_details: { reason: 'DECLINED_BY_RISK_FRAUD_FILTERS' } } : {}),
-      amount: { currency_code: orderAmount.currency_code, value: outcome.amount ?? orderAmount.value },
+      ...(outcome.status === 'DECLINED'
+        ? { status_details: { reason: 'DECLINED_BY_RISK_FRAUD_FILTERS' } }
+        : {}),
+      amount: {
+        currency_code: orderAmount.currency_code,
+        value: outcome.amount ?? orderAmount.value,
+      },
       final_capture: true,
       custom_id: unit.custom_id,
       invoice_id: unit.invoice_id,
-      seller_protection: { status: 'ELIGIBLE', dispute_categories: ['ITEM_NOT_RECEIVED', 'UNAUTHORIZED_TRANSACTION'] },
+      seller_protection: {
+        status: 'ELIGIBLE',
+        dispute_categories: ['ITEM_NOT_RECEIVED', 'UNAUTHORIZED_TRANSACTION'],
+      },
       supplementary_data: { related_ids: { order_id: orderId } },
       links: [
         { href: `${this.url}/v2/payments/captures/${captureId}`, rel: 'self', method: 'GET' },
-        { href: `${this.url}/v2/payments/captures/${captureId}/refund`, rel: 'refund', method: 'POST' },
+        {
+          href: `${this.url}/v2/payments/captures/${captureId}/refund`,
+          rel: 'refund',
+          method: 'POST',
+        },
         { href: `${this.url}/v2/checkout/orders/${orderId}`, rel: 'up', method: 'GET' },
       ],
       create_time: now,
@@ -358,7 +462,9 @@ export class FakePayPal {
   }
 
   private refundCapture(captureId: string, body: Json): FakeResponse {
-    const capture = [...this.orders.values()].map(captureOf).find((candidate) => candidate?.id === captureId);
+    const capture = [...this.orders.values()]
+      .map(captureOf)
+      .find((candidate) => candidate?.id === captureId);
     if (!capture) return notFound();
     if (capture.status !== 'COMPLETED' && capture.status !== 'PARTIALLY_REFUNDED') {
       return unprocessable('CAPTURE_FULLY_REFUNDED', 'The capture has already been fully refunded');
@@ -367,14 +473,22 @@ export class FakePayPal {
     const refunded = [...this.refunds.values()]
       .filter((refund) => refund._capture_id === captureId && refund.status !== 'FAILED')
       .reduce((sum, refund) => sum + cents(String((refund.amount as Json).value)), 0);
-    const requested = body.amount ? cents(String((body.amount as Json).value)) : captured - refunded;
+    const requested = body.amount
+      ? cents(String((body.amount as Json).value))
+      : captured - refunded;
     if (requested > captured - refunded) {
-      return unprocessable('REFUND_AMOUNT_EXCEEDED', 'The refund amount must be less than or equal to the capture amount that has not yet been refunded.');
+      return unprocessable(
+        'REFUND_AMOUNT_EXCEEDED',
+        'The refund amount must be less than or equal to the capture amount that has not yet been refunded.',
+      );
     }
     const id = fakeId('', 17);
     const refund: Json = {
       id,
-      amount: { currency_code: (capture.amount as Json).currency_code, value: body.amount ? (body.amount as Json).value : (capture.amount as Json).value },
+      amount: {
+        currency_code: (capture.amount as Json).currency_code,
+        value: body.amount ? (body.amount as Json).value : (capture.amount as Json).value,
+      },
       status: this.refundOutcome,
       ...(this.refundOutcome === 'FAILED' ? { status_details: { reason: 'ECHECK' } } : {}),
       custom_id: body.custom_id,
@@ -393,9 +507,21 @@ export class FakePayPal {
   }
 
   private verifySignature(body: Json): FakeResponse {
-    for (const field of ['auth_algo', 'cert_url', 'transmission_id', 'transmission_sig', 'transmission_time', 'webhook_id']) {
+    for (const field of [
+      'auth_algo',
+      'cert_url',
+      'transmission_id',
+      'transmission_sig',
+      'transmission_time',
+      'webhook_id',
+    ]) {
       if (typeof body[field] !== 'string' || body[field] === '') {
-        return { status: 400, body: paypalError('VALIDATION_ERROR', 'Invalid request - see details', [{ field, issue: 'MISSING_REQUIRED_PARAMETER', description: `${field} is required` }]) };
+        return {
+          status: 400,
+          body: paypalError('VALIDATION_ERROR', 'Invalid request - see details', [
+            { field, issue: 'MISSING_REQUIRED_PARAMETER', description: `${field} is required` },
+          ]),
+        };
       }
     }
     const sent = this.transmissions.get(body.transmission_id as string);
@@ -430,7 +556,9 @@ function canonical(rawBody: string): string {
 }
 
 function withoutPrivate(object: Json): Json {
-  return JSON.parse(JSON.stringify(object, (key, value: unknown) => (key.startsWith('_') ? undefined : value))) as Json;
+  return JSON.parse(
+    JSON.stringify(object, (key, value: unknown) => (key.startsWith('_') ? undefined : value)),
+  ) as Json;
 }
 
 function parseJson(text: string): Json {
@@ -449,26 +577,47 @@ function paypalError(name: string, message: string, details: Json[] = []): Json 
     message,
     debug_id: randomBytes(7).toString('hex'),
     details,
-    links: [{ href: `https://developer.paypal.com/docs/api/orders/v2/#error-${name}`, rel: 'information_link', method: 'GET' }],
+    links: [
+      {
+        href: `https://developer.paypal.com/docs/api/orders/v2/#error-${name}`,
+        rel: 'information_link',
+        method: 'GET',
+      },
+    ],
   };
 }
 
 function unprocessable(issue: string, description: string): FakeResponse {
   return {
     status: 422,
-    body: paypalError('UNPROCESSABLE_ENTITY', 'The requested action could not be performed, semantically incorrect, or failed business validation.', [{ issue, description }]),
+    body: paypalError(
+      'UNPROCESSABLE_ENTITY',
+      'The requested action could not be performed, semantically incorrect, or failed business validation.',
+      [{ issue, description }],
+    ),
   };
 }
 
 function validation(field: string, issue: string, description: string): FakeResponse {
-  return { status: 400, body: paypalError('INVALID_REQUEST', 'Request is not well-formed, syntactically incorrect, or violates schema.', [{ field, issue, description }]) };
+  return {
+    status: 400,
+    body: paypalError(
+      'INVALID_REQUEST',
+      'Request is not well-formed, syntactically incorrect, or violates schema.',
+      [{ field, issue, description }],
+    ),
+  };
 }
 
 function notFound(): FakeResponse {
   return {
     status: 404,
     body: paypalError('RESOURCE_NOT_FOUND', 'The specified resource does not exist.', [
-      { issue: 'INVALID_RESOURCE_ID', description: 'Specified resource ID does not exist. Please check the resource ID and try again.' },
+      {
+        issue: 'INVALID_RESOURCE_ID',
+        description:
+          'Specified resource ID does not exist. Please check the resource ID and try again.',
+      },
     ]),
   };
 }

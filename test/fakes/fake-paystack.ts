@@ -91,7 +91,9 @@ export class FakePaystack {
   async stop(): Promise<void> {
     for (const res of this.hanging) res.destroy();
     for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
     this.server = undefined;
   }
 
@@ -105,7 +107,10 @@ export class FakePaystack {
     return tx;
   }
 
-  markPaid(reference: string, reported: { amount?: number; currency?: string } = {}): FakeTransaction {
+  markPaid(
+    reference: string,
+    reported: { amount?: number; currency?: string } = {},
+  ): FakeTransaction {
     const tx = this.transaction(reference);
     tx.status = 'success';
     if (reported.amount !== undefined) tx.reportedAmount = reported.amount;
@@ -127,7 +132,10 @@ export class FakePaystack {
 
   /** The transaction as verify reports it: the documented example with this transaction's values. */
   transactionData(tx: FakeTransaction): Record<string, unknown> {
-    const template = loadFixture<{ data: Record<string, unknown> }>('paystack', 'verify-success-response').data;
+    const template = loadFixture<{ data: Record<string, unknown> }>(
+      'paystack',
+      'verify-success-response',
+    ).data;
     const paid = tx.status === 'success';
     return {
       ...template,
@@ -137,7 +145,11 @@ export class FakePaystack {
       amount: tx.reportedAmount ?? tx.amount,
       requested_amount: tx.amount,
       currency: tx.reportedCurrency ?? tx.currency,
-      gateway_response: paid ? 'Successful' : tx.status === 'failed' ? 'Declined' : 'The transaction was not completed',
+      gateway_response: paid
+        ? 'Successful'
+        : tx.status === 'failed'
+          ? 'Declined'
+          : 'The transaction was not completed',
       paid_at: paid ? new Date().toISOString() : null,
       paidAt: paid ? new Date().toISOString() : null,
       metadata: tx.metadata ?? '',
@@ -146,9 +158,15 @@ export class FakePaystack {
   }
 
   /** A `charge.success` event for the transaction, shaped like Paystack's documented sample. */
-  chargeSuccessEvent(reference: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  chargeSuccessEvent(
+    reference: string,
+    overrides: Record<string, unknown> = {},
+  ): Record<string, unknown> {
     const tx = this.transaction(reference);
-    const template = loadFixture<{ event: string; data: Record<string, unknown> }>('paystack', 'charge-success-event');
+    const template = loadFixture<{ event: string; data: Record<string, unknown> }>(
+      'paystack',
+      'charge-success-event',
+    );
     return {
       event: 'charge.success',
       data: {
@@ -178,10 +196,18 @@ export class FakePaystack {
     options: { signature?: string | null; secret?: string } = {},
   ): Promise<{ status: number; body: unknown }> {
     const rawBody = JSON.stringify(event);
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'Paystack' };
-    const signature = options.signature === undefined ? this.sign(rawBody, options.secret) : options.signature;
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': 'Paystack',
+    };
+    const signature =
+      options.signature === undefined ? this.sign(rawBody, options.secret) : options.signature;
     if (signature !== null) headers['x-paystack-signature'] = signature;
-    const response = await fetch(`${appUrl}/api/v1/webhooks/paystack`, { method: 'POST', headers, body: rawBody });
+    const response = await fetch(`${appUrl}/api/v1/webhooks/paystack`, {
+      method: 'POST',
+      headers,
+      body: rawBody,
+    });
     const text = await response.text();
     let body: unknown = text;
     try {
@@ -199,8 +225,10 @@ export class FakePaystack {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
     const raw = await readBody(req);
-    if (req.method === 'GET' && url.pathname.startsWith('/checkout/')) return this.checkoutPage(url, res);
-    if (req.method === 'POST' && url.pathname.startsWith('/checkout/')) return this.checkoutSubmit(url, raw, res);
+    if (req.method === 'GET' && url.pathname.startsWith('/checkout/'))
+      return this.checkoutPage(url, res);
+    if (req.method === 'POST' && url.pathname.startsWith('/checkout/'))
+      return this.checkoutSubmit(url, raw, res);
 
     const route = routeName(req.method ?? 'GET', url.pathname);
     this.count(route);
@@ -213,7 +241,8 @@ export class FakePaystack {
       this.hanging.add(res);
       return;
     }
-    if (this.fault === 'error500') return send(res, 500, { status: false, message: 'Internal server error' });
+    if (this.fault === 'error500')
+      return send(res, 500, { status: false, message: 'Internal server error' });
     if (req.headers.authorization !== `Bearer ${this.secretKey}`) {
       return send(res, 401, { status: false, message: 'Invalid key' });
     }
@@ -226,19 +255,28 @@ export class FakePaystack {
       }
     }
 
-    if (req.method === 'POST' && url.pathname === '/transaction/initialize') return this.initialize(body, res);
+    if (req.method === 'POST' && url.pathname === '/transaction/initialize')
+      return this.initialize(body, res);
     const verify = /^\/transaction\/verify\/(.+)$/.exec(url.pathname);
     if (req.method === 'GET' && verify) {
       const tx = this.transactions.get(decodeURIComponent(verify[1]));
       if (!tx) return send(res, 404, loadFixture('paystack', 'verify-not-found-response'));
-      return send(res, 200, { status: true, message: 'Verification successful', data: this.transactionData(tx) });
+      return send(res, 200, {
+        status: true,
+        message: 'Verification successful',
+        data: this.transactionData(tx),
+      });
     }
     if (req.method === 'POST' && url.pathname === '/refund') return this.createRefund(body, res);
     const refund = /^\/refund\/(\d+)$/.exec(url.pathname);
     if (req.method === 'GET' && refund) {
       const found = this.refunds.get(Number(refund[1]));
       if (!found) return send(res, 404, { status: false, message: 'Refund not found' });
-      return send(res, 200, { status: true, message: 'Refund retrieved', data: this.refundData(found) });
+      return send(res, 200, {
+        status: true,
+        message: 'Refund retrieved',
+        data: this.refundData(found),
+      });
     }
     return send(res, 404, { status: false, message: 'Route not found' });
   }
@@ -248,11 +286,16 @@ export class FakePaystack {
     if (typeof body.email !== 'string' || !Number.isSafeInteger(amount) || amount <= 0) {
       return send(res, 400, { status: false, message: 'Invalid amount or email' });
     }
-    const reference = typeof body.reference === 'string' ? body.reference : randomBytes(5).toString('hex');
+    const reference =
+      typeof body.reference === 'string' ? body.reference : randomBytes(5).toString('hex');
     if (!/^[A-Za-z0-9.=-]+$/.test(reference)) {
-      return send(res, 400, { status: false, message: 'Invalid transaction reference: only -, ., = and alphanumeric characters allowed' });
+      return send(res, 400, {
+        status: false,
+        message: 'Invalid transaction reference: only -, ., = and alphanumeric characters allowed',
+      });
     }
-    if (this.transactions.has(reference)) return send(res, 400, { status: false, message: 'Duplicate Transaction Reference' });
+    if (this.transactions.has(reference))
+      return send(res, 400, { status: false, message: 'Duplicate Transaction Reference' });
     const accessCode = randomBytes(5).toString('hex');
     this.transactions.set(reference, {
       id: this.nextId++,
@@ -269,14 +312,23 @@ export class FakePaystack {
     send(res, 200, {
       status: true,
       message: template.message,
-      data: { authorization_url: `${this.url}/checkout/${accessCode}`, access_code: accessCode, reference },
+      data: {
+        authorization_url: `${this.url}/checkout/${accessCode}`,
+        access_code: accessCode,
+        reference,
+      },
     });
   }
 
   private createRefund(body: Record<string, unknown>, res: ServerResponse): void {
-    const tx = typeof body.transaction === 'string' ? this.transactions.get(body.transaction) : undefined;
+    const tx =
+      typeof body.transaction === 'string' ? this.transactions.get(body.transaction) : undefined;
     if (!tx) return send(res, 404, { status: false, message: 'Transaction not found' });
-    if (tx.status !== 'success') return send(res, 400, { status: false, message: 'Cannot refund an unsuccessful transaction' });
+    if (tx.status !== 'success')
+      return send(res, 400, {
+        status: false,
+        message: 'Cannot refund an unsuccessful transaction',
+      });
     const refund: FakeRefund = {
       id: this.nextId++,
       transactionReference: tx.reference,
@@ -291,7 +343,10 @@ export class FakePaystack {
   }
 
   refundData(refund: FakeRefund): Record<string, unknown> {
-    const template = loadFixture<{ data: Record<string, unknown> }>('paystack', 'refund-create-response').data;
+    const template = loadFixture<{ data: Record<string, unknown> }>(
+      'paystack',
+      'refund-create-response',
+    ).data;
     const tx = this.transaction(refund.transactionReference);
     return {
       ...template,
@@ -300,13 +355,21 @@ export class FakePaystack {
       currency: refund.currency,
       status: refund.status,
       merchant_note: refund.merchantNote ?? null,
-      transaction: { ...(template.transaction as Record<string, unknown>), id: tx.id, reference: tx.reference, amount: tx.amount, currency: tx.currency },
+      transaction: {
+        ...(template.transaction as Record<string, unknown>),
+        id: tx.id,
+        reference: tx.reference,
+        amount: tx.amount,
+        currency: tx.currency,
+      },
     };
   }
 
   /** Hosted checkout for the sandbox: pay or fail by hand. */
   private checkoutPage(url: URL, res: ServerResponse): void {
-    const tx = [...this.transactions.values()].find((candidate) => url.pathname === `/checkout/${candidate.accessCode}`);
+    const tx = [...this.transactions.values()].find(
+      (candidate) => url.pathname === `/checkout/${candidate.accessCode}`,
+    );
     if (!tx) return sendHtml(res, 404, '<h1>Unknown checkout</h1>');
     const money = `${tx.currency} ${(tx.amount / 100).toFixed(2)}`;
     sendHtml(
@@ -318,19 +381,25 @@ export class FakePaystack {
   }
 
   private async checkoutSubmit(url: URL, raw: string, res: ServerResponse): Promise<void> {
-    const tx = [...this.transactions.values()].find((candidate) => url.pathname === `/checkout/${candidate.accessCode}`);
+    const tx = [...this.transactions.values()].find(
+      (candidate) => url.pathname === `/checkout/${candidate.accessCode}`,
+    );
     if (!tx) return sendHtml(res, 404, '<h1>Unknown checkout</h1>');
     const outcome = new URLSearchParams(raw).get('outcome');
     if (outcome === 'success') {
       tx.status = 'success';
       if (this.appUrl) {
         // Paystack sends webhooks for successful charges only.
-        await this.sendWebhook(this.appUrl, this.chargeSuccessEvent(tx.reference)).catch(() => undefined);
+        await this.sendWebhook(this.appUrl, this.chargeSuccessEvent(tx.reference)).catch(
+          () => undefined,
+        );
       }
     } else {
       tx.status = 'failed';
     }
-    const back = tx.callbackUrl ? `${tx.callbackUrl}${tx.callbackUrl.includes('?') ? '&' : '?'}trxref=${encodeURIComponent(tx.reference)}` : undefined;
+    const back = tx.callbackUrl
+      ? `${tx.callbackUrl}${tx.callbackUrl.includes('?') ? '&' : '?'}trxref=${encodeURIComponent(tx.reference)}`
+      : undefined;
     if (back) {
       res.writeHead(302, { location: back });
       res.end();
@@ -357,7 +426,10 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 

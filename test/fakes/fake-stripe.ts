@@ -1,5 +1,13 @@
 import Stripe from 'stripe';
-import { checkoutPage, fakeId, FakeGatewayServer, FakeResponse, postWebhook, RecordedRequest, redirect } from './fake-gateway-kit.js';
+import {
+  checkoutPage,
+  fakeId,
+  FakeGatewayServer,
+  FakeResponse,
+  postWebhook,
+  RecordedRequest,
+  redirect,
+} from './fake-gateway-kit.js';
 
 type Json = Record<string, unknown>;
 
@@ -40,7 +48,11 @@ export class FakeStripe {
     this.webhookSecret = options.webhookSecret ?? 'whsec_fake_0123456789abcdef';
     this.server = new FakeGatewayServer(
       (req) => this.route(req),
-      (status) => stripeError(status >= 500 ? 'api_error' : 'invalid_request_error', `Fake Stripe failure (${status})`),
+      (status) =>
+        stripeError(
+          status >= 500 ? 'api_error' : 'invalid_request_error',
+          `Fake Stripe failure (${status})`,
+        ),
     );
   }
 
@@ -59,7 +71,11 @@ export class FakeStripe {
 
   /** Env for createTestApp so the app talks to this fake. */
   env(): Record<string, string> {
-    return { STRIPE_SECRET_KEY: this.secretKey, STRIPE_WEBHOOK_SECRET: this.webhookSecret, STRIPE_BASE_URL: this.url };
+    return {
+      STRIPE_SECRET_KEY: this.secretKey,
+      STRIPE_WEBHOOK_SECRET: this.webhookSecret,
+      STRIPE_BASE_URL: this.url,
+    };
   }
 
   // ---- the payer's side -------------------------------------------------------------------
@@ -113,7 +129,12 @@ export class FakeStripe {
       currency: state.session.currency,
       status: options.expire ? 'canceled' : 'requires_payment_method',
       latest_charge: fakeId('ch_3', 24),
-      last_payment_error: { type: 'card_error', code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.' },
+      last_payment_error: {
+        type: 'card_error',
+        code: 'card_declined',
+        decline_code: 'generic_decline',
+        message: 'Your card was declined.',
+      },
       metadata: { ...(state.session.metadata as Json) },
       created: now(),
       livemode: false,
@@ -166,7 +187,10 @@ export class FakeStripe {
     return this.event('checkout.session.completed', this.state(sessionId).session);
   }
 
-  paymentIntentEvent(type: 'payment_intent.succeeded' | 'payment_intent.payment_failed', sessionId: string): Json {
+  paymentIntentEvent(
+    type: 'payment_intent.succeeded' | 'payment_intent.payment_failed',
+    sessionId: string,
+  ): Json {
     const intent = this.state(sessionId).paymentIntent;
     if (!intent) throw new Error('no payment intent yet: call pay() or decline() first');
     return this.event(type, intent);
@@ -193,9 +217,9 @@ export class FakeStripe {
   ): Promise<{ status: number; body: unknown; rawBody: string }> {
     const rawBody = JSON.stringify(event, null, 2);
     const signature = options.signature ?? this.signatureHeader(rawBody, options);
-    return postWebhook(`${appUrl}/api/v1/webhooks/stripe`, rawBody, { 'stripe-signature': signature }).then(
-      (response) => ({ ...response, rawBody }),
-    );
+    return postWebhook(`${appUrl}/api/v1/webhooks/stripe`, rawBody, {
+      'stripe-signature': signature,
+    }).then((response) => ({ ...response, rawBody }));
   }
 
   // ---- the API ----------------------------------------------------------------------------
@@ -204,9 +228,13 @@ export class FakeStripe {
     const page = /^\/c\/pay\/([^/]+)$/.exec(req.path);
     if (page) return this.hostedCheckout(decodeURIComponent(page[1]), req);
     if (req.headers.authorization !== `Bearer ${this.secretKey}`) {
-      return { status: 401, body: stripeError('invalid_request_error', 'Invalid API Key provided: sk_****') };
+      return {
+        status: 401,
+        body: stripeError('invalid_request_error', 'Invalid API Key provided: sk_****'),
+      };
     }
-    const params = req.method === 'GET' ? parseStripeForm(req.query.toString()) : parseStripeForm(req.rawBody);
+    const params =
+      req.method === 'GET' ? parseStripeForm(req.query.toString()) : parseStripeForm(req.rawBody);
     const key = req.headers['idempotency-key'];
     if (req.method === 'POST' && key) {
       const seen = this.idempotent.get(`${req.path}|${key}`);
@@ -225,7 +253,11 @@ export class FakeStripe {
       }
       const response = this.dispatch(req, params);
       // Stripe stores the first outcome (even a 4xx) and replays it; 5xx are not stored.
-      if (response.status < 500) this.idempotent.set(`${req.path}|${key}`, { params: fingerprint, response: structuredClone(response) });
+      if (response.status < 500)
+        this.idempotent.set(`${req.path}|${key}`, {
+          params: fingerprint,
+          response: structuredClone(response),
+        });
       return response;
     }
     return this.dispatch(req, params);
@@ -237,32 +269,51 @@ export class FakeStripe {
     if (!state) return { status: 404, text: 'No such checkout session' };
     const session = state.session;
     if (req.method === 'GET') {
-      return checkoutPage('Fake Stripe Checkout', `${String(session.amount_total)} ${String(session.currency).toUpperCase()} (minor units) for ${String(session.client_reference_id)}`, [
-        { label: 'Pay', action: `/c/pay/${sessionId}?action=pay` },
-        { label: 'Decline the card (the session expires)', action: `/c/pay/${sessionId}?action=decline` },
-      ]);
+      return checkoutPage(
+        'Fake Stripe Checkout',
+        `${String(session.amount_total)} ${String(session.currency).toUpperCase()} (minor units) for ${String(session.client_reference_id)}`,
+        [
+          { label: 'Pay', action: `/c/pay/${sessionId}?action=pay` },
+          {
+            label: 'Decline the card (the session expires)',
+            action: `/c/pay/${sessionId}?action=decline`,
+          },
+        ],
+      );
     }
     const paid = req.query.get('action') === 'pay';
     if (paid) this.pay(sessionId);
     else this.decline(sessionId, { expire: true });
     if (this.appUrl) {
-      const event = paid ? this.checkoutCompletedEvent(sessionId) : this.paymentIntentEvent('payment_intent.payment_failed', sessionId);
+      const event = paid
+        ? this.checkoutCompletedEvent(sessionId)
+        : this.paymentIntentEvent('payment_intent.payment_failed', sessionId);
       await this.sendWebhook(this.appUrl, event).catch(() => undefined);
     }
-    return redirect(String(paid ? session.success_url : (session.cancel_url ?? session.success_url)));
+    return redirect(
+      String(paid ? session.success_url : (session.cancel_url ?? session.success_url)),
+    );
   }
 
   private dispatch(req: RecordedRequest, params: Json): FakeResponse {
-    if (req.method === 'POST' && req.path === '/v1/checkout/sessions') return this.createSession(params);
+    if (req.method === 'POST' && req.path === '/v1/checkout/sessions')
+      return this.createSession(params);
     const session = /^\/v1\/checkout\/sessions\/([^/]+)$/.exec(req.path);
-    if (req.method === 'GET' && session) return this.retrieveSession(decodeURIComponent(session[1]), params);
+    if (req.method === 'GET' && session)
+      return this.retrieveSession(decodeURIComponent(session[1]), params);
     if (req.method === 'POST' && req.path === '/v1/refunds') return this.createRefund(params);
     const refund = /^\/v1\/refunds\/([^/]+)$/.exec(req.path);
     if (req.method === 'GET' && refund) {
       const found = this.refunds.get(decodeURIComponent(refund[1]));
       return found ? { status: 200, body: found } : missing('refund', refund[1]);
     }
-    return { status: 404, body: stripeError('invalid_request_error', `Unrecognized request URL (${req.method}: ${req.path}).`) };
+    return {
+      status: 404,
+      body: stripeError(
+        'invalid_request_error',
+        `Unrecognized request URL (${req.method}: ${req.path}).`,
+      ),
+    };
   }
 
   private createSession(params: Json): FakeResponse {
@@ -275,8 +326,10 @@ export class FakeStripe {
     if (!item || !Number.isSafeInteger(unitAmount) || unitAmount < 1) {
       return invalid('line_items[0][price_data][unit_amount]', 'Invalid integer: unit_amount');
     }
-    if (typeof priceData.currency !== 'string') return invalid('line_items[0][price_data][currency]', 'Missing required param: currency.');
-    if (typeof params.success_url !== 'string') return invalid('success_url', 'Missing required param: success_url.');
+    if (typeof priceData.currency !== 'string')
+      return invalid('line_items[0][price_data][currency]', 'Missing required param: currency.');
+    if (typeof params.success_url !== 'string')
+      return invalid('success_url', 'Missing required param: success_url.');
     const id = `cs_test_${fakeId('a1', 56)}`;
     const session: Json = {
       id,
@@ -309,27 +362,47 @@ export class FakeStripe {
     if (!state) return missing('checkout.session', id, 'session');
     const expand = Array.isArray(params.expand) ? params.expand : [];
     const body = structuredClone(state.session);
-    if (expand.includes('payment_intent') && state.paymentIntent) body.payment_intent = structuredClone(state.paymentIntent);
+    if (expand.includes('payment_intent') && state.paymentIntent)
+      body.payment_intent = structuredClone(state.paymentIntent);
     return { status: 200, body };
   }
 
   private createRefund(params: Json): FakeResponse {
     const intentId = params.payment_intent;
-    const state = [...this.sessions.values()].find((candidate) => candidate.paymentIntent?.id === intentId);
+    const state = [...this.sessions.values()].find(
+      (candidate) => candidate.paymentIntent?.id === intentId,
+    );
     const intent = state?.paymentIntent;
     if (!intent) return missing('payment_intent', String(intentId), 'payment_intent');
     if (intent.status !== 'succeeded') {
-      return { status: 400, body: stripeError('invalid_request_error', 'This PaymentIntent does not have a successful charge to refund.', 'charge_not_refundable') };
+      return {
+        status: 400,
+        body: stripeError(
+          'invalid_request_error',
+          'This PaymentIntent does not have a successful charge to refund.',
+          'charge_not_refundable',
+        ),
+      };
     }
     const alreadyRefunded = [...this.refunds.values()]
-      .filter((refund) => refund.payment_intent === intentId && refund.status !== 'failed' && refund.status !== 'canceled')
+      .filter(
+        (refund) =>
+          refund.payment_intent === intentId &&
+          refund.status !== 'failed' &&
+          refund.status !== 'canceled',
+      )
       .reduce((sum, refund) => sum + (refund.amount as number), 0);
     const remaining = (intent.amount_received as number) - alreadyRefunded;
     const amount = params.amount === undefined ? remaining : Number(params.amount);
     if (!Number.isSafeInteger(amount) || amount < 1 || amount > remaining) {
       return {
         status: 400,
-        body: stripeError('invalid_request_error', `Refund amount (${amount}) is greater than unrefunded amount on charge (${remaining})`, 'amount_too_large', 'amount'),
+        body: stripeError(
+          'invalid_request_error',
+          `Refund amount (${amount}) is greater than unrefunded amount on charge (${remaining})`,
+          'amount_too_large',
+          'amount',
+        ),
       };
     }
     const refund: Json = {
@@ -369,11 +442,22 @@ function stripeError(type: string, message: string, code?: string, param?: strin
 }
 
 function invalid(param: string, message: string): FakeResponse {
-  return { status: 400, body: stripeError('invalid_request_error', message, 'parameter_missing', param) };
+  return {
+    status: 400,
+    body: stripeError('invalid_request_error', message, 'parameter_missing', param),
+  };
 }
 
 function missing(object: string, id: string, param = 'id'): FakeResponse {
-  return { status: 404, body: stripeError('invalid_request_error', `No such ${object}: '${id}'`, 'resource_missing', param) };
+  return {
+    status: 404,
+    body: stripeError(
+      'invalid_request_error',
+      `No such ${object}: '${id}'`,
+      'resource_missing',
+      param,
+    ),
+  };
 }
 
 /**
@@ -383,7 +467,9 @@ function missing(object: string, id: string, param = 'id'): FakeResponse {
 export function parseStripeForm(text: string): Json {
   const root: Json = {};
   for (const [key, value] of new URLSearchParams(text)) {
-    const parts = key.match(/^[^[\]]+|\[[^\]]*\]/g)?.map((part) => part.replace(/^\[|\]$/g, '')) ?? [key];
+    const parts = key
+      .match(/^[^[\]]+|\[[^\]]*\]/g)
+      ?.map((part) => part.replace(/^\[|\]$/g, '')) ?? [key];
     let node: Json | unknown[] = root;
     parts.forEach((part, index) => {
       const last = index === parts.length - 1;

@@ -8,15 +8,21 @@ import { fileURLToPath } from 'node:url';
  */
 export function fixturesDir(gateway: string): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, '..', 'fixtures', gateway), resolve(process.cwd(), 'test', 'fixtures', gateway)];
+  const candidates = [
+    join(here, '..', 'fixtures', gateway),
+    resolve(process.cwd(), 'test', 'fixtures', gateway),
+  ];
   const found = candidates.find((candidate) => existsSync(candidate));
-  if (!found) throw new Error(`fixtures for ${gateway} not found (looked in ${candidates.join(', ')})`);
+  if (!found)
+    throw new Error(`fixtures for ${gateway} not found (looked in ${candidates.join(', ')})`);
   return found;
 }
 
 /** A fixture without its `_source` citation, deep-copied so callers may change it. */
 export function loadFixture<T = Record<string, unknown>>(gateway: string, name: string): T {
-  const parsed = JSON.parse(readFileSync(join(fixturesDir(gateway), `${name}.json`), 'utf8')) as Record<string, unknown>;
+  const parsed = JSON.parse(
+    readFileSync(join(fixturesDir(gateway), `${name}.json`), 'utf8'),
+  ) as Record<string, unknown>;
   delete parsed._source;
   return parsed as T;
 }

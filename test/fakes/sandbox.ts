@@ -33,7 +33,9 @@ export const SANDBOX_FAKES: SandboxFake[] = [
       return {
         name: 'paystack',
         env: { PAYSTACK_BASE_URL: fake.url, PAYSTACK_SECRET_KEY: fake.secretKey },
-        notes: [`checkout pages at ${fake.url}/checkout/<access_code>: "Pay" sends a signed charge.success to ${appUrl}`],
+        notes: [
+          `checkout pages at ${fake.url}/checkout/<access_code>: "Pay" sends a signed charge.success to ${appUrl}`,
+        ],
         stop: () => fake.stop(),
       };
     },
@@ -41,11 +43,15 @@ export const SANDBOX_FAKES: SandboxFake[] = [
   {
     name: 'stripe',
     start: async (appUrl) => {
-      const fake = await new FakeStripe({ appUrl }).start(Number(process.env.SANDBOX_STRIPE_PORT ?? 4011));
+      const fake = await new FakeStripe({ appUrl }).start(
+        Number(process.env.SANDBOX_STRIPE_PORT ?? 4011),
+      );
       return {
         name: 'stripe',
         env: fake.env(),
-        notes: [`Checkout pages at ${fake.url}/c/pay/<session id>: "Pay" sends a signed checkout.session.completed to ${appUrl}`],
+        notes: [
+          `Checkout pages at ${fake.url}/c/pay/<session id>: "Pay" sends a signed checkout.session.completed to ${appUrl}`,
+        ],
         stop: () => fake.stop(),
       };
     },
@@ -53,11 +59,15 @@ export const SANDBOX_FAKES: SandboxFake[] = [
   {
     name: 'flutterwave',
     start: async (appUrl) => {
-      const fake = await new FakeFlutterwave({ appUrl }).start(Number(process.env.SANDBOX_FLUTTERWAVE_PORT ?? 4012));
+      const fake = await new FakeFlutterwave({ appUrl }).start(
+        Number(process.env.SANDBOX_FLUTTERWAVE_PORT ?? 4012),
+      );
       return {
         name: 'flutterwave',
         env: fake.env(),
-        notes: [`payment links at ${fake.url}/v3/hosted/pay/<token>: "Pay" sends charge.completed (verif-hash) to ${appUrl}`],
+        notes: [
+          `payment links at ${fake.url}/v3/hosted/pay/<token>: "Pay" sends charge.completed (verif-hash) to ${appUrl}`,
+        ],
         stop: () => fake.stop(),
       };
     },
@@ -65,11 +75,15 @@ export const SANDBOX_FAKES: SandboxFake[] = [
   {
     name: 'paypal',
     start: async (appUrl) => {
-      const fake = await new FakePayPal({ appUrl }).start(Number(process.env.SANDBOX_PAYPAL_PORT ?? 4013));
+      const fake = await new FakePayPal({ appUrl }).start(
+        Number(process.env.SANDBOX_PAYPAL_PORT ?? 4013),
+      );
       return {
         name: 'paypal',
         env: fake.env(),
-        notes: [`approval pages at ${fake.url}/checkoutnow?token=<order id>: "Approve" sends CHECKOUT.ORDER.APPROVED (verifiable through the fake's verify API) to ${appUrl}`],
+        notes: [
+          `approval pages at ${fake.url}/checkoutnow?token=<order id>: "Approve" sends CHECKOUT.ORDER.APPROVED (verifiable through the fake's verify API) to ${appUrl}`,
+        ],
         stop: () => fake.stop(),
       };
     },
@@ -81,7 +95,9 @@ async function main(): Promise<void> {
   for (const fake of SANDBOX_FAKES) running.push(await fake.start(APP_URL));
   const lines = [
     '# Fake gateways are running. Start the service with these lines in .env (or the environment):',
-    ...running.flatMap((fake) => Object.entries(fake.env).map(([name, value]) => `${name}=${value}`)),
+    ...running.flatMap((fake) =>
+      Object.entries(fake.env).map(([name, value]) => `${name}=${value}`),
+    ),
     '',
     ...running.flatMap((fake) => fake.notes.map((note) => `# ${fake.name}: ${note}`)),
     `# webhooks are sent to ${APP_URL} (set SANDBOX_APP_URL to change). Ctrl-C stops the sandbox.`,

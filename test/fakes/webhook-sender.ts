@@ -32,7 +32,9 @@ export class GenericWebhookSender {
     const id = options.id ?? `msg_${randomBytes(12).toString('hex')}`;
     const at = options.timestamp ?? new Date();
     const secret = options.secret ?? this.secret;
-    const webhook = secret.startsWith('whsec_') ? new Webhook(secret) : new Webhook(secret, { format: 'raw' });
+    const webhook = secret.startsWith('whsec_')
+      ? new Webhook(secret)
+      : new Webhook(secret, { format: 'raw' });
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'webhook-id': id,
@@ -42,9 +44,17 @@ export class GenericWebhookSender {
     return headers;
   }
 
-  async send(appUrl: string, event: GenericEvent, options: SendOptions = {}): Promise<{ status: number; body: unknown }> {
+  async send(
+    appUrl: string,
+    event: GenericEvent,
+    options: SendOptions = {},
+  ): Promise<{ status: number; body: unknown }> {
     const body = JSON.stringify(event);
-    const response = await fetch(`${appUrl}/api/v1/webhooks/generic`, { method: 'POST', headers: this.headers(body, options), body });
+    const response = await fetch(`${appUrl}/api/v1/webhooks/generic`, {
+      method: 'POST',
+      headers: this.headers(body, options),
+      body,
+    });
     const text = await response.text();
     let parsed: unknown = text;
     try {

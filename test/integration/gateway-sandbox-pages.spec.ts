@@ -25,7 +25,11 @@ describe('sandbox checkout pages of the fake gateways', () => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
-        received.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        received.push({
+          path: req.url ?? '',
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        });
         res.writeHead(200).end('{}');
       });
     });
@@ -38,22 +42,41 @@ describe('sandbox checkout pages of the fake gateways', () => {
   });
 
   const asHeaders = (headers: Record<string, string | string[] | undefined>) =>
-    Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, Array.isArray(value) ? value[0] : value]));
+    Object.fromEntries(
+      Object.entries(headers).map(([name, value]) => [
+        name,
+        Array.isArray(value) ? value[0] : value,
+      ]),
+    );
 
   it('Stripe: "Pay" marks the session paid, posts a verifiable checkout.session.completed and redirects to success_url', async () => {
     const fake = await new FakeStripe({ appUrl }).start();
     try {
       const adapter = new StripeAdapter(new AppConfig(fake.env()));
-      const init = await adapter.initialize({ reference: 'PAY-SANDBOX-STRIPE', amount: 1000, currency: 'USD', email: 'a@b.c', returnUrl: `${appUrl}/done` });
+      const init = await adapter.initialize({
+        reference: 'PAY-SANDBOX-STRIPE',
+        amount: 1000,
+        currency: 'USD',
+        email: 'a@b.c',
+        returnUrl: `${appUrl}/done`,
+      });
       const page = await fetch(init.authorizationUrl);
       expect(await page.text()).toContain('PAY-SANDBOX-STRIPE');
-      const paid = await fetch(`${init.authorizationUrl}?action=pay`, { method: 'POST', redirect: 'manual' });
+      const paid = await fetch(`${init.authorizationUrl}?action=pay`, {
+        method: 'POST',
+        redirect: 'manual',
+      });
       expect(paid.status).toBe(303);
       expect(paid.headers.get('location')).toBe(`${appUrl}/done`);
-      const hook = received.filter((entry) => entry.path === '/api/v1/webhooks/stripe').at(-1) as Received;
+      const hook = received
+        .filter((entry) => entry.path === '/api/v1/webhooks/stripe')
+        .at(-1) as Received;
       const request = { rawBody: Buffer.from(hook.body), headers: asHeaders(hook.headers) };
       await expect(adapter.verifyWebhook(request)).resolves.toBeUndefined();
-      expect(adapter.parseWebhook(request)).toMatchObject({ reference: 'PAY-SANDBOX-STRIPE', paymentStatus: 'succeeded' });
+      expect(adapter.parseWebhook(request)).toMatchObject({
+        reference: 'PAY-SANDBOX-STRIPE',
+        paymentStatus: 'succeeded',
+      });
     } finally {
       await fake.stop();
     }
@@ -63,15 +86,30 @@ describe('sandbox checkout pages of the fake gateways', () => {
     const fake = await new FakeFlutterwave({ appUrl }).start();
     try {
       const adapter = new FlutterwaveAdapter(new AppConfig(fake.env()));
-      const init = await adapter.initialize({ reference: 'PAY-SANDBOX-FLW', amount: 1000, currency: 'NGN', email: 'a@b.c', returnUrl: `${appUrl}/done?reference=PAY-SANDBOX-FLW` });
-      const paid = await fetch(`${init.authorizationUrl}?action=pay`, { method: 'POST', redirect: 'manual' });
+      const init = await adapter.initialize({
+        reference: 'PAY-SANDBOX-FLW',
+        amount: 1000,
+        currency: 'NGN',
+        email: 'a@b.c',
+        returnUrl: `${appUrl}/done?reference=PAY-SANDBOX-FLW`,
+      });
+      const paid = await fetch(`${init.authorizationUrl}?action=pay`, {
+        method: 'POST',
+        redirect: 'manual',
+      });
       const location = new URL(paid.headers.get('location') ?? '');
       expect(location.searchParams.get('reference')).toBe('PAY-SANDBOX-FLW');
       expect(location.searchParams.get('status')).toBe('successful');
-      const hook = received.filter((entry) => entry.path === '/api/v1/webhooks/flutterwave').at(-1) as Received;
+      const hook = received
+        .filter((entry) => entry.path === '/api/v1/webhooks/flutterwave')
+        .at(-1) as Received;
       const request = { rawBody: Buffer.from(hook.body), headers: asHeaders(hook.headers) };
       await expect(adapter.verifyWebhook(request)).resolves.toBeUndefined();
-      expect(adapter.parseWebhook(request)).toMatchObject({ reference: 'PAY-SANDBOX-FLW', paymentStatus: 'succeeded', amount: 1000 });
+      expect(adapter.parseWebhook(request)).toMatchObject({
+        reference: 'PAY-SANDBOX-FLW',
+        paymentStatus: 'succeeded',
+        amount: 1000,
+      });
     } finally {
       await fake.stop();
     }
@@ -81,13 +119,33 @@ describe('sandbox checkout pages of the fake gateways', () => {
     const fake = await new FakePayPal({ appUrl }).start();
     try {
       const adapter = new PayPalAdapter(new AppConfig(fake.env()));
-      const init = await adapter.initialize({ reference: 'PAY-SANDBOX-PP', amount: 1000, currency: 'USD', email: 'a@b.c', returnUrl: `${appUrl}/done?reference=PAY-SANDBOX-PP` });
-      const approved = await fetch(`${init.authorizationUrl}&action=approve`, { method: 'POST', redirect: 'manual' });
-      expect(new URL(approved.headers.get('location') ?? '').searchParams.get('token')).toBe(init.gatewayPaymentId);
-      const hook = received.filter((entry) => entry.path === '/api/v1/webhooks/paypal').at(-1) as Received;
+      const init = await adapter.initialize({
+        reference: 'PAY-SANDBOX-PP',
+        amount: 1000,
+        currency: 'USD',
+        email: 'a@b.c',
+        returnUrl: `${appUrl}/done?reference=PAY-SANDBOX-PP`,
+      });
+      const approved = await fetch(`${init.authorizationUrl}&action=approve`, {
+        method: 'POST',
+        redirect: 'manual',
+      });
+      expect(new URL(approved.headers.get('location') ?? '').searchParams.get('token')).toBe(
+        init.gatewayPaymentId,
+      );
+      const hook = received
+        .filter((entry) => entry.path === '/api/v1/webhooks/paypal')
+        .at(-1) as Received;
       const request = { rawBody: Buffer.from(hook.body), headers: asHeaders(hook.headers) };
       await expect(adapter.verifyWebhook(request)).resolves.toBeUndefined();
-      expect(await adapter.verify({ reference: 'PAY-SANDBOX-PP', gatewayPaymentId: init.gatewayPaymentId as string, amount: 1000, currency: 'USD' })).toMatchObject({ status: 'succeeded' });
+      expect(
+        await adapter.verify({
+          reference: 'PAY-SANDBOX-PP',
+          gatewayPaymentId: init.gatewayPaymentId as string,
+          amount: 1000,
+          currency: 'USD',
+        }),
+      ).toMatchObject({ status: 'succeeded' });
     } finally {
       await fake.stop();
     }

@@ -31,7 +31,14 @@ export async function settledDepositPayment(
      RETURNING id`,
     [reference, userId, gateway, amount],
   );
-  return { paymentId: row.id, paymentReference: reference, userId, gateway, currency: 'NGN', amount };
+  return {
+    paymentId: row.id,
+    paymentReference: reference,
+    userId,
+    gateway,
+    currency: 'NGN',
+    amount,
+  };
 }
 
 /** A settled deposit credited to the user's wallet, in the caller's transaction. */
@@ -87,7 +94,11 @@ export async function refundDeposit(
 }
 
 /** The gateway refused the refund: it fails and the wallet gets the money back. */
-export async function failRefund(manager: EntityManager, wallets: WalletService, refund: WalletRefund): Promise<void> {
+export async function failRefund(
+  manager: EntityManager,
+  wallets: WalletService,
+  refund: WalletRefund,
+): Promise<void> {
   await manager.query(
     `UPDATE refunds SET status = 'failed', failure_reason = 'declined by the gateway', completed_at = now() WHERE id = $1`,
     [refund.refundId],
@@ -98,7 +109,9 @@ export async function failRefund(manager: EntityManager, wallets: WalletService,
       WHERE id = $1`,
     [refund.paymentId, refund.amount],
   );
-  const reversal = await wallets.reverseRefundDebit(manager, { userId: refund.userId, refundId: refund.refundId });
+  const reversal = await wallets.reverseRefundDebit(manager, {
+    userId: refund.userId,
+    refundId: refund.refundId,
+  });
   if (!reversal) throw new Error(`refund ${refund.refundId} had no wallet debit to reverse`);
 }
-

@@ -8,7 +8,12 @@ import { UsersService } from '../../src/modules/users/users.service.js';
 import { LedgerCheckService } from '../../src/modules/wallet/ledger-check.service.js';
 import { WalletService, type DepositCredit } from '../../src/modules/wallet/wallet.service.js';
 import { createTestApp, TestApp } from '../helpers/test-env.js';
-import { failRefund, refundDeposit, settledDepositPayment, type WalletRefund } from './ledger-fixtures.js';
+import {
+  failRefund,
+  refundDeposit,
+  settledDepositPayment,
+  type WalletRefund,
+} from './ledger-fixtures.js';
 
 const PEOPLE = 3;
 
@@ -50,7 +55,12 @@ async function expectRefused(promise: Promise<unknown>, code: string): Promise<v
 
 /** After every step: balances match the model and every account's ledger agrees with itself. */
 async function checkInvariants(model: Model, real: Real): Promise<void> {
-  const { rows } = await services.sql.query<{ id: string; balance: string; entries: string; last: string }>(
+  const { rows } = await services.sql.query<{
+    id: string;
+    balance: string;
+    entries: string;
+    last: string;
+  }>(
     `SELECT a.id, a.balance::text,
             (SELECT coalesce(sum(amount), 0) FROM ledger_entries WHERE account_id = a.id)::text AS entries,
             coalesce((SELECT balance_after FROM ledger_entries WHERE account_id = a.id ORDER BY id DESC LIMIT 1), 0)::text AS last
@@ -86,7 +96,8 @@ class DepositCommand implements fc.AsyncCommand<Model, Real> {
     model.balances[this.person] += this.amount;
     model.lastDeposit = deposit;
     model.deposits.push({ credit: deposit, person: this.person, refundable: this.amount });
-    if (view?.balance_after !== model.balances[this.person]) throw new Error(`deposit view ${JSON.stringify(view)}`);
+    if (view?.balance_after !== model.balances[this.person])
+      throw new Error(`deposit view ${JSON.stringify(view)}`);
     await checkInvariants(model, real);
   }
   toString(): string {
@@ -100,7 +111,9 @@ class RepeatDepositCommand implements fc.AsyncCommand<Model, Real> {
   }
   async run(model: Model, real: Real): Promise<void> {
     const deposit = model.lastDeposit as DepositCredit;
-    const view = await services.dataSource.transaction((m) => services.wallets.creditDeposit(m, deposit));
+    const view = await services.dataSource.transaction((m) =>
+      services.wallets.creditDeposit(m, deposit),
+    );
     if (view !== null) throw new Error('a repeated deposit was credited again');
     await checkInvariants(model, real);
   }
@@ -147,9 +160,13 @@ class RefundDebitCommand implements fc.AsyncCommand<Model, Real> {
     return model.deposits.some((d) => d.person === this.person && d.refundable > 0);
   }
   async run(model: Model, real: Real): Promise<void> {
-    const deposit = model.deposits.find((d) => d.person === this.person && d.refundable > 0) as Deposit;
+    const deposit = model.deposits.find(
+      (d) => d.person === this.person && d.refundable > 0,
+    ) as Deposit;
     const amount = Math.min(this.amount, deposit.refundable);
-    const refund = services.dataSource.transaction((m) => refundDeposit(m, services.wallets, deposit.credit, amount));
+    const refund = services.dataSource.transaction((m) =>
+      refundDeposit(m, services.wallets, deposit.credit, amount),
+    );
     if (model.balances[this.person] >= amount) {
       const done = await refund;
       model.balances[this.person] -= amount;
@@ -218,7 +235,8 @@ describe('ledger properties (integration, fast-check)', () => {
       { maxCommands: 12 },
     );
     // FC_SEED=<seed> reproduces a failure; fast-check's failure message prints the seed and path.
-    const seed = process.env.FC_SEED === undefined ? Date.now() % 2_147_483_647 : Number(process.env.FC_SEED);
+    const seed =
+      process.env.FC_SEED === undefined ? Date.now() % 2_147_483_647 : Number(process.env.FC_SEED);
     await fc.assert(
       fc.asyncProperty(commands, async (cmds) => {
         const people: Real['people'] = [];
@@ -228,9 +246,18 @@ describe('ledger properties (integration, fast-check)', () => {
             `SELECT id, wallet_number FROM ledger_accounts WHERE user_id = $1`,
             [user.id],
           );
-          people.push({ userId: user.id, accountId: rows[0].id, walletNumber: rows[0].wallet_number });
+          people.push({
+            userId: user.id,
+            accountId: rows[0].id,
+            walletNumber: rows[0].wallet_number,
+          });
         }
-        const model: Model = { balances: people.map(() => 0), openRefunds: [], deposits: [], lastDeposit: null };
+        const model: Model = {
+          balances: people.map(() => 0),
+          openRefunds: [],
+          deposits: [],
+          lastDeposit: null,
+        };
         await fc.asyncModelRun(() => ({ model, real: { people } }), cmds);
         const report = await t.get<LedgerCheckService>(LedgerCheckService).run();
         if (!report.ok) throw new Error(`ledger check: ${JSON.stringify(report.problems)}`);

@@ -36,7 +36,9 @@ describe('ledger (integration, real Postgres)', () => {
     check = t.get(LedgerCheckService);
     sql = new pg.Client({ connectionString: t.db.url });
     await sql.connect();
-    clearingId = (await dataSource.transaction((m) => ledger.systemAccount(m, 'clearing:test:NGN', 'NGN'))).id;
+    clearingId = (
+      await dataSource.transaction((m) => ledger.systemAccount(m, 'clearing:test:NGN', 'NGN'))
+    ).id;
   });
 
   afterAll(async () => {
@@ -61,11 +63,18 @@ describe('ledger (integration, real Postgres)', () => {
   }
 
   async function balanceOf(accountId: string): Promise<number> {
-    const { rows } = await sql.query<{ balance: string }>(`SELECT balance FROM ledger_accounts WHERE id = $1`, [accountId]);
+    const { rows } = await sql.query<{ balance: string }>(
+      `SELECT balance FROM ledger_accounts WHERE id = $1`,
+      [accountId],
+    );
     return Number(rows[0].balance);
   }
 
-  async function expectAppError(promise: Promise<unknown>, status: number, code: string): Promise<void> {
+  async function expectAppError(
+    promise: Promise<unknown>,
+    status: number,
+    code: string,
+  ): Promise<void> {
     const error = await promise.then(
       () => undefined,
       (caught: unknown) => caught,
@@ -74,7 +83,10 @@ describe('ledger (integration, real Postgres)', () => {
     expect(error).toMatchObject({ status, code });
   }
 
-  async function sqlError(text: string, params: unknown[] = []): Promise<{ code?: string; message: string }> {
+  async function sqlError(
+    text: string,
+    params: unknown[] = [],
+  ): Promise<{ code?: string; message: string }> {
     try {
       await sql.query(text, params);
     } catch (error) {
@@ -93,7 +105,11 @@ describe('ledger (integration, real Postgres)', () => {
         expect(Luhn.isValid(wallet.walletNumber)).toBe(true);
       }
       expect(a.walletNumber).not.toBe(b.walletNumber);
-      await expect(wallets.getWallet(a.userId)).resolves.toEqual({ walletNumber: a.walletNumber, balance: 0, currency: 'NGN' });
+      await expect(wallets.getWallet(a.userId)).resolves.toEqual({
+        walletNumber: a.walletNumber,
+        balance: 0,
+        currency: 'NGN',
+      });
       await expect(wallets.walletNumberOf(a.userId)).resolves.toBe(a.walletNumber);
     });
 
@@ -179,12 +195,16 @@ describe('ledger (integration, real Postgres)', () => {
       );
       expect(await balanceOf(sender.accountId)).toBe(1_000);
       expect(await balanceOf(recipient.accountId)).toBe(0);
-      const { rows } = await sql.query(`SELECT count(*)::int AS n FROM events WHERE user_id = $1 AND type LIKE 'wallet.transfer%'`, [
-        recipient.userId,
-      ]);
+      const { rows } = await sql.query(
+        `SELECT count(*)::int AS n FROM events WHERE user_id = $1 AND type LIKE 'wallet.transfer%'`,
+        [recipient.userId],
+      );
       expect(rows[0].n).toBe(0);
       // The whole balance may go.
-      await wallets.transfer(sender.userId, { walletNumber: recipient.walletNumber, amount: 1_000 });
+      await wallets.transfer(sender.userId, {
+        walletNumber: recipient.walletNumber,
+        amount: 1_000,
+      });
       expect(await balanceOf(sender.accountId)).toBe(0);
     });
 
@@ -193,7 +213,11 @@ describe('ledger (integration, real Postgres)', () => {
       const recipient = await newUser();
       const last = Number(recipient.walletNumber.at(-1));
       const typo = recipient.walletNumber.slice(0, -1) + String((last + 1) % 10);
-      await expectAppError(wallets.transfer(sender.userId, { walletNumber: typo, amount: 1 }), 422, 'INVALID_WALLET_NUMBER');
+      await expectAppError(
+        wallets.transfer(sender.userId, { walletNumber: typo, amount: 1 }),
+        422,
+        'INVALID_WALLET_NUMBER',
+      );
       await expectAppError(
         wallets.transfer(sender.userId, { walletNumber: Luhn.append('000000000000'), amount: 1 }),
         404,
@@ -240,15 +264,25 @@ describe('ledger (integration, real Postgres)', () => {
 
     it('refuses to set a balance directly, negative or not', async () => {
       const a = await newUser(100);
-      expect((await sqlError(`UPDATE ledger_accounts SET balance = -1 WHERE id = $1`, [a.accountId])).code).toMatch(
-        /^(LD010|23514)$/,
-      );
-      expect((await sqlError(`UPDATE ledger_accounts SET balance = 1000000 WHERE id = $1`, [a.accountId])).code).toBe(
-        'LD010',
-      );
-      expect((await sqlError(`UPDATE ledger_accounts SET wallet_number = '0000000000000' WHERE id = $1`, [a.accountId])).code).toBe(
-        'LD010',
-      );
+      expect(
+        (await sqlError(`UPDATE ledger_accounts SET balance = -1 WHERE id = $1`, [a.accountId]))
+          .code,
+      ).toMatch(/^(LD010|23514)$/);
+      expect(
+        (
+          await sqlError(`UPDATE ledger_accounts SET balance = 1000000 WHERE id = $1`, [
+            a.accountId,
+          ])
+        ).code,
+      ).toBe('LD010');
+      expect(
+        (
+          await sqlError(
+            `UPDATE ledger_accounts SET wallet_number = '0000000000000' WHERE id = $1`,
+            [a.accountId],
+          )
+        ).code,
+      ).toBe('LD010');
       expect(await balanceOf(a.accountId)).toBe(100);
     });
 
@@ -275,10 +309,10 @@ describe('ledger (integration, real Postgres)', () => {
         `INSERT INTO ledger_transfers (kind, key, reference) VALUES ('deposit', $1, $2) RETURNING id`,
         [`deposit:${randomUUID()}`, `PAY-${randomUUID()}`],
       );
-      await sql.query(`INSERT INTO ledger_entries (transfer_id, account_id, amount) VALUES ($1, $2, 500)`, [
-        rows[0].id,
-        a.accountId,
-      ]);
+      await sql.query(
+        `INSERT INTO ledger_entries (transfer_id, account_id, amount) VALUES ($1, $2, 500)`,
+        [rows[0].id, a.accountId],
+      );
       const error = await sqlError('COMMIT');
       expect(error.code).toBe('LD011');
       expect(await balanceOf(a.accountId)).toBe(0);
@@ -287,11 +321,14 @@ describe('ledger (integration, real Postgres)', () => {
     it('refuses a second transfer with the same key', async () => {
       const key = `deposit:${randomUUID()}`;
       await sql.query('BEGIN');
-      await sql.query(`INSERT INTO ledger_transfers (kind, key, reference) VALUES ('deposit', $1, $2)`, [key, `PAY-${randomUUID()}`]);
-      const error = await sqlError(`INSERT INTO ledger_transfers (kind, key, reference) VALUES ('deposit', $1, $2)`, [
-        key,
-        `PAY-${randomUUID()}`,
-      ]);
+      await sql.query(
+        `INSERT INTO ledger_transfers (kind, key, reference) VALUES ('deposit', $1, $2)`,
+        [key, `PAY-${randomUUID()}`],
+      );
+      const error = await sqlError(
+        `INSERT INTO ledger_transfers (kind, key, reference) VALUES ('deposit', $1, $2)`,
+        [key, `PAY-${randomUUID()}`],
+      );
       expect(error.code).toBe('23505');
     });
   });
@@ -347,13 +384,22 @@ describe('ledger (integration, real Postgres)', () => {
 
     it('credits a settled deposit once, with a wallet.deposit.success event', async () => {
       const a = await newUser();
-      const deposit = await dataSource.transaction((m) => settledDepositPayment(m, a.userId, 5_000));
+      const deposit = await dataSource.transaction((m) =>
+        settledDepositPayment(m, a.userId, 5_000),
+      );
       const first = await dataSource.transaction((m) => wallets.creditDeposit(m, deposit));
       const again = await dataSource.transaction((m) => wallets.creditDeposit(m, deposit));
       expect(again).toBeNull();
-      expect(first).toMatchObject({ type: 'deposit', amount: 5_000, balance_after: 5_000, reference: deposit.paymentReference });
+      expect(first).toMatchObject({
+        type: 'deposit',
+        amount: 5_000,
+        balance_after: 5_000,
+        reference: deposit.paymentReference,
+      });
       expect(await balanceOf(a.accountId)).toBe(5_000);
-      const { rows } = await sql.query(`SELECT type, data FROM events WHERE user_id = $1`, [a.userId]);
+      const { rows } = await sql.query(`SELECT type, data FROM events WHERE user_id = $1`, [
+        a.userId,
+      ]);
       expect(rows).toEqual([{ type: 'wallet.deposit.success', data: first }]);
       const page = await wallets.listTransactions(a.userId, { limit: 5 });
       expect(page.transactions).toEqual([first]);
@@ -365,10 +411,21 @@ describe('ledger (integration, real Postgres)', () => {
       const deposit = await dataSource.transaction((m) => fundWallet(m, wallets, a.userId, 3_000));
       const refund = await dataSource.transaction((m) => refundDeposit(m, wallets, deposit, 2_000));
       expect(await balanceOf(a.accountId)).toBe(1_000);
-      const debit = { userId: a.userId, refundId: refund.refundId, amount: 2_000, currency: 'NGN', gateway: 'paystack' };
+      const debit = {
+        userId: a.userId,
+        refundId: refund.refundId,
+        amount: 2_000,
+        currency: 'NGN',
+        gateway: 'paystack',
+      };
       // Repeating the debit is harmless: it returns the first one.
       const again = await dataSource.transaction((m) => wallets.debitForRefund(m, debit));
-      expect(again).toMatchObject({ type: 'refund', amount: 2_000, balance_after: 1_000, reference: `RFD-${refund.refundId}` });
+      expect(again).toMatchObject({
+        type: 'refund',
+        amount: 2_000,
+        balance_after: 1_000,
+        reference: `RFD-${refund.refundId}`,
+      });
       expect(await balanceOf(a.accountId)).toBe(1_000);
 
       await wallets.transfer(a.userId, { walletNumber: b.walletNumber, amount: 900 });
@@ -382,15 +439,21 @@ describe('ledger (integration, real Postgres)', () => {
       await dataSource.transaction((m) => failRefund(m, wallets, refund));
       expect(await balanceOf(a.accountId)).toBe(2_100);
       // Reversing twice gives the money back once.
-      const back = await dataSource.transaction((m) => wallets.reverseRefundDebit(m, { userId: a.userId, refundId: refund.refundId }));
+      const back = await dataSource.transaction((m) =>
+        wallets.reverseRefundDebit(m, { userId: a.userId, refundId: refund.refundId }),
+      );
       expect(back).toMatchObject({ type: 'refund_reversal', amount: 2_000, balance_after: 2_100 });
       expect(await balanceOf(a.accountId)).toBe(2_100);
       await expect(
-        dataSource.transaction((m) => wallets.reverseRefundDebit(m, { userId: a.userId, refundId: randomUUID() })),
+        dataSource.transaction((m) =>
+          wallets.reverseRefundDebit(m, { userId: a.userId, refundId: randomUUID() }),
+        ),
       ).resolves.toBeNull();
 
       const refunds = await wallets.listTransactions(a.userId, { limit: 10, type: 'refund' });
-      expect(refunds.transactions).toEqual([expect.objectContaining({ id: again.id, status: 'reversed' })]);
+      expect(refunds.transactions).toEqual([
+        expect.objectContaining({ id: again.id, status: 'reversed' }),
+      ]);
     });
   });
 
@@ -398,7 +461,8 @@ describe('ledger (integration, real Postgres)', () => {
     it('pages newest first with an opaque cursor and filters by type', async () => {
       const a = await newUser(10_000);
       const b = await newUser();
-      for (let i = 1; i <= 5; i++) await wallets.transfer(a.userId, { walletNumber: b.walletNumber, amount: i });
+      for (let i = 1; i <= 5; i++)
+        await wallets.transfer(a.userId, { walletNumber: b.walletNumber, amount: i });
       await wallets.transfer(b.userId, { walletNumber: a.walletNumber, amount: 3 });
 
       const seen: string[] = [];
@@ -420,7 +484,11 @@ describe('ledger (integration, real Postgres)', () => {
       const ins = await wallets.listTransactions(a.userId, { limit: 20, type: 'transfer_in' });
       expect(ins.transactions.map((tx) => tx.amount)).toEqual([3]);
       expect(ins.next_cursor).toBeNull();
-      await expectAppError(wallets.listTransactions(a.userId, { limit: 2, cursor: 'bogus' }), 400, 'VALIDATION_FAILED');
+      await expectAppError(
+        wallets.listTransactions(a.userId, { limit: 2, cursor: 'bogus' }),
+        400,
+        'VALIDATION_FAILED',
+      );
     });
   });
 
@@ -428,17 +496,26 @@ describe('ledger (integration, real Postgres)', () => {
     it('reports a deposit credit whose payment is not a succeeded deposit, and a succeeded deposit never credited', async () => {
       const a = await newUser(250);
       const [payment] = (
-        await sql.query<{ id: string; reference: string }>(`SELECT id, reference FROM payments WHERE user_id = $1`, [a.userId])
+        await sql.query<{ id: string; reference: string }>(
+          `SELECT id, reference FROM payments WHERE user_id = $1`,
+          [a.userId],
+        )
       ).rows;
       const orphan = await dataSource.transaction((m) => settledDepositPayment(m, a.userId, 77));
-      await sql.query(`UPDATE payments SET status = 'failed', settled_at = NULL, amount_received = NULL WHERE id = $1`, [payment.id]);
+      await sql.query(
+        `UPDATE payments SET status = 'failed', settled_at = NULL, amount_received = NULL WHERE id = $1`,
+        [payment.id],
+      );
       try {
         const report = await check.run();
         expect(report.problems).toEqual(
           expect.arrayContaining([
             expect.objectContaining({
               check: 'deposit_matches_settled_payment',
-              subject: expect.objectContaining({ key: `deposit:${payment.id}`, payment_status: 'failed' }),
+              subject: expect.objectContaining({
+                key: `deposit:${payment.id}`,
+                payment_status: 'failed',
+              }),
             }),
             expect.objectContaining({
               check: 'settled_deposit_credited',
@@ -447,9 +524,10 @@ describe('ledger (integration, real Postgres)', () => {
           ]),
         );
       } finally {
-        await sql.query(`UPDATE payments SET status = 'succeeded', settled_at = now(), amount_received = 250 WHERE id = $1`, [
-          payment.id,
-        ]);
+        await sql.query(
+          `UPDATE payments SET status = 'succeeded', settled_at = now(), amount_received = 250 WHERE id = $1`,
+          [payment.id],
+        );
         await dataSource.transaction((m) => wallets.creditDeposit(m, orphan));
       }
     });
@@ -468,7 +546,11 @@ describe('ledger (integration, real Postgres)', () => {
           expect.arrayContaining([
             expect.objectContaining({
               check: 'balance_equals_entries',
-              subject: expect.objectContaining({ id: a.accountId, balance: '999', entries_sum: '400' }),
+              subject: expect.objectContaining({
+                id: a.accountId,
+                balance: '999',
+                entries_sum: '400',
+              }),
             }),
           ]),
         );
@@ -487,6 +569,8 @@ describe('ledger (integration, real Postgres)', () => {
     expect(report.ok).toBe(true);
     expect(report.entries).toBeGreaterThan(20);
     const [ngn] = report.totals;
-    expect(BigInt(ngn.user_balances)).toBe(BigInt(ngn.deposits) - BigInt(ngn.refunds) + BigInt(ngn.refund_reversals));
+    expect(BigInt(ngn.user_balances)).toBe(
+      BigInt(ngn.deposits) - BigInt(ngn.refunds) + BigInt(ngn.refund_reversals),
+    );
   });
 });

@@ -23,8 +23,10 @@ export const AdminOnly = (): MethodDecorator & ClassDecorator => SetMetadata(ADM
 
 export type AuthenticatedRequest = Request & { principal?: Principal };
 
-export const CurrentPrincipal = createParamDecorator((_: unknown, context: ExecutionContext): Principal => {
-  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-  if (!request.principal) throw unauthenticated();
-  return request.principal;
-});
+export const CurrentPrincipal = createParamDecorator(
+  (_: unknown, context: ExecutionContext): Principal => {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (!request.principal) throw unauthenticated();
+    return request.principal;
+  },
+);

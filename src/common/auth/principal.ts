@@ -1,4 +1,11 @@
-export const PERMISSIONS = ['deposit', 'transfer', 'read', 'payments', 'refunds', 'webhooks'] as const;
+export const PERMISSIONS = [
+  'deposit',
+  'transfer',
+  'read',
+  'payments',
+  'refunds',
+  'webhooks',
+] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 /** Who is calling: a person with a JWT, or a service with an API key of that person's. */

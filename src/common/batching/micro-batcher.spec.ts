@@ -97,7 +97,10 @@ describe('MicroBatcher', () => {
   });
 
   it('refuses a run that returns the wrong number of results', async () => {
-    const batcher = new MicroBatcher<number, number>(() => Promise.resolve([]), { maxBatch: 100, maxInFlight: 1 });
+    const batcher = new MicroBatcher<number, number>(() => Promise.resolve([]), {
+      maxBatch: 100,
+      maxInFlight: 1,
+    });
     await expect(batcher.submit(1)).rejects.toThrow('returned 0 results');
   });
 });

@@ -10,7 +10,8 @@
  * the error.
  */
 export class MicroBatcher<I, O> {
-  private pending: { item: I; resolve: (result: O) => void; reject: (error: unknown) => void }[] = [];
+  private pending: { item: I; resolve: (result: O) => void; reject: (error: unknown) => void }[] =
+    [];
   private inFlight = 0;
   private scheduled = false;
 
@@ -41,7 +42,8 @@ export class MicroBatcher<I, O> {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.inFlight >= this.options.maxInFlight || this.pending.length === 0) return;
+    if (this.scheduled || this.inFlight >= this.options.maxInFlight || this.pending.length === 0)
+      return;
     if (this.options.startIdleAtOnce && this.inFlight === 0) {
       this.flush();
       return;
@@ -67,7 +69,8 @@ export class MicroBatcher<I, O> {
   private async runBatch(batch: MicroBatcher<I, O>['pending']): Promise<void> {
     try {
       const results = await this.run(batch.map((waiter) => waiter.item));
-      if (results.length !== batch.length) throw new Error(`a batch of ${batch.length} returned ${results.length} results`);
+      if (results.length !== batch.length)
+        throw new Error(`a batch of ${batch.length} returned ${results.length} results`);
       batch.forEach((waiter, i) => waiter.resolve(results[i]));
     } catch (error) {
       for (const waiter of batch) waiter.reject(error);

@@ -32,14 +32,19 @@ export const unauthenticated = (message = 'Authentication required'): AppError =
 export const permissionDenied = (message = 'You are not allowed to do this'): AppError =>
   new AppError(HttpStatus.FORBIDDEN, 'PERMISSION_DENIED', message);
 
-export const unprocessable = (code: string, message: string, details: ErrorDetail[] = []): AppError =>
-  new AppError(HttpStatus.UNPROCESSABLE_ENTITY, code, message, details);
+export const unprocessable = (
+  code: string,
+  message: string,
+  details: ErrorDetail[] = [],
+): AppError => new AppError(HttpStatus.UNPROCESSABLE_ENTITY, code, message, details);
 
 export const conflict = (code: string, message: string): AppError =>
   new AppError(HttpStatus.CONFLICT, code, message);
 
-export const validationFailed = (details: ErrorDetail[], message = 'Request validation failed'): AppError =>
-  new AppError(HttpStatus.BAD_REQUEST, 'VALIDATION_FAILED', message, details);
+export const validationFailed = (
+  details: ErrorDetail[],
+  message = 'Request validation failed',
+): AppError => new AppError(HttpStatus.BAD_REQUEST, 'VALIDATION_FAILED', message, details);
 
 export const serviceUnavailable = (code: string, message: string): AppError =>
   new AppError(HttpStatus.SERVICE_UNAVAILABLE, code, message);

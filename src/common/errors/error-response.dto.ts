@@ -4,7 +4,10 @@ export class ErrorDetailDto {
   @ApiPropertyOptional({ description: 'The request field at fault, as sent', example: 'amount' })
   field?: string;
 
-  @ApiProperty({ description: 'What is wrong with it', example: 'amount must be a positive integer' })
+  @ApiProperty({
+    description: 'What is wrong with it',
+    example: 'amount must be a positive integer',
+  })
   message: string;
 }
 

@@ -38,20 +38,44 @@ function bodyParserError(error: unknown): Rendered | undefined {
   if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
   const type = error.type;
   if (type === 'entity.parse.failed') {
-    return { status: 400, code: 'MALFORMED_JSON', message: 'Request body is not valid JSON', details: [], headers: {} };
+    return {
+      status: 400,
+      code: 'MALFORMED_JSON',
+      message: 'Request body is not valid JSON',
+      details: [],
+      headers: {},
+    };
   }
   if (type === 'entity.too.large') {
-    return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Request body exceeds 1 MiB', details: [], headers: {} };
+    return {
+      status: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+      message: 'Request body exceeds 1 MiB',
+      details: [],
+      headers: {},
+    };
   }
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
-    return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported body encoding', details: [], headers: {} };
+    return {
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message: 'Unsupported body encoding',
+      details: [],
+      headers: {},
+    };
   }
   return undefined;
 }
 
 export function renderError(error: unknown): Rendered {
   if (error instanceof AppError) {
-    return { status: error.status, code: error.code, message: error.message, details: error.details, headers: error.headers };
+    return {
+      status: error.status,
+      code: error.code,
+      message: error.message,
+      details: error.details,
+      headers: error.headers,
+    };
   }
   const parsed = bodyParserError(error);
   if (parsed) return parsed;
@@ -64,7 +88,10 @@ export function renderError(error: unknown): Rendered {
     const message =
       typeof body === 'string'
         ? body
-        : typeof body === 'object' && body !== null && 'message' in body && typeof body.message === 'string'
+        : typeof body === 'object' &&
+            body !== null &&
+            'message' in body &&
+            typeof body.message === 'string'
           ? body.message
           : error.message;
     const code = status === 404 ? 'NOT_FOUND' : (CODE_BY_STATUS[status] ?? 'ERROR');

@@ -3,7 +3,10 @@ import { Logger } from 'nestjs-pino';
 import { AppConfig } from '../../config/app-config.js';
 import { httpMetricsMiddleware } from '../metrics/http-metrics.middleware.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { QUEUE_BOARD_PATH, QueueBoardService } from '../../modules/operations/queue-board.service.js';
+import {
+  QUEUE_BOARD_PATH,
+  QueueBoardService,
+} from '../../modules/operations/queue-board.service.js';
 import { runWithRequestId } from './request-context.js';
 import { assignRequestId } from './request-id.js';
 import { setupSwagger } from './swagger.js';
@@ -18,13 +21,22 @@ export function configureApp(app: NestExpressApplication): void {
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
   // First middleware of all, so even body-parser failures carry the request id.
-  app.use((req: Parameters<typeof assignRequestId>[0], res: Parameters<typeof assignRequestId>[1], next: () => void) => {
-    runWithRequestId(assignRequestId(req, res), next);
-  });
+  app.use(
+    (
+      req: Parameters<typeof assignRequestId>[0],
+      res: Parameters<typeof assignRequestId>[1],
+      next: () => void,
+    ) => {
+      runWithRequestId(assignRequestId(req, res), next);
+    },
+  );
   app.use(httpMetricsMiddleware(app.get(MetricsService)));
   const board = app.get(QueueBoardService, { strict: false });
   app.use(QUEUE_BOARD_PATH, ...board.handlers());
-  app.useBodyParser('json', { limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] });
+  app.useBodyParser('json', {
+    limit: BODY_LIMIT,
+    type: ['application/json', 'application/*+json'],
+  });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');

@@ -1,4 +1,12 @@
-import { CallHandler, ExecutionContext, HttpException, Injectable, Logger, NestInterceptor, RequestMethod } from '@nestjs/common';
+import {
+  CallHandler,
+  ExecutionContext,
+  HttpException,
+  Injectable,
+  Logger,
+  NestInterceptor,
+  RequestMethod,
+} from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
@@ -38,7 +46,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = Array.isArray(header) ? header[0] : header;
     if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
       return throwError(() =>
-        validationFailed([{ field: 'Idempotency-Key', message: `must be 1 to ${MAX_KEY_LENGTH} characters` }]),
+        validationFailed([
+          { field: 'Idempotency-Key', message: `must be 1 to ${MAX_KEY_LENGTH} characters` },
+        ]),
       );
     }
     const userId = request.principal.userId;
@@ -49,7 +59,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
         if (begun.kind === 'replay') {
           response.setHeader('Idempotent-Replayed', 'true');
           if (begun.response.status >= 400) {
-            return throwError(() => new ReplayedErrorResponse(begun.response.status, begun.response.body));
+            return throwError(
+              () => new ReplayedErrorResponse(begun.response.status, begun.response.body),
+            );
           }
           return of(begun.response.body);
         }
@@ -65,7 +77,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
           catchError((error: unknown) => {
             const rendered = renderError(error);
             const settle =
-              rendered.status < 500 && (error instanceof HttpException || rendered.code !== 'INTERNAL_ERROR')
+              rendered.status < 500 &&
+              (error instanceof HttpException || rendered.code !== 'INTERNAL_ERROR')
                 ? this.idempotency.complete(userId, key, {
                     status: rendered.status,
                     body: {

@@ -26,7 +26,9 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function requestHash(method: string, path: string, body: unknown): string {
-  return createHash('sha256').update(`${method} ${path}\n${canonicalJson(body)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${method} ${path}\n${canonicalJson(body)}`)
+    .digest('hex');
 }
 
 interface KeyRow {
@@ -46,7 +48,13 @@ interface KeyRow {
 export class IdempotencyService {
   constructor(private readonly dataSource: DataSource) {}
 
-  async begin(userId: string, key: string, method: string, path: string, hash: string): Promise<BeginResult> {
+  async begin(
+    userId: string,
+    key: string,
+    method: string,
+    path: string,
+    hash: string,
+  ): Promise<BeginResult> {
     const inserted: unknown[] = await this.dataSource.query(
       `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, status, expires_at)
        VALUES ($1, $2, $3, $4, $5, 'in_flight', now() + make_interval(secs => $6))
@@ -71,9 +79,15 @@ export class IdempotencyService {
       );
     }
     if (row.status === 'in_flight') {
-      throw conflict('IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still being processed');
+      throw conflict(
+        'IDEMPOTENCY_KEY_IN_USE',
+        'A request with this Idempotency-Key is still being processed',
+      );
     }
-    return { kind: 'replay', response: { status: row.response_status as number, body: row.response_body } };
+    return {
+      kind: 'replay',
+      response: { status: row.response_status as number, body: row.response_body },
+    };
   }
 
   async complete(userId: string, key: string, response: StoredResponse): Promise<void> {

@@ -18,7 +18,10 @@ export class MetricsController {
   ) {}
 
   @Get()
-  async scrape(@Headers('authorization') authorization: string | undefined, @Res() res: Response): Promise<void> {
+  async scrape(
+    @Headers('authorization') authorization: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
     const token = this.config.metricsToken;
     if (token !== undefined) {
       const expected = Buffer.from(`Bearer ${token}`);

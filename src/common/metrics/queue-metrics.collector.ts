@@ -5,7 +5,14 @@ import { Gauge } from 'prom-client';
 import { QueueName } from '../../queue/queue-names.js';
 import { MetricsService } from './metrics.service.js';
 
-const STATES = ['waiting', 'active', 'delayed', 'failed', 'prioritized', 'waiting-children'] as const;
+const STATES = [
+  'waiting',
+  'active',
+  'delayed',
+  'failed',
+  'prioritized',
+  'waiting-children',
+] as const;
 
 /** Queue depth, read from Redis at scrape time (skipped quietly while Redis is down). */
 @Injectable()
@@ -29,7 +36,9 @@ export class QueueMetricsCollector {
           queues.map(async (queue) => {
             const counts = await Promise.race([
               queue.getJobCounts(...STATES),
-              new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 1_000)),
+              new Promise<never>((_, reject) =>
+                setTimeout(() => reject(new Error('timeout')), 1_000),
+              ),
             ]);
             return { name: queue.name, counts };
           }),
@@ -37,7 +46,8 @@ export class QueueMetricsCollector {
         this.reset();
         for (const result of results) {
           if (result.status !== 'fulfilled') continue;
-          for (const state of STATES) this.set({ queue: result.value.name, state }, result.value.counts[state] ?? 0);
+          for (const state of STATES)
+            this.set({ queue: result.value.name, state }, result.value.counts[state] ?? 0);
         }
       },
     });

@@ -13,6 +13,7 @@ export function decodeIdCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined || cursor === '') return undefined;
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const id = text.startsWith('v1:') ? text.slice(3) : '';
-  if (!UUID_PATTERN.test(id)) throw validationFailed([{ field: 'cursor', message: 'cursor is not one this API issued' }]);
+  if (!UUID_PATTERN.test(id))
+    throw validationFailed([{ field: 'cursor', message: 'cursor is not one this API issued' }]);
   return id;
 }

@@ -1,4 +1,10 @@
-import { CallHandler, ExecutionContext, HttpStatus, Injectable, NestInterceptor } from '@nestjs/common';
+import {
+  CallHandler,
+  ExecutionContext,
+  HttpStatus,
+  Injectable,
+  NestInterceptor,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import { from, Observable } from 'rxjs';
 import { mergeMap } from 'rxjs/operators';
@@ -31,9 +37,15 @@ export class RateLimitInterceptor implements NestInterceptor {
           response.setHeader('X-RateLimit-Remaining', String(Math.max(0, limit - hit.count)));
           if (hit.count > limit) {
             const retryAfter = String(Math.max(1, Math.ceil(hit.resetInMs / 1000)));
-            throw new AppError(HttpStatus.TOO_MANY_REQUESTS, 'RATE_LIMITED', 'Too many requests; retry later', [], {
-              'Retry-After': retryAfter,
-            });
+            throw new AppError(
+              HttpStatus.TOO_MANY_REQUESTS,
+              'RATE_LIMITED',
+              'Too many requests; retry later',
+              [],
+              {
+                'Retry-After': retryAfter,
+              },
+            );
           }
         }
         return next.handle();
@@ -43,9 +55,12 @@ export class RateLimitInterceptor implements NestInterceptor {
 
   private bucketFor(request: AuthenticatedRequest): { bucket: string; limit: number } {
     const webhook = /^\/api\/v1\/webhooks\/([a-z]+)/.exec(request.path);
-    if (webhook) return { bucket: `webhook:${webhook[1]}`, limit: this.config.throttleWebhookLimit };
+    if (webhook)
+      return { bucket: `webhook:${webhook[1]}`, limit: this.config.throttleWebhookLimit };
     if (request.principal) {
-      const who = request.principal.apiKeyId ? `key:${request.principal.apiKeyId}` : `user:${request.principal.userId}`;
+      const who = request.principal.apiKeyId
+        ? `key:${request.principal.apiKeyId}`
+        : `user:${request.principal.userId}`;
       return { bucket: who, limit: this.config.throttleLimit };
     }
     return { bucket: `ip:${request.ip ?? 'unknown'}`, limit: this.config.throttleLimit };

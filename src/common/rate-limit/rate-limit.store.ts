@@ -40,7 +40,8 @@ export class RateLimitStore {
     private readonly config: AppConfig,
   ) {
     // defineCommand sends EVALSHA (falling back to EVAL once per connection), not the script each time.
-    if (!('rateLimitHit' in redis)) redis.defineCommand('rateLimitHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
+    if (!('rateLimitHit' in redis))
+      redis.defineCommand('rateLimitHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
     const command = (redis as unknown as { rateLimitHit: HitCommand }).rateLimitHit;
     this.hitCommand = (key, windowMs, hits) => command.call(redis, key, windowMs, hits);
   }
@@ -78,7 +79,10 @@ export class RateLimitStore {
   private async hitMany(key: string, windowMs: number, hits: number): Promise<Hit[]> {
     const [count, ttl] = await this.hitCommand(key, String(windowMs), String(hits));
     // The batch holds counts count-hits+1 … count, in arrival order.
-    return Array.from({ length: hits }, (_, i) => ({ count: count - hits + 1 + i, resetInMs: ttl }));
+    return Array.from({ length: hits }, (_, i) => ({
+      count: count - hits + 1 + i,
+      resetInMs: ttl,
+    }));
   }
 
   private failOpen(reason: string): undefined {

@@ -31,7 +31,10 @@ export function createFastFailRedis(url: string): Redis {
 
 export function createBullRedis(url: string): Redis {
   return withErrorLog(
-    new Redis(url, { maxRetriesPerRequest: null, retryStrategy: (times) => Math.min(times * 200, 2_000) }),
+    new Redis(url, {
+      maxRetriesPerRequest: null,
+      retryStrategy: (times) => Math.min(times * 200, 2_000),
+    }),
     'bullmq',
   );
 }
@@ -47,8 +50,16 @@ export async function closeRedis(client: Redis): Promise<void> {
 @Global()
 @Module({
   providers: [
-    { provide: REDIS, inject: [AppConfig], useFactory: (config: AppConfig) => createFastFailRedis(config.redisUrl) },
-    { provide: BULL_REDIS, inject: [AppConfig], useFactory: (config: AppConfig) => createBullRedis(config.redisUrl) },
+    {
+      provide: REDIS,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => createFastFailRedis(config.redisUrl),
+    },
+    {
+      provide: BULL_REDIS,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => createBullRedis(config.redisUrl),
+    },
   ],
   exports: [REDIS, BULL_REDIS],
 })

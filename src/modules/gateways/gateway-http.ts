@@ -27,7 +27,10 @@ export class GatewayHttpClient {
     private readonly timeoutMs: number,
   ) {}
 
-  async request<T>(req: GatewayHttpRequest, acceptStatuses: number[] = []): Promise<GatewayHttpResponse<T>> {
+  async request<T>(
+    req: GatewayHttpRequest,
+    acceptStatuses: number[] = [],
+  ): Promise<GatewayHttpResponse<T>> {
     const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
     let body: string | undefined;
     if (req.form) {
@@ -47,7 +50,10 @@ export class GatewayHttpClient {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
-      const reason = error instanceof Error && error.name === 'TimeoutError' ? `timed out after ${this.timeoutMs} ms` : describe(error);
+      const reason =
+        error instanceof Error && error.name === 'TimeoutError'
+          ? `timed out after ${this.timeoutMs} ms`
+          : describe(error);
       throw new GatewayUnavailableError(this.gateway, reason);
     }
     const text = await response.text().catch(() => '');

@@ -14,7 +14,11 @@ export class GatewayUnavailableError extends AppError {
     readonly gateway: string,
     message: string,
   ) {
-    super(HttpStatus.SERVICE_UNAVAILABLE, 'GATEWAY_UNAVAILABLE', `${gateway} is unavailable: ${message}`);
+    super(
+      HttpStatus.SERVICE_UNAVAILABLE,
+      'GATEWAY_UNAVAILABLE',
+      `${gateway} is unavailable: ${message}`,
+    );
   }
 }
 
@@ -31,12 +35,20 @@ export class GatewayRequestError extends AppError {
 
 export class GatewayDisabledError extends AppError {
   constructor(gateway: string) {
-    super(HttpStatus.UNPROCESSABLE_ENTITY, 'GATEWAY_DISABLED', `The ${gateway} gateway is not configured on this server`);
+    super(
+      HttpStatus.UNPROCESSABLE_ENTITY,
+      'GATEWAY_DISABLED',
+      `The ${gateway} gateway is not configured on this server`,
+    );
   }
 }
 
 export class CurrencyNotSupportedError extends AppError {
   constructor(gateway: string, currency: string) {
-    super(HttpStatus.UNPROCESSABLE_ENTITY, 'CURRENCY_NOT_SUPPORTED', `${gateway} does not support ${currency}`);
+    super(
+      HttpStatus.UNPROCESSABLE_ENTITY,
+      'CURRENCY_NOT_SUPPORTED',
+      `${gateway} does not support ${currency}`,
+    );
   }
 }

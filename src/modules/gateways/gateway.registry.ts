@@ -14,7 +14,9 @@ export class GatewayRegistry {
   }
 
   isKnown(name: string): name is GatewayName {
-    return (GATEWAY_NAMES as readonly string[]).includes(name) && this.byName.has(name as GatewayName);
+    return (
+      (GATEWAY_NAMES as readonly string[]).includes(name) && this.byName.has(name as GatewayName)
+    );
   }
 
   /** The adapter, or 422 GATEWAY_DISABLED when its secrets are not configured. */
@@ -32,6 +34,8 @@ export class GatewayRegistry {
   }
 
   enabled(): GatewayName[] {
-    return [...this.byName.values()].filter((adapter) => adapter.isEnabled()).map((adapter) => adapter.name);
+    return [...this.byName.values()]
+      .filter((adapter) => adapter.isEnabled())
+      .map((adapter) => adapter.name);
   }
 }

@@ -11,7 +11,13 @@ import type { PaymentGateway } from './gateway.interface.js';
  * Adding a gateway: create its folder with an adapter class implementing PaymentGateway, then
  * list the class in ADAPTERS below. Nothing outside this module changes.
  */
-const ADAPTERS = [PaystackAdapter, FlutterwaveAdapter, StripeAdapter, PayPalAdapter, GenericAdapter] as const;
+const ADAPTERS = [
+  PaystackAdapter,
+  FlutterwaveAdapter,
+  StripeAdapter,
+  PayPalAdapter,
+  GenericAdapter,
+] as const;
 
 @Module({
   providers: [

@@ -1,6 +1,16 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
 import type { Redis } from 'ioredis';
 import { Public } from '../../common/auth/auth.decorators.js';
 import { REDIS } from '../../common/redis/redis.tokens.js';
@@ -43,7 +53,9 @@ export class HealthController {
         try {
           const pong = await Promise.race([
             this.pingWhenConnected(),
-            new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000)),
+            new Promise<never>((_, reject) =>
+              setTimeout(() => reject(new Error('timeout')), 2_000),
+            ),
           ]);
           return pong === 'PONG' ? indicator.up() : indicator.down({ message: String(pong) });
         } catch (error) {

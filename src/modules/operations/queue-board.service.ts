@@ -77,9 +77,13 @@ export class QueueBoardService {
   async assertAdmin(req: Request): Promise<void> {
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const token = bearer ?? cookieValue(req.headers.cookie, QUEUE_BOARD_COOKIE);
-    if (!token) throw unauthenticated('Sign in as an admin: POST /api/v1/admin/queues-session with your JWT first');
+    if (!token)
+      throw unauthenticated(
+        'Sign in as an admin: POST /api/v1/admin/queues-session with your JWT first',
+      );
     const claims = await this.tokens.verifyAccessToken(token);
-    if (!(await this.tokens.isFamilyActive(claims.fam, claims.sub))) throw unauthenticated('Session has been revoked');
+    if (!(await this.tokens.isFamilyActive(claims.fam, claims.sub)))
+      throw unauthenticated('Session has been revoked');
     if (!this.config.adminEmails.includes(claims.email.toLowerCase())) {
       throw permissionDenied('This route is for administrators');
     }

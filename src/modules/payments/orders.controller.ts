@@ -1,5 +1,12 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermission } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { notFound } from '../../common/errors/app-error.js';
@@ -20,17 +27,34 @@ export class OrdersController {
 
   @Post()
   @Idempotent()
-  @ApiOperation({ summary: 'Create an order', description: 'An order becomes paid when a payment for its full amount succeeds. Honours Idempotency-Key.' })
+  @ApiOperation({
+    summary: 'Create an order',
+    description:
+      'An order becomes paid when a payment for its full amount succeeds. Honours Idempotency-Key.',
+  })
   @ApiCreatedResponse({ type: OrderResponseDto })
-  @ApiErrors({ 400: 'VALIDATION_FAILED', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 409: 'IDEMPOTENCY_KEY_IN_USE', 422: 'IDEMPOTENCY_KEY_REUSED' })
-  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateOrderDto): Promise<OrderView> {
+  @ApiErrors({
+    400: 'VALIDATION_FAILED',
+    401: 'UNAUTHENTICATED',
+    403: 'PERMISSION_DENIED',
+    409: 'IDEMPOTENCY_KEY_IN_USE',
+    422: 'IDEMPOTENCY_KEY_REUSED',
+  })
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreateOrderDto,
+  ): Promise<OrderView> {
     return toOrderView(await this.orders.create(principal.userId, body));
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'Get one of your orders' })
   @ApiOkResponse({ type: OrderResponseDto })
-  @ApiErrors({ 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: "NOT_FOUND (also another user's order)" })
+  @ApiErrors({
+    401: 'UNAUTHENTICATED',
+    403: 'PERMISSION_DENIED',
+    404: "NOT_FOUND (also another user's order)",
+  })
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe({ exceptionFactory: () => notFound('Order') })) id: string,

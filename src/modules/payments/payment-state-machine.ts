@@ -47,7 +47,8 @@ export function mismatches(expected: ExpectedPayment, report: GatewayReport): st
     problems.push(`currency ${report.currency} instead of ${expected.currency}`);
   }
   if (report.amount === undefined) problems.push('no amount reported');
-  else if (report.amount !== expected.amount) problems.push(`amount ${report.amount} instead of ${expected.amount}`);
+  else if (report.amount !== expected.amount)
+    problems.push(`amount ${report.amount} instead of ${expected.amount}`);
   return problems;
 }
 
@@ -69,7 +70,8 @@ export function decidePayment(
     const agrees =
       report === null ||
       report.status === 'pending' ||
-      (report.status === 'succeeded' && (current === 'needs_review' || mismatches(expected, report).length === 0));
+      (report.status === 'succeeded' &&
+        (current === 'needs_review' || mismatches(expected, report).length === 0));
     return {
       kind: 'unchanged',
       reason: `payment is already ${current}`,
@@ -80,29 +82,52 @@ export function decidePayment(
   if (report?.status === 'succeeded') {
     const problems = mismatches(expected, report);
     if (problems.length > 0) {
-      return { kind: 'transition', to: 'needs_review', reviewReason: `gateway reported ${problems.join(', ')}` };
+      return {
+        kind: 'transition',
+        to: 'needs_review',
+        reviewReason: `gateway reported ${problems.join(', ')}`,
+      };
     }
     return { kind: 'transition', to: 'succeeded', amountReceived: report.amount as Minor };
   }
 
   if (current !== 'pending') {
     // failed/abandoned wait for a confirmed payment; any other reading changes nothing
-    return { kind: 'unchanged', reason: `payment is ${current} and the gateway reports ${report?.status ?? 'nothing'}`, contradiction: false };
+    return {
+      kind: 'unchanged',
+      reason: `payment is ${current} and the gateway reports ${report?.status ?? 'nothing'}`,
+      contradiction: false,
+    };
   }
 
   if (report?.status === 'failed') {
     if (report.reference !== undefined && report.reference !== expected.reference) {
-      return { kind: 'unchanged', reason: `failure reported for another reference (${report.reference})`, contradiction: true };
+      return {
+        kind: 'unchanged',
+        reason: `failure reported for another reference (${report.reference})`,
+        contradiction: true,
+      };
     }
-    return { kind: 'transition', to: 'failed', failureReason: 'the gateway reported the payment failed' };
+    return {
+      kind: 'transition',
+      to: 'failed',
+      failureReason: 'the gateway reported the payment failed',
+    };
   }
 
   if (context.expired) {
     return {
       kind: 'transition',
       to: 'abandoned',
-      failureReason: report === null ? 'expired; the gateway could not be asked' : `expired; the gateway reports ${report.status}`,
+      failureReason:
+        report === null
+          ? 'expired; the gateway could not be asked'
+          : `expired; the gateway reports ${report.status}`,
     };
   }
-  return { kind: 'unchanged', reason: `the gateway reports ${report?.status ?? 'nothing'}; waiting until expiry`, contradiction: false };
+  return {
+    kind: 'unchanged',
+    reason: `the gateway reports ${report?.status ?? 'nothing'}; waiting until expiry`,
+    contradiction: false,
+  };
 }

@@ -1,7 +1,19 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 import { moneyColumn, type Minor } from '../../common/money.js';
 
-export const PAYMENT_STATUSES = ['pending', 'succeeded', 'failed', 'abandoned', 'needs_review'] as const;
+export const PAYMENT_STATUSES = [
+  'pending',
+  'succeeded',
+  'failed',
+  'abandoned',
+  'needs_review',
+] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 export const PAYMENT_PURPOSES = ['payment', 'wallet_deposit'] as const;

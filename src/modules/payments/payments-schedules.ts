@@ -8,6 +8,10 @@ import { WorkerRunner } from '../../queue/worker-runner.service.js';
 export class PaymentsSchedules {
   constructor(runner: WorkerRunner, config: AppConfig) {
     runner.every(QueueName.Payments, JobName.ReconcilePayments, config.reconcileIntervalMs);
-    runner.every(QueueName.InboundWebhooks, JobName.SweepInboundWebhooks, config.inboundWebhookSweepIntervalMs);
+    runner.every(
+      QueueName.InboundWebhooks,
+      JobName.SweepInboundWebhooks,
+      config.inboundWebhookSweepIntervalMs,
+    );
   }
 }

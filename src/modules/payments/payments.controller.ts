@@ -1,5 +1,14 @@
 import { Body, Controller, Get, HttpCode, Logger, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal, Public, RequirePermission } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
@@ -9,7 +18,13 @@ import { API_KEY_SCHEME, BEARER_SCHEME } from '../../common/http/swagger.js';
 import { AppConfig } from '../../config/app-config.js';
 import type { GatewayName } from '../gateways/gateway.interface.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
-import { CallbackQueryDto, CreatePaymentDto, ListPaymentsQueryDto, PaymentListResponseDto, PaymentResponseDto } from './dto/payment.dto.js';
+import {
+  CallbackQueryDto,
+  CreatePaymentDto,
+  ListPaymentsQueryDto,
+  PaymentListResponseDto,
+  PaymentResponseDto,
+} from './dto/payment.dto.js';
 import { PaymentView, toPaymentView } from './payment-view.js';
 import { PaymentsService } from './payments.service.js';
 import { SettlementService } from './settlement.service.js';
@@ -71,7 +86,11 @@ export class PaymentsController {
 
   @Post()
   @Idempotent()
-  @ApiOperation({ summary: 'Start a payment', description: 'Creates a pending payment and returns where to send the payer. Honours Idempotency-Key.' })
+  @ApiOperation({
+    summary: 'Start a payment',
+    description:
+      'Creates a pending payment and returns where to send the payer. Honours Idempotency-Key.',
+  })
   @ApiCreatedResponse({ type: PaymentResponseDto })
   @ApiErrors({
     400: 'VALIDATION_FAILED',
@@ -83,7 +102,10 @@ export class PaymentsController {
     502: 'GATEWAY_ERROR: the gateway refused to start the payment',
     503: 'GATEWAY_UNAVAILABLE: the gateway did not answer; retry',
   })
-  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreatePaymentDto): Promise<PaymentView> {
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreatePaymentDto,
+  ): Promise<PaymentView> {
     const payment = await this.payments.createPayment(principal.userId, {
       amount: body.amount,
       currency: body.currency,
@@ -100,13 +122,27 @@ export class PaymentsController {
   @Get()
   @ApiOperation({ summary: 'List your payments', description: 'Newest first, cursor-paginated.' })
   @ApiOkResponse({ type: PaymentListResponseDto })
-  @ApiErrors({ 400: 'VALIDATION_FAILED: bad filter, limit or cursor', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED' })
-  async list(@CurrentPrincipal() principal: Principal, @Query() query: ListPaymentsQueryDto): Promise<{ payments: PaymentView[]; next_cursor: string | null }> {
+  @ApiErrors({
+    400: 'VALIDATION_FAILED: bad filter, limit or cursor',
+    401: 'UNAUTHENTICATED',
+    403: 'PERMISSION_DENIED',
+  })
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListPaymentsQueryDto,
+  ): Promise<{ payments: PaymentView[]; next_cursor: string | null }> {
     const limit = query.limit === undefined ? undefined : Number(query.limit);
     if (limit !== undefined && (limit < 1 || limit > 100)) {
-      throw validationFailed([{ field: 'limit', message: 'limit must be a whole number from 1 to 100' }]);
+      throw validationFailed([
+        { field: 'limit', message: 'limit must be a whole number from 1 to 100' },
+      ]);
     }
-    const page = await this.payments.list(principal.userId, { status: query.status, gateway: query.gateway, limit, cursor: query.cursor });
+    const page = await this.payments.list(principal.userId, {
+      status: query.status,
+      gateway: query.gateway,
+      limit,
+      cursor: query.cursor,
+    });
     return { payments: page.payments.map(toPaymentView), next_cursor: page.nextCursor };
   }
 
@@ -114,14 +150,25 @@ export class PaymentsController {
   @ApiOperation({ summary: 'Get one of your payments' })
   @ApiParam({ name: 'reference', example: 'PAY-20260122123456-AB12CD34' })
   @ApiOkResponse({ type: PaymentResponseDto })
-  @ApiErrors({ 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: "NOT_FOUND (also another user's payment)" })
-  async get(@CurrentPrincipal() principal: Principal, @Param('reference') reference: string): Promise<PaymentView> {
+  @ApiErrors({
+    401: 'UNAUTHENTICATED',
+    403: 'PERMISSION_DENIED',
+    404: "NOT_FOUND (also another user's payment)",
+  })
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('reference') reference: string,
+  ): Promise<PaymentView> {
     return toPaymentView(await this.payments.getForUser(principal.userId, reference));
   }
 
   @Post(':reference/verify')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Ask the gateway now', description: 'Verifies with the gateway and settles through the one settlement path; returns the payment.' })
+  @ApiOperation({
+    summary: 'Ask the gateway now',
+    description:
+      'Verifies with the gateway and settles through the one settlement path; returns the payment.',
+  })
   @ApiParam({ name: 'reference', example: 'PAY-20260122123456-AB12CD34' })
   @ApiOkResponse({ type: PaymentResponseDto })
   @ApiErrors({
@@ -132,17 +179,33 @@ export class PaymentsController {
     502: 'GATEWAY_ERROR: the gateway refused the verify call',
     503: 'GATEWAY_UNAVAILABLE: the gateway did not answer; retry',
   })
-  async verify(@CurrentPrincipal() principal: Principal, @Param('reference') reference: string): Promise<PaymentView> {
+  async verify(
+    @CurrentPrincipal() principal: Principal,
+    @Param('reference') reference: string,
+  ): Promise<PaymentView> {
     const payment = await this.payments.getForUser(principal.userId, reference);
     return toPaymentView((await this.settlement.settle(payment.id, { source: 'verify' })).payment);
   }
 
   @Get(':reference/verify')
-  @ApiOperation({ summary: 'Ask the gateway now (GET form)', description: 'Same as POST /payments/{reference}/verify.' })
+  @ApiOperation({
+    summary: 'Ask the gateway now (GET form)',
+    description: 'Same as POST /payments/{reference}/verify.',
+  })
   @ApiParam({ name: 'reference', example: 'PAY-20260122123456-AB12CD34' })
   @ApiOkResponse({ type: PaymentResponseDto })
-  @ApiErrors({ 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 422: 'GATEWAY_DISABLED', 502: 'GATEWAY_ERROR', 503: 'GATEWAY_UNAVAILABLE' })
-  async verifyGet(@CurrentPrincipal() principal: Principal, @Param('reference') reference: string): Promise<PaymentView> {
+  @ApiErrors({
+    401: 'UNAUTHENTICATED',
+    403: 'PERMISSION_DENIED',
+    404: 'NOT_FOUND',
+    422: 'GATEWAY_DISABLED',
+    502: 'GATEWAY_ERROR',
+    503: 'GATEWAY_UNAVAILABLE',
+  })
+  async verifyGet(
+    @CurrentPrincipal() principal: Principal,
+    @Param('reference') reference: string,
+  ): Promise<PaymentView> {
     return this.verify(principal, reference);
   }
 }

@@ -28,7 +28,13 @@ import { SettlementService } from './settlement.service.js';
 @Module({
   imports: [GatewaysModule, WebhooksModule],
   // The callback controller comes first so /payments/callback is not taken for a reference.
-  controllers: [PaymentCallbackController, PaymentsController, OrdersController, WebhookIntakeController, AdminPaymentsController],
+  controllers: [
+    PaymentCallbackController,
+    PaymentsController,
+    OrdersController,
+    WebhookIntakeController,
+    AdminPaymentsController,
+  ],
   providers: [
     PaymentSettledHooks,
     RefundWebhookHooks,
@@ -45,6 +51,14 @@ import { SettlementService } from './settlement.service.js';
     PaymentReviewService,
     PaymentsSchedules,
   ],
-  exports: [PaymentsService, SettlementService, PaymentSettledHooks, RefundWebhookHooks, PaymentRejectedHooks, OrdersService, GatewaysModule],
+  exports: [
+    PaymentsService,
+    SettlementService,
+    PaymentSettledHooks,
+    RefundWebhookHooks,
+    PaymentRejectedHooks,
+    OrdersService,
+    GatewaysModule,
+  ],
 })
 export class PaymentsModule {}

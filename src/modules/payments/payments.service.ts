@@ -6,7 +6,10 @@ import { notFound, unprocessable } from '../../common/errors/app-error.js';
 import type { Minor } from '../../common/money.js';
 import { GatewayRegistry } from '../gateways/gateway.registry.js';
 import type { GatewayName } from '../gateways/gateway.interface.js';
-import { decodeIdCursor as decodeCursor, encodeIdCursor as encodeCursor } from '../../common/pagination/id-cursor.js';
+import {
+  decodeIdCursor as decodeCursor,
+  encodeIdCursor as encodeCursor,
+} from '../../common/pagination/id-cursor.js';
 import { OrdersService } from './orders.service.js';
 import { newPaymentReference, PAYMENT_REFERENCE_PATTERN } from './payment-reference.js';
 import { Payment, PaymentPurpose } from './payment.entity.js';
@@ -57,9 +60,13 @@ export class PaymentsService {
     if (input.orderId !== undefined) {
       const order = await this.orders.getForUser(userId, input.orderId);
       if (order.currency !== currency) {
-        throw unprocessable('ORDER_CURRENCY_MISMATCH', `The order is in ${order.currency}, the payment in ${currency}`);
+        throw unprocessable(
+          'ORDER_CURRENCY_MISMATCH',
+          `The order is in ${order.currency}, the payment in ${currency}`,
+        );
       }
-      if (order.status === 'paid') throw unprocessable('ORDER_ALREADY_PAID', 'The order has already been paid');
+      if (order.status === 'paid')
+        throw unprocessable('ORDER_ALREADY_PAID', 'The order has already been paid');
     }
     const payment = await this.insertPending(userId, { ...input, currency });
     const returnUrl = `${this.config.appUrl}/api/v1/payments/callback?reference=${encodeURIComponent(payment.reference)}`;
@@ -72,16 +79,29 @@ export class PaymentsService {
         returnUrl,
         metadata: { ...input.metadata, reference: payment.reference, purpose: payment.purpose },
       });
-      await this.dataSource.getRepository(Payment).update(
-        { id: payment.id },
-        { authorizationUrl: result.authorizationUrl, accessCode: result.accessCode ?? null, gatewayPaymentId: result.gatewayPaymentId ?? null },
-      );
+      await this.dataSource
+        .getRepository(Payment)
+        .update(
+          { id: payment.id },
+          {
+            authorizationUrl: result.authorizationUrl,
+            accessCode: result.accessCode ?? null,
+            gatewayPaymentId: result.gatewayPaymentId ?? null,
+          },
+        );
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       this.logger.warn(`initializing ${payment.reference} at ${input.gateway} failed: ${reason}`);
       await this.dataSource
         .getRepository(Payment)
-        .update({ id: payment.id, status: 'pending' }, { status: 'failed', failureReason: `could not start the payment: ${reason}`.slice(0, 500), nextVerifyAt: null });
+        .update(
+          { id: payment.id, status: 'pending' },
+          {
+            status: 'failed',
+            failureReason: `could not start the payment: ${reason}`.slice(0, 500),
+            nextVerifyAt: null,
+          },
+        );
       throw error;
     }
     return this.dataSource.getRepository(Payment).findOneByOrFail({ id: payment.id });
@@ -141,7 +161,11 @@ export class PaymentsService {
    * refundable amount is checked and changed under one lock however many refunds race. `userId`
    * null (system callers) skips the owner scope; another user's payment reads as not found.
    */
-  async lockForRefund(manager: EntityManager, userId: string | null, reference: string): Promise<Payment> {
+  async lockForRefund(
+    manager: EntityManager,
+    userId: string | null,
+    reference: string,
+  ): Promise<Payment> {
     if (!PAYMENT_REFERENCE_PATTERN.test(reference)) throw notFound('Payment');
     const payment = await manager.findOne(Payment, {
       where: userId === null ? { reference } : { reference, userId },
@@ -152,7 +176,10 @@ export class PaymentsService {
   }
 
   async lockByIdForRefund(manager: EntityManager, paymentId: string): Promise<Payment> {
-    return manager.findOneOrFail(Payment, { where: { id: paymentId }, lock: { mode: 'pessimistic_write' } });
+    return manager.findOneOrFail(Payment, {
+      where: { id: paymentId },
+      lock: { mode: 'pessimistic_write' },
+    });
   }
 
   /**
@@ -160,7 +187,11 @@ export class PaymentsService {
    * and recomputes refund_status, in the caller's transaction under the lock taken above. The
    * table's CHECK refuses a total above what was received or below zero.
    */
-  async applyRefundDelta(manager: EntityManager, paymentId: string, delta: Minor): Promise<Payment> {
+  async applyRefundDelta(
+    manager: EntityManager,
+    paymentId: string,
+    delta: Minor,
+  ): Promise<Payment> {
     const rows = await queryRows<{ id: string }>(
       manager,
       `UPDATE payments
@@ -178,7 +209,10 @@ export class PaymentsService {
     return manager.findOneByOrFail(Payment, { id: paymentId });
   }
 
-  async list(userId: string | null, filters: PaymentFilters): Promise<{ payments: Payment[]; nextCursor: string | null }> {
+  async list(
+    userId: string | null,
+    filters: PaymentFilters,
+  ): Promise<{ payments: Payment[]; nextCursor: string | null }> {
     const limit = Math.min(Math.max(filters.limit ?? DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE);
     const after = decodeCursor(filters.cursor);
     const query = this.dataSource.getRepository(Payment).createQueryBuilder('p');
@@ -186,10 +220,20 @@ export class PaymentsService {
     if (filters.status) query.andWhere('p.status = :status', { status: filters.status });
     if (filters.gateway) query.andWhere('p.gateway = :gateway', { gateway: filters.gateway });
     if (after) {
-      query.andWhere('(p.created_at, p.id) < (SELECT c.created_at, c.id FROM payments c WHERE c.id = :after)', { after });
+      query.andWhere(
+        '(p.created_at, p.id) < (SELECT c.created_at, c.id FROM payments c WHERE c.id = :after)',
+        { after },
+      );
     }
-    const rows = await query.orderBy('p.createdAt', 'DESC').addOrderBy('p.id', 'DESC').limit(limit + 1).getMany();
+    const rows = await query
+      .orderBy('p.createdAt', 'DESC')
+      .addOrderBy('p.id', 'DESC')
+      .limit(limit + 1)
+      .getMany();
     const page = rows.slice(0, limit);
-    return { payments: page, nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].id) : null };
+    return {
+      payments: page,
+      nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].id) : null,
+    };
   }
 }

@@ -47,7 +47,10 @@ export class ReconciliationService {
     const worker = async (): Promise<void> => {
       for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
         try {
-          const outcome = await this.settlement.settle(id, { source: 'reconcile', tolerateGatewayErrors: true });
+          const outcome = await this.settlement.settle(id, {
+            source: 'reconcile',
+            tolerateGatewayErrors: true,
+          });
           summary.checked++;
           if (outcome.changed) summary.changed++;
         } catch (error) {
@@ -57,7 +60,8 @@ export class ReconciliationService {
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    if (summary.changed > 0 || summary.errors > 0) this.logger.log(`reconciliation: ${JSON.stringify(summary)}`);
+    if (summary.changed > 0 || summary.errors > 0)
+      this.logger.log(`reconciliation: ${JSON.stringify(summary)}`);
     return summary;
   }
 }

@@ -2,14 +2,20 @@ import { Injectable } from '@nestjs/common';
 import type { NormalizedWebhookEvent } from '../gateways/gateway.interface.js';
 
 /** What became of a refund webhook. `unmatched` is retried for a minute, then parked. */
-export type RefundEventOutcome = { status: 'processed' | 'ignored' | 'unmatched'; note?: string; paymentId?: string };
+export type RefundEventOutcome = {
+  status: 'processed' | 'ignored' | 'unmatched';
+  note?: string;
+  paymentId?: string;
+};
 
 export interface RefundWebhookHandler {
   /**
    * Called by the inbound webhook job for every stored `kind: 'refund'` event (already
    * signature-checked). Throwing makes the job retry with backoff.
    */
-  handleRefundEvent(event: NormalizedWebhookEvent & { gateway: string; inboundEventId: string }): Promise<RefundEventOutcome>;
+  handleRefundEvent(
+    event: NormalizedWebhookEvent & { gateway: string; inboundEventId: string },
+  ): Promise<RefundEventOutcome>;
 }
 
 /**

@@ -3,7 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { AppConfig } from '../../config/app-config.js';
-import type { GatewayName, GatewayPaymentStatus, VerifyResult } from '../gateways/gateway.interface.js';
+import type {
+  GatewayName,
+  GatewayPaymentStatus,
+  VerifyResult,
+} from '../gateways/gateway.interface.js';
 import { GatewayRegistry } from '../gateways/gateway.registry.js';
 import { OutboxService } from '../webhooks/outbox.service.js';
 import { OrdersService } from './orders.service.js';
@@ -70,12 +74,21 @@ export class SettlementService {
 
   async settle(paymentId: string, options: SettleOptions): Promise<SettlementOutcome> {
     const snapshot =
-      options.snapshot?.id === paymentId ? options.snapshot : await this.dataSource.getRepository(Payment).findOneByOrFail({ id: paymentId });
+      options.snapshot?.id === paymentId
+        ? options.snapshot
+        : await this.dataSource.getRepository(Payment).findOneByOrFail({ id: paymentId });
     let report: VerifyResult | null = options.report ?? null;
     let asked = false;
     if (!options.report) {
       if (isFinal(snapshot.status)) {
-        return { payment: snapshot, changed: false, from: snapshot.status, to: snapshot.status, contradiction: false, reason: `already ${snapshot.status}` };
+        return {
+          payment: snapshot,
+          changed: false,
+          from: snapshot.status,
+          to: snapshot.status,
+          contradiction: false,
+          reason: `already ${snapshot.status}`,
+        };
       }
       try {
         report = await this.registry.get(snapshot.gateway as GatewayName).verify({
@@ -90,10 +103,14 @@ export class SettlementService {
         this.logger.warn(`could not verify ${snapshot.reference}: ${(error as Error).message}`);
       }
     }
-    const outcome = await this.dataSource.transaction((manager) => this.applyUnderLock(manager, paymentId, report, asked, options));
+    const outcome = await this.dataSource.transaction((manager) =>
+      this.applyUnderLock(manager, paymentId, report, asked, options),
+    );
     if (outcome.changed) {
       // After COMMIT: nothing but the commit should wait between the last statement and the lock's release.
-      this.logger.log(`${outcome.payment.reference}: ${outcome.from} → ${outcome.to} (${options.source})`);
+      this.logger.log(
+        `${outcome.payment.reference}: ${outcome.from} → ${outcome.to} (${options.source})`,
+      );
       this.metrics.paymentTransitions.inc({ gateway: outcome.payment.gateway, status: outcome.to });
     }
     return outcome;
@@ -106,23 +123,49 @@ export class SettlementService {
     asked: boolean,
     options: SettleOptions,
   ): Promise<SettlementOutcome> {
-    const payment = await manager.findOneOrFail(Payment, { where: { id: paymentId }, lock: { mode: 'pessimistic_write' } });
+    const payment = await manager.findOneOrFail(Payment, {
+      where: { id: paymentId },
+      lock: { mode: 'pessimistic_write' },
+    });
     const now = new Date();
     const from = payment.status;
-    const decision = decidePayment(from, payment, report, { expired: now.getTime() >= payment.expiresAt.getTime() });
+    const decision = decidePayment(from, payment, report, {
+      expired: now.getTime() >= payment.expiresAt.getTime(),
+    });
     const changes: QueryDeepPartialEntity<Payment> = {};
     if (asked) changes.lastVerifiedAt = now;
-    if (report?.gatewayPaymentId && !payment.gatewayPaymentId && report.status === 'succeeded') changes.gatewayPaymentId = report.gatewayPaymentId;
-    if (report?.gatewayChargeId && !payment.gatewayChargeId) changes.gatewayChargeId = report.gatewayChargeId;
+    if (report?.gatewayPaymentId && !payment.gatewayPaymentId && report.status === 'succeeded')
+      changes.gatewayPaymentId = report.gatewayPaymentId;
+    if (report?.gatewayChargeId && !payment.gatewayChargeId)
+      changes.gatewayChargeId = report.gatewayChargeId;
 
     if (decision.kind === 'unchanged') {
-      if (from === 'pending' || from === 'abandoned') changes.nextVerifyAt = this.nextVerifyAt(from, now);
-      if (Object.keys(changes).length > 0) await manager.update(Payment, { id: paymentId }, changes);
+      if (from === 'pending' || from === 'abandoned')
+        changes.nextVerifyAt = this.nextVerifyAt(from, now);
+      if (Object.keys(changes).length > 0)
+        await manager.update(Payment, { id: paymentId }, changes);
       if (decision.contradiction) {
-        await this.audit(manager, payment, 'contradiction', options, from, from, decision.reason, report);
+        await this.audit(
+          manager,
+          payment,
+          'contradiction',
+          options,
+          from,
+          from,
+          decision.reason,
+          report,
+        );
       }
       const fresh = await manager.findOneByOrFail(Payment, { id: paymentId });
-      return { payment: fresh, changed: false, from, to: from, contradiction: decision.contradiction, gatewayStatus: report?.status, reason: decision.reason };
+      return {
+        payment: fresh,
+        changed: false,
+        from,
+        to: from,
+        contradiction: decision.contradiction,
+        gatewayStatus: report?.status,
+        reason: decision.reason,
+      };
     }
 
     Object.assign(changes, this.transitionChanges(decision, report, now), { updatedAt: now });
@@ -130,15 +173,41 @@ export class SettlementService {
     // The row as just written: the locked row plus these changes (updated_at set explicitly, so the
     // object and the row agree) — no need to read it back.
     const updated: Payment = Object.assign(new Payment(), payment, changes as Partial<Payment>);
-    await this.audit(manager, payment, 'transition', options, from, updated.status, describe(decision), report);
+    await this.audit(
+      manager,
+      payment,
+      'transition',
+      options,
+      from,
+      updated.status,
+      describe(decision),
+      report,
+    );
     await this.afterTransition(manager, updated);
-    return { payment: updated, changed: true, from, to: updated.status, contradiction: false, gatewayStatus: report?.status };
+    return {
+      payment: updated,
+      changed: true,
+      from,
+      to: updated.status,
+      contradiction: false,
+      gatewayStatus: report?.status,
+    };
   }
 
-  private transitionChanges(decision: Extract<PaymentDecision, { kind: 'transition' }>, report: VerifyResult | null, now: Date): QueryDeepPartialEntity<Payment> {
+  private transitionChanges(
+    decision: Extract<PaymentDecision, { kind: 'transition' }>,
+    report: VerifyResult | null,
+    now: Date,
+  ): QueryDeepPartialEntity<Payment> {
     switch (decision.to) {
       case 'succeeded':
-        return { status: 'succeeded', amountReceived: decision.amountReceived, settledAt: now, failureReason: null, nextVerifyAt: null };
+        return {
+          status: 'succeeded',
+          amountReceived: decision.amountReceived,
+          settledAt: now,
+          failureReason: null,
+          nextVerifyAt: null,
+        };
       case 'needs_review':
         return {
           status: 'needs_review',
@@ -149,15 +218,26 @@ export class SettlementService {
           nextVerifyAt: null,
         };
       case 'failed':
-        return { status: 'failed', failureReason: report?.failureReason ?? decision.failureReason, nextVerifyAt: null };
+        return {
+          status: 'failed',
+          failureReason: report?.failureReason ?? decision.failureReason,
+          nextVerifyAt: null,
+        };
       case 'abandoned':
-        return { status: 'abandoned', failureReason: decision.failureReason, nextVerifyAt: this.nextVerifyAt('abandoned', now) };
+        return {
+          status: 'abandoned',
+          failureReason: decision.failureReason,
+          nextVerifyAt: this.nextVerifyAt('abandoned', now),
+        };
     }
   }
 
   /** Pending payments are asked every reconciliation run; abandoned ones less often. */
   private nextVerifyAt(status: 'pending' | 'abandoned', now: Date): Date {
-    const every = status === 'pending' ? this.config.reconcileIntervalMs : this.config.reconcileAbandonedIntervalMs;
+    const every =
+      status === 'pending'
+        ? this.config.reconcileIntervalMs
+        : this.config.reconcileAbandonedIntervalMs;
     return new Date(now.getTime() + every);
   }
 
@@ -166,7 +246,12 @@ export class SettlementService {
     if (payment.status === 'succeeded') {
       const settledAt = payment.settledAt ?? new Date();
       await this.orders.markPaidIfCovered(manager, payment, settledAt);
-      await this.outbox.record(manager, { userId: payment.userId, type: 'payment.success', data: { ...toPaymentView(payment) }, occurredAt: settledAt });
+      await this.outbox.record(manager, {
+        userId: payment.userId,
+        type: 'payment.success',
+        data: { ...toPaymentView(payment) },
+        occurredAt: settledAt,
+      });
       // The hooks go last: the wallet credit locks a clearing account that other deposits of the
       // gateway share until COMMIT; nothing else should run while it is held.
       await this.hooks.run(manager, {
@@ -180,7 +265,11 @@ export class SettlementService {
         settledAt,
       });
     } else if (payment.status === 'failed') {
-      await this.outbox.record(manager, { userId: payment.userId, type: 'payment.failed', data: { ...toPaymentView(payment) } });
+      await this.outbox.record(manager, {
+        userId: payment.userId,
+        type: 'payment.failed',
+        data: { ...toPaymentView(payment) },
+      });
     }
   }
 

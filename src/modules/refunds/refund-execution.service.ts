@@ -3,7 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config.js';
 import { GatewayRequestError } from '../gateways/gateway.errors.js';
-import type { GatewayName, PaymentGateway, RefundInput, RefundResult } from '../gateways/gateway.interface.js';
+import type {
+  GatewayName,
+  PaymentGateway,
+  RefundInput,
+  RefundResult,
+} from '../gateways/gateway.interface.js';
 import { GatewayRegistry } from '../gateways/gateway.registry.js';
 import { PaymentsService } from '../payments/payments.service.js';
 import { Refund, RefundStatus } from './refund.entity.js';
@@ -63,8 +68,17 @@ export class RefundExecutionService {
     );
     if (claimed.length === 0) {
       const fresh = await this.dataSource.getRepository(Refund).findOneByOrFail({ id: refundId });
-      if (isOpen(fresh) && !fresh.gatewayRefundId && !fresh.needsAttention && fresh.gatewayCallStartedAt && !idempotent) {
-        await this.transitions.needAttention(refundId, this.ambiguousNote(fresh, 'an earlier call was interrupted'));
+      if (
+        isOpen(fresh) &&
+        !fresh.gatewayRefundId &&
+        !fresh.needsAttention &&
+        fresh.gatewayCallStartedAt &&
+        !idempotent
+      ) {
+        await this.transitions.needAttention(
+          refundId,
+          this.ambiguousNote(fresh, 'an earlier call was interrupted'),
+        );
       }
       return fresh.status;
     }
@@ -76,7 +90,11 @@ export class RefundExecutionService {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof GatewayRequestError) {
         // a definite refusal: nothing was refunded
-        await this.transitions.fail(refundId, `${refund.gateway} refused the refund: ${message}`, 'job');
+        await this.transitions.fail(
+          refundId,
+          `${refund.gateway} refused the refund: ${message}`,
+          'job',
+        );
         return 'failed';
       }
       if (gatewayNeverReceived(error)) {
@@ -86,7 +104,10 @@ export class RefundExecutionService {
         );
         throw error;
       }
-      await this.dataSource.query(`UPDATE refunds SET last_error = $2, updated_at = now() WHERE id = $1`, [refundId, message.slice(0, 1000)]);
+      await this.dataSource.query(
+        `UPDATE refunds SET last_error = $2, updated_at = now() WHERE id = $1`,
+        [refundId, message.slice(0, 1000)],
+      );
       if (!idempotent) {
         await this.transitions.needAttention(refundId, this.ambiguousNote(refund, message));
         return 'processing';
@@ -103,16 +124,26 @@ export class RefundExecutionService {
     const nextCheckAt = new Date(Date.now() + this.config.refundPollIntervalMs);
     if (!refund.gatewayRefundId || !gateway.getRefund) {
       // nothing to ask: its webhook finishes it
-      await this.dataSource.query(`UPDATE refunds SET next_check_at = $2 WHERE id = $1`, [refund.id, nextCheckAt]);
+      await this.dataSource.query(`UPDATE refunds SET next_check_at = $2 WHERE id = $1`, [
+        refund.id,
+        nextCheckAt,
+      ]);
       return;
     }
     let result: RefundResult;
     try {
-      result = await this.getRefund(gateway, refund.gatewayRefundId, await this.refundInput(refund));
+      result = await this.getRefund(
+        gateway,
+        refund.gatewayRefundId,
+        await this.refundInput(refund),
+      );
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.logger.warn(`could not ask ${refund.gateway} about refund ${refund.id}: ${message}`);
-      await this.dataSource.query(`UPDATE refunds SET next_check_at = $2, last_error = $3 WHERE id = $1`, [refund.id, nextCheckAt, message.slice(0, 1000)]);
+      await this.dataSource.query(
+        `UPDATE refunds SET next_check_at = $2, last_error = $3 WHERE id = $1`,
+        [refund.id, nextCheckAt, message.slice(0, 1000)],
+      );
       return;
     }
     await this.applyAnswer(refund, result, 'poll');
@@ -126,16 +157,27 @@ export class RefundExecutionService {
         await this.transitions.succeed(refund.id, source);
         return;
       case 'failed':
-        await this.transitions.fail(refund.id, result.failureReason ?? `${refund.gateway} reported the refund failed`, source);
+        await this.transitions.fail(
+          refund.id,
+          result.failureReason ?? `${refund.gateway} reported the refund failed`,
+          source,
+        );
         return;
       case 'pending':
       case 'processing':
-        await this.transitions.markProcessing(refund.id, new Date(Date.now() + this.config.refundPollIntervalMs));
+        await this.transitions.markProcessing(
+          refund.id,
+          new Date(Date.now() + this.config.refundPollIntervalMs),
+        );
         return;
     }
   }
 
-  private getRefund(gateway: PaymentGateway, gatewayRefundId: string, input: RefundInput): Promise<RefundResult> {
+  private getRefund(
+    gateway: PaymentGateway,
+    gatewayRefundId: string,
+    input: RefundInput,
+  ): Promise<RefundResult> {
     if (!gateway.getRefund) throw new Error(`${gateway.name} cannot be asked about refunds`);
     return gateway.getRefund(gatewayRefundId, input);
   }

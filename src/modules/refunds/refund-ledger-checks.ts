@@ -10,7 +10,8 @@ const SAMPLE = 50;
 export const REFUND_LEDGER_CHECKS: LedgerCheck[] = [
   {
     name: 'refund_debit_matches_refund',
-    message: (row) => `wallet refund debit ${row.key} of ${row.debited} has ${row.refund_id ? `refund for ${row.amount}` : 'no refund'} that took it`,
+    message: (row) =>
+      `wallet refund debit ${row.key} of ${row.debited} has ${row.refund_id ? `refund for ${row.amount}` : 'no refund'} that took it`,
     sql: `
       SELECT t.id, t.key, (-e.amount)::text AS debited, r.id AS refund_id, r.amount::text AS amount
         FROM ledger_transfers t
@@ -23,7 +24,8 @@ export const REFUND_LEDGER_CHECKS: LedgerCheck[] = [
   },
   {
     name: 'refund_reversal_follows_failed_refund',
-    message: (row) => `refund reversal ${row.key} gives money back for a refund that is ${row.status ?? 'missing'}`,
+    message: (row) =>
+      `refund reversal ${row.key} gives money back for a refund that is ${row.status ?? 'missing'}`,
     sql: `
       SELECT t.id, t.key, r.status FROM ledger_transfers t
         LEFT JOIN refunds r ON r.id::text = substr(t.key, length('refund_reversal:') + 1)
@@ -32,7 +34,8 @@ export const REFUND_LEDGER_CHECKS: LedgerCheck[] = [
   },
   {
     name: 'deposit_refund_debit_consistent',
-    message: (row) => `refund ${row.id} (${row.status}) debited the wallet: debit ${row.debit}, reversal ${row.reversal}`,
+    message: (row) =>
+      `refund ${row.id} (${row.status}) debited the wallet: debit ${row.debit}, reversal ${row.reversal}`,
     sql: `
       SELECT r.id, r.status,
              EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.key = 'refund:' || r.id::text) AS debit,
@@ -45,7 +48,8 @@ export const REFUND_LEDGER_CHECKS: LedgerCheck[] = [
   },
   {
     name: 'payment_refunded_matches_refunds',
-    message: (row) => `payment ${row.reference} records ${row.amount_refunded} refunded but its refunds not failed sum to ${row.refunds_sum}`,
+    message: (row) =>
+      `payment ${row.reference} records ${row.amount_refunded} refunded but its refunds not failed sum to ${row.refunds_sum}`,
     sql: `
       SELECT p.id, p.reference, p.amount_refunded::text AS amount_refunded, coalesce(s.total, 0)::text AS refunds_sum
         FROM payments p

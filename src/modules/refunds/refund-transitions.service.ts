@@ -73,7 +73,8 @@ export class RefundTransitionsService {
       await this.recordEvent(manager, done);
       return done;
     });
-    if (refund) this.logger.log(`refund ${refundId} of ${refund.paymentReference} succeeded (${source})`);
+    if (refund)
+      this.logger.log(`refund ${refundId} of ${refund.paymentReference} succeeded (${source})`);
     return refund;
   }
 
@@ -85,7 +86,8 @@ export class RefundTransitionsService {
   async fail(refundId: string, reason: string, source: string): Promise<Refund | null> {
     const refund = await this.dataSource.transaction(async (manager) => {
       const snapshot = await manager.findOneBy(Refund, { id: refundId });
-      if (!snapshot || (snapshot.status !== 'pending' && snapshot.status !== 'processing')) return null;
+      if (!snapshot || (snapshot.status !== 'pending' && snapshot.status !== 'processing'))
+        return null;
       await this.payments.lockByIdForRefund(manager, snapshot.paymentId);
       const updated = await rows<{ id: string }>(
         manager,
@@ -100,19 +102,31 @@ export class RefundTransitionsService {
       const done = await manager.findOneByOrFail(Refund, { id: refundId });
       await this.payments.applyRefundDelta(manager, done.paymentId, -done.amount);
       if (done.walletDebited) {
-        const reversal = await this.wallets.reverseRefundDebit(manager, { userId: done.userId, refundId: done.id });
-        if (!reversal) throw new Error(`refund ${done.id} is marked as having debited the wallet but no debit exists`);
+        const reversal = await this.wallets.reverseRefundDebit(manager, {
+          userId: done.userId,
+          refundId: done.id,
+        });
+        if (!reversal)
+          throw new Error(
+            `refund ${done.id} is marked as having debited the wallet but no debit exists`,
+          );
       }
       await this.recordEvent(manager, done);
       return done;
     });
-    if (refund) this.logger.warn(`refund ${refundId} of ${refund.paymentReference} failed (${source}): ${reason}`);
+    if (refund)
+      this.logger.warn(
+        `refund ${refundId} of ${refund.paymentReference} failed (${source}): ${reason}`,
+      );
     return refund;
   }
 
   /** Parks an open refund for a person; the job leaves it alone until an admin resolves it. */
   async needAttention(refundId: string, why: string): Promise<void> {
-    await this.dataSource.query(`UPDATE refunds SET needs_attention = $2, updated_at = now() WHERE id = $1`, [refundId, why.slice(0, 2000)]);
+    await this.dataSource.query(
+      `UPDATE refunds SET needs_attention = $2, updated_at = now() WHERE id = $1`,
+      [refundId, why.slice(0, 2000)],
+    );
     this.logger.error(`refund ${refundId} needs attention: ${why}`);
   }
 

@@ -67,11 +67,18 @@ export class RefundWebhookHandlerService implements RefundWebhookHandler {
       const byGatewayId = await repo
         .createQueryBuilder('r')
         .where('r.gateway = :gateway', { gateway: event.gateway })
-        .andWhere('(r.gateway_refund_id = :id OR r.gateway_refund_reference = :id)', { id: event.gatewayRefundId })
+        .andWhere('(r.gateway_refund_id = :id OR r.gateway_refund_reference = :id)', {
+          id: event.gatewayRefundId,
+        })
         .getOne();
       if (byGatewayId) return byGatewayId;
     }
-    if (!AMOUNT_MATCHED_REFUND_GATEWAYS.has(event.gateway) || !event.reference || event.amount === undefined) return null;
+    if (
+      !AMOUNT_MATCHED_REFUND_GATEWAYS.has(event.gateway) ||
+      !event.reference ||
+      event.amount === undefined
+    )
+      return null;
     // Unfinished ones first (oldest first); a succeeded one only when the event has a reference to
     // claim it with, so that a refund can absorb one gateway refund and no more.
     const [candidate] = await rows<{ id: string }>(
@@ -82,7 +89,13 @@ export class RefundWebhookHandlerService implements RefundWebhookHandler {
           AND (status IN ('pending', 'processing') OR ($5::text IS NOT NULL AND status = 'succeeded'))
         ORDER BY status = 'succeeded', created_at, id
         LIMIT 1`,
-      [event.gateway, event.reference, String(event.amount), event.currency ?? null, event.gatewayRefundId ?? null],
+      [
+        event.gateway,
+        event.reference,
+        String(event.amount),
+        event.currency ?? null,
+        event.gatewayRefundId ?? null,
+      ],
     );
     if (!candidate) return null;
     if (event.gatewayRefundId) {
@@ -101,16 +114,25 @@ export class RefundWebhookHandlerService implements RefundWebhookHandler {
     const base = { paymentId: refund.paymentId };
     if (event.gatewayRefundId && !AMOUNT_MATCHED_REFUND_GATEWAYS.has(event.gateway)) {
       // Stripe re_…, PayPal refund id: the webhook may come before the job recorded the API's answer
-      await this.transitions.recordGatewayIds(refund.id, { gatewayRefundId: event.gatewayRefundId });
+      await this.transitions.recordGatewayIds(refund.id, {
+        gatewayRefundId: event.gatewayRefundId,
+      });
     }
     const status = event.refundStatus;
     switch (status) {
       case 'succeeded': {
-        if (await this.transitions.succeed(refund.id, `webhook ${event.type}`)) return { ...base, status: 'processed' };
+        if (await this.transitions.succeed(refund.id, `webhook ${event.type}`))
+          return { ...base, status: 'processed' };
         return this.alreadyFinished(refund.id, 'succeeded', event);
       }
       case 'failed': {
-        if (await this.transitions.fail(refund.id, `${event.gateway} reported the refund failed (${event.type})`, `webhook ${event.type}`)) {
+        if (
+          await this.transitions.fail(
+            refund.id,
+            `${event.gateway} reported the refund failed (${event.type})`,
+            `webhook ${event.type}`,
+          )
+        ) {
           return { ...base, status: 'processed' };
         }
         return this.alreadyFinished(refund.id, 'failed', event);
@@ -118,17 +140,29 @@ export class RefundWebhookHandlerService implements RefundWebhookHandler {
       case 'pending':
       case 'processing':
         await this.transitions.markProcessing(refund.id, null);
-        return { ...base, status: 'processed', note: `refund ${refund.id} is ${status} at ${event.gateway}` };
+        return {
+          ...base,
+          status: 'processed',
+          note: `refund ${refund.id} is ${status} at ${event.gateway}`,
+        };
       case undefined:
         return { ...base, status: 'ignored', note: 'the event carries no refund status' };
     }
   }
 
   /** The refund was finished before: the same outcome is a repeat, the other a contradiction. */
-  private async alreadyFinished(refundId: string, reported: 'succeeded' | 'failed', event: RefundEvent): Promise<RefundEventOutcome> {
+  private async alreadyFinished(
+    refundId: string,
+    reported: 'succeeded' | 'failed',
+    event: RefundEvent,
+  ): Promise<RefundEventOutcome> {
     const refund = await this.dataSource.getRepository(Refund).findOneByOrFail({ id: refundId });
     if (refund.status === reported) {
-      return { status: 'ignored', paymentId: refund.paymentId, note: `refund ${refund.id} is ${refund.status} already; not counted again` };
+      return {
+        status: 'ignored',
+        paymentId: refund.paymentId,
+        note: `refund ${refund.id} is ${refund.status} already; not counted again`,
+      };
     }
     const why = `${event.gateway} reported the ${refund.status} refund ${refund.id} as ${reported} (${event.type}, inbound event ${event.inboundEventId}); recorded, not applied`;
     await this.transitions.needAttention(refund.id, why);
@@ -137,17 +171,34 @@ export class RefundWebhookHandlerService implements RefundWebhookHandler {
 
   private async recordExternal(event: RefundEvent): Promise<RefundEventOutcome> {
     if (event.refundId && UUID_PATTERN.test(event.refundId)) {
-      return { status: 'unmatched', note: `the event names refund ${event.refundId}, which does not exist` };
+      return {
+        status: 'unmatched',
+        note: `the event names refund ${event.refundId}, which does not exist`,
+      };
     }
     if (event.refundStatus !== 'succeeded') {
-      return { status: 'ignored', note: `a refund not made through this service is recorded once ${event.gateway} reports it succeeded` };
+      return {
+        status: 'ignored',
+        note: `a refund not made through this service is recorded once ${event.gateway} reports it succeeded`,
+      };
     }
     const payment = event.reference ? await this.payments.findByReference(event.reference) : null;
     if (!payment || payment.gateway !== event.gateway) {
-      return { status: 'unmatched', note: `no ${event.gateway} payment with reference ${event.reference ?? '(none)'} for this refund` };
+      return {
+        status: 'unmatched',
+        note: `no ${event.gateway} payment with reference ${event.reference ?? '(none)'} for this refund`,
+      };
     }
-    if (!event.gatewayRefundId || event.amount === undefined || (event.currency !== undefined && event.currency !== payment.currency)) {
-      return { status: 'unmatched', paymentId: payment.id, note: 'a refund made at the gateway without an id, amount or matching currency cannot be recorded safely' };
+    if (
+      !event.gatewayRefundId ||
+      event.amount === undefined ||
+      (event.currency !== undefined && event.currency !== payment.currency)
+    ) {
+      return {
+        status: 'unmatched',
+        paymentId: payment.id,
+        note: 'a refund made at the gateway without an id, amount or matching currency cannot be recorded safely',
+      };
     }
     if (payment.purpose === 'wallet_deposit') {
       return {
@@ -160,7 +211,8 @@ export class RefundWebhookHandlerService implements RefundWebhookHandler {
     const gatewayRefundId = event.gatewayRefundId;
     return this.dataSource.transaction(async (manager): Promise<RefundEventOutcome> => {
       const locked = await this.payments.lockByIdForRefund(manager, payment.id);
-      const remaining = (locked.amountReceived ?? 0) - (await this.refunds.committedAmount(manager, locked.id));
+      const remaining =
+        (locked.amountReceived ?? 0) - (await this.refunds.committedAmount(manager, locked.id));
       if (amount > remaining) {
         return {
           status: 'unmatched',
@@ -175,14 +227,39 @@ export class RefundWebhookHandlerService implements RefundWebhookHandler {
          VALUES ($1, $2, $3, $4, $5, 'succeeded', $6, $7, $8, 'gateway', now())
          ON CONFLICT (gateway, gateway_refund_id) WHERE gateway_refund_id IS NOT NULL DO NOTHING
          RETURNING id`,
-        [locked.id, locked.reference, locked.userId, String(amount), locked.currency, `made at ${event.gateway}`, event.gateway, gatewayRefundId],
+        [
+          locked.id,
+          locked.reference,
+          locked.userId,
+          String(amount),
+          locked.currency,
+          `made at ${event.gateway}`,
+          event.gateway,
+          gatewayRefundId,
+        ],
       );
-      if (inserted.length === 0) return { status: 'ignored', paymentId: locked.id, note: `${event.gateway} refund ${gatewayRefundId} is recorded already` };
+      if (inserted.length === 0)
+        return {
+          status: 'ignored',
+          paymentId: locked.id,
+          note: `${event.gateway} refund ${gatewayRefundId} is recorded already`,
+        };
       await this.payments.applyRefundDelta(manager, locked.id, amount);
       const refund = await manager.findOneByOrFail(Refund, { id: inserted[0].id });
-      await this.outbox.record(manager, { userId: refund.userId, type: 'refund.processed', data: { ...toRefundView(refund) }, occurredAt: refund.completedAt ?? new Date() });
-      this.logger.warn(`recorded ${event.gateway} refund ${gatewayRefundId} of ${amount} on ${locked.reference}, made outside this service`);
-      return { status: 'processed', paymentId: locked.id, note: `recorded refund ${refund.id}, made at ${event.gateway}` };
+      await this.outbox.record(manager, {
+        userId: refund.userId,
+        type: 'refund.processed',
+        data: { ...toRefundView(refund) },
+        occurredAt: refund.completedAt ?? new Date(),
+      });
+      this.logger.warn(
+        `recorded ${event.gateway} refund ${gatewayRefundId} of ${amount} on ${locked.reference}, made outside this service`,
+      );
+      return {
+        status: 'processed',
+        paymentId: locked.id,
+        note: `recorded refund ${refund.id}, made at ${event.gateway}`,
+      };
     });
   }
 }

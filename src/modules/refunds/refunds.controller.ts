@@ -1,11 +1,25 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermission } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { Idempotent } from '../../common/idempotency/idempotent.decorator.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../../common/http/swagger.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
-import { CreateRefundDto, RefundCreatedResponseDto, RefundListQueryDto, RefundListResponseDto, RefundResponseDto } from './dto/refund.dto.js';
+import {
+  CreateRefundDto,
+  RefundCreatedResponseDto,
+  RefundListQueryDto,
+  RefundListResponseDto,
+  RefundResponseDto,
+} from './dto/refund.dto.js';
 import { decodeIdCursor, encodeIdCursor } from '../../common/pagination/id-cursor.js';
 import { pageLimit } from './refund-cursor.js';
 import { RefundCreatedView, RefundView, toRefundCreatedView, toRefundView } from './refund-view.js';
@@ -44,7 +58,10 @@ export class RefundsController {
     @Param('reference') reference: string,
     @Body() body: CreateRefundDto,
   ): Promise<RefundCreatedView> {
-    const refund = await this.refunds.requestRefund(principal.userId, reference, { amount: body.amount, reason: body.reason });
+    const refund = await this.refunds.requestRefund(principal.userId, reference, {
+      amount: body.amount,
+      reason: body.reason,
+    });
     return toRefundCreatedView(refund);
   }
 
@@ -68,15 +85,25 @@ export class RefundsController {
       after: decodeIdCursor(query.cursor),
     });
     const last = page.refunds[page.refunds.length - 1];
-    return { refunds: page.refunds.map(toRefundView), next_cursor: page.hasMore && last ? encodeIdCursor(last.id) : null };
+    return {
+      refunds: page.refunds.map(toRefundView),
+      next_cursor: page.hasMore && last ? encodeIdCursor(last.id) : null,
+    };
   }
 
   @Get('refunds/:id')
   @ApiOperation({ summary: 'Get one of your refunds' })
   @ApiParam({ name: 'id', example: '6f1c2b7e-5d4a-4e8b-9c1d-2a3b4c5d6e7f' })
   @ApiOkResponse({ type: RefundResponseDto })
-  @ApiErrors({ 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: "NOT_FOUND (also another user's refund)" })
-  async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<RefundView> {
+  @ApiErrors({
+    401: 'UNAUTHENTICATED',
+    403: 'PERMISSION_DENIED',
+    404: "NOT_FOUND (also another user's refund)",
+  })
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+  ): Promise<RefundView> {
     return toRefundView(await this.refunds.getForUser(principal.userId, id));
   }
 }

@@ -34,7 +34,13 @@ interface NewRefund {
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
-const LIVE_JOB_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+const LIVE_JOB_STATES = new Set([
+  'waiting',
+  'active',
+  'delayed',
+  'prioritized',
+  'waiting-children',
+]);
 
 /** Accepting refunds (under the payment's row lock) and reading them. */
 @Injectable()
@@ -60,7 +66,10 @@ export class RefundsService {
     const refund = await this.dataSource.transaction(async (manager) => {
       const payment = await this.payments.lockForRefund(manager, userId, reference);
       if (payment.status !== 'succeeded') {
-        throw unprocessable('PAYMENT_NOT_REFUNDABLE', `The payment is ${payment.status}; only a succeeded payment can be refunded`);
+        throw unprocessable(
+          'PAYMENT_NOT_REFUNDABLE',
+          `The payment is ${payment.status}; only a succeeded payment can be refunded`,
+        );
       }
       // 422 GATEWAY_DISABLED now rather than a refund that can only fail later
       this.registry.get(payment.gateway as GatewayName);
@@ -81,7 +90,11 @@ export class RefundsService {
    * transaction, which holds the payment's row lock. The wallet was never credited for a payment
    * that went to review, so nothing is taken from it. Returns null when nothing is left to refund.
    */
-  async startRejectionRefund(manager: EntityManager, payment: Payment, adminUserId: string): Promise<Refund | null> {
+  async startRejectionRefund(
+    manager: EntityManager,
+    payment: Payment,
+    adminUserId: string,
+  ): Promise<Refund | null> {
     const received = payment.amountReceived ?? 0;
     if (received <= 0) return null;
     const remaining = received - (await this.committedAmount(manager, payment.id));
@@ -96,7 +109,11 @@ export class RefundsService {
   }
 
   /** Must run in a transaction holding the payment's row lock. */
-  private async createUnderLock(manager: EntityManager, payment: Payment, input: NewRefund): Promise<Refund> {
+  private async createUnderLock(
+    manager: EntityManager,
+    payment: Payment,
+    input: NewRefund,
+  ): Promise<Refund> {
     const received = payment.amountReceived ?? 0;
     const committed = await this.committedAmount(manager, payment.id);
     const remaining = received - committed;
@@ -107,7 +124,13 @@ export class RefundsService {
         remaining <= 0
           ? 'The payment has been refunded in full already'
           : `At most ${remaining} ${payment.currency} of this payment can still be refunded`,
-        [{ field: 'amount', message: `must be at most ${Math.max(remaining, 0)}`, remaining: Math.max(remaining, 0) }],
+        [
+          {
+            field: 'amount',
+            message: `must be at most ${Math.max(remaining, 0)}`,
+            remaining: Math.max(remaining, 0),
+          },
+        ],
       );
     }
     const id = randomUUID();
@@ -158,7 +181,10 @@ export class RefundsService {
       { refundId } satisfies ProcessRefundJob,
       refundJobOptions(this.config, refundId),
     );
-    if (queued) await this.dataSource.query(`UPDATE refunds SET enqueued_at = now() WHERE id = $1`, [refundId]);
+    if (queued)
+      await this.dataSource.query(`UPDATE refunds SET enqueued_at = now() WHERE id = $1`, [
+        refundId,
+      ]);
     return queued;
   }
 
@@ -172,7 +198,11 @@ export class RefundsService {
       if (LIVE_JOB_STATES.has(await existing.getState())) return false;
       await existing.remove();
     }
-    await this.queue.add(JobName.ProcessRefund, { refundId } satisfies ProcessRefundJob, refundJobOptions(this.config, refundId));
+    await this.queue.add(
+      JobName.ProcessRefund,
+      { refundId } satisfies ProcessRefundJob,
+      refundJobOptions(this.config, refundId),
+    );
     await this.dataSource.query(`UPDATE refunds SET enqueued_at = now() WHERE id = $1`, [refundId]);
     this.logger.log(`enqueued refund ${refundId} again`);
     return true;
@@ -192,7 +222,11 @@ export class RefundsService {
   }
 
   /** The refunds of one of the user's payments, newest first (404 for another user's payment). */
-  async listForPayment(userId: string, reference: string, page: { limit?: number; after?: string }): Promise<{ refunds: Refund[]; hasMore: boolean }> {
+  async listForPayment(
+    userId: string,
+    reference: string,
+    page: { limit?: number; after?: string },
+  ): Promise<{ refunds: Refund[]; hasMore: boolean }> {
     const payment = await this.payments.getForUser(userId, reference);
     return this.page({ paymentId: payment.id }, page);
   }
@@ -210,15 +244,25 @@ export class RefundsService {
   ): Promise<{ refunds: Refund[]; hasMore: boolean }> {
     const limit = Math.min(Math.max(page.limit ?? DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE);
     const query = this.dataSource.getRepository(Refund).createQueryBuilder('r');
-    if (filters.paymentId) query.andWhere('r.payment_id = :paymentId', { paymentId: filters.paymentId });
+    if (filters.paymentId)
+      query.andWhere('r.payment_id = :paymentId', { paymentId: filters.paymentId });
     if (filters.status) query.andWhere('r.status = :status', { status: filters.status });
     if (filters.needsAttention !== undefined) {
-      query.andWhere(filters.needsAttention ? 'r.needs_attention IS NOT NULL' : 'r.needs_attention IS NULL');
+      query.andWhere(
+        filters.needsAttention ? 'r.needs_attention IS NOT NULL' : 'r.needs_attention IS NULL',
+      );
     }
     if (page.after) {
-      query.andWhere('(r.created_at, r.id) < (SELECT c.created_at, c.id FROM refunds c WHERE c.id = :after)', { after: page.after });
+      query.andWhere(
+        '(r.created_at, r.id) < (SELECT c.created_at, c.id FROM refunds c WHERE c.id = :after)',
+        { after: page.after },
+      );
     }
-    const found = await query.orderBy('r.createdAt', 'DESC').addOrderBy('r.id', 'DESC').limit(limit + 1).getMany();
+    const found = await query
+      .orderBy('r.createdAt', 'DESC')
+      .addOrderBy('r.id', 'DESC')
+      .limit(limit + 1)
+      .getMany();
     return { refunds: found.slice(0, limit), hasMore: found.length > limit };
   }
 }

@@ -17,7 +17,9 @@ describe('AccountQueue', () => {
       running--;
       return name;
     };
-    const results = await Promise.all(['a', 'b', 'c'].map((name) => queue.run(['wallet-1'], task(name))));
+    const results = await Promise.all(
+      ['a', 'b', 'c'].map((name) => queue.run(['wallet-1'], task(name))),
+    );
     expect(results).toEqual(['a', 'b', 'c']);
     expect(maxRunning).toBe(1);
     expect(log).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);

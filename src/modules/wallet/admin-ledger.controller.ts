@@ -6,10 +6,16 @@ import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import { LedgerCheckService, type LedgerCheckReport } from './ledger-check.service.js';
 
 class LedgerProblemDto {
-  @ApiProperty({ description: 'The invariant that does not hold', example: 'balance_equals_entries' })
+  @ApiProperty({
+    description: 'The invariant that does not hold',
+    example: 'balance_equals_entries',
+  })
   check: string;
 
-  @ApiProperty({ description: 'What is wrong', example: 'account 4929215640015 has balance 100 but its entries sum to 90 …' })
+  @ApiProperty({
+    description: 'What is wrong',
+    example: 'account 4929215640015 has balance 100 but its entries sum to 90 …',
+  })
   message: string;
 
   @ApiProperty({ description: 'The rows at fault', example: { id: '…', balance: '100' } })
@@ -18,11 +24,18 @@ class LedgerProblemDto {
 
 class LedgerTotalsDto {
   @ApiProperty({ example: 'NGN' }) currency: string;
-  @ApiProperty({ description: 'Sum of all wallet balances (minor units, as a string)', example: '1250000' }) user_balances: string;
-  @ApiProperty({ description: 'Sum of all system (clearing) balances', example: '-1250000' }) system_balances: string;
+  @ApiProperty({
+    description: 'Sum of all wallet balances (minor units, as a string)',
+    example: '1250000',
+  })
+  user_balances: string;
+  @ApiProperty({ description: 'Sum of all system (clearing) balances', example: '-1250000' })
+  system_balances: string;
   @ApiProperty({ description: 'Total credited by deposits', example: '1500000' }) deposits: string;
-  @ApiProperty({ description: 'Total debited by deposit refunds', example: '250000' }) refunds: string;
-  @ApiProperty({ description: 'Total given back by failed refunds', example: '0' }) refund_reversals: string;
+  @ApiProperty({ description: 'Total debited by deposit refunds', example: '250000' })
+  refunds: string;
+  @ApiProperty({ description: 'Total given back by failed refunds', example: '0' })
+  refund_reversals: string;
 }
 
 class LedgerCheckReportDto {
@@ -32,7 +45,8 @@ class LedgerCheckReportDto {
   @ApiProperty({ example: 5000 }) transfers: number;
   @ApiProperty({ example: 10000 }) entries: number;
   @ApiProperty({ type: [LedgerTotalsDto] }) totals: LedgerTotalsDto[];
-  @ApiProperty({ type: [LedgerProblemDto], description: 'Empty when ok' }) problems: LedgerProblemDto[];
+  @ApiProperty({ type: [LedgerProblemDto], description: 'Empty when ok' })
+  problems: LedgerProblemDto[];
 }
 
 @ApiTags('admin')
@@ -45,7 +59,8 @@ export class AdminLedgerController {
   @AdminOnly()
   @ApiOperation({
     summary: 'Verify every ledger invariant over the whole database',
-    description: 'Each transfer sums to zero, each balance equals its entries, no wallet is negative, and more. Drift is listed, never fixed.',
+    description:
+      'Each transfer sums to zero, each balance equals its entries, no wallet is negative, and more. Drift is listed, never fixed.',
   })
   @ApiOkResponse({ type: LedgerCheckReportDto })
   @ApiErrors({ 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED: not an administrator' })

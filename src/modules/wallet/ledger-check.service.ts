@@ -43,7 +43,8 @@ interface Check {
 const CHECKS: Check[] = [
   {
     name: 'transfer_balanced',
-    message: (row) => `transfer ${row.key} has entries summing to ${row.sum} over ${row.lines} lines in ${row.currencies} currencies`,
+    message: (row) =>
+      `transfer ${row.key} has entries summing to ${row.sum} over ${row.lines} lines in ${row.currencies} currencies`,
     sql: `
       SELECT t.id, t.key, coalesce(sum(e.amount), 0)::text AS sum, count(e.id)::int AS lines,
              count(DISTINCT a.currency)::int AS currencies
@@ -145,7 +146,8 @@ const CHECKS: Check[] = [
   },
   {
     name: 'settled_deposit_credited',
-    message: (row) => `deposit payment ${row.reference} succeeded but the wallet was never credited`,
+    message: (row) =>
+      `deposit payment ${row.reference} succeeded but the wallet was never credited`,
     sql: `
       SELECT p.id, p.reference, p.amount_received::text AS received FROM payments p
        WHERE p.purpose = 'wallet_deposit' AND p.status = 'succeeded'
@@ -190,9 +192,12 @@ export class LedgerCheckService {
       const problems: LedgerProblem[] = [];
       for (const check of [...CHECKS, ...this.extraChecks]) {
         const rows = await manager.query<Row[]>(check.sql);
-        for (const row of rows) problems.push({ check: check.name, message: check.message(row), subject: row });
+        for (const row of rows)
+          problems.push({ check: check.name, message: check.message(row), subject: row });
       }
-      const [counts] = await manager.query<{ accounts: number; transfers: number; entries: number }[]>(
+      const [counts] = await manager.query<
+        { accounts: number; transfers: number; entries: number }[]
+      >(
         `SELECT (SELECT count(*) FROM ledger_accounts)::int AS accounts,
                 (SELECT count(*) FROM ledger_transfers)::int AS transfers,
                 (SELECT count(*) FROM ledger_entries)::int AS entries`,
@@ -208,7 +213,8 @@ export class LedgerCheckService {
             subject: { currency: total.currency },
           });
         }
-        const expected = BigInt(total.deposits) - BigInt(total.refunds) + BigInt(total.refund_reversals);
+        const expected =
+          BigInt(total.deposits) - BigInt(total.refunds) + BigInt(total.refund_reversals);
         if (BigInt(total.user_balances) !== expected) {
           problems.push({
             check: 'user_total_moves_only_by_deposits_and_refunds',

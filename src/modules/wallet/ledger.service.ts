@@ -76,7 +76,14 @@ export class LedgerService {
    */
   async postDeposit(
     manager: EntityManager,
-    input: { key: string; reference: string; clearingId: string; walletId: string; amount: number; eventId: string },
+    input: {
+      key: string;
+      reference: string;
+      clearingId: string;
+      walletId: string;
+      amount: number;
+      eventId: string;
+    },
   ): Promise<{ created: boolean; walletTransaction: unknown }> {
     validatePosting({
       kind: 'deposit',
@@ -102,7 +109,8 @@ export class LedgerService {
       throw mapLedgerError(error);
     }
     const outcome = rows[0]?.outcome;
-    if (outcome !== 'created' && outcome !== 'existing') throw new Error(`wallet_deposit answered ${String(outcome)} for ${input.key}`);
+    if (outcome !== 'created' && outcome !== 'existing')
+      throw new Error(`wallet_deposit answered ${String(outcome)} for ${input.key}`);
     return { created: outcome === 'created', walletTransaction: rows[0].wallet_transaction };
   }
 
@@ -110,7 +118,11 @@ export class LedgerService {
    * A system account (e.g. `clearing:paystack:NGN`), created on first use. Creation commits with
    * the caller's transaction; concurrent first uses converge on the one row.
    */
-  async systemAccount(manager: EntityManager, name: string, currency: string): Promise<LedgerAccountRef> {
+  async systemAccount(
+    manager: EntityManager,
+    name: string,
+    currency: string,
+  ): Promise<LedgerAccountRef> {
     const cached = this.systemAccounts.get(name);
     if (cached) return checkCurrency(name, cached, currency);
     const inserted = await manager.query<{ id: string; currency: string }[]>(
@@ -153,12 +165,21 @@ export const DEPOSIT_CLEARING_SHARDS = 16;
  * settlements of that gateway wait in line for each other; shards let up to 16 commit at once.
  * The gateway's clearing balance is the sum over `clearing:<gateway>:<currency>` and its shards.
  */
-export function depositClearingAccountName(gateway: string, currency: string, paymentId: string): string {
-  const shard = Number.parseInt(paymentId.replace(/-/g, '').slice(-4), 16) % DEPOSIT_CLEARING_SHARDS;
+export function depositClearingAccountName(
+  gateway: string,
+  currency: string,
+  paymentId: string,
+): string {
+  const shard =
+    Number.parseInt(paymentId.replace(/-/g, '').slice(-4), 16) % DEPOSIT_CLEARING_SHARDS;
   return `${clearingAccountName(gateway, currency)}:${Number.isNaN(shard) ? 0 : shard}`;
 }
 
-function checkCurrency(name: string, account: LedgerAccountRef, currency: string): LedgerAccountRef {
+function checkCurrency(
+  name: string,
+  account: LedgerAccountRef,
+  currency: string,
+): LedgerAccountRef {
   if (account.currency !== currency) {
     throw new Error(`system account ${name} holds ${account.currency}, not ${currency}`);
   }

@@ -13,7 +13,12 @@ describe('Luhn', () => {
   });
 
   it('accepts published valid numbers and rejects them with a changed last digit', () => {
-    for (const valid of ['79927398713', '4111111111111111', '378282246310005', '6011111111111117']) {
+    for (const valid of [
+      '79927398713',
+      '4111111111111111',
+      '378282246310005',
+      '6011111111111117',
+    ]) {
       expect(Luhn.isValid(valid)).toBe(true);
       const wrong = valid.slice(0, -1) + String((Number(valid.at(-1)) + 1) % 10);
       expect(Luhn.isValid(wrong)).toBe(false);

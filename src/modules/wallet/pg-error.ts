@@ -7,14 +7,18 @@ export interface PgErrorFields {
 
 export function pgError(error: unknown): PgErrorFields | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
-  const source = 'driverError' in error && typeof error.driverError === 'object' && error.driverError !== null
-    ? error.driverError
-    : error;
+  const source =
+    'driverError' in error && typeof error.driverError === 'object' && error.driverError !== null
+      ? error.driverError
+      : error;
   const code = 'code' in source && typeof source.code === 'string' ? source.code : undefined;
   if (code === undefined) return undefined;
   return {
     code,
-    constraint: 'constraint' in source && typeof source.constraint === 'string' ? source.constraint : undefined,
+    constraint:
+      'constraint' in source && typeof source.constraint === 'string'
+        ? source.constraint
+        : undefined,
     detail: 'detail' in source && typeof source.detail === 'string' ? source.detail : undefined,
   };
 }

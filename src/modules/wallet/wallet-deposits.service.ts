@@ -49,7 +49,8 @@ export class WalletDepositsService {
       purpose: 'wallet_deposit',
       callbackUrl: input.callbackUrl,
     });
-    if (!payment.authorizationUrl) throw new Error(`deposit ${payment.reference} has no authorization URL`);
+    if (!payment.authorizationUrl)
+      throw new Error(`deposit ${payment.reference} has no authorization URL`);
     return {
       reference: payment.reference,
       authorization_url: payment.authorizationUrl,

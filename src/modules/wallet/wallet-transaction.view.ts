@@ -39,7 +39,8 @@ export function toWalletTransactionView(value: unknown): WalletTransactionView {
   if (typeof value !== 'object' || value === null) throw new Error('wallet transaction is missing');
   const view = value as Record<string, unknown>;
   for (const field of ['amount', 'balance_after'] as const) {
-    if (!Number.isSafeInteger(view[field])) throw new RangeError(`wallet transaction ${field} is not a safe integer`);
+    if (!Number.isSafeInteger(view[field]))
+      throw new RangeError(`wallet transaction ${field} is not a safe integer`);
   }
   if (!(WALLET_TRANSACTION_TYPES as readonly unknown[]).includes(view.type)) {
     throw new Error(`unknown wallet transaction type ${String(view.type)}`);
@@ -51,7 +52,8 @@ export function toWalletTransactionView(value: unknown): WalletTransactionView {
     currency: String(view.currency),
     status: view.status === 'reversed' ? 'reversed' : 'success',
     reference: String(view.reference),
-    counterparty_wallet_number: typeof view.counterparty_wallet_number === 'string' ? view.counterparty_wallet_number : null,
+    counterparty_wallet_number:
+      typeof view.counterparty_wallet_number === 'string' ? view.counterparty_wallet_number : null,
     narration: typeof view.narration === 'string' ? view.narration : null,
     balance_after: view.balance_after as Minor,
     created_at: String(view.created_at),

@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermission } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../../common/http/swagger.js';
@@ -42,7 +49,11 @@ export class WalletController {
   @ApiErrors({ ...AUTH_ERRORS, 404: 'WALLET_NOT_FOUND' })
   async getWallet(@CurrentPrincipal() principal: Principal): Promise<WalletResponseDto> {
     const wallet = await this.wallets.getWallet(principal.userId);
-    return { wallet_number: wallet.walletNumber, balance: wallet.balance, currency: wallet.currency };
+    return {
+      wallet_number: wallet.walletNumber,
+      balance: wallet.balance,
+      currency: wallet.currency,
+    };
   }
 
   @Get('balance')
@@ -65,7 +76,11 @@ export class WalletController {
       'Starts a gateway payment for the amount and returns where to send the payer. The wallet is credited ' +
       'once the gateway confirms the money (webhook, verify or reconciliation), exactly once.',
   })
-  @ApiResponse({ status: 201, type: DepositResponseDto, description: 'Started; send the payer to authorization_url' })
+  @ApiResponse({
+    status: 201,
+    type: DepositResponseDto,
+    description: 'Started; send the payer to authorization_url',
+  })
   @ApiErrors({
     ...AUTH_ERRORS,
     400: 'VALIDATION_FAILED: amount, gateway or callback_url is invalid',
@@ -74,7 +89,10 @@ export class WalletController {
     422: 'GATEWAY_DISABLED, CURRENCY_NOT_SUPPORTED or IDEMPOTENCY_KEY_REUSED',
     502: 'GATEWAY_ERROR: the gateway refused to start the payment',
   })
-  async deposit(@CurrentPrincipal() principal: Principal, @Body() body: DepositRequestDto): Promise<DepositResponseDto> {
+  async deposit(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: DepositRequestDto,
+  ): Promise<DepositResponseDto> {
     return this.deposits.start(principal.userId, principal.email, {
       amount: body.amount,
       gateway: body.gateway ?? 'paystack',
@@ -86,7 +104,8 @@ export class WalletController {
   @RequirePermission('deposit')
   @ApiOperation({
     summary: "A deposit's state",
-    description: 'Only reads: polling never credits the wallet (settlement does, once the gateway confirms).',
+    description:
+      'Only reads: polling never credits the wallet (settlement does, once the gateway confirms).',
   })
   @ApiOkResponse({ type: DepositStatusDto })
   @ApiErrors({ ...AUTH_ERRORS, 404: 'NOT_FOUND: no deposit of yours has this reference' })
@@ -130,7 +149,11 @@ export class WalletController {
   @RequirePermission('read')
   @ApiOperation({ summary: 'Your wallet history, newest first' })
   @ApiOkResponse({ type: TransactionPageDto })
-  @ApiErrors({ ...AUTH_ERRORS, 400: 'VALIDATION_FAILED: bad limit, cursor or type', 404: 'WALLET_NOT_FOUND' })
+  @ApiErrors({
+    ...AUTH_ERRORS,
+    400: 'VALIDATION_FAILED: bad limit, cursor or type',
+    404: 'WALLET_NOT_FOUND',
+  })
   async listTransactions(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListTransactionsQueryDto,

@@ -2,12 +2,23 @@ import { randomBytes } from 'node:crypto';
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppError, notFound, unprocessable, validationFailed } from '../../common/errors/app-error.js';
+import {
+  AppError,
+  notFound,
+  unprocessable,
+  validationFailed,
+} from '../../common/errors/app-error.js';
 import { minorFromDb, type Minor } from '../../common/money.js';
 import { AppConfig } from '../../config/app-config.js';
 import { newEventId, OutboxService } from '../webhooks/outbox.service.js';
 import { AccountQueue } from './account-queue.js';
-import { clearingAccountName, depositClearingAccountName, insufficientFunds, LedgerService, mapLedgerError } from './ledger.service.js';
+import {
+  clearingAccountName,
+  depositClearingAccountName,
+  insufficientFunds,
+  LedgerService,
+  mapLedgerError,
+} from './ledger.service.js';
 import type { PostedEntry, PostedTransfer, WalletAccount } from './ledger.types.js';
 import { generateWalletNumber, isWellFormedWalletNumber } from './wallet-number.js';
 import {
@@ -136,10 +147,9 @@ export class WalletService {
   }
 
   async getWallet(userId: string): Promise<WalletSummary> {
-    const rows = await this.dataSource.query<{ wallet_number: string; balance: string; currency: string }[]>(
-      `SELECT wallet_number, balance, currency FROM ledger_accounts WHERE user_id = $1`,
-      [userId],
-    );
+    const rows = await this.dataSource.query<
+      { wallet_number: string; balance: string; currency: string }[]
+    >(`SELECT wallet_number, balance, currency FROM ledger_accounts WHERE user_id = $1`, [userId]);
     if (rows.length === 0) throw walletNotFound();
     return {
       walletNumber: rows[0].wallet_number,
@@ -166,15 +176,21 @@ export class WalletService {
    */
   async transfer(userId: string, request: TransferRequest): Promise<TransferResult> {
     if (!/^\d{13}$/.test(request.walletNumber)) {
-      throw validationFailed([{ field: 'wallet_number', message: 'wallet_number must be exactly 13 digits' }]);
-    }
-    if (!isWellFormedWalletNumber(request.walletNumber)) {
-      throw unprocessable('INVALID_WALLET_NUMBER', 'The wallet number is mistyped: its check digit does not match', [
-        { field: 'wallet_number', message: 'check digit does not match' },
+      throw validationFailed([
+        { field: 'wallet_number', message: 'wallet_number must be exactly 13 digits' },
       ]);
     }
+    if (!isWellFormedWalletNumber(request.walletNumber)) {
+      throw unprocessable(
+        'INVALID_WALLET_NUMBER',
+        'The wallet number is mistyped: its check digit does not match',
+        [{ field: 'wallet_number', message: 'check digit does not match' }],
+      );
+    }
     if (!Number.isSafeInteger(request.amount) || request.amount <= 0) {
-      throw validationFailed([{ field: 'amount', message: 'amount must be a positive integer of minor units' }]);
+      throw validationFailed([
+        { field: 'amount', message: 'amount must be a positive integer of minor units' },
+      ]);
     }
     const manager = this.dataSource.manager;
     const sender = await this.walletOf(manager, userId);
@@ -184,7 +200,10 @@ export class WalletService {
     const recipient = await this.findByNumber(manager, request.walletNumber);
     if (!recipient) throw walletNotFound();
     if (recipient.currency !== sender.currency) {
-      throw unprocessable('CURRENCY_MISMATCH', `The recipient's wallet holds ${recipient.currency}, yours ${sender.currency}`);
+      throw unprocessable(
+        'CURRENCY_MISMATCH',
+        `The recipient's wallet holds ${recipient.currency}, yours ${sender.currency}`,
+      );
     }
 
     const reference = newTransferReference();
@@ -206,7 +225,8 @@ export class WalletService {
       throw mapLedgerError(error);
     }
     if (rows[0]?.outcome === 'insufficient_funds') throw insufficientFunds();
-    if (rows[0]?.outcome !== 'created') throw new Error(`transfer ${reference} was not created: ${rows[0]?.outcome}`);
+    if (rows[0]?.outcome !== 'created')
+      throw new Error(`transfer ${reference} was not created: ${rows[0]?.outcome}`);
     return {
       reference,
       status: 'success',
@@ -230,7 +250,9 @@ export class WalletService {
         LIMIT $4`,
       [wallet.id, before, query.type ?? null, query.limit + 1],
     );
-    const page = rows.slice(0, query.limit).map((row) => toWalletTransactionView(row.wallet_transaction));
+    const page = rows
+      .slice(0, query.limit)
+      .map((row) => toWalletTransactionView(row.wallet_transaction));
     return {
       transactions: page,
       next_cursor: rows.length > query.limit ? encodeCursor(page[page.length - 1].id) : null,
@@ -243,7 +265,10 @@ export class WalletService {
    * path settles the payment the wallet is credited exactly once. Returns the wallet transaction,
    * or null when this payment had already been credited.
    */
-  async creditDeposit(manager: EntityManager, deposit: DepositCredit): Promise<WalletTransactionView | null> {
+  async creditDeposit(
+    manager: EntityManager,
+    deposit: DepositCredit,
+  ): Promise<WalletTransactionView | null> {
     const wallet = await this.walletOf(manager, deposit.userId);
     if (wallet.currency !== deposit.currency) {
       // Deposits are created in the wallet's currency; anything else needs a person, not a guess.
@@ -267,7 +292,9 @@ export class WalletService {
       eventId: newEventId(),
     });
     if (!posted.created) {
-      this.logger.warn(`deposit ${deposit.paymentReference} was already credited; not crediting again`);
+      this.logger.warn(
+        `deposit ${deposit.paymentReference} was already credited; not crediting again`,
+      );
       return null;
     }
     return toWalletTransactionView(posted.walletTransaction);
@@ -281,7 +308,10 @@ export class WalletService {
   async debitForRefund(manager: EntityManager, debit: RefundDebit): Promise<WalletTransactionView> {
     const wallet = await this.walletOf(manager, debit.userId);
     if (wallet.currency !== debit.currency) {
-      throw unprocessable('CURRENCY_MISMATCH', `The wallet holds ${wallet.currency}, not ${debit.currency}`);
+      throw unprocessable(
+        'CURRENCY_MISMATCH',
+        `The wallet holds ${wallet.currency}, not ${debit.currency}`,
+      );
     }
     const clearing = await this.ledger.systemAccount(
       manager,
@@ -314,7 +344,9 @@ export class WalletService {
     reversal: RefundDebitReversal,
   ): Promise<WalletTransactionView | null> {
     const wallet = await this.walletOf(manager, reversal.userId);
-    const original = await manager.query<{ transfer_id: string; account_id: string; amount: string }[]>(
+    const original = await manager.query<
+      { transfer_id: string; account_id: string; amount: string }[]
+    >(
       `SELECT e.transfer_id, e.account_id, e.amount
          FROM ledger_transfers t JOIN ledger_entries e ON e.transfer_id = t.id
         WHERE t.key = $1 ORDER BY e.id`,
@@ -322,7 +354,9 @@ export class WalletService {
     );
     if (original.length === 0) return null;
     if (!original.some((line) => line.account_id === wallet.id)) {
-      throw new Error(`refund ${reversal.refundId} did not debit the wallet of user ${reversal.userId}`);
+      throw new Error(
+        `refund ${reversal.refundId} did not debit the wallet of user ${reversal.userId}`,
+      );
     }
     const reference = reversal.reference ?? `RFR-${reversal.refundId}`;
     const posted = await this.ledger.post(manager, {
@@ -330,7 +364,10 @@ export class WalletService {
       key: `refund_reversal:${reversal.refundId}`,
       reference,
       reversesTransferId: original[0].transfer_id,
-      lines: original.map((line) => ({ accountId: line.account_id, amount: -minorFromDb(line.amount) })),
+      lines: original.map((line) => ({
+        accountId: line.account_id,
+        amount: -minorFromDb(line.amount),
+      })),
     });
     return walletTransaction(manager, entryOf(posted, wallet.id));
   }
@@ -342,17 +379,30 @@ export class WalletService {
     return this.lookup(manager, `user_id = $1`, userId);
   }
 
-  private async findByNumber(manager: EntityManager, walletNumber: string): Promise<WalletAccount | null> {
+  private async findByNumber(
+    manager: EntityManager,
+    walletNumber: string,
+  ): Promise<WalletAccount | null> {
     const cached = this.byNumber.get(walletNumber);
     if (cached) return cached;
     return this.lookup(manager, `wallet_number = $1`, walletNumber);
   }
 
-  private async lookup(manager: EntityManager, where: string, value: string): Promise<WalletAccount | null> {
+  private async lookup(
+    manager: EntityManager,
+    where: string,
+    value: string,
+  ): Promise<WalletAccount | null> {
     // `mine`: created by the caller's own, still open transaction (a user being created right
     // now), which may yet roll back, so it must not be remembered.
     const rows = await manager.query<
-      { id: string; user_id: string; wallet_number: string; currency: string; mine: boolean | null }[]
+      {
+        id: string;
+        user_id: string;
+        wallet_number: string;
+        currency: string;
+        mine: boolean | null;
+      }[]
     >(
       `SELECT id, user_id, wallet_number, currency,
               xmin::text = (pg_current_xact_id_if_assigned()::text::bigint % 4294967296)::text AS mine
@@ -386,7 +436,10 @@ export function refundKey(refundId: string): string {
 }
 
 /** The wallet transaction of an entry, built by the database as the history shows it. */
-async function walletTransaction(manager: EntityManager, entry: PostedEntry): Promise<WalletTransactionView> {
+async function walletTransaction(
+  manager: EntityManager,
+  entry: PostedEntry,
+): Promise<WalletTransactionView> {
   const [row] = await manager.query<{ wallet_transaction: unknown }[]>(
     `SELECT ledger_wallet_transaction($1) AS wallet_transaction`,
     [entry.id],
@@ -405,7 +458,9 @@ function encodeCursor(entryId: string): string {
 }
 
 function decodeCursor(cursor: string): string {
-  const decoded = /^[A-Za-z0-9_-]{1,64}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  const decoded = /^[A-Za-z0-9_-]{1,64}$/.test(cursor)
+    ? Buffer.from(cursor, 'base64url').toString('utf8')
+    : '';
   const match = /^e:(\d{1,18})$/.exec(decoded);
   if (!match) {
     throw new AppError(HttpStatus.BAD_REQUEST, 'VALIDATION_FAILED', 'Request validation failed', [

@@ -25,7 +25,8 @@ export class WebhookDeliveryProcessor extends WorkerHost {
       throw new UnrecoverableError(`unexpected job ${job.name}`);
     const result = await this.deliveries.attempt(job.data.deliveryId);
     if (result.outcome === 'attempted') this.metrics.deliveries.inc({ status: result.status });
-    else if (result.outcome === 'endpoint-disabled') this.metrics.deliveries.inc({ status: 'endpoint_disabled' });
+    else if (result.outcome === 'endpoint-disabled')
+      this.metrics.deliveries.inc({ status: 'endpoint_disabled' });
     return result;
   }
 }

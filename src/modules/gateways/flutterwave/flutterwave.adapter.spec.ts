@@ -6,11 +6,15 @@ import { FlutterwaveAdapter } from './flutterwave.adapter.js';
 const HASH = 'my-flutterwave-secret-hash';
 
 describe('Flutterwave webhook verif-hash', () => {
-  const adapter = new FlutterwaveAdapter(new AppConfig({ FLUTTERWAVE_SECRET_KEY: 'FLWSECK_TEST-x', FLUTTERWAVE_WEBHOOK_HASH: HASH }));
+  const adapter = new FlutterwaveAdapter(
+    new AppConfig({ FLUTTERWAVE_SECRET_KEY: 'FLWSECK_TEST-x', FLUTTERWAVE_WEBHOOK_HASH: HASH }),
+  );
   const rawBody = fixtureBytes('flutterwave/charge-completed-successful.webhook.json');
 
   it('accepts the configured hash', async () => {
-    await expect(adapter.verifyWebhook({ rawBody, headers: { 'verif-hash': HASH } })).resolves.toBeUndefined();
+    await expect(
+      adapter.verifyWebhook({ rawBody, headers: { 'verif-hash': HASH } }),
+    ).resolves.toBeUndefined();
   });
 
   it.each([
@@ -20,15 +24,22 @@ describe('Flutterwave webhook verif-hash', () => {
     ['an empty hash', ''],
     ['no header at all', undefined],
   ])('refuses %s with 401 INVALID_SIGNATURE', async (_name, value) => {
-    const headers: Record<string, string | undefined> = value === undefined ? {} : { 'verif-hash': value };
-    const error = await adapter.verifyWebhook({ rawBody, headers }).catch((caught: unknown) => caught);
+    const headers: Record<string, string | undefined> =
+      value === undefined ? {} : { 'verif-hash': value };
+    const error = await adapter
+      .verifyWebhook({ rawBody, headers })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InvalidSignatureError);
     expect(error).toMatchObject({ status: 401 });
   });
 
   it('refuses everything when no hash is configured', async () => {
-    const unconfigured = new FlutterwaveAdapter(new AppConfig({ FLUTTERWAVE_SECRET_KEY: 'FLWSECK_TEST-x' }));
+    const unconfigured = new FlutterwaveAdapter(
+      new AppConfig({ FLUTTERWAVE_SECRET_KEY: 'FLWSECK_TEST-x' }),
+    );
     expect(unconfigured.isEnabled()).toBe(false);
-    await expect(unconfigured.verifyWebhook({ rawBody, headers: { 'verif-hash': '' } })).rejects.toBeInstanceOf(InvalidSignatureError);
+    await expect(
+      unconfigured.verifyWebhook({ rawBody, headers: { 'verif-hash': '' } }),
+    ).rejects.toBeInstanceOf(InvalidSignatureError);
   });
 });

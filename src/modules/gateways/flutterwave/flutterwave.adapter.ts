@@ -15,7 +15,12 @@ import type {
   VerifyInput,
   VerifyResult,
 } from '../gateway.interface.js';
-import { FLUTTERWAVE_CURRENCIES, mapFlutterwaveEvent, mapRefund, mapTransaction } from './flutterwave.mapper.js';
+import {
+  FLUTTERWAVE_CURRENCIES,
+  mapFlutterwaveEvent,
+  mapRefund,
+  mapTransaction,
+} from './flutterwave.mapper.js';
 
 /** Flutterwave's v3 response envelope. */
 interface Envelope<T> {
@@ -37,7 +42,11 @@ export class FlutterwaveAdapter implements PaymentGateway {
   private readonly http: GatewayHttpClient;
 
   constructor(private readonly config: AppConfig) {
-    this.http = new GatewayHttpClient(this.name, config.flutterwave.baseUrl, config.gatewayTimeoutMs);
+    this.http = new GatewayHttpClient(
+      this.name,
+      config.flutterwave.baseUrl,
+      config.gatewayTimeoutMs,
+    );
   }
 
   isEnabled(): boolean {
@@ -65,7 +74,11 @@ export class FlutterwaveAdapter implements PaymentGateway {
     });
     const link = response.body.data?.link;
     if (response.body.status !== 'success' || !link) {
-      throw new GatewayRequestError(this.name, response.status, response.body.message ?? 'no payment link returned');
+      throw new GatewayRequestError(
+        this.name,
+        response.status,
+        response.body.message ?? 'no payment link returned',
+      );
     }
     // The transaction id only exists once the payer attempts payment; verify falls back to tx_ref.
     return { authorizationUrl: link };
@@ -75,7 +88,10 @@ export class FlutterwaveAdapter implements PaymentGateway {
     const path = input.gatewayPaymentId
       ? `/v3/transactions/${encodeURIComponent(input.gatewayPaymentId)}/verify`
       : `/v3/transactions/verify_by_reference?tx_ref=${encodeURIComponent(input.reference)}`;
-    const response = await this.http.request<Envelope<Json>>({ method: 'GET', path, headers: this.auth() }, [400, 404]);
+    const response = await this.http.request<Envelope<Json>>(
+      { method: 'GET', path, headers: this.auth() },
+      [400, 404],
+    );
     const data = response.body.data;
     // Only Flutterwave's own "No transaction was found" answer means not found: a bare 404 could
     // as well be a wrong base URL, which must not make a payment look abandoned.
@@ -83,18 +99,27 @@ export class FlutterwaveAdapter implements PaymentGateway {
       return { status: 'not_found' };
     }
     if (response.status !== 200 || response.body.status !== 'success' || !data) {
-      throw new GatewayRequestError(this.name, response.status, response.body.message ?? 'unexpected verify response');
+      throw new GatewayRequestError(
+        this.name,
+        response.status,
+        response.body.message ?? 'unexpected verify response',
+      );
     }
     try {
       return mapTransaction(data);
     } catch (error) {
       // An amount with more decimals than the currency has cannot be settled automatically.
-      throw new GatewayRequestError(this.name, response.status, error instanceof Error ? error.message : String(error));
+      throw new GatewayRequestError(
+        this.name,
+        response.status,
+        error instanceof Error ? error.message : String(error),
+      );
     }
   }
 
   async refund(input: RefundInput): Promise<RefundResult> {
-    const transactionId = input.gatewayChargeId ?? input.gatewayPaymentId ?? (await this.transactionIdOf(input));
+    const transactionId =
+      input.gatewayChargeId ?? input.gatewayPaymentId ?? (await this.transactionIdOf(input));
     // Flutterwave v3 refunds take no idempotency key: the refunds job must not resend after an
     // ambiguous failure without checking. The comment lets an operator match the refund to ours.
     const response = await this.http.request<Envelope<Json>>({
@@ -107,7 +132,11 @@ export class FlutterwaveAdapter implements PaymentGateway {
       },
     });
     if (response.body.status !== 'success' || !response.body.data) {
-      throw new GatewayRequestError(this.name, response.status, response.body.message ?? 'refund not accepted');
+      throw new GatewayRequestError(
+        this.name,
+        response.status,
+        response.body.message ?? 'refund not accepted',
+      );
     }
     return mapRefund(response.body.data);
   }
@@ -120,7 +149,11 @@ export class FlutterwaveAdapter implements PaymentGateway {
       headers: this.auth(),
     });
     if (response.body.status !== 'success' || !response.body.data) {
-      throw new GatewayRequestError(this.name, response.status, response.body.message ?? 'unexpected refund response');
+      throw new GatewayRequestError(
+        this.name,
+        response.status,
+        response.body.message ?? 'unexpected refund response',
+      );
     }
     return mapRefund(response.body.data);
   }
@@ -146,14 +179,19 @@ export class FlutterwaveAdapter implements PaymentGateway {
       currency: input.currency,
     });
     if (!found.gatewayPaymentId) {
-      throw new GatewayRequestError(this.name, 404, `no Flutterwave transaction for ${input.reference}`);
+      throw new GatewayRequestError(
+        this.name,
+        404,
+        `no Flutterwave transaction for ${input.reference}`,
+      );
     }
     return found.gatewayPaymentId;
   }
 
   private auth(): Record<string, string> {
     const secretKey = this.config.flutterwave.secretKey;
-    if (!secretKey) throw new GatewayRequestError(this.name, 401, 'FLUTTERWAVE_SECRET_KEY is not configured');
+    if (!secretKey)
+      throw new GatewayRequestError(this.name, 401, 'FLUTTERWAVE_SECRET_KEY is not configured');
     return { authorization: `Bearer ${secretKey}` };
   }
 }

@@ -3,7 +3,9 @@ import { mapFlutterwaveEvent, mapRefund, mapTransaction } from './flutterwave.ma
 
 describe('Flutterwave mappers on recorded payloads', () => {
   it('maps the documented successful charge.completed: major 100 NGN → 10000 kobo, id derived from type+id+status', () => {
-    expect(mapFlutterwaveEvent(loadFixture('flutterwave/charge-completed-successful.webhook.json'))).toEqual({
+    expect(
+      mapFlutterwaveEvent(loadFixture('flutterwave/charge-completed-successful.webhook.json')),
+    ).toEqual({
       eventId: 'charge.completed:285959875:successful',
       type: 'charge.completed',
       kind: 'payment',
@@ -17,7 +19,9 @@ describe('Flutterwave mappers on recorded payloads', () => {
   });
 
   it('maps the documented failed charge.completed (same event name, outcome in data.status) to failed', () => {
-    expect(mapFlutterwaveEvent(loadFixture('flutterwave/charge-completed-failed.webhook.json'))).toMatchObject({
+    expect(
+      mapFlutterwaveEvent(loadFixture('flutterwave/charge-completed-failed.webhook.json')),
+    ).toMatchObject({
       eventId: 'charge.completed:408136545:failed',
       kind: 'payment',
       reference: 'WOOC_1_TEST',
@@ -31,15 +35,27 @@ describe('Flutterwave mappers on recorded payloads', () => {
     const failed = structuredClone(success);
     (failed.data as Record<string, unknown>).status = 'failed';
     expect(mapFlutterwaveEvent(success).eventId).not.toBe(mapFlutterwaveEvent(failed).eventId);
-    expect(mapFlutterwaveEvent(structuredClone(success)).eventId).toBe(mapFlutterwaveEvent(success).eventId);
+    expect(mapFlutterwaveEvent(structuredClone(success)).eventId).toBe(
+      mapFlutterwaveEvent(success).eventId,
+    );
   });
 
   it('ignores other event types', () => {
-    expect(mapFlutterwaveEvent({ event: 'transfer.completed', data: { id: 1, status: 'SUCCESSFUL' } }).kind).toBe('ignored');
+    expect(
+      mapFlutterwaveEvent({ event: 'transfer.completed', data: { id: 1, status: 'SUCCESSFUL' } })
+        .kind,
+    ).toBe('ignored');
   });
 
   it('maps the documented verify response to succeeded, 100 NGN → 10000, with the transaction id for refunds', () => {
-    expect(mapTransaction(loadFixture('flutterwave/verify-transaction-successful.json').data as Record<string, unknown>)).toEqual({
+    expect(
+      mapTransaction(
+        loadFixture('flutterwave/verify-transaction-successful.json').data as Record<
+          string,
+          unknown
+        >,
+      ),
+    ).toEqual({
       status: 'succeeded',
       reference: 'LiveCardTest',
       amount: 10_000,
@@ -51,7 +67,10 @@ describe('Flutterwave mappers on recorded payloads', () => {
   });
 
   it('converts fractional major amounts exactly and refuses more decimals than the currency has', () => {
-    const data = loadFixture('flutterwave/verify-transaction-successful.json').data as Record<string, unknown>;
+    const data = loadFixture('flutterwave/verify-transaction-successful.json').data as Record<
+      string,
+      unknown
+    >;
     expect(mapTransaction({ ...data, amount: 1050.1 }).amount).toBe(105_010);
     expect(mapTransaction({ ...data, amount: 0.29 }).amount).toBe(29);
     expect(mapTransaction({ ...data, currency: 'UGX', amount: 1500 }).amount).toBe(1500);
@@ -59,13 +78,18 @@ describe('Flutterwave mappers on recorded payloads', () => {
   });
 
   it('maps pending and cancelled transactions so they stay open or count as abandoned', () => {
-    const data = loadFixture('flutterwave/verify-transaction-successful.json').data as Record<string, unknown>;
+    const data = loadFixture('flutterwave/verify-transaction-successful.json').data as Record<
+      string,
+      unknown
+    >;
     expect(mapTransaction({ ...data, status: 'pending' }).status).toBe('pending');
     expect(mapTransaction({ ...data, status: 'cancelled' }).status).toBe('abandoned');
   });
 
   it('maps the documented refund response (status completed) to succeeded', () => {
-    expect(mapRefund(loadFixture('flutterwave/refund-transaction.json').data as Record<string, unknown>)).toEqual({
+    expect(
+      mapRefund(loadFixture('flutterwave/refund-transaction.json').data as Record<string, unknown>),
+    ).toEqual({
       status: 'succeeded',
       gatewayRefundId: '75923',
       failureReason: undefined,

@@ -15,7 +15,22 @@ import type {
 
 /** Currencies we send to Flutterwave (collection currencies of its v3 hosted checkout). */
 export const FLUTTERWAVE_CURRENCIES: readonly string[] = [
-  'NGN', 'USD', 'EUR', 'GBP', 'CAD', 'GHS', 'KES', 'ZAR', 'UGX', 'TZS', 'RWF', 'XAF', 'XOF', 'ZMW', 'MWK', 'EGP',
+  'NGN',
+  'USD',
+  'EUR',
+  'GBP',
+  'CAD',
+  'GHS',
+  'KES',
+  'ZAR',
+  'UGX',
+  'TZS',
+  'RWF',
+  'XAF',
+  'XOF',
+  'ZMW',
+  'MWK',
+  'EGP',
 ];
 
 type Json = Record<string, unknown>;
@@ -31,7 +46,8 @@ function str(value: unknown): string | undefined {
 
 /** Exact conversion; an amount with more decimals than the currency allows throws (never rounds). */
 function amountOf(value: unknown, currency: string | undefined): number | undefined {
-  if (currency === undefined || (typeof value !== 'number' && typeof value !== 'string')) return undefined;
+  if (currency === undefined || (typeof value !== 'number' && typeof value !== 'string'))
+    return undefined;
   return majorToMinor(value, currency);
 }
 
@@ -54,7 +70,9 @@ const PAYMENT_STATUS: Record<string, GatewayPaymentStatus> = {
 };
 
 export function mapPaymentStatus(status: unknown): GatewayPaymentStatus {
-  return (typeof status === 'string' ? PAYMENT_STATUS[status.toLowerCase()] : undefined) ?? 'pending';
+  return (
+    (typeof status === 'string' ? PAYMENT_STATUS[status.toLowerCase()] : undefined) ?? 'pending'
+  );
 }
 
 /** `data` of a verify response → the gateway's truth about the payment. */
@@ -106,7 +124,11 @@ export function mapFlutterwaveEvent(body: Json): NormalizedWebhookEvent {
   if (!type || !data) throw new TypeError('Flutterwave webhook without event or data');
   const objectId = str(data.id) ?? str(data.tx_ref) ?? 'unknown';
   const status = str(data.status)?.toLowerCase() ?? 'unknown';
-  const base = { eventId: `${type}:${objectId}:${status}`, type, selfAuthenticating: false } as const;
+  const base = {
+    eventId: `${type}:${objectId}:${status}`,
+    type,
+    selfAuthenticating: false,
+  } as const;
 
   if (type === 'charge.completed') {
     const currency = str(data.currency)?.toUpperCase();

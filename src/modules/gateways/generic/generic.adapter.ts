@@ -52,12 +52,16 @@ export class GenericAdapter implements PaymentGateway, OnModuleInit {
    */
   async onModuleInit(): Promise<void> {
     if (this.secret !== undefined || this.config.nodeEnv !== 'development') return;
-    await this.dataSource.query(`INSERT INTO app_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, [
-      DEV_GENERIC_SECRET_NAME,
-      `whsec_${randomBytes(32).toString('base64')}`,
-    ]);
-    const rows = await this.dataSource.query<{ value: string }[]>(`SELECT value FROM app_secrets WHERE name = $1`, [DEV_GENERIC_SECRET_NAME]);
-    if (rows.length !== 1) throw new Error('the generated generic webhook secret could not be read back');
+    await this.dataSource.query(
+      `INSERT INTO app_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`,
+      [DEV_GENERIC_SECRET_NAME, `whsec_${randomBytes(32).toString('base64')}`],
+    );
+    const rows = await this.dataSource.query<{ value: string }[]>(
+      `SELECT value FROM app_secrets WHERE name = $1`,
+      [DEV_GENERIC_SECRET_NAME],
+    );
+    if (rows.length !== 1)
+      throw new Error('the generated generic webhook secret could not be read back');
     this.useSecret(rows[0].value);
     this.logger.warn(
       'GENERIC_WEBHOOK_SECRET is not set: using a generated development secret stored in the database (app_secrets).',
@@ -67,7 +71,12 @@ export class GenericAdapter implements PaymentGateway, OnModuleInit {
   /** `whsec_<base64>` is used as Standard Webhooks defines it; any other value as raw bytes. */
   private useSecret(secret: string | undefined): void {
     this.secret = secret;
-    this.webhook = secret === undefined ? undefined : secret.startsWith('whsec_') ? new Webhook(secret) : new Webhook(secret, { format: 'raw' });
+    this.webhook =
+      secret === undefined
+        ? undefined
+        : secret.startsWith('whsec_')
+          ? new Webhook(secret)
+          : new Webhook(secret, { format: 'raw' });
   }
 
   isEnabled(): boolean {
@@ -113,7 +122,8 @@ export class GenericAdapter implements PaymentGateway, OnModuleInit {
       amount: minorFromDb(payload.amount),
       currency: payload.currency,
       gatewayPaymentId: payload.payment_id,
-      failureReason: payload.status === 'failed' ? 'the gateway reported the payment failed' : undefined,
+      failureReason:
+        payload.status === 'failed' ? 'the gateway reported the payment failed' : undefined,
     };
   }
 
@@ -128,7 +138,10 @@ export class GenericAdapter implements PaymentGateway, OnModuleInit {
   }
 
   verifyWebhook(request: InboundWebhookRequest): Promise<void> {
-    if (!this.webhook) return Promise.reject(new InvalidSignatureError('The generic gateway has no webhook secret configured'));
+    if (!this.webhook)
+      return Promise.reject(
+        new InvalidSignatureError('The generic gateway has no webhook secret configured'),
+      );
     const headers = {
       'webhook-id': request.headers['webhook-id'] ?? '',
       'webhook-timestamp': request.headers['webhook-timestamp'] ?? '',
@@ -138,7 +151,8 @@ export class GenericAdapter implements PaymentGateway, OnModuleInit {
       // Checks the signature over id.timestamp.body and a 5-minute timestamp tolerance (replays).
       this.webhook.verify(request.rawBody, headers, { jsonParse: false });
     } catch (error) {
-      if (error instanceof WebhookVerificationError) return Promise.reject(new InvalidSignatureError(error.message));
+      if (error instanceof WebhookVerificationError)
+        return Promise.reject(new InvalidSignatureError(error.message));
       return Promise.reject(new InvalidSignatureError());
     }
     return Promise.resolve();

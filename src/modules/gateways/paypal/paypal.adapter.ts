@@ -2,7 +2,11 @@ import { Injectable, Logger } from '@nestjs/common';
 import { minorToMajorString } from '../../../common/money.js';
 import { AppConfig } from '../../../config/app-config.js';
 import { GatewayHttpClient, GatewayHttpRequest, GatewayHttpResponse } from '../gateway-http.js';
-import { GatewayRequestError, GatewayUnavailableError, InvalidSignatureError } from '../gateway.errors.js';
+import {
+  GatewayRequestError,
+  GatewayUnavailableError,
+  InvalidSignatureError,
+} from '../gateway.errors.js';
 import type {
   InboundWebhookRequest,
   InitializeInput,
@@ -14,7 +18,13 @@ import type {
   VerifyInput,
   VerifyResult,
 } from '../gateway.interface.js';
-import { captureOf, mapOrder, mapPayPalEvent, mapRefund, PAYPAL_CURRENCIES } from './paypal.mapper.js';
+import {
+  captureOf,
+  mapOrder,
+  mapPayPalEvent,
+  mapRefund,
+  PAYPAL_CURRENCIES,
+} from './paypal.mapper.js';
 
 type Json = Record<string, unknown>;
 
@@ -77,7 +87,10 @@ export class PayPalAdapter implements PaymentGateway {
             reference_id: input.reference,
             custom_id: input.reference,
             invoice_id: input.reference,
-            amount: { currency_code: input.currency.toUpperCase(), value: minorToMajorString(input.amount, input.currency) },
+            amount: {
+              currency_code: input.currency.toUpperCase(),
+              value: minorToMajorString(input.amount, input.currency),
+            },
           },
         ],
         payment_source: {
@@ -93,8 +106,12 @@ export class PayPalAdapter implements PaymentGateway {
       },
     });
     const order = response.body;
-    const links = Array.isArray(order.links) ? (order.links as { rel?: string; href?: string }[]) : [];
-    const approve = links.find((link) => link.rel === 'payer-action') ?? links.find((link) => link.rel === 'approve');
+    const links = Array.isArray(order.links)
+      ? (order.links as { rel?: string; href?: string }[])
+      : [];
+    const approve =
+      links.find((link) => link.rel === 'payer-action') ??
+      links.find((link) => link.rel === 'approve');
     if (typeof order.id !== 'string' || !approve?.href) {
       throw new GatewayRequestError(this.name, response.status, 'order has no approve link');
     }
@@ -116,7 +133,10 @@ export class PayPalAdapter implements PaymentGateway {
       path: `/v2/payments/captures/${encodeURIComponent(captureId)}/refund`,
       headers: { 'paypal-request-id': input.refundId, prefer: 'return=representation' },
       json: {
-        amount: { currency_code: input.currency.toUpperCase(), value: minorToMajorString(input.amount, input.currency) },
+        amount: {
+          currency_code: input.currency.toUpperCase(),
+          value: minorToMajorString(input.amount, input.currency),
+        },
         // Echoed in PAYMENT.CAPTURE.REFUNDED, so the webhook finds our refund.
         custom_id: input.refundId,
         ...(input.reason ? { note_to_payer: input.reason.slice(0, 255) } : {}),
@@ -126,7 +146,10 @@ export class PayPalAdapter implements PaymentGateway {
   }
 
   async getRefund(gatewayRefundId: string): Promise<RefundResult> {
-    const response = await this.api<Json>({ method: 'GET', path: `/v2/payments/refunds/${encodeURIComponent(gatewayRefundId)}` });
+    const response = await this.api<Json>({
+      method: 'GET',
+      path: `/v2/payments/refunds/${encodeURIComponent(gatewayRefundId)}`,
+    });
     return mapRefund(response.body);
   }
 
@@ -155,14 +178,20 @@ export class PayPalAdapter implements PaymentGateway {
     } catch (error) {
       // PayPal refusing the headers themselves (400/422) means the sender is not proven; anything
       // else (our credentials, an outage) means we could not check: 503, so PayPal retries.
-      if (error instanceof GatewayRequestError && (error.gatewayStatus === 400 || error.gatewayStatus === 422)) {
+      if (
+        error instanceof GatewayRequestError &&
+        (error.gatewayStatus === 400 || error.gatewayStatus === 422)
+      ) {
         throw new InvalidSignatureError();
       }
-      if (error instanceof GatewayRequestError) throw new GatewayUnavailableError(this.name, error.message);
+      if (error instanceof GatewayRequestError)
+        throw new GatewayUnavailableError(this.name, error.message);
       throw error;
     }
     if (response.body.verification_status !== 'SUCCESS') {
-      this.logger.warn(`PayPal refused webhook transmission ${transmission.transmission_id}: ${String(response.body.verification_status)}`);
+      this.logger.warn(
+        `PayPal refused webhook transmission ${transmission.transmission_id}: ${String(response.body.verification_status)}`,
+      );
       throw new InvalidSignatureError();
     }
   }
@@ -191,13 +220,24 @@ export class PayPalAdapter implements PaymentGateway {
     }
     if (issues.includes('INSTRUMENT_DECLINED') || issues.includes('ORDER_NOT_APPROVED')) {
       // The payer can still choose another funding source on PayPal: not final.
-      return { ...mapOrder(await this.getOrder(orderId) ?? { id: orderId }), status: 'pending', failureReason: issues.join(',') };
+      return {
+        ...mapOrder((await this.getOrder(orderId)) ?? { id: orderId }),
+        status: 'pending',
+        failureReason: issues.join(','),
+      };
     }
-    throw new GatewayRequestError(this.name, 422, `capture refused: ${issues.join(',') || response.body.message || 'unprocessable'}`);
+    throw new GatewayRequestError(
+      this.name,
+      422,
+      `capture refused: ${issues.join(',') || response.body.message || 'unprocessable'}`,
+    );
   }
 
   private async getOrder(orderId: string): Promise<Json | undefined> {
-    const response = await this.api<Json>({ method: 'GET', path: `/v2/checkout/orders/${encodeURIComponent(orderId)}` }, [404]);
+    const response = await this.api<Json>(
+      { method: 'GET', path: `/v2/checkout/orders/${encodeURIComponent(orderId)}` },
+      [404],
+    );
     return response.status === 404 ? undefined : response.body;
   }
 
@@ -211,7 +251,10 @@ export class PayPalAdapter implements PaymentGateway {
   }
 
   /** An authenticated call; a 401 (token revoked early) refreshes the token and retries once. */
-  private async api<T>(req: GatewayHttpRequest, acceptStatuses: number[] = []): Promise<GatewayHttpResponse<T>> {
+  private async api<T>(
+    req: GatewayHttpRequest,
+    acceptStatuses: number[] = [],
+  ): Promise<GatewayHttpResponse<T>> {
     for (let attempt = 1; ; attempt += 1) {
       const token = await this.accessToken();
       const response = await this.http.request<T>(
@@ -220,7 +263,12 @@ export class PayPalAdapter implements PaymentGateway {
       );
       if (response.status !== 401 || acceptStatuses.includes(401)) return response;
       this.token = undefined;
-      if (attempt >= 2) throw new GatewayRequestError(this.name, 401, `${req.method} ${req.path}: access token refused`);
+      if (attempt >= 2)
+        throw new GatewayRequestError(
+          this.name,
+          401,
+          `${req.method} ${req.path}: access token refused`,
+        );
     }
   }
 
@@ -235,18 +283,32 @@ export class PayPalAdapter implements PaymentGateway {
 
   private async fetchToken(): Promise<string> {
     const { clientId, clientSecret } = this.config.paypal;
-    if (!clientId || !clientSecret) throw new GatewayRequestError(this.name, 401, 'PAYPAL_CLIENT_ID/PAYPAL_CLIENT_SECRET are not configured');
+    if (!clientId || !clientSecret)
+      throw new GatewayRequestError(
+        this.name,
+        401,
+        'PAYPAL_CLIENT_ID/PAYPAL_CLIENT_SECRET are not configured',
+      );
     const response = await this.http.request<{ access_token?: string; expires_in?: number }>({
       method: 'POST',
       path: '/v1/oauth2/token',
-      headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}` },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+      },
       form: { grant_type: 'client_credentials' },
     });
     const { access_token: value, expires_in: expiresIn } = response.body;
     if (typeof value !== 'string' || typeof expiresIn !== 'number') {
-      throw new GatewayRequestError(this.name, response.status, 'OAuth token response without access_token/expires_in');
+      throw new GatewayRequestError(
+        this.name,
+        response.status,
+        'OAuth token response without access_token/expires_in',
+      );
     }
-    const lifetime = Math.max(0, expiresIn - Math.min(TOKEN_EXPIRY_MARGIN_SECONDS, Math.floor(expiresIn / 2)));
+    const lifetime = Math.max(
+      0,
+      expiresIn - Math.min(TOKEN_EXPIRY_MARGIN_SECONDS, Math.floor(expiresIn / 2)),
+    );
     this.token = { value, expiresAt: Date.now() + lifetime * 1000 };
     return value;
   }

@@ -17,7 +17,9 @@ describe('PayPal mappers on recorded payloads', () => {
   });
 
   it('maps PAYMENT.CAPTURE.COMPLETED to succeeded with the order id from supplementary_data', () => {
-    expect(mapPayPalEvent(loadFixture('paypal/payment-capture-completed.webhook.json'))).toMatchObject({
+    expect(
+      mapPayPalEvent(loadFixture('paypal/payment-capture-completed.webhook.json')),
+    ).toMatchObject({
       eventId: 'WH-652880104N329422Y-06P85183JY752714D',
       kind: 'payment',
       reference: 'PAY-20260122123456-AB12CD34',
@@ -29,17 +31,21 @@ describe('PayPal mappers on recorded payloads', () => {
   });
 
   it('maps the documented PAYMENT.CAPTURE.DENIED to failed (MXN 600.99 → 60099)', () => {
-    expect(mapPayPalEvent(loadFixture('paypal/payment-capture-denied.webhook.json'))).toMatchObject({
-      kind: 'payment',
-      reference: 'Custom-1234',
-      paymentStatus: 'failed',
-      amount: 60_099,
-      currency: 'MXN',
-    });
+    expect(mapPayPalEvent(loadFixture('paypal/payment-capture-denied.webhook.json'))).toMatchObject(
+      {
+        kind: 'payment',
+        reference: 'Custom-1234',
+        paymentStatus: 'failed',
+        amount: 60_099,
+        currency: 'MXN',
+      },
+    );
   });
 
   it('maps PAYMENT.CAPTURE.REFUNDED to a refund event carrying our refund id from custom_id', () => {
-    expect(mapPayPalEvent(loadFixture('paypal/payment-capture-refunded.webhook.json'))).toMatchObject({
+    expect(
+      mapPayPalEvent(loadFixture('paypal/payment-capture-refunded.webhook.json')),
+    ).toMatchObject({
       kind: 'refund',
       reference: 'PAY-20260122123456-AB12CD34',
       refundId: '0b9d3a5e-2c1f-4f7e-9a44-5d2e8f1a7c10',
@@ -50,7 +56,9 @@ describe('PayPal mappers on recorded payloads', () => {
   });
 
   it('ignores other event types', () => {
-    expect(mapPayPalEvent({ id: 'WH-1', event_type: 'CUSTOMER.DISPUTE.CREATED', resource: {} }).kind).toBe('ignored');
+    expect(
+      mapPayPalEvent({ id: 'WH-1', event_type: 'CUSTOMER.DISPUTE.CREATED', resource: {} }).kind,
+    ).toBe('ignored');
   });
 
   it('maps the documented captured order to succeeded with the capture id as the charge', () => {
@@ -74,12 +82,22 @@ describe('PayPal mappers on recorded payloads', () => {
   });
 
   it('reads a created order awaiting the payer as pending', () => {
-    expect(mapOrder(loadFixture('paypal/order-created.json'))).toMatchObject({ status: 'pending', gatewayPaymentId: '5O190127TN364715T' });
+    expect(mapOrder(loadFixture('paypal/order-created.json'))).toMatchObject({
+      status: 'pending',
+      gatewayPaymentId: '5O190127TN364715T',
+    });
   });
 
   it('maps refund statuses', () => {
-    const refund = loadFixture('paypal/payment-capture-refunded.webhook.json').resource as Record<string, unknown>;
-    expect(mapRefund(refund)).toEqual({ status: 'succeeded', gatewayRefundId: '1JU08902781691411', failureReason: undefined });
+    const refund = loadFixture('paypal/payment-capture-refunded.webhook.json').resource as Record<
+      string,
+      unknown
+    >;
+    expect(mapRefund(refund)).toEqual({
+      status: 'succeeded',
+      gatewayRefundId: '1JU08902781691411',
+      failureReason: undefined,
+    });
     expect(mapRefund({ ...refund, status: 'PENDING' }).status).toBe('processing');
     expect(mapRefund({ ...refund, status: 'FAILED' })).toMatchObject({ status: 'failed' });
   });

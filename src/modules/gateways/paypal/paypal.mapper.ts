@@ -18,8 +18,28 @@ import type {
  * out: PayPal refuses decimals for them while ISO gives them two.
  */
 export const PAYPAL_CURRENCIES: readonly string[] = [
-  'AUD', 'BRL', 'CAD', 'CHF', 'CNY', 'CZK', 'DKK', 'EUR', 'GBP', 'HKD', 'ILS', 'JPY', 'MXN', 'MYR',
-  'NOK', 'NZD', 'PHP', 'PLN', 'SEK', 'SGD', 'THB', 'USD',
+  'AUD',
+  'BRL',
+  'CAD',
+  'CHF',
+  'CNY',
+  'CZK',
+  'DKK',
+  'EUR',
+  'GBP',
+  'HKD',
+  'ILS',
+  'JPY',
+  'MXN',
+  'MYR',
+  'NOK',
+  'NZD',
+  'PHP',
+  'PLN',
+  'SEK',
+  'SGD',
+  'THB',
+  'USD',
 ];
 
 type Json = Record<string, unknown>;
@@ -40,7 +60,8 @@ function list(value: unknown): Json[] {
 export function moneyOf(value: unknown): { amount?: number; currency?: string } {
   if (!isObject(value)) return {};
   const currency = str(value.currency_code)?.toUpperCase();
-  const amount = currency && str(value.value) ? majorToMinor(value.value as string, currency) : undefined;
+  const amount =
+    currency && str(value.value) ? majorToMinor(value.value as string, currency) : undefined;
   return { amount, currency };
 }
 
@@ -92,7 +113,9 @@ export function mapOrder(order: Json): VerifyResult {
   const capture = captureOf(order);
   if (capture) {
     const status = CAPTURE_STATUS[str(capture.status) ?? ''] ?? 'pending';
-    const details = isObject(capture.status_details) ? str(capture.status_details.reason) : undefined;
+    const details = isObject(capture.status_details)
+      ? str(capture.status_details.reason)
+      : undefined;
     return {
       status,
       reference: referenceOf(capture) ?? referenceOf(unit),
@@ -125,7 +148,11 @@ export function mapRefundStatus(status: unknown): GatewayRefundStatus {
 export function mapRefund(refund: Json): RefundResult {
   const status = mapRefundStatus(refund.status);
   const reason = isObject(refund.status_details) ? str(refund.status_details.reason) : undefined;
-  return { status, gatewayRefundId: str(refund.id), failureReason: status === 'failed' ? (reason ?? 'FAILED') : undefined };
+  return {
+    status,
+    gatewayRefundId: str(refund.id),
+    failureReason: status === 'failed' ? (reason ?? 'FAILED') : undefined,
+  };
 }
 
 export const PAYPAL_HANDLED_EVENTS: readonly string[] = [
@@ -160,11 +187,16 @@ export function mapPayPalEvent(event: Json): NormalizedWebhookEvent {
     case 'PAYMENT.CAPTURE.COMPLETED':
     case 'PAYMENT.CAPTURE.DENIED':
     case 'PAYMENT.CAPTURE.PENDING': {
-      const related = isObject(resource.supplementary_data) && isObject(resource.supplementary_data.related_ids)
-        ? resource.supplementary_data.related_ids
-        : {};
+      const related =
+        isObject(resource.supplementary_data) && isObject(resource.supplementary_data.related_ids)
+          ? resource.supplementary_data.related_ids
+          : {};
       const paymentStatus: GatewayPaymentStatus =
-        type === 'PAYMENT.CAPTURE.COMPLETED' ? 'succeeded' : type === 'PAYMENT.CAPTURE.DENIED' ? 'failed' : 'pending';
+        type === 'PAYMENT.CAPTURE.COMPLETED'
+          ? 'succeeded'
+          : type === 'PAYMENT.CAPTURE.DENIED'
+            ? 'failed'
+            : 'pending';
       return {
         ...base,
         kind: 'payment',

@@ -6,7 +6,11 @@ export function paystackSignature(rawBody: Buffer | string, secretKey: string): 
 }
 
 /** Constant-time check of an `x-paystack-signature` header against the raw body. */
-export function isValidPaystackSignature(rawBody: Buffer, header: string | undefined, secretKey: string): boolean {
+export function isValidPaystackSignature(
+  rawBody: Buffer,
+  header: string | undefined,
+  secretKey: string,
+): boolean {
   if (!header || !/^[0-9a-f]{128}$/i.test(header.trim())) return false;
   const expected = Buffer.from(paystackSignature(rawBody, secretKey), 'hex');
   const given = Buffer.from(header.trim(), 'hex');

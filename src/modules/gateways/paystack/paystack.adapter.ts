@@ -73,7 +73,11 @@ export class PaystackAdapter implements PaymentGateway {
     });
     const data = response.body.data;
     if (!response.body.status || !data?.authorization_url) {
-      throw new GatewayRequestError('paystack', response.status, response.body.message ?? 'initialize answered no authorization_url');
+      throw new GatewayRequestError(
+        'paystack',
+        response.status,
+        response.body.message ?? 'initialize answered no authorization_url',
+      );
     }
     return { authorizationUrl: data.authorization_url, accessCode: data.access_code };
   }
@@ -81,7 +85,11 @@ export class PaystackAdapter implements PaymentGateway {
   async verify(input: VerifyInput): Promise<VerifyResult> {
     // Paystack answers an unknown reference with status false (404, sometimes 400).
     const response = await this.http.request<PaystackEnvelope<PaystackTransaction>>(
-      { method: 'GET', path: `/transaction/verify/${encodeURIComponent(input.reference)}`, headers: this.authHeaders },
+      {
+        method: 'GET',
+        path: `/transaction/verify/${encodeURIComponent(input.reference)}`,
+        headers: this.authHeaders,
+      },
       [400, 404],
     );
     const body = response.body;
@@ -89,7 +97,11 @@ export class PaystackAdapter implements PaymentGateway {
       return { status: 'not_found' };
     }
     if (!body.status || !body.data) {
-      throw new GatewayRequestError('paystack', response.status, body.message ?? 'verify answered no data');
+      throw new GatewayRequestError(
+        'paystack',
+        response.status,
+        body.message ?? 'verify answered no data',
+      );
     }
     const tx = body.data;
     const status = mapTransactionStatus(tx.status);
@@ -99,7 +111,10 @@ export class PaystackAdapter implements PaymentGateway {
       amount: toMinor(tx.amount),
       currency: tx.currency?.toUpperCase(),
       gatewayPaymentId: String(tx.id),
-      failureReason: status === 'failed' ? (tx.gateway_response ?? tx.message ?? 'failed at Paystack') : undefined,
+      failureReason:
+        status === 'failed'
+          ? (tx.gateway_response ?? tx.message ?? 'failed at Paystack')
+          : undefined,
     };
   }
 
@@ -117,9 +132,16 @@ export class PaystackAdapter implements PaymentGateway {
       },
     });
     if (!response.body.status || !response.body.data) {
-      throw new GatewayRequestError('paystack', response.status, response.body.message ?? 'refund answered no data');
+      throw new GatewayRequestError(
+        'paystack',
+        response.status,
+        response.body.message ?? 'refund answered no data',
+      );
     }
-    return { status: mapRefundStatus(response.body.data.status), gatewayRefundId: String(response.body.data.id) };
+    return {
+      status: mapRefundStatus(response.body.data.status),
+      gatewayRefundId: String(response.body.data.id),
+    };
   }
 
   async getRefund(gatewayRefundId: string): Promise<RefundResult> {
@@ -129,14 +151,21 @@ export class PaystackAdapter implements PaymentGateway {
       headers: this.authHeaders,
     });
     if (!response.body.status || !response.body.data) {
-      throw new GatewayRequestError('paystack', response.status, response.body.message ?? 'refund fetch answered no data');
+      throw new GatewayRequestError(
+        'paystack',
+        response.status,
+        response.body.message ?? 'refund fetch answered no data',
+      );
     }
     return { status: mapRefundStatus(response.body.data.status), gatewayRefundId };
   }
 
   verifyWebhook(request: InboundWebhookRequest): Promise<void> {
     const secret = this.config.paystack.secretKey;
-    if (!secret || !isValidPaystackSignature(request.rawBody, request.headers['x-paystack-signature'], secret)) {
+    if (
+      !secret ||
+      !isValidPaystackSignature(request.rawBody, request.headers['x-paystack-signature'], secret)
+    ) {
       return Promise.reject(new InvalidSignatureError());
     }
     return Promise.resolve();
@@ -168,7 +197,10 @@ export class PaystackAdapter implements PaymentGateway {
     if (type.startsWith('refund.')) {
       const refund = data as unknown as PaystackRefundEventData;
       const amount = optionalMinor(refund.amount);
-      const objectId = refund.id ?? refund.refund_reference ?? `${refund.transaction_reference}-${String(refund.amount)}`;
+      const objectId =
+        refund.id ??
+        refund.refund_reference ??
+        `${refund.transaction_reference}-${String(refund.amount)}`;
       const note = typeof refund.merchant_note === 'string' ? refund.merchant_note : '';
       return {
         eventId: `${type}.${String(objectId)}.${String(refund.status)}`,
@@ -176,14 +208,22 @@ export class PaystackAdapter implements PaymentGateway {
         kind: 'refund',
         reference: refund.transaction_reference,
         refundStatus: mapRefundStatus(String(refund.status)),
-        gatewayRefundId: refund.id !== undefined && refund.id !== null ? String(refund.id) : (refund.refund_reference ?? undefined),
-        refundId: note.startsWith(PAYSTACK_REFUND_NOTE_PREFIX) ? note.slice(PAYSTACK_REFUND_NOTE_PREFIX.length) : undefined,
+        gatewayRefundId:
+          refund.id !== undefined && refund.id !== null
+            ? String(refund.id)
+            : (refund.refund_reference ?? undefined),
+        refundId: note.startsWith(PAYSTACK_REFUND_NOTE_PREFIX)
+          ? note.slice(PAYSTACK_REFUND_NOTE_PREFIX.length)
+          : undefined,
         amount,
         currency: typeof refund.currency === 'string' ? refund.currency.toUpperCase() : undefined,
         selfAuthenticating: false,
       };
     }
-    const objectId = scalar(data.id) ?? scalar(data.reference) ?? createHash('sha256').update(request.rawBody).digest('hex').slice(0, 32);
+    const objectId =
+      scalar(data.id) ??
+      scalar(data.reference) ??
+      createHash('sha256').update(request.rawBody).digest('hex').slice(0, 32);
     return {
       eventId: `${type}.${objectId}.${scalar(data.status) ?? ''}`,
       type,
@@ -232,7 +272,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function toMinor(value: number | string): Minor {
   const minor = optionalMinor(value);
-  if (minor === undefined) throw new GatewayRequestError('paystack', 200, `unexpected amount ${String(value)}`);
+  if (minor === undefined)
+    throw new GatewayRequestError('paystack', 200, `unexpected amount ${String(value)}`);
   return minor;
 }
 

@@ -17,12 +17,21 @@ import type {
   VerifyInput,
   VerifyResult,
 } from '../gateway.interface.js';
-import { mapCheckoutSession, mapRefund, mapStripeEvent, STRIPE_CURRENCIES } from './stripe.mapper.js';
+import {
+  mapCheckoutSession,
+  mapRefund,
+  mapStripeEvent,
+  STRIPE_CURRENCIES,
+} from './stripe.mapper.js';
 
 /** Stripe's signature tolerance, per SPEC §7: a signed request older than this is refused. */
 export const STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300;
 
-const TRANSIENT_STRIPE_ERRORS = new Set(['StripeConnectionError', 'StripeAPIError', 'StripeRateLimitError']);
+const TRANSIENT_STRIPE_ERRORS = new Set([
+  'StripeConnectionError',
+  'StripeAPIError',
+  'StripeRateLimitError',
+]);
 
 /**
  * Stripe through its official SDK: Checkout Sessions for collection, refunds on the payment
@@ -84,20 +93,26 @@ export class StripeAdapter implements PaymentGateway {
       );
       return mapCheckoutSession(session as unknown as Record<string, unknown>);
     } catch (error) {
-      if (error instanceof GatewayRequestError && error.gatewayStatus === 404) return { status: 'not_found' };
+      if (error instanceof GatewayRequestError && error.gatewayStatus === 404)
+        return { status: 'not_found' };
       throw error;
     }
   }
 
   async refund(input: RefundInput): Promise<RefundResult> {
-    const paymentIntent = input.gatewayChargeId ?? (await this.paymentIntentOf(input.gatewayPaymentId));
+    const paymentIntent =
+      input.gatewayChargeId ?? (await this.paymentIntentOf(input.gatewayPaymentId));
     const refund = await this.call('create a refund', () =>
       this.stripe().refunds.create(
         {
           payment_intent: paymentIntent,
           amount: input.amount,
           reason: 'requested_by_customer',
-          metadata: { refund_id: input.refundId, reference: input.reference, ...(input.reason ? { reason: input.reason.slice(0, 500) } : {}) },
+          metadata: {
+            refund_id: input.refundId,
+            reference: input.reference,
+            ...(input.reason ? { reason: input.reason.slice(0, 500) } : {}),
+          },
         },
         { idempotencyKey: input.refundId },
       ),
@@ -106,7 +121,9 @@ export class StripeAdapter implements PaymentGateway {
   }
 
   async getRefund(gatewayRefundId: string): Promise<RefundResult> {
-    const refund = await this.call('retrieve a refund', () => this.stripe().refunds.retrieve(gatewayRefundId));
+    const refund = await this.call('retrieve a refund', () =>
+      this.stripe().refunds.retrieve(gatewayRefundId),
+    );
     return mapRefund(refund as unknown as Record<string, unknown>);
   }
 
@@ -133,7 +150,9 @@ export class StripeAdapter implements PaymentGateway {
         STRIPE_WEBHOOK_TOLERANCE_SECONDS,
       );
     } catch (error) {
-      this.logger.warn(`Refused a Stripe webhook: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(
+        `Refused a Stripe webhook: ${error instanceof Error ? error.message : String(error)}`,
+      );
       throw new InvalidSignatureError();
     }
   }
@@ -147,13 +166,18 @@ export class StripeAdapter implements PaymentGateway {
       const id = typeof intent === 'string' ? intent : intent?.id;
       if (id) return id;
     }
-    throw new GatewayRequestError(this.name, 400, 'the payment has no Stripe payment intent to refund');
+    throw new GatewayRequestError(
+      this.name,
+      400,
+      'the payment has no Stripe payment intent to refund',
+    );
   }
 
   private stripe(): Stripe {
     if (this.client) return this.client;
     const secretKey = this.config.stripe.secretKey;
-    if (!secretKey) throw new GatewayRequestError(this.name, 401, 'STRIPE_SECRET_KEY is not configured');
+    if (!secretKey)
+      throw new GatewayRequestError(this.name, 401, 'STRIPE_SECRET_KEY is not configured');
     const base = new URL(this.config.stripe.baseUrl);
     const protocol = base.protocol === 'http:' ? 'http' : 'https';
     this.client = new Stripe(secretKey, {
@@ -176,7 +200,13 @@ export class StripeAdapter implements PaymentGateway {
       if (error instanceof Stripe.errors.StripeError) {
         const status = error.statusCode;
         const message = `${what}: ${error.message}`;
-        if (TRANSIENT_STRIPE_ERRORS.has(error.type) || status === undefined || status >= 500 || status === 429 || status === 408) {
+        if (
+          TRANSIENT_STRIPE_ERRORS.has(error.type) ||
+          status === undefined ||
+          status >= 500 ||
+          status === 429 ||
+          status === 408
+        ) {
           throw new GatewayUnavailableError(this.name, message);
         }
         throw new GatewayRequestError(this.name, status, message);

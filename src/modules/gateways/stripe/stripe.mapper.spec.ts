@@ -18,7 +18,9 @@ describe('Stripe mappers on recorded payloads', () => {
     });
 
     it('reads a complete, paid session as succeeded with the expanded payment intent as the charge', () => {
-      expect(mapCheckoutSession(loadFixture('stripe/checkout-session-paid-expanded.json'))).toMatchObject({
+      expect(
+        mapCheckoutSession(loadFixture('stripe/checkout-session-paid-expanded.json')),
+      ).toMatchObject({
         status: 'succeeded',
         reference: REF,
         amount: 2198,
@@ -28,7 +30,9 @@ describe('Stripe mappers on recorded payloads', () => {
     });
 
     it('reads an expired session with a declined attempt as failed, with the decline message', () => {
-      expect(mapCheckoutSession(loadFixture('stripe/checkout-session-expired-declined.json'))).toMatchObject({
+      expect(
+        mapCheckoutSession(loadFixture('stripe/checkout-session-expired-declined.json')),
+      ).toMatchObject({
         status: 'failed',
         reference: REF,
         failureReason: 'Your card was declined.',
@@ -41,13 +45,17 @@ describe('Stripe mappers on recorded payloads', () => {
     });
 
     it('keeps a complete session whose asynchronous payment has not cleared pending', () => {
-      const session = { ...loadFixture('stripe/checkout-session-open.json'), status: 'complete', payment_status: 'unpaid' };
+      const session = {
+        ...loadFixture('stripe/checkout-session-open.json'),
+        status: 'complete',
+        payment_status: 'unpaid',
+      };
       expect(mapCheckoutSession(session).status).toBe('pending');
     });
   });
 
   describe('events → NormalizedWebhookEvent', () => {
-    it('maps checkout.session.completed with Stripe\'s event id and the session id', () => {
+    it("maps checkout.session.completed with Stripe's event id and the session id", () => {
       expect(mapStripeEvent(loadFixture('stripe/checkout-session-completed.event.json'))).toEqual({
         eventId: 'evt_1NG8Du2eZvKYlo2CUI79vXWy',
         type: 'checkout.session.completed',
@@ -62,14 +70,18 @@ describe('Stripe mappers on recorded payloads', () => {
     });
 
     it('maps payment_intent.succeeded and payment_intent.payment_failed by the reference in metadata', () => {
-      expect(mapStripeEvent(loadFixture('stripe/payment-intent-succeeded.event.json'))).toMatchObject({
+      expect(
+        mapStripeEvent(loadFixture('stripe/payment-intent-succeeded.event.json')),
+      ).toMatchObject({
         kind: 'payment',
         reference: REF,
         paymentStatus: 'succeeded',
         amount: 2000,
         currency: 'USD',
       });
-      expect(mapStripeEvent(loadFixture('stripe/payment-intent-payment-failed.event.json'))).toMatchObject({
+      expect(
+        mapStripeEvent(loadFixture('stripe/payment-intent-payment-failed.event.json')),
+      ).toMatchObject({
         kind: 'payment',
         reference: REF,
         paymentStatus: 'failed',
@@ -86,7 +98,12 @@ describe('Stripe mappers on recorded payloads', () => {
     });
 
     it('maps charge.failed carrying our reference as a failed payment', () => {
-      expect(mapStripeEvent(loadFixture('stripe/charge-failed.event.json'))).toMatchObject({ kind: 'payment', reference: REF, paymentStatus: 'failed', amount: 1099 });
+      expect(mapStripeEvent(loadFixture('stripe/charge-failed.event.json'))).toMatchObject({
+        kind: 'payment',
+        reference: REF,
+        paymentStatus: 'failed',
+        amount: 1099,
+      });
     });
 
     it('maps charge.refunded to its latest refund, with our refund id from metadata', () => {
@@ -110,12 +127,19 @@ describe('Stripe mappers on recorded payloads', () => {
     });
 
     it('ignores event types we do not act on', () => {
-      const event = { ...loadFixture('stripe/charge-succeeded.event.json'), type: 'customer.created' };
+      const event = {
+        ...loadFixture('stripe/charge-succeeded.event.json'),
+        type: 'customer.created',
+      };
       expect(mapStripeEvent(event).kind).toBe('ignored');
     });
   });
 
   it('maps the documented refund object', () => {
-    expect(mapRefund(loadFixture('stripe/refund.json'))).toEqual({ status: 'succeeded', gatewayRefundId: 're_1Nispe2eZvKYlo2Cd31jOCgZ', failureReason: undefined });
+    expect(mapRefund(loadFixture('stripe/refund.json'))).toEqual({
+      status: 'succeeded',
+      gatewayRefundId: 're_1Nispe2eZvKYlo2Cd31jOCgZ',
+      failureReason: undefined,
+    });
   });
 });

@@ -23,9 +23,46 @@ import type {
  * and the three-decimal BHD/JOD/KWD/OMR/TND (Stripe requires the last digit to be 0).
  */
 export const STRIPE_CURRENCIES: readonly string[] = [
-  'AED', 'AUD', 'BGN', 'BRL', 'CAD', 'CHF', 'CLP', 'CZK', 'DKK', 'EGP', 'EUR', 'GBP', 'GHS', 'HKD',
-  'ILS', 'INR', 'JPY', 'KES', 'KRW', 'MAD', 'MXN', 'MYR', 'NGN', 'NOK', 'NZD', 'PHP', 'PLN', 'RON',
-  'RWF', 'SAR', 'SEK', 'SGD', 'THB', 'TRY', 'UGX', 'USD', 'VND', 'XAF', 'XOF', 'ZAR',
+  'AED',
+  'AUD',
+  'BGN',
+  'BRL',
+  'CAD',
+  'CHF',
+  'CLP',
+  'CZK',
+  'DKK',
+  'EGP',
+  'EUR',
+  'GBP',
+  'GHS',
+  'HKD',
+  'ILS',
+  'INR',
+  'JPY',
+  'KES',
+  'KRW',
+  'MAD',
+  'MXN',
+  'MYR',
+  'NGN',
+  'NOK',
+  'NZD',
+  'PHP',
+  'PLN',
+  'RON',
+  'RWF',
+  'SAR',
+  'SEK',
+  'SGD',
+  'THB',
+  'TRY',
+  'UGX',
+  'USD',
+  'VND',
+  'XAF',
+  'XOF',
+  'ZAR',
 ];
 
 type Json = Record<string, unknown>;
@@ -59,7 +96,8 @@ function upperCurrency(value: unknown): string | undefined {
 /** A Checkout Session (payment_intent possibly expanded) → the gateway's truth about our payment. */
 export function mapCheckoutSession(session: Json): VerifyResult {
   const intent = isObject(session.payment_intent) ? session.payment_intent : undefined;
-  const lastError = intent && isObject(intent.last_payment_error) ? intent.last_payment_error : undefined;
+  const lastError =
+    intent && isObject(intent.last_payment_error) ? intent.last_payment_error : undefined;
   const failureReason = lastError ? (str(lastError.message) ?? str(lastError.code)) : undefined;
   return {
     status: checkoutSessionStatus(session, intent, lastError !== undefined),
@@ -72,7 +110,11 @@ export function mapCheckoutSession(session: Json): VerifyResult {
   };
 }
 
-function checkoutSessionStatus(session: Json, intent: Json | undefined, hadFailedAttempt: boolean): GatewayPaymentStatus {
+function checkoutSessionStatus(
+  session: Json,
+  intent: Json | undefined,
+  hadFailedAttempt: boolean,
+): GatewayPaymentStatus {
   const status = str(session.status);
   const paymentStatus = str(session.payment_status);
   if (paymentStatus === 'paid') return 'succeeded';
@@ -133,7 +175,8 @@ export function mapStripeEvent(event: Json): NormalizedWebhookEvent {
     case 'checkout.session.completed':
     case 'checkout.session.async_payment_succeeded':
     case 'checkout.session.async_payment_failed': {
-      let paymentStatus: GatewayPaymentStatus = str(object.payment_status) === 'paid' ? 'succeeded' : 'pending';
+      let paymentStatus: GatewayPaymentStatus =
+        str(object.payment_status) === 'paid' ? 'succeeded' : 'pending';
       if (type === 'checkout.session.async_payment_failed') paymentStatus = 'failed';
       return {
         ...base,
@@ -174,8 +217,11 @@ export function mapStripeEvent(event: Json): NormalizedWebhookEvent {
       };
     }
     case 'charge.refunded': {
-      const refunds = isObject(object.refunds) && Array.isArray(object.refunds.data) ? object.refunds.data : [];
-      const latest = refunds.filter(isObject).sort((a, b) => Number(b.created ?? 0) - Number(a.created ?? 0))[0];
+      const refunds =
+        isObject(object.refunds) && Array.isArray(object.refunds.data) ? object.refunds.data : [];
+      const latest = refunds
+        .filter(isObject)
+        .sort((a, b) => Number(b.created ?? 0) - Number(a.created ?? 0))[0];
       if (!latest) return ignored;
       return refundEvent(base, latest, metadataValue(object, 'reference'));
     }

@@ -7,7 +7,10 @@ import type { Principal } from '../../../common/auth/principal.js';
 import { notFound, validationFailed } from '../../../common/errors/app-error.js';
 import { BEARER_SCHEME } from '../../../common/http/swagger.js';
 import { ApiErrors } from '../../../common/errors/api-errors.decorator.js';
-import { decodeIdCursor as decodeCursor, encodeIdCursor as encodeCursor } from '../../../common/pagination/id-cursor.js';
+import {
+  decodeIdCursor as decodeCursor,
+  encodeIdCursor as encodeCursor,
+} from '../../../common/pagination/id-cursor.js';
 import { PaymentListResponseDto, PaymentResponseDto } from '../dto/payment.dto.js';
 import { InboundWebhookEvent } from '../inbound/inbound-webhook-event.entity.js';
 import { InboundWebhookService } from '../inbound/inbound-webhook.service.js';
@@ -68,7 +71,10 @@ function toEventView(event: InboundWebhookEvent): InboundWebhookEventDto {
 
 function pageSize(limit: string | undefined): number {
   const value = limit === undefined ? 20 : Number(limit);
-  if (value < 1 || value > 100) throw validationFailed([{ field: 'limit', message: 'limit must be a whole number from 1 to 100' }]);
+  if (value < 1 || value > 100)
+    throw validationFailed([
+      { field: 'limit', message: 'limit must be a whole number from 1 to 100' },
+    ]);
   return value;
 }
 
@@ -85,23 +91,46 @@ export class AdminPaymentsController {
   ) {}
 
   @Get('webhook-events')
-  @ApiOperation({ summary: 'List stored inbound webhook events', description: 'e.g. ?status=unmatched for events whose payment was never found.' })
+  @ApiOperation({
+    summary: 'List stored inbound webhook events',
+    description: 'e.g. ?status=unmatched for events whose payment was never found.',
+  })
   @ApiOkResponse({ type: InboundWebhookEventListDto })
-  @ApiErrors({ 400: 'VALIDATION_FAILED', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED: not an admin' })
-  async listEvents(@Query() query: AdminWebhookEventsQueryDto): Promise<InboundWebhookEventListDto> {
+  @ApiErrors({
+    400: 'VALIDATION_FAILED',
+    401: 'UNAUTHENTICATED',
+    403: 'PERMISSION_DENIED: not an admin',
+  })
+  async listEvents(
+    @Query() query: AdminWebhookEventsQueryDto,
+  ): Promise<InboundWebhookEventListDto> {
     const limit = pageSize(query.limit);
     const after = decodeCursor(query.cursor);
     const builder = this.dataSource.getRepository(InboundWebhookEvent).createQueryBuilder('e');
     if (query.status) builder.andWhere('e.status = :status', { status: query.status });
-    if (after) builder.andWhere('(e.received_at, e.id) < (SELECT c.received_at, c.id FROM inbound_webhook_events c WHERE c.id = :after)', { after });
-    const rows = await builder.orderBy('e.receivedAt', 'DESC').addOrderBy('e.id', 'DESC').limit(limit + 1).getMany();
+    if (after)
+      builder.andWhere(
+        '(e.received_at, e.id) < (SELECT c.received_at, c.id FROM inbound_webhook_events c WHERE c.id = :after)',
+        { after },
+      );
+    const rows = await builder
+      .orderBy('e.receivedAt', 'DESC')
+      .addOrderBy('e.id', 'DESC')
+      .limit(limit + 1)
+      .getMany();
     const page = rows.slice(0, limit);
-    return { events: page.map(toEventView), next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1].id) : null };
+    return {
+      events: page.map(toEventView),
+      next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1].id) : null,
+    };
   }
 
   @Post('webhook-events/:id/replay')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Process a stored event again', description: 'Through the same settlement path; a settled payment is not settled twice.' })
+  @ApiOperation({
+    summary: 'Process a stored event again',
+    description: 'Through the same settlement path; a settled payment is not settled twice.',
+  })
   @ApiParam({ name: 'id', example: '3f1c2b7e-5d4a-4e8b-9c1d-2a3b4c5d6e7f' })
   @ApiOkResponse({ type: InboundWebhookEventDto })
   @ApiErrors({
@@ -110,16 +139,32 @@ export class AdminPaymentsController {
     404: 'NOT_FOUND',
     409: 'EVENT_IN_PROGRESS (already waiting) or EVENT_NOT_REPLAYABLE (an event type we do not act on)',
   })
-  async replay(@Param('id', new ParseUUIDPipe({ exceptionFactory: () => notFound('Webhook event') })) id: string): Promise<InboundWebhookEventDto> {
+  async replay(
+    @Param('id', new ParseUUIDPipe({ exceptionFactory: () => notFound('Webhook event') }))
+    id: string,
+  ): Promise<InboundWebhookEventDto> {
     return toEventView(await this.inbound.replay(id));
   }
 
   @Get('payments')
-  @ApiOperation({ summary: "List every user's payments", description: 'e.g. ?status=needs_review for those awaiting a decision.' })
+  @ApiOperation({
+    summary: "List every user's payments",
+    description: 'e.g. ?status=needs_review for those awaiting a decision.',
+  })
   @ApiOkResponse({ type: PaymentListResponseDto })
-  @ApiErrors({ 400: 'VALIDATION_FAILED', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED: not an admin' })
-  async listPayments(@Query() query: AdminPaymentsQueryDto): Promise<{ payments: AdminPaymentView[]; next_cursor: string | null }> {
-    const page = await this.payments.list(null, { status: query.status, limit: pageSize(query.limit), cursor: query.cursor });
+  @ApiErrors({
+    400: 'VALIDATION_FAILED',
+    401: 'UNAUTHENTICATED',
+    403: 'PERMISSION_DENIED: not an admin',
+  })
+  async listPayments(
+    @Query() query: AdminPaymentsQueryDto,
+  ): Promise<{ payments: AdminPaymentView[]; next_cursor: string | null }> {
+    const page = await this.payments.list(null, {
+      status: query.status,
+      limit: pageSize(query.limit),
+      cursor: query.cursor,
+    });
     return { payments: page.payments.map(toAdminPaymentView), next_cursor: page.nextCursor };
   }
 
@@ -145,6 +190,8 @@ export class AdminPaymentsController {
     @Param('reference') reference: string,
     @Body() body: ResolvePaymentDto,
   ): Promise<AdminPaymentView> {
-    return toAdminPaymentView(await this.review.resolve(reference, body.action, body.note, principal.userId));
+    return toAdminPaymentView(
+      await this.review.resolve(reference, body.action, body.note, principal.userId),
+    );
   }
 }

@@ -4,11 +4,18 @@ import { INBOUND_EVENT_STATUSES } from '../inbound/inbound-webhook-event.entity.
 import { PAYMENT_STATUSES } from '../payment.entity.js';
 
 export class ResolvePaymentDto {
-  @ApiProperty({ description: 'accept: succeeded for what the gateway received; reject: failed (refund due)', enum: ['accept', 'reject'], example: 'accept' })
+  @ApiProperty({
+    description: 'accept: succeeded for what the gateway received; reject: failed (refund due)',
+    enum: ['accept', 'reject'],
+    example: 'accept',
+  })
   @IsIn(['accept', 'reject'])
   action: 'accept' | 'reject';
 
-  @ApiProperty({ description: 'Why; kept with the decision', example: 'Customer confirmed the partial payment by phone' })
+  @ApiProperty({
+    description: 'Why; kept with the decision',
+    example: 'Customer confirmed the partial payment by phone',
+  })
   @IsString()
   @MinLength(1)
   @MaxLength(2000)
@@ -29,27 +36,41 @@ export class AdminListQueryDto {
 }
 
 export class AdminWebhookEventsQueryDto extends AdminListQueryDto {
-  @ApiPropertyOptional({ description: 'Only events in this state', enum: INBOUND_EVENT_STATUSES, example: 'unmatched' })
+  @ApiPropertyOptional({
+    description: 'Only events in this state',
+    enum: INBOUND_EVENT_STATUSES,
+    example: 'unmatched',
+  })
   @IsOptional()
   @IsIn(INBOUND_EVENT_STATUSES)
   status?: string;
 }
 
 export class AdminPaymentsQueryDto extends AdminListQueryDto {
-  @ApiPropertyOptional({ description: 'Only payments in this state', enum: PAYMENT_STATUSES, example: 'needs_review' })
+  @ApiPropertyOptional({
+    description: 'Only payments in this state',
+    enum: PAYMENT_STATUSES,
+    example: 'needs_review',
+  })
   @IsOptional()
   @IsIn(PAYMENT_STATUSES)
   status?: string;
 }
 
 export class InboundWebhookEventDto {
-  @ApiProperty({ description: 'Stored event id (use it to replay)', example: '3f1c2b7e-5d4a-4e8b-9c1d-2a3b4c5d6e7f' })
+  @ApiProperty({
+    description: 'Stored event id (use it to replay)',
+    example: '3f1c2b7e-5d4a-4e8b-9c1d-2a3b4c5d6e7f',
+  })
   id: string;
 
   @ApiProperty({ description: 'Gateway that sent it', example: 'paystack' })
   gateway: string;
 
-  @ApiProperty({ description: "The gateway's event id, or one derived from type, object id and status", example: 'charge.success.302961.success' })
+  @ApiProperty({
+    description: "The gateway's event id, or one derived from type, object id and status",
+    example: 'charge.success.302961.success',
+  })
   event_id: string;
 
   @ApiProperty({ description: "The gateway's event type", example: 'charge.success' })
@@ -58,28 +79,52 @@ export class InboundWebhookEventDto {
   @ApiProperty({ description: 'payment | refund | ignored', example: 'payment' })
   kind: string;
 
-  @ApiProperty({ description: 'Our payment reference, if the event carries it', example: 'PAY-20260122123456-AB12CD34', nullable: true, type: String })
+  @ApiProperty({
+    description: 'Our payment reference, if the event carries it',
+    example: 'PAY-20260122123456-AB12CD34',
+    nullable: true,
+    type: String,
+  })
   reference: string | null;
 
-  @ApiProperty({ description: 'received | processing | processed | unmatched | failed | ignored', example: 'unmatched' })
+  @ApiProperty({
+    description: 'received | processing | processed | unmatched | failed | ignored',
+    example: 'unmatched',
+  })
   status: string;
 
   @ApiProperty({ description: 'Processing attempts so far', example: 5 })
   attempts: number;
 
-  @ApiProperty({ description: 'Why it is not processed, or what processing noted', example: 'no payment with reference PAY-…', nullable: true, type: String })
+  @ApiProperty({
+    description: 'Why it is not processed, or what processing noted',
+    example: 'no payment with reference PAY-…',
+    nullable: true,
+    type: String,
+  })
   last_error: string | null;
 
-  @ApiProperty({ description: 'The body as the gateway signed it', example: { event: 'charge.success', data: {} } })
+  @ApiProperty({
+    description: 'The body as the gateway signed it',
+    example: { event: 'charge.success', data: {} },
+  })
   payload: Record<string, unknown>;
 
-  @ApiProperty({ description: 'Request headers, secrets and signatures removed', example: { 'content-type': 'application/json' } })
+  @ApiProperty({
+    description: 'Request headers, secrets and signatures removed',
+    example: { 'content-type': 'application/json' },
+  })
   headers: Record<string, string>;
 
   @ApiProperty({ description: 'Arrival time', example: '2026-01-22T12:34:56.000Z' })
   received_at: string;
 
-  @ApiProperty({ description: 'When processing finished', example: null, nullable: true, type: String })
+  @ApiProperty({
+    description: 'When processing finished',
+    example: null,
+    nullable: true,
+    type: String,
+  })
   processed_at: string | null;
 }
 
@@ -87,6 +132,11 @@ export class InboundWebhookEventListDto {
   @ApiProperty({ type: [InboundWebhookEventDto], description: 'Newest first' })
   events: InboundWebhookEventDto[];
 
-  @ApiProperty({ description: 'Cursor of the next page; null at the end', example: null, nullable: true, type: String })
+  @ApiProperty({
+    description: 'Cursor of the next page; null at the end',
+    example: null,
+    nullable: true,
+    type: String,
+  })
   next_cursor: string | null;
 }

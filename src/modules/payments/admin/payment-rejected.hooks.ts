@@ -10,7 +10,11 @@ export interface PaymentRejectedHook {
    * Runs inside the admin's reject transaction, after the payment became `failed` (its
    * amount_received is what the gateway took). Throwing rolls the reject back.
    */
-  onPaymentRejected(manager: EntityManager, payment: Payment, adminUserId: string): Promise<AfterCommit | undefined>;
+  onPaymentRejected(
+    manager: EntityManager,
+    payment: Payment,
+    adminUserId: string,
+  ): Promise<AfterCommit | undefined>;
 }
 
 /**

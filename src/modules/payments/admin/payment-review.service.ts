@@ -25,18 +25,32 @@ export class PaymentReviewService {
     private readonly rejectedHooks: PaymentRejectedHooks,
   ) {}
 
-  async resolve(reference: string, action: ReviewAction, note: string, adminUserId: string): Promise<Payment> {
+  async resolve(
+    reference: string,
+    action: ReviewAction,
+    note: string,
+    adminUserId: string,
+  ): Promise<Payment> {
     if (!PAYMENT_REFERENCE_PATTERN.test(reference)) throw notFound('Payment');
     let afterCommit: AfterCommit[] = [];
     const resolved = await this.dataSource.transaction(async (manager) => {
-      const payment = await manager.findOne(Payment, { where: { reference }, lock: { mode: 'pessimistic_write' } });
+      const payment = await manager.findOne(Payment, {
+        where: { reference },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (!payment) throw notFound('Payment');
       if (payment.status !== 'needs_review') {
-        throw unprocessable('PAYMENT_NOT_IN_REVIEW', `The payment is ${payment.status}; only needs_review payments can be resolved`);
+        throw unprocessable(
+          'PAYMENT_NOT_IN_REVIEW',
+          `The payment is ${payment.status}; only needs_review payments can be resolved`,
+        );
       }
       const now = new Date();
       const sameCurrency = payment.reportedCurrency === payment.currency;
-      const received = sameCurrency && payment.reportedAmount !== null && payment.reportedAmount > 0 ? payment.reportedAmount : null;
+      const received =
+        sameCurrency && payment.reportedAmount !== null && payment.reportedAmount > 0
+          ? payment.reportedAmount
+          : null;
       if (action === 'accept' && received === null) {
         throw unprocessable(
           'PAYMENT_NOT_ACCEPTABLE',
@@ -45,12 +59,28 @@ export class PaymentReviewService {
       }
       const common = { resolvedBy: adminUserId, resolvedAt: now, resolutionNote: note };
       if (action === 'accept') {
-        await manager.update(Payment, { id: payment.id }, { ...common, status: 'succeeded', resolution: 'accepted', amountReceived: received, settledAt: now });
+        await manager.update(
+          Payment,
+          { id: payment.id },
+          {
+            ...common,
+            status: 'succeeded',
+            resolution: 'accepted',
+            amountReceived: received,
+            settledAt: now,
+          },
+        );
       } else {
         await manager.update(
           Payment,
           { id: payment.id },
-          { ...common, status: 'failed', resolution: 'rejected', amountReceived: received, failureReason: `rejected on review: ${note}`.slice(0, 500) },
+          {
+            ...common,
+            status: 'failed',
+            resolution: 'rejected',
+            amountReceived: received,
+            failureReason: `rejected on review: ${note}`.slice(0, 500),
+          },
         );
       }
       let updated = await manager.findOneByOrFail(Payment, { id: payment.id });
@@ -74,7 +104,9 @@ export class PaymentReviewService {
     });
     for (const run of afterCommit) {
       // the work is recorded in the database already; its own sweeper retries what fails here
-      await run().catch((error: unknown) => this.logger.warn(`after reject of ${reference}: ${String(error)}`));
+      await run().catch((error: unknown) =>
+        this.logger.warn(`after reject of ${reference}: ${String(error)}`),
+      );
     }
     return resolved;
   }

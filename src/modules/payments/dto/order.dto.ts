@@ -37,7 +37,12 @@ export class OrderResponseDto {
   @ApiProperty({ description: 'created | paid', example: 'created' })
   status: string;
 
-  @ApiProperty({ description: 'When a payment for the full amount succeeded', example: null, nullable: true, type: String })
+  @ApiProperty({
+    description: 'When a payment for the full amount succeeded',
+    example: null,
+    nullable: true,
+    type: String,
+  })
   paid_at: string | null;
 
   @ApiProperty({ description: 'Creation time', example: '2026-01-22T12:34:56.000Z' })

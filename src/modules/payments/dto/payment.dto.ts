@@ -29,12 +29,19 @@ export class CreatePaymentDto {
   @Matches(/^[A-Z]{3}$/, { message: 'currency must be an upper-case ISO-4217 code' })
   currency: string;
 
-  @ApiProperty({ description: "The payer's email address (gateways require one)", example: 'payer@example.com' })
+  @ApiProperty({
+    description: "The payer's email address (gateways require one)",
+    example: 'payer@example.com',
+  })
   @IsEmail()
   @MaxLength(254)
   email: string;
 
-  @ApiProperty({ description: 'Gateway to take the payment through', enum: GATEWAY_NAMES, example: 'paystack' })
+  @ApiProperty({
+    description: 'Gateway to take the payment through',
+    enum: GATEWAY_NAMES,
+    example: 'paystack',
+  })
   @IsIn(GATEWAY_NAMES)
   gateway: string;
 
@@ -47,24 +54,38 @@ export class CreatePaymentDto {
   @MaxLength(2048)
   callback_url?: string;
 
-  @ApiPropertyOptional({ description: 'Free-form data kept with the payment', example: { cart_id: 'c_123' } })
+  @ApiPropertyOptional({
+    description: 'Free-form data kept with the payment',
+    example: { cart_id: 'c_123' },
+  })
   @IsOptional()
   @IsObject()
   metadata?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ description: 'Order this payment pays (same currency)', example: '3f1c2b7e-5d4a-4e8b-9c1d-2a3b4c5d6e7f' })
+  @ApiPropertyOptional({
+    description: 'Order this payment pays (same currency)',
+    example: '3f1c2b7e-5d4a-4e8b-9c1d-2a3b4c5d6e7f',
+  })
   @IsOptional()
   @IsUUID()
   order_id?: string;
 }
 
 export class ListPaymentsQueryDto {
-  @ApiPropertyOptional({ description: 'Only payments in this state', enum: PAYMENT_STATUSES, example: 'succeeded' })
+  @ApiPropertyOptional({
+    description: 'Only payments in this state',
+    enum: PAYMENT_STATUSES,
+    example: 'succeeded',
+  })
   @IsOptional()
   @IsIn(PAYMENT_STATUSES)
   status?: string;
 
-  @ApiPropertyOptional({ description: 'Only payments through this gateway', enum: GATEWAY_NAMES, example: 'paystack' })
+  @ApiPropertyOptional({
+    description: 'Only payments through this gateway',
+    enum: GATEWAY_NAMES,
+    example: 'paystack',
+  })
   @IsOptional()
   @IsIn(GATEWAY_NAMES)
   gateway?: string;
@@ -74,7 +95,10 @@ export class ListPaymentsQueryDto {
   @Matches(/^\d{1,3}$/, { message: 'limit must be a whole number from 1 to 100' })
   limit?: string;
 
-  @ApiPropertyOptional({ description: 'next_cursor of the previous page', example: 'djE6M2YxYzJiN2Ut…' })
+  @ApiPropertyOptional({
+    description: 'next_cursor of the previous page',
+    example: 'djE6M2YxYzJiN2Ut…',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -82,7 +106,10 @@ export class ListPaymentsQueryDto {
 }
 
 export class PaymentResponseDto {
-  @ApiProperty({ description: 'Our reference; letters, digits and -', example: 'PAY-20260122123456-AB12CD34' })
+  @ApiProperty({
+    description: 'Our reference; letters, digits and -',
+    example: 'PAY-20260122123456-AB12CD34',
+  })
   reference: string;
 
   @ApiProperty({ description: 'Gateway the payment goes through', example: 'paystack' })
@@ -91,7 +118,10 @@ export class PaymentResponseDto {
   @ApiProperty({ description: 'payment, or wallet_deposit for wallet top-ups', example: 'payment' })
   purpose: string;
 
-  @ApiProperty({ description: 'pending | succeeded | failed | abandoned | needs_review', example: 'pending' })
+  @ApiProperty({
+    description: 'pending | succeeded | failed | abandoned | needs_review',
+    example: 'pending',
+  })
   status: string;
 
   @ApiProperty({ description: 'Requested amount in the minor unit', example: 500000 })
@@ -100,7 +130,12 @@ export class PaymentResponseDto {
   @ApiProperty({ description: 'ISO-4217 currency', example: 'NGN' })
   currency: string;
 
-  @ApiProperty({ description: 'What the gateway actually received, once known', example: 500000, nullable: true, type: Number })
+  @ApiProperty({
+    description: 'What the gateway actually received, once known',
+    example: 500000,
+    nullable: true,
+    type: Number,
+  })
   amount_received: number | null;
 
   @ApiProperty({ description: 'Refunded so far, minor unit', example: 0 })
@@ -112,22 +147,52 @@ export class PaymentResponseDto {
   @ApiProperty({ description: "Payer's email", example: 'payer@example.com' })
   email: string;
 
-  @ApiProperty({ description: 'Where the payer is sent back to', example: 'https://shop.example.com/done', nullable: true, type: String })
+  @ApiProperty({
+    description: 'Where the payer is sent back to',
+    example: 'https://shop.example.com/done',
+    nullable: true,
+    type: String,
+  })
   callback_url: string | null;
 
-  @ApiProperty({ description: 'Free-form data given at creation', example: { cart_id: 'c_123' }, nullable: true, type: Object })
+  @ApiProperty({
+    description: 'Free-form data given at creation',
+    example: { cart_id: 'c_123' },
+    nullable: true,
+    type: Object,
+  })
   metadata: Record<string, unknown> | null;
 
-  @ApiProperty({ description: 'Order paid by this payment', example: null, nullable: true, type: String })
+  @ApiProperty({
+    description: 'Order paid by this payment',
+    example: null,
+    nullable: true,
+    type: String,
+  })
   order_id: string | null;
 
-  @ApiProperty({ description: 'Send the payer here to pay', example: 'https://checkout.paystack.com/0peioxfhpn', nullable: true, type: String })
+  @ApiProperty({
+    description: 'Send the payer here to pay',
+    example: 'https://checkout.paystack.com/0peioxfhpn',
+    nullable: true,
+    type: String,
+  })
   authorization_url: string | null;
 
-  @ApiProperty({ description: 'Gateway access code, where the gateway has one', example: '0peioxfhpn', nullable: true, type: String })
+  @ApiProperty({
+    description: 'Gateway access code, where the gateway has one',
+    example: '0peioxfhpn',
+    nullable: true,
+    type: String,
+  })
   access_code: string | null;
 
-  @ApiProperty({ description: 'Why it failed or was abandoned', example: null, nullable: true, type: String })
+  @ApiProperty({
+    description: 'Why it failed or was abandoned',
+    example: null,
+    nullable: true,
+    type: String,
+  })
   failure_reason: string | null;
 
   @ApiProperty({ description: 'Why it needs review', example: null, nullable: true, type: String })
@@ -142,7 +207,10 @@ export class PaymentResponseDto {
   @ApiProperty({ description: 'When it succeeded', example: null, nullable: true, type: String })
   settled_at: string | null;
 
-  @ApiProperty({ description: 'After this a pending payment is abandoned (PAYMENT_EXPIRY)', example: '2026-01-23T12:34:56.000Z' })
+  @ApiProperty({
+    description: 'After this a pending payment is abandoned (PAYMENT_EXPIRY)',
+    example: '2026-01-23T12:34:56.000Z',
+  })
   expires_at: string;
 }
 
@@ -150,12 +218,20 @@ export class PaymentListResponseDto {
   @ApiProperty({ type: [PaymentResponseDto], description: 'Newest first' })
   payments: PaymentResponseDto[];
 
-  @ApiProperty({ description: 'Cursor of the next page; null at the end', example: null, nullable: true, type: String })
+  @ApiProperty({
+    description: 'Cursor of the next page; null at the end',
+    example: null,
+    nullable: true,
+    type: String,
+  })
   next_cursor: string | null;
 }
 
 export class CallbackQueryDto {
-  @ApiProperty({ description: 'Payment reference the gateway echoes back', example: 'PAY-20260122123456-AB12CD34' })
+  @ApiProperty({
+    description: 'Payment reference the gateway echoes back',
+    example: 'PAY-20260122123456-AB12CD34',
+  })
   @IsString()
   @MaxLength(64)
   reference: string;

@@ -1,7 +1,14 @@
 import type { NormalizedWebhookEvent } from '../../gateways/gateway.interface.js';
 import { Column, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-export const INBOUND_EVENT_STATUSES = ['received', 'processing', 'processed', 'unmatched', 'failed', 'ignored'] as const;
+export const INBOUND_EVENT_STATUSES = [
+  'received',
+  'processing',
+  'processed',
+  'unmatched',
+  'failed',
+  'ignored',
+] as const;
 export type InboundEventStatus = (typeof INBOUND_EVENT_STATUSES)[number];
 
 /** One verified gateway webhook, stored before we answer 200; unique per (gateway, event_id). */

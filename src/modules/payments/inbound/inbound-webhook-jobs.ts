@@ -11,7 +11,11 @@ export function inboundJobId(eventRowId: string, generation: number): string {
   return jobId('inbound', eventRowId, generation);
 }
 
-export function inboundJobOptions(config: AppConfig, eventRowId: string, generation: number): JobsOptions {
+export function inboundJobOptions(
+  config: AppConfig,
+  eventRowId: string,
+  generation: number,
+): JobsOptions {
   return {
     jobId: inboundJobId(eventRowId, generation),
     attempts: config.inboundWebhookAttempts,

@@ -5,7 +5,11 @@ import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { AppConfig } from '../../../config/app-config.js';
 import { JobName, QueueName } from '../../../queue/queue-names.js';
-import { inboundJobId, inboundJobOptions, ProcessInboundWebhookJob } from './inbound-webhook-jobs.js';
+import {
+  inboundJobId,
+  inboundJobOptions,
+  ProcessInboundWebhookJob,
+} from './inbound-webhook-jobs.js';
 
 const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 const BATCH = 500;
@@ -48,7 +52,10 @@ export class InboundWebhookSweeper {
         { inboundEventId: row.id } satisfies ProcessInboundWebhookJob,
         inboundJobOptions(this.config, row.id, row.generation),
       );
-      await this.dataSource.query(`UPDATE inbound_webhook_events SET enqueued_at = now() WHERE id = $1`, [row.id]);
+      await this.dataSource.query(
+        `UPDATE inbound_webhook_events SET enqueued_at = now() WHERE id = $1`,
+        [row.id],
+      );
       requeued++;
     }
     if (requeued > 0) this.logger.log(`re-enqueued ${requeued} inbound webhook event(s)`);

@@ -33,7 +33,16 @@ interface ClaimedRow {
 /** What processing reads of an event, from the claiming UPDATE's RETURNING. */
 type ClaimedEvent = Pick<
   InboundWebhookEvent,
-  'id' | 'gateway' | 'eventId' | 'type' | 'kind' | 'reference' | 'gatewayPaymentId' | 'normalized' | 'generation' | 'receivedAt'
+  | 'id'
+  | 'gateway'
+  | 'eventId'
+  | 'type'
+  | 'kind'
+  | 'reference'
+  | 'gatewayPaymentId'
+  | 'normalized'
+  | 'generation'
+  | 'receivedAt'
 >;
 
 function toClaimedEvent(row: ClaimedRow): ClaimedEvent {
@@ -79,7 +88,10 @@ export class InboundWebhookService {
    * backoff). On the last attempt the event is marked `failed` instead. Events already finished
    * (a duplicate job) are left alone.
    */
-  async process(eventRowId: string, options: { finalAttempt: boolean; source?: SettlementSource }): Promise<InboundEventStatus> {
+  async process(
+    eventRowId: string,
+    options: { finalAttempt: boolean; source?: SettlementSource },
+  ): Promise<InboundEventStatus> {
     // Claim and read in one round trip; an event already finished (a duplicate job) is not touched.
     const claimed = await queryRows<ClaimedRow>(
       this.dataSource.manager,
@@ -89,12 +101,17 @@ export class InboundWebhookService {
       [eventRowId],
     );
     if (claimed.length === 0) {
-      const event = await this.dataSource.getRepository(InboundWebhookEvent).findOneBy({ id: eventRowId });
+      const event = await this.dataSource
+        .getRepository(InboundWebhookEvent)
+        .findOneBy({ id: eventRowId });
       return event && DONE.includes(event.status) ? event.status : 'ignored';
     }
     const event = toClaimedEvent(claimed[0]);
     try {
-      const finished = await this.handle(event, options.source ?? (event.generation > 0 ? 'replay' : 'webhook'));
+      const finished = await this.handle(
+        event,
+        options.source ?? (event.generation > 0 ? 'replay' : 'webhook'),
+      );
       await this.finish(eventRowId, finished);
       this.observeLatency(event, finished.status);
       return finished.status;
@@ -117,7 +134,8 @@ export class InboundWebhookService {
   private async handle(event: ClaimedEvent, source: SettlementSource): Promise<Finished> {
     const normalized = event.normalized;
     if (event.kind === 'refund') return this.handleRefund(event);
-    if (event.kind !== 'payment') return { status: 'ignored', note: `event type ${event.type} is not acted on` };
+    if (event.kind !== 'payment')
+      return { status: 'ignored', note: `event type ${event.type} is not acted on` };
 
     const payment = await this.findPayment(event);
     if (!payment) {
@@ -127,7 +145,11 @@ export class InboundWebhookService {
     }
     if (payment.gateway !== event.gateway) {
       // A gateway may only speak for its own payments.
-      return { status: 'ignored', note: `payment ${payment.reference} belongs to ${payment.gateway}, not ${event.gateway}`, paymentId: payment.id };
+      return {
+        status: 'ignored',
+        note: `payment ${payment.reference} belongs to ${payment.gateway}, not ${event.gateway}`,
+        paymentId: payment.id,
+      };
     }
 
     let outcome;
@@ -154,11 +176,20 @@ export class InboundWebhookService {
       throw error;
     }
     if (outcome.gatewayStatus === 'not_found' && !outcome.changed) {
-      if (this.withinUnmatchedWindow(event)) throw new RetryLaterError(`${event.gateway} does not know ${payment.reference} yet`);
-      return { status: 'failed', note: `${event.gateway} has no transaction ${payment.reference}`, paymentId: payment.id };
+      if (this.withinUnmatchedWindow(event))
+        throw new RetryLaterError(`${event.gateway} does not know ${payment.reference} yet`);
+      return {
+        status: 'failed',
+        note: `${event.gateway} has no transaction ${payment.reference}`,
+        paymentId: payment.id,
+      };
     }
     if (outcome.contradiction) {
-      return { status: 'ignored', note: `contradicts the ${outcome.from} payment; recorded, not applied`, paymentId: payment.id };
+      return {
+        status: 'ignored',
+        note: `contradicts the ${outcome.from} payment; recorded, not applied`,
+        paymentId: payment.id,
+      };
     }
     return {
       status: 'processed',
@@ -170,7 +201,11 @@ export class InboundWebhookService {
   private async handleRefund(event: ClaimedEvent): Promise<Finished> {
     const handler = this.refundHooks.registered;
     if (!handler) return { status: 'ignored', note: 'no refund handler is registered' };
-    const outcome = await handler.handleRefundEvent({ ...event.normalized, gateway: event.gateway, inboundEventId: event.id });
+    const outcome = await handler.handleRefundEvent({
+      ...event.normalized,
+      gateway: event.gateway,
+      inboundEventId: event.id,
+    });
     if (outcome.status === 'unmatched' && this.withinUnmatchedWindow(event)) {
       throw new RetryLaterError(outcome.note ?? 'refund not matched yet');
     }
@@ -178,7 +213,10 @@ export class InboundWebhookService {
   }
 
   private observeLatency(event: ClaimedEvent, outcome: string): void {
-    this.metrics.webhookSettleLatency.observe({ gateway: event.gateway, outcome }, (Date.now() - event.receivedAt.getTime()) / 1000);
+    this.metrics.webhookSettleLatency.observe(
+      { gateway: event.gateway, outcome },
+      (Date.now() - event.receivedAt.getTime()) / 1000,
+    );
   }
 
   private withinUnmatchedWindow(event: ClaimedEvent): boolean {
@@ -191,7 +229,8 @@ export class InboundWebhookService {
       const byReference = await repo.findOneBy({ reference: event.reference });
       if (byReference) return byReference;
     }
-    if (event.gatewayPaymentId) return repo.findOneBy({ gateway: event.gateway, gatewayPaymentId: event.gatewayPaymentId });
+    if (event.gatewayPaymentId)
+      return repo.findOneBy({ gateway: event.gateway, gatewayPaymentId: event.gatewayPaymentId });
     return null;
   }
 
@@ -215,10 +254,16 @@ export class InboundWebhookService {
         RETURNING id, generation`,
       [eventRowId],
     );
-    const event = await this.dataSource.getRepository(InboundWebhookEvent).findOneBy({ id: eventRowId });
+    const event = await this.dataSource
+      .getRepository(InboundWebhookEvent)
+      .findOneBy({ id: eventRowId });
     if (!event) throw notFound('Webhook event');
     if (rows.length === 0) {
-      if (event.kind === 'ignored') throw conflict('EVENT_NOT_REPLAYABLE', `A ${event.type} event is not acted on, so there is nothing to replay`);
+      if (event.kind === 'ignored')
+        throw conflict(
+          'EVENT_NOT_REPLAYABLE',
+          `A ${event.type} event is not acted on, so there is nothing to replay`,
+        );
       throw conflict('EVENT_IN_PROGRESS', 'The event is waiting to be processed already');
     }
     // Answer with the event as replayed, not as re-read after the enqueue: by then its job may

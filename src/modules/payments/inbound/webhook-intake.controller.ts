@@ -9,7 +9,10 @@ class WebhookAckDto {
   @ApiProperty({ description: 'Always true: the event is stored (or was already)', example: true })
   received: boolean;
 
-  @ApiProperty({ description: 'True when this event had been received before; nothing more happens', example: false })
+  @ApiProperty({
+    description: 'True when this event had been received before; nothing more happens',
+    example: false,
+  })
   duplicate: boolean;
 }
 
@@ -33,7 +36,11 @@ export class WebhookIntakeController {
       '{transaction_id, payment_id?, status: completed|failed, amount, currency, metadata?}. The event is stored before the 200 ' +
       'and processed by a job; duplicates are 200 and do nothing more.',
   })
-  @ApiParam({ name: 'gateway', example: 'paystack', description: 'paystack | flutterwave | stripe | paypal | generic' })
+  @ApiParam({
+    name: 'gateway',
+    example: 'paystack',
+    description: 'paystack | flutterwave | stripe | paypal | generic',
+  })
   @ApiOkResponse({ type: WebhookAckDto })
   @ApiErrors({
     400: 'MALFORMED_WEBHOOK: signed, but not an event of this gateway',
@@ -42,7 +49,10 @@ export class WebhookIntakeController {
     422: 'GATEWAY_DISABLED: the gateway is not configured',
     503: 'SERVICE_UNAVAILABLE: the event could not be stored or the sender checked; the gateway should retry',
   })
-  async receive(@Param('gateway') gateway: string, @Req() req: Request & { rawBody?: Buffer }): Promise<WebhookAckDto> {
+  async receive(
+    @Param('gateway') gateway: string,
+    @Req() req: Request & { rawBody?: Buffer },
+  ): Promise<WebhookAckDto> {
     const result = await this.intake.receive(gateway, req.rawBody, req.headers);
     return { received: true, duplicate: result.duplicate };
   }

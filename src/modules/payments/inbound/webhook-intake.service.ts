@@ -7,7 +7,10 @@ import { AppError, notFound, serviceUnavailable } from '../../../common/errors/a
 import { MetricsService } from '../../../common/metrics/metrics.service.js';
 import { QueueProducer } from '../../../queue/queue-producer.service.js';
 import { JobName, QueueName } from '../../../queue/queue-names.js';
-import type { InboundWebhookRequest, NormalizedWebhookEvent } from '../../gateways/gateway.interface.js';
+import type {
+  InboundWebhookRequest,
+  NormalizedWebhookEvent,
+} from '../../gateways/gateway.interface.js';
 import { GatewayRegistry } from '../../gateways/gateway.registry.js';
 import { queryRows } from '../../../database/sql.js';
 import { inboundJobOptions, ProcessInboundWebhookJob } from './inbound-webhook-jobs.js';
@@ -51,10 +54,13 @@ const MAX_IN_FLIGHT = 4;
 @Injectable()
 export class WebhookIntakeService {
   private readonly logger = new Logger(WebhookIntakeService.name);
-  private readonly inserts = new MicroBatcher<EventRow, StoredRow | Error | undefined>((rows) => this.insertBatch(rows), {
-    maxBatch: MAX_BATCH,
-    maxInFlight: MAX_IN_FLIGHT,
-  });
+  private readonly inserts = new MicroBatcher<EventRow, StoredRow | Error | undefined>(
+    (rows) => this.insertBatch(rows),
+    {
+      maxBatch: MAX_BATCH,
+      maxInFlight: MAX_IN_FLIGHT,
+    },
+  );
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -64,22 +70,36 @@ export class WebhookIntakeService {
     private readonly metrics: MetricsService,
   ) {}
 
-  async receive(gateway: string, rawBody: Buffer | undefined, headers: Record<string, string | string[] | undefined>): Promise<IntakeResult> {
+  async receive(
+    gateway: string,
+    rawBody: Buffer | undefined,
+    headers: Record<string, string | string[] | undefined>,
+  ): Promise<IntakeResult> {
     if (!this.registry.isKnown(gateway)) throw notFound('Webhook route');
     try {
       const result = await this.store(gateway, rawBody, headers);
       this.metrics.webhooksReceived.inc({ gateway, duplicate: String(result.duplicate) });
       return result;
     } catch (error) {
-      this.metrics.webhooksRejected.inc({ gateway, code: error instanceof AppError ? error.code : 'INTERNAL_ERROR' });
+      this.metrics.webhooksRejected.inc({
+        gateway,
+        code: error instanceof AppError ? error.code : 'INTERNAL_ERROR',
+      });
       throw error;
     }
   }
 
-  private async store(gateway: string, rawBody: Buffer | undefined, headers: Record<string, string | string[] | undefined>): Promise<IntakeResult> {
+  private async store(
+    gateway: string,
+    rawBody: Buffer | undefined,
+    headers: Record<string, string | string[] | undefined>,
+  ): Promise<IntakeResult> {
     if (!this.registry.isKnown(gateway)) throw notFound('Webhook route');
     const adapter = this.registry.get(gateway);
-    const request: InboundWebhookRequest = { rawBody: rawBody ?? Buffer.alloc(0), headers: singleValued(headers) };
+    const request: InboundWebhookRequest = {
+      rawBody: rawBody ?? Buffer.alloc(0),
+      headers: singleValued(headers),
+    };
     await adapter.verifyWebhook(request);
 
     let event: NormalizedWebhookEvent;
@@ -88,7 +108,11 @@ export class WebhookIntakeService {
       event = adapter.parseWebhook(request);
       payload = JSON.parse(request.rawBody.toString('utf8')) as Record<string, unknown>;
     } catch (error) {
-      throw new AppError(HttpStatus.BAD_REQUEST, 'MALFORMED_WEBHOOK', `The webhook body is not a ${gateway} event: ${(error as Error).message}`);
+      throw new AppError(
+        HttpStatus.BAD_REQUEST,
+        'MALFORMED_WEBHOOK',
+        `The webhook body is not a ${gateway} event: ${(error as Error).message}`,
+      );
     }
 
     let inserted: StoredRow | Error | undefined;
@@ -107,8 +131,13 @@ export class WebhookIntakeService {
       });
       if (inserted instanceof Error) throw inserted;
     } catch (error) {
-      this.logger.error(`could not store a ${gateway} webhook (${(error as Error).message}); answering 503 so it is retried`);
-      throw serviceUnavailable('SERVICE_UNAVAILABLE', 'The webhook could not be stored right now; retry later');
+      this.logger.error(
+        `could not store a ${gateway} webhook (${(error as Error).message}); answering 503 so it is retried`,
+      );
+      throw serviceUnavailable(
+        'SERVICE_UNAVAILABLE',
+        'The webhook could not be stored right now; retry later',
+      );
     }
     if (!inserted) return { duplicate: true, eventId: event.eventId };
     // No `enqueued_at` here: for a fresh event the sweeper's coalesce(enqueued_at, received_at)
@@ -132,7 +161,9 @@ export class WebhookIntakeService {
    */
   private async insertBatch(rows: EventRow[]): Promise<(StoredRow | Error | undefined)[]> {
     const keyOf = (row: EventRow): string => `${row.gateway}\u0000${row.event_id}`;
-    const unique = [...new Map(rows.map((row) => [keyOf(row), row])).values()].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1));
+    const unique = [...new Map(rows.map((row) => [keyOf(row), row])).values()].sort((a, b) =>
+      keyOf(a) < keyOf(b) ? -1 : 1,
+    );
     let stored: (StoredRow & { gateway: string; event_id: string })[];
     try {
       stored = await this.insertRows(unique);
@@ -143,7 +174,12 @@ export class WebhookIntakeService {
       stored = settled.flatMap((result) => (result.status === 'fulfilled' ? result.value : []));
       const failed = new Set(unique.filter((_, i) => settled[i].status === 'rejected').map(keyOf));
       const reason = settled.find((result) => result.status === 'rejected')?.reason as unknown;
-      const byKeyAlone = new Map(stored.map((row) => [`${row.gateway}\u0000${row.event_id}`, { id: row.id, generation: row.generation }]));
+      const byKeyAlone = new Map(
+        stored.map((row) => [
+          `${row.gateway}\u0000${row.event_id}`,
+          { id: row.id, generation: row.generation },
+        ]),
+      );
       return rows.map((row) => {
         const key = keyOf(row);
         if (failed.has(key)) return reason instanceof Error ? reason : new Error(String(reason));
@@ -152,7 +188,12 @@ export class WebhookIntakeService {
         return hit;
       });
     }
-    const byKey = new Map(stored.map((row) => [`${row.gateway}\u0000${row.event_id}`, { id: row.id, generation: row.generation }]));
+    const byKey = new Map(
+      stored.map((row) => [
+        `${row.gateway}\u0000${row.event_id}`,
+        { id: row.id, generation: row.generation },
+      ]),
+    );
     // Only the first caller with a key gets the stored row; any later one in this batch is a duplicate.
     return rows.map((row) => {
       const key = keyOf(row);
@@ -162,7 +203,9 @@ export class WebhookIntakeService {
     });
   }
 
-  private insertRows(rows: EventRow[]): Promise<(StoredRow & { gateway: string; event_id: string })[]> {
+  private insertRows(
+    rows: EventRow[],
+  ): Promise<(StoredRow & { gateway: string; event_id: string })[]> {
     return queryRows<StoredRow & { gateway: string; event_id: string }>(
       this.dataSource.manager,
       `INSERT INTO inbound_webhook_events

@@ -5,7 +5,13 @@ import type { Principal } from '../../../common/auth/principal.js';
 import { notFound } from '../../../common/errors/app-error.js';
 import { BEARER_SCHEME } from '../../../common/http/swagger.js';
 import { ApiErrors } from '../../../common/errors/api-errors.decorator.js';
-import { AdminRefundListQueryDto, AdminRefundListResponseDto, AdminRefundResponseDto, RefundIdParamDto, ResolveRefundDto } from '../dto/refund.dto.js';
+import {
+  AdminRefundListQueryDto,
+  AdminRefundListResponseDto,
+  AdminRefundResponseDto,
+  RefundIdParamDto,
+  ResolveRefundDto,
+} from '../dto/refund.dto.js';
 import { decodeIdCursor, encodeIdCursor } from '../../../common/pagination/id-cursor.js';
 import { pageLimit } from '../refund-cursor.js';
 import { AdminRefundView, toAdminRefundView } from '../refund-view.js';
@@ -23,22 +29,44 @@ export class AdminRefundsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'All refunds', description: 'Filter by status, or needs_attention=true for refunds parked for a person. Newest first.' })
+  @ApiOperation({
+    summary: 'All refunds',
+    description:
+      'Filter by status, or needs_attention=true for refunds parked for a person. Newest first.',
+  })
   @ApiOkResponse({ type: AdminRefundListResponseDto })
-  @ApiErrors({ 400: 'VALIDATION_FAILED', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED: not an admin' })
-  async list(@Query() query: AdminRefundListQueryDto): Promise<{ refunds: AdminRefundView[]; next_cursor: string | null }> {
+  @ApiErrors({
+    400: 'VALIDATION_FAILED',
+    401: 'UNAUTHENTICATED',
+    403: 'PERMISSION_DENIED: not an admin',
+  })
+  async list(
+    @Query() query: AdminRefundListQueryDto,
+  ): Promise<{ refunds: AdminRefundView[]; next_cursor: string | null }> {
     const page = await this.refunds.list(
-      { status: query.status, needsAttention: query.needs_attention === undefined ? undefined : query.needs_attention === 'true' },
+      {
+        status: query.status,
+        needsAttention:
+          query.needs_attention === undefined ? undefined : query.needs_attention === 'true',
+      },
       { limit: pageLimit(query.limit), after: decodeIdCursor(query.cursor) },
     );
     const last = page.refunds[page.refunds.length - 1];
-    return { refunds: page.refunds.map(toAdminRefundView), next_cursor: page.hasMore && last ? encodeIdCursor(last.id) : null };
+    return {
+      refunds: page.refunds.map(toAdminRefundView),
+      next_cursor: page.hasMore && last ? encodeIdCursor(last.id) : null,
+    };
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One refund, with its working fields' })
   @ApiOkResponse({ type: AdminRefundResponseDto })
-  @ApiErrors({ 400: 'VALIDATION_FAILED: not a refund id', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED: not an admin', 404: 'NOT_FOUND' })
+  @ApiErrors({
+    400: 'VALIDATION_FAILED: not a refund id',
+    401: 'UNAUTHENTICATED',
+    403: 'PERMISSION_DENIED: not an admin',
+    404: 'NOT_FOUND',
+  })
   async get(@Param() params: RefundIdParamDto): Promise<AdminRefundView> {
     const refund = await this.refunds.findById(params.id);
     if (!refund) throw notFound('Refund');
@@ -61,7 +89,19 @@ export class AdminRefundsController {
     404: 'NOT_FOUND',
     422: 'REFUND_NOT_OPEN (succeeded or failed already), REFUND_AT_GATEWAY (resend of a refund the gateway has)',
   })
-  async resolve(@CurrentPrincipal() principal: Principal, @Param() params: RefundIdParamDto, @Body() body: ResolveRefundDto): Promise<AdminRefundView> {
-    return toAdminRefundView(await this.review.resolve(params.id, body.action, body.note, principal.userId, body.gateway_refund_id));
+  async resolve(
+    @CurrentPrincipal() principal: Principal,
+    @Param() params: RefundIdParamDto,
+    @Body() body: ResolveRefundDto,
+  ): Promise<AdminRefundView> {
+    return toAdminRefundView(
+      await this.review.resolve(
+        params.id,
+        body.action,
+        body.note,
+        principal.userId,
+        body.gateway_refund_id,
+      ),
+    );
   }
 }

@@ -22,14 +22,23 @@ export class RefundReviewService {
     private readonly transitions: RefundTransitionsService,
   ) {}
 
-  async resolve(refundId: string, action: RefundResolution, note: string, adminUserId: string, gatewayRefundId?: string): Promise<Refund> {
+  async resolve(
+    refundId: string,
+    action: RefundResolution,
+    note: string,
+    adminUserId: string,
+    gatewayRefundId?: string,
+  ): Promise<Refund> {
     const refund = await this.refunds.findById(refundId);
     if (!refund) throw notFound('Refund');
     if (refund.status !== 'pending' && refund.status !== 'processing') {
       throw unprocessable('REFUND_NOT_OPEN', `The refund is ${refund.status} already`);
     }
     if (action === 'resend' && refund.gatewayRefundId) {
-      throw unprocessable('REFUND_AT_GATEWAY', `${refund.gateway} has this refund (${refund.gatewayRefundId}); it is finished by its webhooks and polling, not sent again`);
+      throw unprocessable(
+        'REFUND_AT_GATEWAY',
+        `${refund.gateway} has this refund (${refund.gatewayRefundId}); it is finished by its webhooks and polling, not sent again`,
+      );
     }
     const recorded = await rows<{ id: string }>(
       this.dataSource.manager,
@@ -37,7 +46,8 @@ export class RefundReviewService {
         WHERE id = $1 AND status IN ('pending', 'processing') RETURNING id`,
       [refundId, adminUserId, `${action}: ${note}`.slice(0, 2000)],
     );
-    if (recorded.length === 0) throw unprocessable('REFUND_NOT_OPEN', 'The refund finished meanwhile');
+    if (recorded.length === 0)
+      throw unprocessable('REFUND_NOT_OPEN', 'The refund finished meanwhile');
     switch (action) {
       case 'resend':
         // the admin checked the gateway has no such refund: the unknown call may be made again
@@ -46,15 +56,23 @@ export class RefundReviewService {
           [refundId],
         );
         await this.refunds.enqueueReplacing(refundId).catch((error: unknown) => {
-          this.logger.warn(`could not enqueue refund ${refundId} (${String(error)}); reconciliation will`);
+          this.logger.warn(
+            `could not enqueue refund ${refundId} (${String(error)}); reconciliation will`,
+          );
         });
         break;
       case 'mark_succeeded':
-        await this.transitions.recordGatewayIds(refundId, { gatewayRefundId: gatewayRefundId ?? null });
+        await this.transitions.recordGatewayIds(refundId, {
+          gatewayRefundId: gatewayRefundId ?? null,
+        });
         await this.transitions.succeed(refundId, `admin ${adminUserId}`);
         break;
       case 'mark_failed':
-        await this.transitions.fail(refundId, `failed by an admin: ${note}`, `admin ${adminUserId}`);
+        await this.transitions.fail(
+          refundId,
+          `failed by an admin: ${note}`,
+          `admin ${adminUserId}`,
+        );
         break;
     }
     return this.dataSource.getRepository(Refund).findOneByOrFail({ id: refundId });

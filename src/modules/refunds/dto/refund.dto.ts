@@ -1,5 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { MAX_MINOR } from '../../../common/money.js';
 import { REFUND_STATUSES } from '../refund.entity.js';
 
@@ -14,7 +25,10 @@ export class CreateRefundDto {
   @Max(MAX_MINOR)
   amount?: number;
 
-  @ApiPropertyOptional({ description: 'Why; shown to the payer where the gateway supports it', example: 'Item out of stock' })
+  @ApiPropertyOptional({
+    description: 'Why; shown to the payer where the gateway supports it',
+    example: 'Item out of stock',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(500)
@@ -34,10 +48,18 @@ export class RefundCreatedResponseDto {
   @ApiProperty({ description: 'ISO-4217', example: 'NGN' })
   currency: string;
 
-  @ApiProperty({ description: 'Always pending: the gateway is asked asynchronously', example: 'pending' })
+  @ApiProperty({
+    description: 'Always pending: the gateway is asked asynchronously',
+    example: 'pending',
+  })
   status: string;
 
-  @ApiProperty({ description: 'Why, as given', example: 'Item out of stock', nullable: true, type: String })
+  @ApiProperty({
+    description: 'Why, as given',
+    example: 'Item out of stock',
+    nullable: true,
+    type: String,
+  })
   reason: string | null;
 
   @ApiProperty({ description: 'ISO-8601 UTC', example: '2026-01-22T12:34:56.000Z' })
@@ -45,7 +67,11 @@ export class RefundCreatedResponseDto {
 }
 
 export class RefundResponseDto extends RefundCreatedResponseDto {
-  @ApiProperty({ description: 'pending | processing | succeeded | failed', enum: REFUND_STATUSES, example: 'succeeded' })
+  @ApiProperty({
+    description: 'pending | processing | succeeded | failed',
+    enum: REFUND_STATUSES,
+    example: 'succeeded',
+  })
   declare status: string;
 
   @ApiProperty({ description: 'Why it failed', example: null, nullable: true, type: String })
@@ -54,13 +80,21 @@ export class RefundResponseDto extends RefundCreatedResponseDto {
   @ApiProperty({ description: "The payment's gateway", example: 'paystack' })
   gateway: string;
 
-  @ApiProperty({ description: 'user (API), admin (a rejected payment) or gateway (made in its dashboard)', example: 'user' })
+  @ApiProperty({
+    description: 'user (API), admin (a rejected payment) or gateway (made in its dashboard)',
+    example: 'user',
+  })
   initiated_by: string;
 
   @ApiProperty({ description: 'ISO-8601 UTC', example: '2026-01-22T12:35:10.000Z' })
   updated_at: string;
 
-  @ApiProperty({ description: 'When it succeeded or failed', example: '2026-01-22T12:35:10.000Z', nullable: true, type: String })
+  @ApiProperty({
+    description: 'When it succeeded or failed',
+    example: '2026-01-22T12:35:10.000Z',
+    nullable: true,
+    type: String,
+  })
   completed_at: string | null;
 }
 
@@ -68,7 +102,12 @@ export class RefundListResponseDto {
   @ApiProperty({ type: [RefundResponseDto], description: 'Newest first' })
   refunds: RefundResponseDto[];
 
-  @ApiProperty({ description: 'Cursor of the next page; null at the end', example: null, nullable: true, type: String })
+  @ApiProperty({
+    description: 'Cursor of the next page; null at the end',
+    example: null,
+    nullable: true,
+    type: String,
+  })
   next_cursor: string | null;
 }
 
@@ -86,7 +125,11 @@ export class RefundListQueryDto {
 }
 
 export class AdminRefundListQueryDto extends RefundListQueryDto {
-  @ApiPropertyOptional({ description: 'Only refunds in this state', enum: REFUND_STATUSES, example: 'processing' })
+  @ApiPropertyOptional({
+    description: 'Only refunds in this state',
+    enum: REFUND_STATUSES,
+    example: 'processing',
+  })
   @IsOptional()
   @IsIn(REFUND_STATUSES)
   status?: string;
@@ -111,13 +154,19 @@ export class ResolveRefundDto {
   @IsIn(REFUND_RESOLUTIONS)
   action: RefundResolution;
 
-  @ApiProperty({ description: 'Why; kept with the decision', example: 'Found refund 3018284 in the Paystack dashboard' })
+  @ApiProperty({
+    description: 'Why; kept with the decision',
+    example: 'Found refund 3018284 in the Paystack dashboard',
+  })
   @IsString()
   @MinLength(1)
   @MaxLength(2000)
   note: string;
 
-  @ApiPropertyOptional({ description: "With mark_succeeded: the gateway's id of the refund", example: '3018284' })
+  @ApiPropertyOptional({
+    description: "With mark_succeeded: the gateway's id of the refund",
+    example: '3018284',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -134,13 +183,28 @@ export class AdminRefundResponseDto extends RefundResponseDto {
   @ApiProperty({ description: 'Owner', example: '3f1c2b7e-5d4a-4e8b-9c1d-2a3b4c5d6e7f' })
   user_id: string;
 
-  @ApiProperty({ description: "The gateway refund API's id", example: '3018284', nullable: true, type: String })
+  @ApiProperty({
+    description: "The gateway refund API's id",
+    example: '3018284',
+    nullable: true,
+    type: String,
+  })
   gateway_refund_id: string | null;
 
-  @ApiProperty({ description: "Another gateway id matched from a webhook (Paystack's refund_reference)", example: null, nullable: true, type: String })
+  @ApiProperty({
+    description: "Another gateway id matched from a webhook (Paystack's refund_reference)",
+    example: null,
+    nullable: true,
+    type: String,
+  })
   gateway_refund_reference: string | null;
 
-  @ApiProperty({ description: 'The user or admin who started it', example: null, nullable: true, type: String })
+  @ApiProperty({
+    description: 'The user or admin who started it',
+    example: null,
+    nullable: true,
+    type: String,
+  })
   initiated_by_user_id: string | null;
 
   @ApiProperty({ description: 'Whether the refund took the money out of a wallet', example: true })
@@ -149,13 +213,28 @@ export class AdminRefundResponseDto extends RefundResponseDto {
   @ApiProperty({ description: 'Gateway calls made', example: 1 })
   attempts: number;
 
-  @ApiProperty({ description: 'Last gateway call', example: '2026-01-22T12:35:00.000Z', nullable: true, type: String })
+  @ApiProperty({
+    description: 'Last gateway call',
+    example: '2026-01-22T12:35:00.000Z',
+    nullable: true,
+    type: String,
+  })
   last_attempt_at: string | null;
 
-  @ApiProperty({ description: 'Last transient failure', example: null, nullable: true, type: String })
+  @ApiProperty({
+    description: 'Last transient failure',
+    example: null,
+    nullable: true,
+    type: String,
+  })
   last_error: string | null;
 
-  @ApiProperty({ description: 'Why a person must look at it', example: null, nullable: true, type: String })
+  @ApiProperty({
+    description: 'Why a person must look at it',
+    example: null,
+    nullable: true,
+    type: String,
+  })
   needs_attention: string | null;
 }
 
@@ -163,6 +242,11 @@ export class AdminRefundListResponseDto {
   @ApiProperty({ type: [AdminRefundResponseDto], description: 'Newest first' })
   refunds: AdminRefundResponseDto[];
 
-  @ApiProperty({ description: 'Cursor of the next page; null at the end', example: null, nullable: true, type: String })
+  @ApiProperty({
+    description: 'Cursor of the next page; null at the end',
+    example: null,
+    nullable: true,
+    type: String,
+  })
   next_cursor: string | null;
 }

@@ -1,9 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { MAX_MINOR } from '../../../common/money.js';
 import { GATEWAY_NAMES, type GatewayName } from '../../gateways/gateway.interface.js';
-import { WALLET_TRANSACTION_TYPES, type WalletTransactionType } from '../wallet-transaction.view.js';
+import {
+  WALLET_TRANSACTION_TYPES,
+  type WalletTransactionType,
+} from '../wallet-transaction.view.js';
 
 export class TransferRequestDto {
   @ApiProperty({
@@ -14,13 +27,19 @@ export class TransferRequestDto {
   @Matches(/^\d{13}$/, { message: 'wallet_number must be exactly 13 digits' })
   wallet_number: string;
 
-  @ApiProperty({ description: 'Amount in the minor unit of the wallet currency (kobo, cents)', example: 250000 })
+  @ApiProperty({
+    description: 'Amount in the minor unit of the wallet currency (kobo, cents)',
+    example: 250000,
+  })
   @IsInt({ message: 'amount must be an integer number of minor units' })
   @Min(1, { message: 'amount must be positive' })
   @Max(MAX_MINOR)
   amount: number;
 
-  @ApiPropertyOptional({ description: 'A note both sides see in their history', example: 'Rent, March' })
+  @ApiPropertyOptional({
+    description: 'A note both sides see in their history',
+    example: 'Rent, March',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(255)
@@ -42,14 +61,21 @@ export class ListTransactionsQueryDto {
   @MaxLength(64)
   cursor?: string;
 
-  @ApiPropertyOptional({ description: 'Only transactions of this type', enum: WALLET_TRANSACTION_TYPES, example: 'transfer_in' })
+  @ApiPropertyOptional({
+    description: 'Only transactions of this type',
+    enum: WALLET_TRANSACTION_TYPES,
+    example: 'transfer_in',
+  })
   @IsOptional()
   @IsIn(WALLET_TRANSACTION_TYPES)
   type?: WalletTransactionType;
 }
 
 export class WalletResponseDto {
-  @ApiProperty({ description: 'The 13-digit wallet number to give to people who pay you', example: '4929215640015' })
+  @ApiProperty({
+    description: 'The 13-digit wallet number to give to people who pay you',
+    example: '4929215640015',
+  })
   wallet_number: string;
 
   @ApiProperty({ description: 'Balance in the minor unit', example: 1250000 })
@@ -68,10 +94,17 @@ export class BalanceResponseDto {
 }
 
 export class TransferResponseDto {
-  @ApiProperty({ description: 'The transfer reference both sides see', example: 'TRF-20260122123456-AB12CD34EF' })
+  @ApiProperty({
+    description: 'The transfer reference both sides see',
+    example: 'TRF-20260122123456-AB12CD34EF',
+  })
   reference: string;
 
-  @ApiProperty({ description: 'Transfers are atomic: they succeed or are refused', example: 'success', enum: ['success'] })
+  @ApiProperty({
+    description: 'Transfers are atomic: they succeed or are refused',
+    example: 'success',
+    enum: ['success'],
+  })
   status: 'success';
 
   @ApiProperty({ description: 'Amount moved, in the minor unit', example: 250000 })
@@ -85,7 +118,10 @@ export class TransferResponseDto {
 }
 
 export class WalletTransactionDto {
-  @ApiProperty({ description: 'Wallet transaction id (one side of a ledger transfer)', example: '1042' })
+  @ApiProperty({
+    description: 'Wallet transaction id (one side of a ledger transfer)',
+    example: '1042',
+  })
   id: string;
 
   @ApiProperty({
@@ -97,32 +133,55 @@ export class WalletTransactionDto {
   })
   type: string;
 
-  @ApiProperty({ description: 'Always positive, in the minor unit; the type says which way it went', example: 250000 })
+  @ApiProperty({
+    description: 'Always positive, in the minor unit; the type says which way it went',
+    example: 250000,
+  })
   amount: number;
 
   @ApiProperty({ description: 'ISO-4217 currency', example: 'NGN' })
   currency: string;
 
   @ApiProperty({
-    description: 'success; a refund that was given back because the gateway refund failed reads reversed',
+    description:
+      'success; a refund that was given back because the gateway refund failed reads reversed',
     enum: ['success', 'reversed'],
     example: 'success',
   })
   status: string;
 
-  @ApiProperty({ description: 'Transfer reference, or the payment reference of a deposit', example: 'TRF-20260122123456-AB12CD34EF' })
+  @ApiProperty({
+    description: 'Transfer reference, or the payment reference of a deposit',
+    example: 'TRF-20260122123456-AB12CD34EF',
+  })
   reference: string;
 
-  @ApiProperty({ description: 'The other wallet of a transfer; null otherwise', example: '4929215640015', nullable: true, type: String })
+  @ApiProperty({
+    description: 'The other wallet of a transfer; null otherwise',
+    example: '4929215640015',
+    nullable: true,
+    type: String,
+  })
   counterparty_wallet_number: string | null;
 
-  @ApiProperty({ description: 'The note sent with a transfer', example: 'Rent, March', nullable: true, type: String })
+  @ApiProperty({
+    description: 'The note sent with a transfer',
+    example: 'Rent, March',
+    nullable: true,
+    type: String,
+  })
   narration: string | null;
 
-  @ApiProperty({ description: 'Wallet balance right after this transaction, in the minor unit', example: 1250000 })
+  @ApiProperty({
+    description: 'Wallet balance right after this transaction, in the minor unit',
+    example: 1250000,
+  })
   balance_after: number;
 
-  @ApiProperty({ description: 'When it happened (ISO-8601 UTC)', example: '2026-01-22T12:34:56.000Z' })
+  @ApiProperty({
+    description: 'When it happened (ISO-8601 UTC)',
+    example: '2026-01-22T12:34:56.000Z',
+  })
   created_at: string;
 }
 
@@ -130,18 +189,31 @@ export class TransactionPageDto {
   @ApiProperty({ type: [WalletTransactionDto], description: 'Newest first' })
   transactions: WalletTransactionDto[];
 
-  @ApiProperty({ description: 'Pass as cursor for the next page; null at the end', example: 'ZTo0Mg', nullable: true, type: String })
+  @ApiProperty({
+    description: 'Pass as cursor for the next page; null at the end',
+    example: 'ZTo0Mg',
+    nullable: true,
+    type: String,
+  })
   next_cursor: string | null;
 }
 
 export class DepositRequestDto {
-  @ApiProperty({ description: 'Amount to add, in the minor unit of the wallet currency', example: 500000 })
+  @ApiProperty({
+    description: 'Amount to add, in the minor unit of the wallet currency',
+    example: 500000,
+  })
   @IsInt({ message: 'amount must be an integer number of minor units' })
   @Min(1, { message: 'amount must be positive' })
   @Max(MAX_MINOR)
   amount: number;
 
-  @ApiPropertyOptional({ description: 'Gateway to pay through', enum: GATEWAY_NAMES, example: 'paystack', default: 'paystack' })
+  @ApiPropertyOptional({
+    description: 'Gateway to pay through',
+    enum: GATEWAY_NAMES,
+    example: 'paystack',
+    default: 'paystack',
+  })
   @IsOptional()
   @IsIn(GATEWAY_NAMES)
   gateway?: GatewayName;
@@ -157,10 +229,16 @@ export class DepositRequestDto {
 }
 
 export class DepositResponseDto {
-  @ApiProperty({ description: 'Payment reference of the deposit', example: 'PAY-20260122123456-AB12CD34' })
+  @ApiProperty({
+    description: 'Payment reference of the deposit',
+    example: 'PAY-20260122123456-AB12CD34',
+  })
   reference: string;
 
-  @ApiProperty({ description: "Send the payer here: the gateway's checkout", example: 'https://checkout.paystack.com/0peioxfhpn' })
+  @ApiProperty({
+    description: "Send the payer here: the gateway's checkout",
+    example: 'https://checkout.paystack.com/0peioxfhpn',
+  })
   authorization_url: string;
 
   @ApiProperty({ description: 'Amount in the minor unit', example: 500000 })
@@ -174,11 +252,15 @@ export class DepositResponseDto {
 }
 
 export class DepositStatusDto {
-  @ApiProperty({ description: 'Payment reference of the deposit', example: 'PAY-20260122123456-AB12CD34' })
+  @ApiProperty({
+    description: 'Payment reference of the deposit',
+    example: 'PAY-20260122123456-AB12CD34',
+  })
   reference: string;
 
   @ApiProperty({
-    description: 'The payment state: pending, succeeded (the wallet has been credited), failed, abandoned or needs_review',
+    description:
+      'The payment state: pending, succeeded (the wallet has been credited), failed, abandoned or needs_review',
     example: 'succeeded',
   })
   status: string;
