@@ -79,29 +79,25 @@ export class PaymentsService {
         returnUrl,
         metadata: { ...input.metadata, reference: payment.reference, purpose: payment.purpose },
       });
-      await this.dataSource
-        .getRepository(Payment)
-        .update(
-          { id: payment.id },
-          {
-            authorizationUrl: result.authorizationUrl,
-            accessCode: result.accessCode ?? null,
-            gatewayPaymentId: result.gatewayPaymentId ?? null,
-          },
-        );
+      await this.dataSource.getRepository(Payment).update(
+        { id: payment.id },
+        {
+          authorizationUrl: result.authorizationUrl,
+          accessCode: result.accessCode ?? null,
+          gatewayPaymentId: result.gatewayPaymentId ?? null,
+        },
+      );
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       this.logger.warn(`initializing ${payment.reference} at ${input.gateway} failed: ${reason}`);
-      await this.dataSource
-        .getRepository(Payment)
-        .update(
-          { id: payment.id, status: 'pending' },
-          {
-            status: 'failed',
-            failureReason: `could not start the payment: ${reason}`.slice(0, 500),
-            nextVerifyAt: null,
-          },
-        );
+      await this.dataSource.getRepository(Payment).update(
+        { id: payment.id, status: 'pending' },
+        {
+          status: 'failed',
+          failureReason: `could not start the payment: ${reason}`.slice(0, 500),
+          nextVerifyAt: null,
+        },
+      );
       throw error;
     }
     return this.dataSource.getRepository(Payment).findOneByOrFail({ id: payment.id });
