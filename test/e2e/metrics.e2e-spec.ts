@@ -115,4 +115,19 @@ describe('metrics (e2e)', () => {
     );
     expect(text).toContain('process_cpu_user_seconds_total');
   });
+
+  it('counts wallet transfers by outcome', async () => {
+    const sender = await signIn(t, 'metrics-sender@example.com');
+    const recipient = await signIn(t, 'metrics-recipient@example.com');
+    const wallet = await request(t.url).get('/api/v1/wallet').set(recipient.authHeader).expect(200);
+    await request(t.url)
+      .post('/api/v1/wallet/transfer')
+      .set(sender.authHeader)
+      .send({ wallet_number: wallet.body.wallet_number, amount: 100 })
+      .expect(422);
+    const text = (
+      await request(t.url).get('/metrics').set('Authorization', 'Bearer scrape-token').expect(200)
+    ).text;
+    expect(metricValue(text, 'wallet_transfers_total', { outcome: 'INSUFFICIENT_FUNDS' })).toBe(1);
+  });
 });

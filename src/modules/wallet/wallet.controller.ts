@@ -25,6 +25,8 @@ import {
 } from './dto/wallet.dto.js';
 import { WalletDepositsService } from './wallet-deposits.service.js';
 import { WalletService } from './wallet.service.js';
+import { AppError } from '../../common/errors/app-error.js';
+import { MetricsService } from '../../common/metrics/metrics.service.js';
 
 const AUTH_ERRORS = {
   401: 'UNAUTHENTICATED: no valid JWT or API key',
@@ -40,6 +42,7 @@ export class WalletController {
   constructor(
     private readonly wallets: WalletService,
     private readonly deposits: WalletDepositsService,
+    private readonly metrics: MetricsService,
   ) {}
 
   @Get()
@@ -138,11 +141,20 @@ export class WalletController {
     @CurrentPrincipal() principal: Principal,
     @Body() body: TransferRequestDto,
   ): Promise<TransferResponseDto> {
-    return this.wallets.transfer(principal.userId, {
-      walletNumber: body.wallet_number,
-      amount: body.amount,
-      narration: body.narration ?? null,
-    });
+    try {
+      const result = await this.wallets.transfer(principal.userId, {
+        walletNumber: body.wallet_number,
+        amount: body.amount,
+        narration: body.narration ?? null,
+      });
+      this.metrics.transfers.inc({ outcome: 'success' });
+      return result;
+    } catch (error) {
+      this.metrics.transfers.inc({
+        outcome: error instanceof AppError ? error.code : 'INTERNAL_ERROR',
+      });
+      throw error;
+    }
   }
 
   @Get('transactions')
