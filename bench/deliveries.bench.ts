@@ -3,12 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module.js';
 import { AppConfig } from '../src/config/app-config.js';
 import { migrate } from '../src/database/migrate.js';
+import { dropBenchState } from './bench-kit.js';
 import { OutboxService } from '../src/modules/webhooks/outbox.service.js';
 import { WebhookEndpointsService } from '../src/modules/webhooks/webhook-endpoints.service.js';
 import { WebhookRelayService } from '../src/modules/webhooks/webhook-relay.service.js';
@@ -167,18 +167,7 @@ export async function runDeliveriesBench(): Promise<DeliveryRunResult[]> {
   } finally {
     await app.close();
     await receiver.close();
-    const redis = new Redis(config.redisUrl);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-    redis.disconnect();
-    const cleanup = new pg.Client({ connectionString: adminUrl });
-    await cleanup.connect();
-    await cleanup.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await cleanup.end();
+    await dropBenchState(config.redisUrl, prefix, adminUrl, name);
   }
 }
 

@@ -2,11 +2,9 @@ import 'reflect-metadata';
 import { execSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import net from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { NestFactory } from '@nestjs/core';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { AppModule } from '../src/app.module.js';
 import { AppConfig } from '../src/config/app-config.js';
@@ -15,6 +13,14 @@ import { newPaymentReference } from '../src/modules/payments/payment-reference.j
 import { UsersService } from '../src/modules/users/users.service.js';
 import { LedgerCheckService } from '../src/modules/wallet/ledger-check.service.js';
 import { FakePaystack } from '../test/fakes/fake-paystack.js';
+import {
+  dropBenchState,
+  freePort,
+  settingsLines,
+  stopChild,
+  textTable,
+  waitForHealth,
+} from './bench-kit.js';
 import type { SummaryRow } from './run.js';
 
 const EVENTS = Number(process.env.BENCH_INGEST_EVENTS ?? 10_000);
@@ -84,17 +90,6 @@ export interface IngestBenchResult {
     ledgerProblems: number;
   };
   loadAverage: string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function post(agent: http.Agent, port: number, path: string, webhook: Webhook): Promise<number> {
@@ -174,29 +169,6 @@ async function send(port: number, path: string, webhooks: Webhook[]): Promise<Dr
     lastAcceptedAt,
     firstSentAt: started,
   };
-}
-
-async function waitForHealth(port: number, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null)
-      throw new Error(`the app exited with code ${child.exitCode} while starting`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/api/v1/health`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error('the app did not become healthy within 60 s');
-}
-
-async function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
 }
 
 /** Starts the baseline server process and waits for its "listening" line. */
@@ -383,7 +355,7 @@ export async function runIngestBench(): Promise<IngestBenchResult> {
     children.push(baselineServer.child);
     await send(baselineServer.port, '/webhooks/paystack', warmEvents);
     const baseline = await send(baselineServer.port, '/webhooks/paystack', events);
-    await stop(baselineServer.child);
+    await stopChild(baselineServer.child);
 
     const mainJs = fileURLToPath(new URL('../src/main.js', import.meta.url));
     const startApp = (role: string): ChildProcess => {
@@ -405,7 +377,7 @@ export async function runIngestBench(): Promise<IngestBenchResult> {
     if (warm.accepted !== warmEvents.length)
       throw new Error(`warm-up: only ${warm.accepted} of ${warmEvents.length} accepted`);
     await waitSettled(pool, warmRefs);
-    if (SETTLE_MODE === 'backlog') for (const worker of warmWorkers) await stop(worker);
+    if (SETTLE_MODE === 'backlog') for (const worker of warmWorkers) await stopChild(worker);
 
     const app = await send(port, '/api/v1/webhooks/paystack', events);
     loadAverage = execSync('uptime').toString().trim();
@@ -480,21 +452,10 @@ export async function runIngestBench(): Promise<IngestBenchResult> {
       loadAverage,
     };
   } finally {
-    for (const child of children) await stop(child);
+    for (const child of children) await stopChild(child);
     await pool.end();
     await fake.stop();
-    const redis = new Redis(config.redisUrl);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-    redis.disconnect();
-    const cleanup = new pg.Client({ connectionString: adminUrl });
-    await cleanup.connect();
-    await cleanup.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await cleanup.end();
+    await dropBenchState(config.redisUrl, prefix, adminUrl, name);
   }
 }
 
@@ -548,17 +509,7 @@ export function ingestSummary(r: IngestBenchResult): SummaryRow[] {
 }
 
 export function formatIngestResult(r: IngestBenchResult): string {
-  const lines: string[] = [];
-  lines.push(
-    `settings: ${Object.entries(r.settings)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(', ')}`,
-  );
-  lines.push(
-    `env overrides for the app: ${Object.entries(r.overrides)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(', ')}`,
-  );
+  const lines = settingsLines(r.settings, r.overrides);
   const header = [
     'side',
     'sent',
@@ -578,9 +529,7 @@ export function formatIngestResult(r: IngestBenchResult): string {
   ).map(([side, d]) =>
     [side, d.sent, d.accepted, d.rejected, d.seconds, d.perSecond, d.p50, d.p99, d.max].map(String),
   );
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const fmt = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join(' | ');
-  lines.push(fmt(header), widths.map((w) => '-'.repeat(w)).join('-+-'), ...rows.map(fmt));
+  lines.push(textTable(header, rows));
   lines.push(`app/baseline = ${r.ratio.toFixed(2)}`);
   lines.push(
     `settlement: last accepted → all settled ${r.settleTailSeconds} s → ${r.settledPerSecond}/s; ` +

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { textTable } from './bench-kit.js';
 
 /** One line of the table `npm run bench` prints at the end, across every benchmark. */
 export interface SummaryRow {
@@ -37,15 +38,10 @@ if (unknown.length > 0) {
 }
 
 function table(rows: SummaryRow[]): string {
-  const header = ['bench', 'metric', 'value', 'target', 'status'];
-  const cells = rows.map((row) => [row.bench, row.metric, row.value, row.target, row.status]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const fmt = (line: string[]): string =>
-    line
-      .map((c, i) => c.padEnd(widths[i]))
-      .join(' | ')
-      .trimEnd();
-  return [fmt(header), widths.map((w) => '-'.repeat(w)).join('-+-'), ...cells.map(fmt)].join('\n');
+  return textTable(
+    ['bench', 'metric', 'value', 'target', 'status'],
+    rows.map((row) => [row.bench, row.metric, row.value, row.target, row.status]),
+  );
 }
 
 let failed = false;

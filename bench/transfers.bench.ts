@@ -2,11 +2,9 @@ import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import http from 'node:http';
-import net from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module.js';
@@ -17,6 +15,14 @@ import { UsersService } from '../src/modules/users/users.service.js';
 import { LedgerCheckService } from '../src/modules/wallet/ledger-check.service.js';
 import { newTransferReference, WalletService } from '../src/modules/wallet/wallet.service.js';
 import { newEventId } from '../src/modules/webhooks/outbox.service.js';
+import {
+  dropBenchState,
+  freePort,
+  settingsLines,
+  stopChild,
+  textTable,
+  waitForHealth,
+} from './bench-kit.js';
 import type { SummaryRow } from './run.js';
 
 const WALLETS = Number(process.env.BENCH_WALLETS ?? 1_000);
@@ -106,17 +112,6 @@ async function measure(
   };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function postJson(
   agent: http.Agent,
   port: number,
@@ -151,22 +146,6 @@ function postJson(
     req.on('error', reject);
     req.end(payload);
   });
-}
-
-async function waitForHealth(port: number, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null)
-      throw new Error(`the app exited with code ${child.exitCode} while starting`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/api/v1/health`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error('the app did not become healthy within 60 s');
 }
 
 /** Users with wallets, made through the app's own services (the user-created hook opens each wallet). */
@@ -354,41 +333,16 @@ export async function runTransfersBench(): Promise<TransfersBenchResult> {
       ledgerProblems: report.problems.length,
     };
   } finally {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child?.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await stopChild(child);
     agent.destroy();
     await pool.end();
     await setup.close();
-    const redis = new Redis(new AppConfig(env).redisUrl);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-    redis.disconnect();
-    const cleanup = new pg.Client({ connectionString: adminUrl });
-    await cleanup.connect();
-    await cleanup.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await cleanup.end();
+    await dropBenchState(new AppConfig(env).redisUrl, prefix, adminUrl, name);
   }
 }
 
 export function formatTransfersResult(result: TransfersBenchResult): string {
-  const lines: string[] = [];
-  lines.push(
-    `settings: ${Object.entries(result.settings)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(', ')}`,
-  );
-  lines.push(
-    `env overrides for the app: ${Object.entries(result.overrides)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(', ')}`,
-  );
+  const lines = settingsLines(result.settings, result.overrides);
   const header = [
     'scenario',
     'path',
@@ -409,9 +363,7 @@ export function formatTransfersResult(result: TransfersBenchResult): string {
     String(m.p50),
     String(m.p99),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const fmt = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join(' | ');
-  lines.push(fmt(header), widths.map((w) => '-'.repeat(w)).join('-+-'), ...rows.map(fmt));
+  lines.push(textTable(header, rows));
   for (const scenario of ['uniform', 'hot sender']) {
     const httpRun = result.measurements.find((m) => m.scenario === scenario && m.path === 'http');
     const bare = result.measurements.find((m) => m.scenario === scenario && m.path === 'bare sql');

@@ -1,0 +1,84 @@
+import type { ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+
+/** Helpers every benchmark shares: ports, app processes, cleanup, and plain-text tables. */
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitForHealth(port: number, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`the app exited with code ${child.exitCode} while starting`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/health`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error('the app did not become healthy within 60 s');
+}
+
+export async function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Removes a bench run's Redis keys (only its own prefix) and drops its database. */
+export async function dropBenchState(
+  redisUrl: string,
+  prefix: string,
+  adminUrl: string,
+  database: string,
+): Promise<void> {
+  const redis = new Redis(redisUrl);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+  redis.disconnect();
+  const cleanup = new pg.Client({ connectionString: adminUrl });
+  await cleanup.connect();
+  await cleanup.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+  await cleanup.end();
+}
+
+/** The two lines every bench prints first: its settings and the env it gives the app. */
+export function settingsLines(
+  settings: Record<string, unknown>,
+  overrides: Record<string, unknown>,
+): string[] {
+  const join = (values: Record<string, unknown>): string =>
+    Object.entries(values)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(', ');
+  return [`settings: ${join(settings)}`, `env overrides for the app: ${join(overrides)}`];
+}
+
+/** A padded text table: header, rule, rows. */
+export function textTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const fmt = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join(' | ')
+      .trimEnd();
+  return [fmt(header), widths.map((w) => '-'.repeat(w)).join('-+-'), ...rows.map(fmt)].join('\n');
+}
