@@ -9,30 +9,12 @@ import {
   paymentStatus,
   sql,
   waitFor,
+  FAST_INBOUND_ENV,
+  inboundEvent,
 } from './payments.helpers.js';
 
 function flutterwaveEnv(fake: FakeFlutterwave): Record<string, string> {
-  return {
-    ...fake.env(),
-    FRONTEND_CALLBACK_URL: 'https://app.example.com/payments/done',
-    GATEWAY_TIMEOUT: '1500ms',
-    INBOUND_WEBHOOK_BACKOFF: '100ms',
-    INBOUND_WEBHOOK_UNMATCHED_WINDOW: '1500ms',
-    INBOUND_WEBHOOK_SWEEP_INTERVAL: '500ms',
-    RECONCILE_INTERVAL: '1h',
-  };
-}
-
-async function inboundEvent(
-  t: TestApp,
-  eventId: string,
-): Promise<{ attempts: number; last_error: string | null }> {
-  const rows = await sql<{ attempts: number; last_error: string | null }>(
-    t,
-    `SELECT attempts, last_error FROM inbound_webhook_events WHERE gateway = 'flutterwave' AND event_id = $1`,
-    [eventId],
-  );
-  return rows[0] ?? { attempts: 0, last_error: null };
+  return { ...fake.env(), ...FAST_INBOUND_ENV };
 }
 
 describe('Flutterwave gateway (e2e)', () => {
@@ -214,7 +196,7 @@ describe('Flutterwave gateway (e2e)', () => {
         flutterwave.server.refuseConnections(),
       );
       await waitFor(
-        () => inboundEvent(t, eventId),
+        () => inboundEvent(t, 'flutterwave', eventId),
         (row) => row.attempts >= 2 && row.last_error !== null,
       );
       expect(await paymentStatus(t, reference)).toBe('pending');
@@ -233,7 +215,7 @@ describe('Flutterwave gateway (e2e)', () => {
         () => paymentStatus(t, reference),
         (status) => status === 'succeeded',
       );
-      expect((await inboundEvent(t, eventId)).attempts).toBeGreaterThanOrEqual(4);
+      expect((await inboundEvent(t, 'flutterwave', eventId)).attempts).toBeGreaterThanOrEqual(4);
     });
 
     it('retries after a timeout and settles', async () => {
@@ -244,7 +226,7 @@ describe('Flutterwave gateway (e2e)', () => {
         () => paymentStatus(t, reference),
         (status) => status === 'succeeded',
       );
-      expect((await inboundEvent(t, eventId)).attempts).toBeGreaterThanOrEqual(2);
+      expect((await inboundEvent(t, 'flutterwave', eventId)).attempts).toBeGreaterThanOrEqual(2);
     });
   });
 });

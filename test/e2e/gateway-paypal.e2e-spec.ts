@@ -7,32 +7,13 @@ import {
   eventStatus,
   paymentEvents,
   paymentStatus,
-  sql,
   waitFor,
+  FAST_INBOUND_ENV,
+  inboundEvent,
 } from './payments.helpers.js';
 
 function paypalEnv(fake: FakePayPal): Record<string, string> {
-  return {
-    ...fake.env(),
-    FRONTEND_CALLBACK_URL: 'https://app.example.com/payments/done',
-    GATEWAY_TIMEOUT: '1500ms',
-    INBOUND_WEBHOOK_BACKOFF: '100ms',
-    INBOUND_WEBHOOK_UNMATCHED_WINDOW: '1500ms',
-    INBOUND_WEBHOOK_SWEEP_INTERVAL: '500ms',
-    RECONCILE_INTERVAL: '1h',
-  };
-}
-
-async function inboundEvent(
-  t: TestApp,
-  eventId: string,
-): Promise<{ attempts: number; last_error: string | null }> {
-  const rows = await sql<{ attempts: number; last_error: string | null }>(
-    t,
-    `SELECT attempts, last_error FROM inbound_webhook_events WHERE gateway = 'paypal' AND event_id = $1`,
-    [eventId],
-  );
-  return rows[0] ?? { attempts: 0, last_error: null };
+  return { ...fake.env(), ...FAST_INBOUND_ENV };
 }
 
 describe('PayPal gateway (e2e)', () => {
@@ -224,7 +205,9 @@ describe('PayPal gateway (e2e)', () => {
         () => paymentStatus(t, created.reference),
         (status) => status === 'succeeded',
       );
-      expect((await inboundEvent(t, event.id as string)).attempts).toBeGreaterThanOrEqual(4);
+      expect((await inboundEvent(t, 'paypal', event.id as string)).attempts).toBeGreaterThanOrEqual(
+        4,
+      );
       expect(paypal.captures(created.orderId)).toHaveLength(1);
     });
 
@@ -235,7 +218,7 @@ describe('PayPal gateway (e2e)', () => {
       paypal.server.hangNext(3_000, 1, (req) => req.path.endsWith('/capture'));
       expect((await paypal.sendWebhook(t.url, event)).status).toBe(200);
       await waitFor(
-        () => inboundEvent(t, event.id as string),
+        () => inboundEvent(t, 'paypal', event.id as string),
         (row) => row.last_error !== null,
       );
       await waitFor(

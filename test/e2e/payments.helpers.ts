@@ -4,6 +4,16 @@ import request from 'supertest';
 import type { FakePaystack } from '../fakes/fake-paystack.js';
 import type { TestApp } from '../helpers/test-env.js';
 
+/** Short gateway timeout, fast inbound retries and sweeps, and no reconciliation during a test. */
+export const FAST_INBOUND_ENV: Record<string, string> = {
+  FRONTEND_CALLBACK_URL: 'https://app.example.com/payments/done',
+  GATEWAY_TIMEOUT: '1500ms',
+  INBOUND_WEBHOOK_BACKOFF: '100ms',
+  INBOUND_WEBHOOK_UNMATCHED_WINDOW: '1500ms',
+  INBOUND_WEBHOOK_SWEEP_INTERVAL: '500ms',
+  RECONCILE_INTERVAL: '1h',
+};
+
 /** Env for an app wired to a fake Paystack and a generic secret, with fast retries and sweeps. */
 export function paymentsEnv(
   fake: FakePaystack,
@@ -15,12 +25,7 @@ export function paymentsEnv(
     PAYSTACK_BASE_URL: fake.url,
     GENERIC_WEBHOOK_SECRET: genericSecret,
     GENERIC_CHECKOUT_URL: 'https://checkout.generic.example/pay',
-    FRONTEND_CALLBACK_URL: 'https://app.example.com/payments/done',
-    GATEWAY_TIMEOUT: '1500ms',
-    INBOUND_WEBHOOK_BACKOFF: '100ms',
-    INBOUND_WEBHOOK_UNMATCHED_WINDOW: '1500ms',
-    INBOUND_WEBHOOK_SWEEP_INTERVAL: '500ms',
-    RECONCILE_INTERVAL: '1h',
+    ...FAST_INBOUND_ENV,
     RECONCILE_MIN_AGE: '5m',
     ...extra,
   };
@@ -114,4 +119,18 @@ export async function createPayment(
   if (res.status !== 201)
     throw new Error(`creating a payment failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
+}
+
+/** Attempts and last error of a stored inbound webhook event (zero attempts if not stored). */
+export async function inboundEvent(
+  t: TestApp,
+  gateway: string,
+  eventId: string,
+): Promise<{ attempts: number; last_error: string | null }> {
+  const rows = await sql<{ attempts: number; last_error: string | null }>(
+    t,
+    `SELECT attempts, last_error FROM inbound_webhook_events WHERE gateway = $1 AND event_id = $2`,
+    [gateway, eventId],
+  );
+  return rows[0] ?? { attempts: 0, last_error: null };
 }
