@@ -9,6 +9,7 @@ import { QueueProducer } from '../../../queue/queue-producer.service.js';
 import { JobName, QueueName } from '../../../queue/queue-names.js';
 import type {
   InboundWebhookRequest,
+  GatewayName,
   NormalizedWebhookEvent,
 } from '../../gateways/gateway.interface.js';
 import { GatewayRegistry } from '../../gateways/gateway.registry.js';
@@ -21,12 +22,6 @@ export interface IntakeResult {
   eventId: string;
 }
 
-/**
- * Receives a gateway webhook: proves the sender on the raw bytes first (401, nothing stored),
- * stores the event under its unique (gateway, event id) before answering (503 when the database
- * cannot take it, so the gateway retries), then tries to enqueue its job. Redis being down does not
- * fail the request: the enqueue gives up fast and the sweeper enqueues later.
- */
 /** One inbound_webhook_events row as the batch INSERT takes it (snake_case: the JSON keys are the columns). */
 interface EventRow {
   gateway: string;
@@ -51,6 +46,12 @@ const MAX_BATCH = 100;
 /** INSERT batches in flight at once, each holding one pooled connection. */
 const MAX_IN_FLIGHT = 4;
 
+/**
+ * Receives a gateway webhook: proves the sender on the raw bytes first (401, nothing stored),
+ * stores the event under its unique (gateway, event id) before answering (503 when the database
+ * cannot take it, so the gateway retries), then tries to enqueue its job. Redis being down does not
+ * fail the request: the enqueue gives up fast and the sweeper enqueues later.
+ */
 @Injectable()
 export class WebhookIntakeService {
   private readonly logger = new Logger(WebhookIntakeService.name);
@@ -90,11 +91,10 @@ export class WebhookIntakeService {
   }
 
   private async store(
-    gateway: string,
+    gateway: GatewayName,
     rawBody: Buffer | undefined,
     headers: Record<string, string | string[] | undefined>,
   ): Promise<IntakeResult> {
-    if (!this.registry.isKnown(gateway)) throw notFound('Webhook route');
     const adapter = this.registry.get(gateway);
     const request: InboundWebhookRequest = {
       rawBody: rawBody ?? Buffer.alloc(0),
