@@ -1,6 +1,54 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
+ * The first definitions of two functions that a later migration replaces (its `down()` restores
+ * these): kept here once, as this migration created them.
+ */
+export const LEDGER_CHECK_TRANSFER_BALANCED_V1 = `
+      CREATE FUNCTION ledger_check_transfer_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        v_sum numeric;
+        v_lines int;
+        v_currencies int;
+      BEGIN
+        SELECT sum(e.amount), count(*), count(DISTINCT a.currency)
+          INTO v_sum, v_lines, v_currencies
+          FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id
+         WHERE e.transfer_id = NEW.transfer_id;
+        IF v_sum <> 0 OR v_lines < 2 OR v_currencies <> 1 THEN
+          RAISE EXCEPTION USING ERRCODE = 'LD011',
+            MESSAGE = format('ledger transfer %s is unbalanced (sum %s over %s entries in %s currencies)',
+                             NEW.transfer_id, v_sum, v_lines, v_currencies);
+        END IF;
+        RETURN NULL;
+      END $$`;
+
+export const LEDGER_WALLET_TRANSACTION_V1 = `
+      CREATE FUNCTION ledger_wallet_transaction(p_entry_id bigint) RETURNS jsonb
+      LANGUAGE sql STABLE AS $$
+        SELECT jsonb_build_object(
+          'id', e.id::text,
+          'type', ledger_wallet_transaction_type(t.kind, e.amount),
+          'amount', abs(e.amount),
+          'currency', a.currency::text,
+          'status', CASE WHEN t.kind = 'refund'
+                          AND EXISTS (SELECT 1 FROM ledger_transfers r WHERE r.reverses_transfer_id = t.id)
+                         THEN 'reversed' ELSE 'success' END,
+          'reference', t.reference,
+          'counterparty_wallet_number', (
+            SELECT ca.wallet_number::text FROM ledger_entries ce JOIN ledger_accounts ca ON ca.id = ce.account_id
+             WHERE ce.transfer_id = e.transfer_id AND ce.account_id <> e.account_id AND ca.kind = 'user_wallet'
+             LIMIT 1),
+          'narration', t.narration,
+          'balance_after', e.balance_after,
+          'created_at', to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+        FROM ledger_entries e
+        JOIN ledger_transfers t ON t.id = e.transfer_id
+        JOIN ledger_accounts a ON a.id = e.account_id
+        WHERE e.id = p_entry_id
+      $$`;
+
+/**
  * The wallet ledger. Accounts hold a cached balance; transfers group entries; entries are
  * append-only movements. What must never happen is refused by the database itself:
  * - a user wallet below zero (CHECK), whatever code runs;
@@ -120,24 +168,7 @@ export class Ledger1764000004000 implements MigrationInterface {
       CREATE TRIGGER ledger_accounts_guard BEFORE UPDATE ON ledger_accounts
       FOR EACH ROW EXECUTE FUNCTION ledger_guard_account()`);
 
-    await q.query(`
-      CREATE FUNCTION ledger_check_transfer_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
-      DECLARE
-        v_sum numeric;
-        v_lines int;
-        v_currencies int;
-      BEGIN
-        SELECT sum(e.amount), count(*), count(DISTINCT a.currency)
-          INTO v_sum, v_lines, v_currencies
-          FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id
-         WHERE e.transfer_id = NEW.transfer_id;
-        IF v_sum <> 0 OR v_lines < 2 OR v_currencies <> 1 THEN
-          RAISE EXCEPTION USING ERRCODE = 'LD011',
-            MESSAGE = format('ledger transfer %s is unbalanced (sum %s over %s entries in %s currencies)',
-                             NEW.transfer_id, v_sum, v_lines, v_currencies);
-        END IF;
-        RETURN NULL;
-      END $$`);
+    await q.query(LEDGER_CHECK_TRANSFER_BALANCED_V1);
     await q.query(`
       CREATE CONSTRAINT TRIGGER ledger_entries_balanced AFTER INSERT ON ledger_entries
       DEFERRABLE INITIALLY DEFERRED
@@ -224,30 +255,7 @@ export class Ledger1764000004000 implements MigrationInterface {
         SELECT CASE WHEN p_kind = 'transfer' THEN CASE WHEN p_amount > 0 THEN 'transfer_in' ELSE 'transfer_out' END
                     ELSE p_kind END
       $$`);
-    await q.query(`
-      CREATE FUNCTION ledger_wallet_transaction(p_entry_id bigint) RETURNS jsonb
-      LANGUAGE sql STABLE AS $$
-        SELECT jsonb_build_object(
-          'id', e.id::text,
-          'type', ledger_wallet_transaction_type(t.kind, e.amount),
-          'amount', abs(e.amount),
-          'currency', a.currency::text,
-          'status', CASE WHEN t.kind = 'refund'
-                          AND EXISTS (SELECT 1 FROM ledger_transfers r WHERE r.reverses_transfer_id = t.id)
-                         THEN 'reversed' ELSE 'success' END,
-          'reference', t.reference,
-          'counterparty_wallet_number', (
-            SELECT ca.wallet_number::text FROM ledger_entries ce JOIN ledger_accounts ca ON ca.id = ce.account_id
-             WHERE ce.transfer_id = e.transfer_id AND ce.account_id <> e.account_id AND ca.kind = 'user_wallet'
-             LIMIT 1),
-          'narration', t.narration,
-          'balance_after', e.balance_after,
-          'created_at', to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
-        FROM ledger_entries e
-        JOIN ledger_transfers t ON t.id = e.transfer_id
-        JOIN ledger_accounts a ON a.id = e.account_id
-        WHERE e.id = p_entry_id
-      $$`);
+    await q.query(LEDGER_WALLET_TRANSACTION_V1);
 
     // A wallet-to-wallet transfer and its outbox event (wallet.transfer.received for the
     // recipient, the same row OutboxService.record writes) in one statement: run in autocommit it

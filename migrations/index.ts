@@ -7,6 +7,7 @@ import { Payments1764000005000 } from './1764000005000-payments.js';
 import { Webhooks1764000006000 } from './1764000006000-webhooks.js';
 import { Refunds1764000007000 } from './1764000007000-refunds.js';
 import { WalletDeposit1764000008000 } from './1764000008000-wallet-deposit.js';
+import { LedgerStablePlans1764000009000 } from './1764000009000-ledger-stable-plans.js';
 
 /** Every migration, in order, listed as classes (globs do not work under ESM). Append here. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   Webhooks1764000006000,
   Refunds1764000007000,
   WalletDeposit1764000008000,
+  LedgerStablePlans1764000009000,
 ];
