@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import http from 'node:http';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -30,6 +31,11 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 20);
+/**
+ * HTTP processes of the app (HTTP_PROCESSES, node:cluster): one per core of this machine by
+ * default. The pool is split between them so the app holds POOL_SIZE connections in all, like bare SQL.
+ */
+const HTTP_PROCESSES = Number(process.env.BENCH_HTTP_PROCESSES ?? availableParallelism());
 const OPENING_BALANCE = 1_000_000_000;
 /** Extra node flags for the app process, e.g. `--cpu-prof` to profile it. */
 const APP_NODE_ARGS = (process.env.BENCH_APP_NODE_ARGS ?? '')
@@ -252,7 +258,8 @@ export async function runTransfersBench(): Promise<TransfersBenchResult> {
     THROTTLE_LIMIT: '1000000000',
     JWT_SECRET: process.env.JWT_SECRET ?? 'bench-jwt-secret-that-is-long-enough-0123456789',
     JWT_ACCESS_TTL: '1h',
-    DATABASE_POOL_SIZE: String(POOL_SIZE),
+    DATABASE_POOL_SIZE: String(Math.ceil(POOL_SIZE / HTTP_PROCESSES)),
+    HTTP_PROCESSES: String(HTTP_PROCESSES),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     PROCESS_ROLE: process.env.BENCH_PROCESS_ROLE ?? 'api',
   };
@@ -316,7 +323,8 @@ export async function runTransfersBench(): Promise<TransfersBenchResult> {
       settings: {
         wallets: WALLETS,
         concurrency: CONCURRENCY,
-        'pool size (app and bare)': POOL_SIZE,
+        'pool size (app in all, bare)': `${Math.ceil(POOL_SIZE / HTTP_PROCESSES) * HTTP_PROCESSES}, ${POOL_SIZE}`,
+        'app HTTP processes': HTTP_PROCESSES,
         synchronous_commit: syncCommit,
         'seconds per run (after warm-up)': SECONDS,
         'warm-up seconds': WARMUP_SECONDS,

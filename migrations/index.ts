@@ -8,6 +8,7 @@ import { Webhooks1764000006000 } from './1764000006000-webhooks.js';
 import { Refunds1764000007000 } from './1764000007000-refunds.js';
 import { WalletDeposit1764000008000 } from './1764000008000-wallet-deposit.js';
 import { LedgerStablePlans1764000009000 } from './1764000009000-ledger-stable-plans.js';
+import { WalletTransferBatch1764000010000 } from './1764000010000-wallet-transfer-batch.js';
 
 /** Every migration, in order, listed as classes (globs do not work under ESM). Append here. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   Refunds1764000007000,
   WalletDeposit1764000008000,
   LedgerStablePlans1764000009000,
+  WalletTransferBatch1764000010000,
 ];

@@ -6,6 +6,7 @@ import { configureApp } from './common/http/configure-app.js';
 import { AppConfig, ConfigError } from './config/app-config.js';
 import { loadDotEnv } from './config/load-env.js';
 import { migrate } from './database/migrate.js';
+import { isForkedHttpProcess, superviseHttpProcesses } from './http-cluster.js';
 
 async function bootstrap(): Promise<void> {
   loadDotEnv();
@@ -19,7 +20,9 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
-  await migrate(config);
+  // A forked HTTP process starts after its supervisor migrated the database.
+  if (!isForkedHttpProcess()) await migrate(config);
+  if (superviseHttpProcesses(config)) return;
 
   if (!config.runsApi) {
     const app = await NestFactory.createApplicationContext(AppModule, { bufferLogs: true });

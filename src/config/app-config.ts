@@ -90,6 +90,11 @@ const HTTP = ['http:', 'https:'];
 export class AppConfig {
   readonly nodeEnv: NodeEnv;
   readonly processRole: ProcessRole;
+  /**
+   * HTTP server processes of a PROCESS_ROLE=api instance (node:cluster, one listening port). Each
+   * has its own DATABASE_POOL_SIZE connections. 1 = the process itself serves.
+   */
+  readonly httpProcesses: number;
   readonly port: number;
   readonly appUrl: string;
   readonly databaseUrl: string;
@@ -162,6 +167,11 @@ export class AppConfig {
     const read = new EnvReader(env);
     this.nodeEnv = read.oneOf('NODE_ENV', 'development', ['development', 'production', 'test']);
     this.processRole = read.oneOf('PROCESS_ROLE', 'all', ['api', 'worker', 'all']);
+    this.httpProcesses = read.int('HTTP_PROCESSES', 1, 1, 64);
+    if (this.httpProcesses > 1 && this.processRole !== 'api')
+      throw new ConfigError(
+        `HTTP_PROCESSES=${this.httpProcesses} needs PROCESS_ROLE=api (run workers as their own processes)`,
+      );
     this.port = read.int('PORT', 3000, 0, 65535);
     this.appUrl = read.url('APP_URL', 'http://localhost:3000', HTTP) as string;
     this.databaseUrl = read.url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/payments', [

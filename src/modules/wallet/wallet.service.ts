@@ -11,7 +11,6 @@ import {
 import { minorFromDb, type Minor } from '../../common/money.js';
 import { AppConfig } from '../../config/app-config.js';
 import { newEventId, OutboxService } from '../webhooks/outbox.service.js';
-import { AccountQueue } from './account-queue.js';
 import {
   clearingAccountName,
   depositClearingAccountName,
@@ -20,6 +19,7 @@ import {
   mapLedgerError,
 } from './ledger.service.js';
 import type { PostedEntry, PostedTransfer, WalletAccount } from './ledger.types.js';
+import { TransferPoster } from './transfer-poster.js';
 import { generateWalletNumber, isWellFormedWalletNumber } from './wallet-number.js';
 import {
   toWalletTransactionView,
@@ -115,15 +115,16 @@ export class WalletService {
    */
   private readonly byUser = new Map<string, WalletAccount>();
   private readonly byNumber = new Map<string, WalletAccount>();
-  /** One transfer per wallet in flight from this process (see AccountQueue). */
-  private readonly queue = new AccountQueue();
+  private readonly transfers: TransferPoster;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly ledger: LedgerService,
     private readonly outbox: OutboxService,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.transfers = new TransferPoster(dataSource);
+  }
 
   /** Opens the user's wallet inside the user-creation transaction. */
   async openWallet(manager: EntityManager, userId: string): Promise<WalletAccount> {
@@ -207,26 +208,23 @@ export class WalletService {
     }
 
     const reference = newTransferReference();
-    // One statement in autocommit: wallet_transfer posts through ledger_post (locks in id order,
-    // checks funds) and writes the recipient's wallet.transfer.received outbox row, atomically.
-    let rows: { outcome: string; wallet_transaction: unknown }[];
+    // wallet_transfer (alone or in a batch, see TransferPoster) posts through ledger_post (locks
+    // in id order, checks funds) and writes the recipient's wallet.transfer.received outbox row,
+    // atomically, in autocommit.
+    let outcome: string;
     try {
-      rows = await this.queue.run([sender.id, recipient.id], () =>
-        this.dataSource.query(`SELECT * FROM wallet_transfer($1, $2, $3, $4, $5, $6)`, [
-          sender.id,
-          recipient.id,
-          String(request.amount),
-          reference,
-          request.narration ?? null,
-          newEventId(),
-        ]),
-      );
+      outcome = await this.transfers.post({
+        senderId: sender.id,
+        recipientId: recipient.id,
+        amount: request.amount,
+        reference,
+        narration: request.narration ?? null,
+        eventId: newEventId(),
+      });
     } catch (error) {
       throw mapLedgerError(error);
     }
-    if (rows[0]?.outcome === 'insufficient_funds') throw insufficientFunds();
-    if (rows[0]?.outcome !== 'created')
-      throw new Error(`transfer ${reference} was not created: ${rows[0]?.outcome}`);
+    if (outcome === 'insufficient_funds') throw insufficientFunds();
     return {
       reference,
       status: 'success',

@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { unauthenticated } from '../../../common/errors/app-error.js';
 import { AppConfig } from '../../../config/app-config.js';
 import { queryRows } from '../../../database/sql.js';
+import { MicroBatcher } from '../../../common/batching/micro-batcher.js';
 import { User } from '../../users/user.entity.js';
 import { randomToken, sha256 } from '../crypto.js';
 
@@ -29,6 +30,8 @@ type RefreshOutcome =
   | { kind: 'rotated'; session: IssuedSession }
   | { kind: 'unknown' | 'reused' | 'revoked' | 'expired' };
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const isAccessClaims = (value: unknown): value is AccessClaims => {
   if (typeof value !== 'object' || value === null) return false;
   const claims = value as Record<string, unknown>;
@@ -43,6 +46,12 @@ const isAccessClaims = (value: unknown): value is AccessClaims => {
 /** Access tokens (JWT) and rotating refresh tokens grouped in families. */
 @Injectable()
 export class TokensService {
+  /** Session checks of concurrent requests, answered by one query per batch. */
+  private readonly familyChecks = new MicroBatcher<{ familyId: string; userId: string }, boolean>(
+    (sessions) => this.activeFamilies(sessions),
+    { maxBatch: 200, maxInFlight: 4, startIdleAtOnce: true },
+  );
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly jwt: JwtService,
@@ -136,13 +145,28 @@ export class TokensService {
   }
 
   /** One primary-key lookup per request, so logout and reuse revocation take effect at once. */
+  /**
+   * Whether the session an access token belongs to is still open (not logged out, no refresh
+   * token reused). Asked on every JWT request, so concurrent requests share one query (see
+   * familyChecks); each still sees every revocation committed before its query started.
+   */
   async isFamilyActive(familyId: string, userId: string): Promise<boolean> {
-    const rows = await queryRows<{ active: boolean }>(
+    if (!UUID.test(familyId) || !UUID.test(userId)) return false;
+    return this.familyChecks.submit({ familyId, userId });
+  }
+
+  private async activeFamilies(
+    sessions: { familyId: string; userId: string }[],
+  ): Promise<boolean[]> {
+    const rows = await queryRows<{ id: string; user_id: string }>(
       this.dataSource.manager,
-      `SELECT revoked_at IS NULL AS active FROM refresh_token_families WHERE id = $1 AND user_id = $2`,
-      [familyId, userId],
+      `SELECT id, user_id FROM refresh_token_families WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL`,
+      [sessions.map((session) => session.familyId)],
     );
-    return rows.length === 1 && rows[0].active;
+    const active = new Set(rows.map((row) => `${row.id}/${row.user_id}`));
+    return sessions.map((session) =>
+      active.has(`${session.familyId.toLowerCase()}/${session.userId.toLowerCase()}`),
+    );
   }
 
   /**

@@ -1,0 +1,120 @@
+import type { DataSource } from 'typeorm';
+import { MicroBatcher } from '../../common/batching/micro-batcher.js';
+import type { Minor } from '../../common/money.js';
+import { pgError } from './pg-error.js';
+
+/** One wallet-to-wallet transfer, checked and resolved to ledger accounts by WalletService. */
+export interface TransferPosting {
+  senderId: string;
+  recipientId: string;
+  amount: Minor;
+  reference: string;
+  narration: string | null;
+  /** Id of the recipient's `wallet.transfer.received` outbox event. */
+  eventId: string;
+}
+
+export type TransferOutcome = 'created' | 'insufficient_funds';
+
+/** Transfers posted by one statement at most; bounds how long a batch holds its accounts. */
+const MAX_BATCH = 64;
+/**
+ * Batches in flight at once. Two keep the database busy while the next batch gathers; more would
+ * only queue on the same row locks (a busy wallet is in most batches) and take pool connections.
+ */
+const MAX_IN_FLIGHT = 2;
+
+/**
+ * SQLSTATE classes the database raises while executing a statement it then rolls back, on a
+ * connection that stays usable: a batch failing with one of these changed nothing, so its
+ * transfers can safely be posted again one by one. Anything else (a dropped connection, a
+ * cancelled statement) fails the batch as it is: the outcome may be unknown, and a transfer is
+ * never posted twice to find out.
+ */
+const RETRY_ONE_BY_ONE = ['22', '23', '40', 'P0', 'LD'];
+
+/**
+ * Posts wallet transfers through the ledger. A transfer arriving while the database is idle is
+ * posted at once by `wallet_transfer`; transfers arriving while batches run are gathered and
+ * posted together by `wallet_transfer_batch`: one statement and one commit for the lot, each
+ * transfer keeping its own outcome. Under load that divides the per-transaction cost of the
+ * database (round trip, snapshot, commit flush) by the batch size, and a busy sender's transfers
+ * share one hold of its row lock instead of queueing for it one commit at a time.
+ *
+ * Atomicity is per transfer as before: a transfer either commits with its entries and outbox
+ * event or not at all. If a batch fails as a whole (it should not: a shortfall is an outcome, not
+ * an error), its transfers are posted again one by one, so only the one at fault fails.
+ */
+export class TransferPoster {
+  private readonly batcher = new MicroBatcher<TransferPosting, TransferOutcome | Error>(
+    (postings) => this.postBatch(postings),
+    { maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT, startIdleAtOnce: true },
+  );
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  async post(posting: TransferPosting): Promise<TransferOutcome> {
+    const outcome = await this.batcher.submit(posting);
+    if (outcome instanceof Error) throw outcome;
+    return outcome;
+  }
+
+  private async postBatch(postings: TransferPosting[]): Promise<(TransferOutcome | Error)[]> {
+    if (postings.length === 1) return [await this.postOne(postings[0])];
+    let rows: { ord: number; outcome: string }[];
+    try {
+      rows = await this.dataSource.query(
+        `SELECT ord, outcome FROM wallet_transfer_batch($1, $2, $3, $4, $5, $6)`,
+        [
+          postings.map((p) => p.senderId),
+          postings.map((p) => p.recipientId),
+          postings.map((p) => String(p.amount)),
+          postings.map((p) => p.reference),
+          postings.map((p) => p.narration),
+          postings.map((p) => p.eventId),
+        ],
+      );
+    } catch (error) {
+      const code = pgError(error)?.code;
+      if (code === undefined || !RETRY_ONE_BY_ONE.some((prefix) => code.startsWith(prefix)))
+        throw error;
+      // Rolled back as a whole: find the transfer at fault by posting each on its own.
+      const outcomes: (TransferOutcome | Error)[] = [];
+      for (const posting of postings) {
+        outcomes.push(
+          await this.postOne(posting).catch((failure: unknown) =>
+            failure instanceof Error ? failure : new Error(String(failure)),
+          ),
+        );
+      }
+      return outcomes;
+    }
+    const byOrdinal = new Map(rows.map((row) => [Number(row.ord), row.outcome]));
+    return postings.map((posting, i) => this.outcomeOf(posting, byOrdinal.get(i + 1)));
+  }
+
+  private async postOne(posting: TransferPosting): Promise<TransferOutcome> {
+    const rows: { outcome: string }[] = await this.dataSource.query(
+      `SELECT outcome FROM wallet_transfer($1, $2, $3, $4, $5, $6)`,
+      [
+        posting.senderId,
+        posting.recipientId,
+        String(posting.amount),
+        posting.reference,
+        posting.narration,
+        posting.eventId,
+      ],
+    );
+    const outcome = this.outcomeOf(posting, rows[0]?.outcome);
+    if (outcome instanceof Error) throw outcome;
+    return outcome;
+  }
+
+  private outcomeOf(
+    posting: TransferPosting,
+    outcome: string | undefined,
+  ): TransferOutcome | Error {
+    if (outcome === 'created' || outcome === 'insufficient_funds') return outcome;
+    return new Error(`transfer ${posting.reference} was not posted: ${String(outcome)}`);
+  }
+}
