@@ -4,7 +4,11 @@ import type { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { UsersService } from '../../src/modules/users/users.service.js';
 import { LedgerCheckService } from '../../src/modules/wallet/ledger-check.service.js';
-import { TransferPoster, type TransferPosting } from '../../src/modules/wallet/transfer-poster.js';
+import {
+  batchArguments,
+  TransferPoster,
+  type TransferPosting,
+} from '../../src/modules/wallet/transfer-poster.js';
 import { newTransferReference, WalletService } from '../../src/modules/wallet/wallet.service.js';
 import { newEventId } from '../../src/modules/webhooks/outbox.service.js';
 import { createTestApp, TestApp } from '../helpers/test-env.js';
@@ -70,14 +74,7 @@ describe('batched wallet transfers (integration, real Postgres)', () => {
     const batch = [posting(a, b, 700), posting(a, c, 400), posting(b, c, 700), posting(a, c, 300)];
     const { rows } = await sql.query<{ ord: number; outcome: string }>(
       `SELECT ord, outcome FROM wallet_transfer_batch($1, $2, $3, $4, $5, $6)`,
-      [
-        batch.map((p) => p.senderId),
-        batch.map((p) => p.recipientId),
-        batch.map((p) => String(p.amount)),
-        batch.map((p) => p.reference),
-        batch.map((p) => p.narration),
-        batch.map((p) => p.eventId),
-      ],
+      batchArguments(batch),
     );
     expect(rows.map((row) => [row.ord, row.outcome])).toEqual([
       [1, 'created'],

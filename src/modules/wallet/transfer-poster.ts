@@ -16,6 +16,18 @@ export interface TransferPosting {
 
 export type TransferOutcome = 'created' | 'insufficient_funds';
 
+/** The six parallel arrays `wallet_transfer_batch` takes, in its parameter order. */
+export function batchArguments(postings: TransferPosting[]): unknown[] {
+  return [
+    postings.map((p) => p.senderId),
+    postings.map((p) => p.recipientId),
+    postings.map((p) => String(p.amount)),
+    postings.map((p) => p.reference),
+    postings.map((p) => p.narration),
+    postings.map((p) => p.eventId),
+  ];
+}
+
 /** Transfers posted by one statement at most; bounds how long a batch holds its accounts. */
 const MAX_BATCH = 64;
 /**
@@ -65,14 +77,7 @@ export class TransferPoster {
     try {
       rows = await this.dataSource.query(
         `SELECT ord, outcome FROM wallet_transfer_batch($1, $2, $3, $4, $5, $6)`,
-        [
-          postings.map((p) => p.senderId),
-          postings.map((p) => p.recipientId),
-          postings.map((p) => String(p.amount)),
-          postings.map((p) => p.reference),
-          postings.map((p) => p.narration),
-          postings.map((p) => p.eventId),
-        ],
+        batchArguments(postings),
       );
     } catch (error) {
       const code = pgError(error)?.code;
