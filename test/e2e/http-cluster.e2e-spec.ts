@@ -95,6 +95,14 @@ describe('an API instance with several HTTP processes (e2e)', () => {
     // Many requests over fresh connections all answered while both serve.
     const statuses = await Promise.all(Array.from({ length: 40 }, () => health()));
     expect(statuses.every((status) => status === 200)).toBe(true);
+    // /metrics answered by either process counts the requests both served.
+    for (let scrape = 0; scrape < 4; scrape++) {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const counted = [...text.matchAll(/^http_request_duration_seconds_count\{[^}]*\} (\d+)$/gm)]
+        .map((match) => Number(match[1]))
+        .reduce((sum, n) => sum + n, 0);
+      expect(counted).toBeGreaterThanOrEqual(40);
+    }
 
     process.kill(first[0], 'SIGKILL');
     const replaced = await waitFor(

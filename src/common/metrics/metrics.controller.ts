@@ -3,6 +3,7 @@ import { Controller, Get, Headers, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AppConfig } from '../../config/app-config.js';
+import { instanceMetrics, isForkedHttpProcess } from '../../http-cluster.js';
 import { Public } from '../auth/auth.decorators.js';
 import { unauthenticated } from '../errors/app-error.js';
 import { MetricsService } from './metrics.service.js';
@@ -31,6 +32,9 @@ export class MetricsController {
       }
     }
     res.setHeader('Content-Type', this.metrics.registry.contentType);
-    res.send(await this.metrics.registry.metrics());
+    // With HTTP_PROCESSES > 1, whichever process answers reports the whole instance.
+    res.send(
+      isForkedHttpProcess() ? await instanceMetrics() : await this.metrics.registry.metrics(),
+    );
   }
 }

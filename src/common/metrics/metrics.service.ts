@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { shareMetricsWithSupervisor } from '../../http-cluster.js';
 
 /**
  * The process's Prometheus registry and the business metrics other modules record. A registry of
@@ -62,5 +63,6 @@ export class MetricsService {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    shareMetricsWithSupervisor(this.registry);
   }
 }

@@ -31,6 +31,8 @@ export class QueueMetricsCollector {
       help: 'Jobs per BullMQ queue and state',
       labelNames: ['queue', 'state'] as const,
       registers: [metrics.registry],
+      // Every HTTP process of an instance reads the same Redis: across processes, one reading.
+      aggregator: 'max',
       async collect() {
         const results = await Promise.allSettled(
           queues.map(async (queue) => {
