@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { availableParallelism } from 'node:os';
 import http from 'node:http';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -32,10 +31,12 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 20);
 /**
- * HTTP processes of the app (HTTP_PROCESSES, node:cluster): one per core of this machine by
- * default. The pool is split between them so the app holds POOL_SIZE connections in all, like bare SQL.
+ * HTTP processes of the app (HTTP_PROCESSES, node:cluster); the pool is split between them so the
+ * app holds POOL_SIZE connections in all, like bare SQL. 1 by default: on this 2-core machine a
+ * second process cost transfers more than it gave (720/s with 1, 508/s with 2, 368/s with 3), as
+ * each process batches on its own and the database shares the same cores.
  */
-const HTTP_PROCESSES = Number(process.env.BENCH_HTTP_PROCESSES ?? availableParallelism());
+const HTTP_PROCESSES = Number(process.env.BENCH_HTTP_PROCESSES ?? 1);
 const OPENING_BALANCE = 1_000_000_000;
 /** Extra node flags for the app process, e.g. `--cpu-prof` to profile it. */
 const APP_NODE_ARGS = (process.env.BENCH_APP_NODE_ARGS ?? '')

@@ -31,10 +31,11 @@ export function batchArguments(postings: TransferPosting[]): unknown[] {
 /** Transfers posted by one statement at most; bounds how long a batch holds its accounts. */
 const MAX_BATCH = 64;
 /**
- * Batches in flight at once. Two keep the database busy while the next batch gathers; more would
- * only queue on the same row locks (a busy wallet is in most batches) and take pool connections.
+ * Batches in flight at once: enough to keep both cores of the database busy while the next batch
+ * gathers (measured: 2 → ~680/s, 4 → ~900/s uniform over HTTP on this machine), few enough that a
+ * busy wallet's batches do not pile up on its row lock or take the whole pool.
  */
-const MAX_IN_FLIGHT = 2;
+const MAX_IN_FLIGHT = 4;
 
 /**
  * SQLSTATE classes the database raises while executing a statement it then rolls back, on a
