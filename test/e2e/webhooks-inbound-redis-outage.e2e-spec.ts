@@ -1,5 +1,7 @@
 import { spawn, ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { Writable } from 'node:stream';
+import { LOG_DESTINATION } from '../../src/common/logging/logging.module.js';
 import { FakePaystack } from '../fakes/fake-paystack.js';
 import { GenericWebhookSender } from '../fakes/webhook-sender.js';
 import { signIn, SignedIn } from '../helpers/auth.js';
@@ -45,6 +47,14 @@ async function stopRedis(child: ChildProcess): Promise<void> {
 }
 
 describe('inbound webhooks while Redis is down (e2e)', () => {
+  const lines: Record<string, unknown>[] = [];
+  const capture = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      for (const line of chunk.toString().split('\n'))
+        if (line.length > 0) lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
   let t: TestApp;
   let paystack: FakePaystack;
   let generic: GenericWebhookSender;
@@ -58,7 +68,12 @@ describe('inbound webhooks while Redis is down (e2e)', () => {
     paystack = await new FakePaystack().start();
     generic = new GenericWebhookSender(GenericWebhookSender.newSecret());
     t = await createTestApp({
-      env: { ...paymentsEnv(paystack, generic.secret), REDIS_URL: `redis://127.0.0.1:${port}` },
+      env: {
+        ...paymentsEnv(paystack, generic.secret),
+        REDIS_URL: `redis://127.0.0.1:${port}`,
+        LOG_LEVEL: 'warn',
+      },
+      override: (builder) => builder.overrideProvider(LOG_DESTINATION).useValue(capture),
     });
     alice = await signIn(t, 'alice@example.com');
   });
@@ -82,7 +97,7 @@ describe('inbound webhooks while Redis is down (e2e)', () => {
       );
 
     await stopRedis(redis);
-    for (const payment of payments) {
+    for (const [i, payment] of payments.entries()) {
       const body = JSON.stringify({
         transaction_id: payment.reference,
         status: 'completed',
@@ -92,11 +107,22 @@ describe('inbound webhooks while Redis is down (e2e)', () => {
       // The request must not hang on the dead Redis: it is aborted (and the test fails) after one second.
       const response = await fetch(`${t.url}/api/v1/webhooks/generic`, {
         method: 'POST',
-        headers: generic.headers(body),
+        headers: { ...generic.headers(body), 'X-Request-Id': `outage-webhook-${i}` },
         body,
         signal: AbortSignal.timeout(1_000),
       });
       expect(response.status).toBe(200);
+    }
+    // Each failed enqueue is logged under its webhook's own request id.
+    for (let i = 0; i < payments.length; i++) {
+      expect(
+        lines.find(
+          (line) =>
+            line.request_id === `outage-webhook-${i}` &&
+            typeof line.msg === 'string' &&
+            line.msg.startsWith('could not enqueue inbound-webhooks/'),
+        ),
+      ).toMatchObject({ level: 40, context: 'QueueProducer' });
     }
     const stored = await sql<{ status: string; enqueued_at: Date | null }>(
       t,

@@ -1,7 +1,10 @@
 import request from 'supertest';
 import type { EntityManager } from 'typeorm';
 import { DataSource } from 'typeorm';
-import { OutboxService, type RecordEventInput } from '../../src/modules/webhooks/outbox.service.js';
+import {
+  PaymentSettledHooks,
+  type SettledPayment,
+} from '../../src/modules/payments/payment-settled.hooks.js';
 import { WebhookRelayService } from '../../src/modules/webhooks/webhook-relay.service.js';
 import { FakePaystack } from '../fakes/fake-paystack.js';
 import { verifyWebhook, WebhookReceiver } from '../fakes/webhook-receiver.js';
@@ -11,21 +14,23 @@ import { createTestApp, type TestApp } from '../helpers/test-env.js';
 import { createPayment, paymentsEnv, paymentStatus, waitFor } from './payments.helpers.js';
 
 /**
- * The outbox as the settlement path uses it: an OutboxService that can be told to fail right
- * after its INSERT, so the whole settlement transaction rolls back after the outbox write.
+ * A PaymentSettledHook that can be told to fail: hooks run last in the settlement transaction,
+ * after the payment row, its audit entry and its outbox event are written, so a failure here rolls
+ * the whole settlement back after the outbox write.
  */
-class FailAfterWriteOutbox extends OutboxService {
-  failFor = new Set<string>();
+class FailingSettlementHook {
+  readonly failFor = new Set<string>();
   readonly injectedFailures = new Map<string, number>();
 
-  override async record(manager: EntityManager, input: RecordEventInput): Promise<string> {
-    const id = await super.record(manager, input);
-    const reference = input.data.reference;
-    if (typeof reference === 'string' && this.failFor.has(reference)) {
-      this.injectedFailures.set(reference, (this.injectedFailures.get(reference) ?? 0) + 1);
-      throw new Error(`injected failure after writing ${id}`);
+  onPaymentSucceeded(_manager: EntityManager, payment: SettledPayment): Promise<void> {
+    if (this.failFor.has(payment.reference)) {
+      this.injectedFailures.set(
+        payment.reference,
+        (this.injectedFailures.get(payment.reference) ?? 0) + 1,
+      );
+      return Promise.reject(new Error(`injected failure after settling ${payment.reference}`));
     }
-    return id;
+    return Promise.resolve();
   }
 }
 
@@ -34,7 +39,7 @@ describe('outbound webhooks from payment settlement (e2e)', () => {
   let paystack: FakePaystack;
   let generic: GenericWebhookSender;
   let receiver: WebhookReceiver;
-  const outbox = new FailAfterWriteOutbox();
+  const failingHook = new FailingSettlementHook();
 
   beforeAll(async () => {
     paystack = await new FakePaystack().start();
@@ -45,8 +50,8 @@ describe('outbound webhooks from payment settlement (e2e)', () => {
         WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
         WEBHOOK_RETRY_SCHEDULE: '0,1,1',
       }),
-      override: (builder) => builder.overrideProvider(OutboxService).useValue(outbox),
     });
+    t.get<PaymentSettledHooks>(PaymentSettledHooks).register(failingHook);
   });
 
   afterAll(async () => {
@@ -116,7 +121,7 @@ describe('outbound webhooks from payment settlement (e2e)', () => {
       currency: 'USD',
       gateway: 'generic',
     });
-    outbox.failFor.add(created.reference);
+    failingHook.failFor.add(created.reference);
     const sent = await generic.send(t.url, {
       transaction_id: created.reference,
       payment_id: 'gen_wh_2',
@@ -128,7 +133,7 @@ describe('outbound webhooks from payment settlement (e2e)', () => {
 
     // The settlement job keeps failing (and retrying) after the outbox write: nothing commits.
     await waitFor(
-      async () => outbox.injectedFailures.get(created.reference) ?? 0,
+      async () => failingHook.injectedFailures.get(created.reference) ?? 0,
       (failures) => failures >= 2,
     );
     const dataSource = t.get<DataSource>(DataSource);
@@ -142,7 +147,7 @@ describe('outbound webhooks from payment settlement (e2e)', () => {
     expect(receiver.requests.filter((r) => r.body.includes(created.reference))).toHaveLength(0);
 
     // Once the transaction can commit, the event and its single delivery follow.
-    outbox.failFor.delete(created.reference);
+    failingHook.failFor.delete(created.reference);
     await waitFor(
       () => paymentStatus(t, created.reference),
       (status) => status === 'succeeded',

@@ -11,7 +11,7 @@ import { requestIdOf } from '../http/request-id.js';
 import { ReplayedErrorResponse } from '../idempotency/replayed-error.js';
 import { AppError, ErrorDetail } from './app-error.js';
 
-interface Rendered {
+export interface Rendered {
   status: number;
   code: string;
   message: string;
@@ -112,6 +112,17 @@ export function renderError(error: unknown): Rendered {
   };
 }
 
+/** The SPEC §3 error body. */
+export function errorBody(rendered: Rendered, requestId: string) {
+  return {
+    status_code: rendered.status,
+    code: rendered.code,
+    message: rendered.message,
+    details: rendered.details,
+    request_id: requestId,
+  };
+}
+
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpExceptionFilter');
@@ -135,12 +146,6 @@ export class HttpExceptionFilter implements ExceptionFilter {
       return;
     }
     for (const [name, value] of Object.entries(rendered.headers)) response.setHeader(name, value);
-    response.status(rendered.status).json({
-      status_code: rendered.status,
-      code: rendered.code,
-      message: rendered.message,
-      details: rendered.details,
-      request_id: requestId,
-    });
+    response.status(rendered.status).json(errorBody(rendered, requestId));
   }
 }

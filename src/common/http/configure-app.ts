@@ -7,11 +7,16 @@ import {
   QUEUE_BOARD_PATH,
   QueueBoardService,
 } from '../../modules/operations/queue-board.service.js';
+import { webhookLeanRoute } from '../../modules/payments/inbound/webhook-intake.controller.js';
+import { serveLeanRoutes } from './lean-routes.js';
 import { runWithRequestId } from './request-context.js';
 import { assignRequestId } from './request-id.js';
 import { setupSwagger } from './swagger.js';
 
 export const BODY_LIMIT = '1mb';
+/** BODY_LIMIT in bytes, as body-parser reads '1mb'. */
+const BODY_LIMIT_BYTES = 1024 * 1024;
+const CORS_EXPOSED_HEADERS = ['X-Request-Id', 'Idempotent-Replayed', 'Retry-After'];
 
 /**
  * Everything about the HTTP application that is not a module: shared by main.ts and the e2e
@@ -44,8 +49,14 @@ export function configureApp(app: NestExpressApplication): void {
   app.enableCors({
     origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
     credentials: true,
-    exposedHeaders: ['X-Request-Id', 'Idempotent-Replayed', 'Retry-After'],
+    exposedHeaders: CORS_EXPOSED_HEADERS,
   });
   app.enableShutdownHooks();
   setupSwagger(app);
+  // Gateway webhooks are answered ahead of all the above, with the same answers (lean-routes.ts).
+  serveLeanRoutes(app, [webhookLeanRoute(app)], {
+    bodyLimitBytes: BODY_LIMIT_BYTES,
+    corsOrigins: config.corsOrigins,
+    corsExposedHeaders: CORS_EXPOSED_HEADERS,
+  });
 }

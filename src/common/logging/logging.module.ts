@@ -3,8 +3,10 @@ import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppConfig } from '../../config/app-config.js';
+import { requestIdToLog } from '../http/request-context.js';
 import { assignRequestId } from '../http/request-id.js';
 import { REDACTED, redactPaths, redactUrl } from './redaction.js';
+import { RequestLogs } from './request-log.js';
 
 interface SerializedRequest {
   id?: unknown;
@@ -38,6 +40,12 @@ export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
             request_id: (req as IncomingMessage & { id?: unknown }).id,
           }),
           redact: { paths: redactPaths(), censor: REDACTED },
+          // Lines logged while a lean route (common/http/lean-routes.ts) handles a request carry
+          // its id; other requests and jobs have it bound on their own child logger.
+          mixin: (): Record<string, string> => {
+            const requestId = requestIdToLog();
+            return requestId === undefined ? {} : { request_id: requestId };
+          },
           serializers: {
             req: (req: SerializedRequest) => ({
               id: req.id,
@@ -65,5 +73,7 @@ export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
       },
     }),
   ],
+  providers: [RequestLogs],
+  exports: [RequestLogs],
 })
 export class LoggingModule {}

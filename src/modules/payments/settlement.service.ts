@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import { EntityNotFoundError, type DataSource, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { AppConfig } from '../../config/app-config.js';
 import type {
@@ -9,7 +9,7 @@ import type {
   VerifyResult,
 } from '../gateways/gateway.interface.js';
 import { GatewayRegistry } from '../gateways/gateway.registry.js';
-import { OutboxService } from '../webhooks/outbox.service.js';
+import { newEventId, OutboxService, type RecordEventInput } from '../webhooks/outbox.service.js';
 import { OrdersService } from './orders.service.js';
 import { PaymentAuditEntry, PaymentAuditAction } from './payment-audit-entry.entity.js';
 import { PaymentSettledHooks } from './payment-settled.hooks.js';
@@ -17,6 +17,8 @@ import { decidePayment, isFinal, PaymentDecision } from './payment-state-machine
 import { toPaymentView } from './payment-view.js';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
 import { Payment, PaymentStatus } from './payment.entity.js';
+import { PaymentRows } from './payment-rows.js';
+import { preparedRows } from './prepared-sql.js';
 
 export type SettlementSource = 'webhook' | 'verify' | 'callback' | 'reconcile' | 'replay';
 
@@ -31,10 +33,20 @@ export interface SettleOptions {
   /** Reconciliation: when the gateway cannot be asked, still let expiry apply instead of throwing. */
   tolerateGatewayErrors?: boolean;
   /**
-   * The payment as the caller has just read it, to skip reading it again before the gateway call.
-   * Only a hint: the decision is taken on the row read under lock.
+   * The payment as the caller has just read it, to skip reading it again before the gateway call
+   * and, when the gateway moves it, to apply the transition without reading it again under lock:
+   * see PaymentVersion.
    */
-  snapshot?: Payment;
+  snapshot?: PaymentVersion;
+}
+
+/**
+ * A payment row as read at one version (its `xmin`, the transaction that wrote this version of
+ * the row; any UPDATE writes a new version with a new xmin).
+ */
+export interface PaymentVersion {
+  payment: Payment;
+  version: string;
 }
 
 export interface SettlementOutcome {
@@ -53,7 +65,8 @@ export interface SettlementOutcome {
  * THE settlement path: webhook jobs, verify, the payer's callback, reconciliation and admin replay
  * all come here. The gateway is asked before the transaction (no row lock or pooled connection is
  * held across an HTTP call of up to GATEWAY_TIMEOUT); the decision is then taken and applied under
- * `SELECT … FOR UPDATE` on the payment row against the state read under that lock. Two settlers
+ * the payment row's lock against the state of the row under that lock (`SELECT … FOR UPDATE`, or
+ * an UPDATE conditioned on the row version the caller read: see applyUnderLock). Two settlers
  * racing both ask the gateway, but only the first to take the lock finds the payment movable; the
  * second sees the new state and changes nothing. So the state change, the order update, the
  * PaymentSettledHooks (wallet credit) and the outbox event happen once, in one transaction.
@@ -61,6 +74,7 @@ export interface SettlementOutcome {
 @Injectable()
 export class SettlementService {
   private readonly logger = new Logger(SettlementService.name);
+  private paymentRows?: PaymentRows;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -73,10 +87,10 @@ export class SettlementService {
   ) {}
 
   async settle(paymentId: string, options: SettleOptions): Promise<SettlementOutcome> {
+    const known = options.snapshot?.payment.id === paymentId ? options.snapshot : undefined;
     const snapshot =
-      options.snapshot?.id === paymentId
-        ? options.snapshot
-        : await this.dataSource.getRepository(Payment).findOneByOrFail({ id: paymentId });
+      known?.payment ??
+      (await this.dataSource.getRepository(Payment).findOneByOrFail({ id: paymentId }));
     let report: VerifyResult | null = options.report ?? null;
     let asked = false;
     if (!options.report) {
@@ -104,7 +118,7 @@ export class SettlementService {
       }
     }
     const outcome = await this.dataSource.transaction((manager) =>
-      this.applyUnderLock(manager, paymentId, report, asked, options),
+      this.applyUnderLock(manager, paymentId, report, asked, options, known),
     );
     if (outcome.changed) {
       // After COMMIT: nothing but the commit should wait between the last statement and the lock's release.
@@ -116,74 +130,159 @@ export class SettlementService {
     return outcome;
   }
 
+  private get rows(): PaymentRows {
+    this.paymentRows ??= new PaymentRows(this.dataSource);
+    return this.paymentRows;
+  }
+
+  /**
+   * The decision and its effects, in the settlement transaction. A transition decided on the
+   * caller's snapshot is written by an UPDATE conditioned on the row still being the snapshot's
+   * version: the UPDATE takes the row lock and checks the condition on the row as it is under that
+   * lock, so the transition is applied only if the row under the lock is exactly the one it was
+   * decided on, the same decision as reading it under the lock, without a round trip for reading
+   * it. Anything else (no snapshot, a snapshot the gateway leaves unchanged, a row that has moved
+   * on) reads the row under `SELECT … FOR UPDATE` and decides on that.
+   */
   private async applyUnderLock(
     manager: EntityManager,
     paymentId: string,
     report: VerifyResult | null,
     asked: boolean,
     options: SettleOptions,
+    known: PaymentVersion | undefined,
   ): Promise<SettlementOutcome> {
-    const payment = await manager.findOneOrFail(Payment, {
-      where: { id: paymentId },
-      lock: { mode: 'pessimistic_write' },
-    });
     const now = new Date();
+    if (known) {
+      const decision = this.decide(known.payment, report, now);
+      if (decision.kind === 'transition') {
+        const applied = await this.applyTransition(
+          manager,
+          known,
+          decision,
+          report,
+          asked,
+          options,
+          now,
+        );
+        if (applied) return applied;
+      }
+    }
+
+    const locked = await this.lockRow(manager, paymentId);
+    const payment = locked.payment;
     const from = payment.status;
-    const decision = decidePayment(from, payment, report, {
+    const decision = this.decide(payment, report, now);
+    if (decision.kind === 'transition') {
+      const applied = await this.applyTransition(
+        manager,
+        locked,
+        decision,
+        report,
+        asked,
+        options,
+        now,
+      );
+      if (!applied) throw new Error(`payment ${paymentId} changed although it is locked`);
+      return applied;
+    }
+
+    const changes = this.observedChanges(payment, report, asked, now);
+    if (from === 'pending' || from === 'abandoned')
+      changes.nextVerifyAt = this.nextVerifyAt(from, now);
+    if (Object.keys(changes).length > 0) await manager.update(Payment, { id: paymentId }, changes);
+    if (decision.contradiction) {
+      await this.audit(
+        manager,
+        payment,
+        'contradiction',
+        options,
+        from,
+        from,
+        decision.reason,
+        report,
+      );
+    }
+    const fresh = await manager.findOneByOrFail(Payment, { id: paymentId });
+    return {
+      payment: fresh,
+      changed: false,
+      from,
+      to: from,
+      contradiction: decision.contradiction,
+      gatewayStatus: report?.status,
+      reason: decision.reason,
+    };
+  }
+
+  /** The payment row under `SELECT … FOR UPDATE`, held until the transaction ends. */
+  private async lockRow(manager: EntityManager, paymentId: string): Promise<PaymentVersion> {
+    const rows = await preparedRows<{ payment: Record<string, unknown>; version: string }>(
+      manager,
+      `SELECT to_json(p) AS payment, p.xmin::text AS version FROM payments p WHERE p.id = $1 FOR UPDATE`,
+      [paymentId],
+    );
+    if (rows.length === 0) throw new EntityNotFoundError(Payment, { id: paymentId });
+    return { payment: this.rows.fromJson(rows[0].payment), version: rows[0].version };
+  }
+
+  private decide(payment: Payment, report: VerifyResult | null, now: Date): PaymentDecision {
+    return decidePayment(payment.status, payment, report, {
       expired: now.getTime() >= payment.expiresAt.getTime(),
     });
+  }
+
+  /** What asking the gateway teaches about the payment, whatever the decision. */
+  private observedChanges(
+    payment: Payment,
+    report: VerifyResult | null,
+    asked: boolean,
+    now: Date,
+  ): QueryDeepPartialEntity<Payment> {
     const changes: QueryDeepPartialEntity<Payment> = {};
     if (asked) changes.lastVerifiedAt = now;
     if (report?.gatewayPaymentId && !payment.gatewayPaymentId && report.status === 'succeeded')
       changes.gatewayPaymentId = report.gatewayPaymentId;
     if (report?.gatewayChargeId && !payment.gatewayChargeId)
       changes.gatewayChargeId = report.gatewayChargeId;
+    return changes;
+  }
 
-    if (decision.kind === 'unchanged') {
-      if (from === 'pending' || from === 'abandoned')
-        changes.nextVerifyAt = this.nextVerifyAt(from, now);
-      if (Object.keys(changes).length > 0)
-        await manager.update(Payment, { id: paymentId }, changes);
-      if (decision.contradiction) {
-        await this.audit(
-          manager,
-          payment,
-          'contradiction',
-          options,
-          from,
-          from,
-          decision.reason,
-          report,
-        );
-      }
-      const fresh = await manager.findOneByOrFail(Payment, { id: paymentId });
-      return {
-        payment: fresh,
-        changed: false,
-        from,
-        to: from,
-        contradiction: decision.contradiction,
-        gatewayStatus: report?.status,
-        reason: decision.reason,
-      };
-    }
-
-    Object.assign(changes, this.transitionChanges(decision, report, now), { updatedAt: now });
-    await manager.update(Payment, { id: paymentId }, changes);
-    // The row as just written: the locked row plus these changes (updated_at set explicitly, so the
-    // object and the row agree) — no need to read it back.
-    const updated: Payment = Object.assign(new Payment(), payment, changes as Partial<Payment>);
-    await this.audit(
-      manager,
-      payment,
-      'transition',
-      options,
-      from,
-      updated.status,
-      describe(decision),
-      report,
+  /**
+   * Writes a transition decided on `row` (and its effects) if the payment row is still that
+   * version; null, having written nothing, if it is not.
+   */
+  private async applyTransition(
+    manager: EntityManager,
+    row: PaymentVersion,
+    decision: Extract<PaymentDecision, { kind: 'transition' }>,
+    report: VerifyResult | null,
+    asked: boolean,
+    options: SettleOptions,
+    now: Date,
+  ): Promise<SettlementOutcome | null> {
+    const payment = row.payment;
+    const from = payment.status;
+    const changes = Object.assign(
+      this.observedChanges(payment, report, asked, now),
+      this.transitionChanges(decision, report, now),
+      { updatedAt: now },
     );
-    await this.afterTransition(manager, updated);
+    // The row as written: the row decided on plus these changes (updated_at set explicitly, so
+    // the object and the row agree) — no need to read it back.
+    const updated: Payment = Object.assign(new Payment(), payment, changes as Partial<Payment>);
+    const written = await this.writeTransition(manager, {
+      version: row.version,
+      changes,
+      updated,
+      from,
+      note: describe(decision),
+      report,
+      options,
+      event: this.outboxEventOf(updated),
+    });
+    if (!written) return null;
+    if (updated.status === 'succeeded') await this.succeededEffects(manager, updated);
     return {
       payment: updated,
       changed: true,
@@ -192,6 +291,80 @@ export class SettlementService {
       contradiction: false,
       gatewayStatus: report?.status,
     };
+  }
+
+  /**
+   * One statement for everything a transition writes to the payments module's own tables: the
+   * payment row, its audit entry and its outbox event (the row OutboxService.record writes), all
+   * or nothing: only if the row is still at `version` when the UPDATE holds its lock. False when
+   * it is not (nothing written).
+   */
+  private async writeTransition(
+    manager: EntityManager,
+    transition: {
+      version: string;
+      changes: QueryDeepPartialEntity<Payment>;
+      updated: Payment;
+      from: PaymentStatus;
+      note: string;
+      report: VerifyResult | null;
+      options: SettleOptions;
+      event: RecordEventInput | null;
+    },
+  ): Promise<boolean> {
+    const { changes, updated, options, event } = transition;
+    const values: unknown[] = [updated.id, transition.version];
+    const param = (value: unknown): string => {
+      values.push(value);
+      return `$${values.length}`;
+    };
+    const set = Object.entries(changes).map(
+      ([property, value]) =>
+        `${this.rows.column(property)} = ${param(this.rows.toDatabase(property, value))}`,
+    );
+    const parts = [
+      `moved AS (UPDATE payments SET ${set.join(', ')} WHERE id = $1 AND xmin = $2::xid RETURNING id)`,
+      `audit AS (INSERT INTO payment_audit_entries
+           (payment_id, action, source, actor_user_id, from_status, to_status, note, details, inbound_event_id)
+         SELECT id, 'transition', ${param(options.source)}, NULL, ${param(transition.from)},
+                ${param(updated.status)}, ${param(transition.note)}, ${param(jsonOrNull(auditDetails(transition.report)))},
+                ${param(options.inboundEventId ?? null)}
+           FROM moved)`,
+    ];
+    if (event) {
+      parts.push(
+        `outbox AS (INSERT INTO events (id, user_id, type, data, created_at)
+           SELECT ${param(newEventId())}, ${param(event.userId)}, ${param(event.type)},
+                  ${param(JSON.stringify(event.data))}, ${param(event.occurredAt ?? new Date())}
+             FROM moved)`,
+      );
+    }
+    const rows = await preparedRows<{ moved: number }>(
+      manager,
+      `WITH ${parts.join(', ')} SELECT count(*)::int AS moved FROM moved`,
+      values,
+    );
+    return rows[0]?.moved === 1;
+  }
+
+  /** The outbound event a transition to this state records, if any. */
+  private outboxEventOf(payment: Payment): RecordEventInput | null {
+    if (payment.status === 'succeeded') {
+      return {
+        userId: payment.userId,
+        type: 'payment.success',
+        data: { ...toPaymentView(payment) },
+        occurredAt: payment.settledAt ?? new Date(),
+      };
+    }
+    if (payment.status === 'failed') {
+      return {
+        userId: payment.userId,
+        type: 'payment.failed',
+        data: { ...toPaymentView(payment) },
+      };
+    }
+    return null;
   }
 
   private transitionChanges(
@@ -243,34 +416,27 @@ export class SettlementService {
 
   /** Effects of a state change, inside the same transaction as the change. */
   async afterTransition(manager: EntityManager, payment: Payment): Promise<void> {
-    if (payment.status === 'succeeded') {
-      const settledAt = payment.settledAt ?? new Date();
-      await this.orders.markPaidIfCovered(manager, payment, settledAt);
-      await this.outbox.record(manager, {
-        userId: payment.userId,
-        type: 'payment.success',
-        data: { ...toPaymentView(payment) },
-        occurredAt: settledAt,
-      });
-      // The hooks go last: the wallet credit locks a clearing account that other deposits of the
-      // gateway share until COMMIT; nothing else should run while it is held.
-      await this.hooks.run(manager, {
-        id: payment.id,
-        reference: payment.reference,
-        userId: payment.userId,
-        purpose: payment.purpose,
-        gateway: payment.gateway,
-        currency: payment.currency,
-        amountReceived: payment.amountReceived ?? payment.amount,
-        settledAt,
-      });
-    } else if (payment.status === 'failed') {
-      await this.outbox.record(manager, {
-        userId: payment.userId,
-        type: 'payment.failed',
-        data: { ...toPaymentView(payment) },
-      });
-    }
+    const event = this.outboxEventOf(payment);
+    if (event) await this.outbox.record(manager, event);
+    if (payment.status === 'succeeded') await this.succeededEffects(manager, payment);
+  }
+
+  /** The order and the PaymentSettledHooks (wallet credit) of a payment that has just succeeded. */
+  private async succeededEffects(manager: EntityManager, payment: Payment): Promise<void> {
+    const settledAt = payment.settledAt ?? new Date();
+    await this.orders.markPaidIfCovered(manager, payment, settledAt);
+    // The hooks go last: the wallet credit locks a clearing account that other deposits of the
+    // gateway share until COMMIT; nothing else should run while it is held.
+    await this.hooks.run(manager, {
+      id: payment.id,
+      reference: payment.reference,
+      userId: payment.userId,
+      purpose: payment.purpose,
+      gateway: payment.gateway,
+      currency: payment.currency,
+      amountReceived: payment.amountReceived ?? payment.amount,
+      settledAt,
+    });
   }
 
   async audit(
@@ -295,6 +461,14 @@ export class SettlementService {
       inboundEventId: options.inboundEventId ?? null,
     });
   }
+}
+
+function jsonOrNull(value: Record<string, unknown> | null): string | null {
+  return value === null ? null : JSON.stringify(value);
+}
+
+function auditDetails(report: VerifyResult | null): Record<string, unknown> | null {
+  return report ? { gateway_report: { ...report } } : null;
 }
 
 function describe(decision: Extract<PaymentDecision, { kind: 'transition' }>): string {

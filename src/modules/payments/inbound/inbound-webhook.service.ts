@@ -5,9 +5,14 @@ import { MetricsService } from '../../../common/metrics/metrics.service.js';
 import { AppConfig } from '../../../config/app-config.js';
 import { conflict, notFound } from '../../../common/errors/app-error.js';
 import { GatewayRequestError } from '../../gateways/gateway.errors.js';
-import { Payment } from '../payment.entity.js';
+import { preparedRows } from '../prepared-sql.js';
 import { RefundWebhookHooks } from '../refund-webhook.hooks.js';
-import { SettlementService, SettlementSource } from '../settlement.service.js';
+import {
+  type PaymentVersion,
+  SettlementService,
+  type SettlementSource,
+} from '../settlement.service.js';
+import { PaymentRows } from '../payment-rows.js';
 import { queryRows } from '../../../database/sql.js';
 import { InboundEventStatus, InboundWebhookEvent } from './inbound-webhook-event.entity.js';
 import { WebhookIntakeService } from './webhook-intake.service.js';
@@ -28,7 +33,37 @@ interface ClaimedRow {
   normalized: InboundWebhookEvent['normalized'];
   generation: number;
   received_at: Date;
+  /** The payment the event names (`to_json` of its row) and its row version; null if none. */
+  payment: Record<string, unknown> | null;
+  payment_version: string | null;
 }
+
+/**
+ * Claims the event (an event already finished, a duplicate job, is not touched), reads it and
+ * finds the payment it names, by reference, else by the gateway's own id, with its row version
+ * (see PaymentVersion): one round trip. The claim is only a marker, so its commit does not wait for
+ * the WAL flush (synchronous_commit off for this transaction alone): if the database loses it in a
+ * crash the event is simply `received` again and is processed again; the settlement's own commit
+ * still waits, and its flush covers the claim written before it.
+ */
+const CLAIM_SQL = `WITH claimed AS (
+    UPDATE inbound_webhook_events SET status = 'processing', attempts = attempts + 1, updated_at = now()
+     WHERE id = $1 AND status NOT IN ('processed', 'unmatched', 'failed', 'ignored')
+     RETURNING id, gateway, event_id, type, kind, reference, gateway_payment_id, normalized, generation, received_at)
+  SELECT c.*, found.payment, found.payment_version
+    FROM claimed c
+    CROSS JOIN (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
+    LEFT JOIN LATERAL (
+      SELECT payment, payment_version FROM (
+        SELECT 1 AS rank, to_json(p) AS payment, p.xmin::text AS payment_version
+          FROM payments p
+         WHERE c.kind = 'payment' AND p.reference = c.reference
+        UNION ALL
+        SELECT 2 AS rank, to_json(p) AS payment, p.xmin::text AS payment_version
+          FROM payments p
+         WHERE c.kind = 'payment' AND p.gateway = c.gateway AND p.gateway_payment_id = c.gateway_payment_id
+      ) candidates ORDER BY rank LIMIT 1
+    ) found ON true`;
 
 /** What processing reads of an event, from the claiming UPDATE's RETURNING. */
 type ClaimedEvent = Pick<
@@ -72,6 +107,7 @@ const DONE: readonly InboundEventStatus[] = ['processed', 'unmatched', 'failed',
 @Injectable()
 export class InboundWebhookService {
   private readonly logger = new Logger(InboundWebhookService.name);
+  private paymentRows?: PaymentRows;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -92,24 +128,27 @@ export class InboundWebhookService {
     eventRowId: string,
     options: { finalAttempt: boolean; source?: SettlementSource },
   ): Promise<InboundEventStatus> {
-    // Claim and read in one round trip; an event already finished (a duplicate job) is not touched.
-    const claimed = await queryRows<ClaimedRow>(
-      this.dataSource.manager,
-      `UPDATE inbound_webhook_events SET status = 'processing', attempts = attempts + 1, updated_at = now()
-        WHERE id = $1 AND status NOT IN ('processed', 'unmatched', 'failed', 'ignored')
-        RETURNING id, gateway, event_id, type, kind, reference, gateway_payment_id, normalized, generation, received_at`,
-      [eventRowId],
-    );
+    // Claim the event, read it and find its payment in one round trip; an event already finished (a
+    // duplicate job) is not touched.
+    const claimed = await preparedRows<ClaimedRow>(this.dataSource.manager, CLAIM_SQL, [
+      eventRowId,
+    ]);
     if (claimed.length === 0) {
       const event = await this.dataSource
         .getRepository(InboundWebhookEvent)
         .findOneBy({ id: eventRowId });
       return event && DONE.includes(event.status) ? event.status : 'ignored';
     }
-    const event = toClaimedEvent(claimed[0]);
+    const row = claimed[0];
+    const event = toClaimedEvent(row);
+    const payment: PaymentVersion | null =
+      row.payment && row.payment_version
+        ? { payment: this.rows.fromJson(row.payment), version: row.payment_version }
+        : null;
     try {
       const finished = await this.handle(
         event,
+        payment,
         options.source ?? (event.generation > 0 ? 'replay' : 'webhook'),
       );
       await this.finish(eventRowId, finished);
@@ -131,13 +170,22 @@ export class InboundWebhookService {
     }
   }
 
-  private async handle(event: ClaimedEvent, source: SettlementSource): Promise<Finished> {
+  private get rows(): PaymentRows {
+    this.paymentRows ??= new PaymentRows(this.dataSource);
+    return this.paymentRows;
+  }
+
+  private async handle(
+    event: ClaimedEvent,
+    found: PaymentVersion | null,
+    source: SettlementSource,
+  ): Promise<Finished> {
     const normalized = event.normalized;
     if (event.kind === 'refund') return this.handleRefund(event);
     if (event.kind !== 'payment')
       return { status: 'ignored', note: `event type ${event.type} is not acted on` };
 
-    const payment = await this.findPayment(event);
+    const payment = found?.payment;
     if (!payment) {
       const what = `no payment with reference ${event.reference ?? '(none)'}${event.gatewayPaymentId ? ` or ${event.gateway} id ${event.gatewayPaymentId}` : ''}`;
       if (this.withinUnmatchedWindow(event)) throw new RetryLaterError(what);
@@ -156,7 +204,7 @@ export class InboundWebhookService {
     try {
       outcome = await this.settlement.settle(payment.id, {
         source,
-        snapshot: payment,
+        snapshot: found,
         inboundEventId: event.id,
         report: normalized.selfAuthenticating
           ? {
@@ -223,21 +271,17 @@ export class InboundWebhookService {
     return Date.now() - event.receivedAt.getTime() < this.config.inboundWebhookUnmatchedWindowMs;
   }
 
-  private async findPayment(event: ClaimedEvent): Promise<Payment | null> {
-    const repo = this.dataSource.getRepository(Payment);
-    if (event.reference) {
-      const byReference = await repo.findOneBy({ reference: event.reference });
-      if (byReference) return byReference;
-    }
-    if (event.gatewayPaymentId)
-      return repo.findOneBy({ gateway: event.gateway, gatewayPaymentId: event.gatewayPaymentId });
-    return null;
-  }
-
+  /**
+   * Records the outcome. Like the claim, a bookkeeping write whose commit need not wait for the
+   * WAL flush: what it reports is already committed (the settlement, or nothing), and if a crash
+   * loses it the event is still open, so the sweeper enqueues it again and it finishes again.
+   */
   private async finish(eventRowId: string, finished: Finished): Promise<void> {
-    await this.dataSource.query(
+    await preparedRows(
+      this.dataSource.manager,
       `UPDATE inbound_webhook_events
           SET status = $2, last_error = $3, payment_id = coalesce($4, payment_id), processed_at = now(), updated_at = now()
+         FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
         WHERE id = $1`,
       [eventRowId, finished.status, finished.note ?? null, finished.paymentId ?? null],
     );

@@ -71,14 +71,19 @@ export class WebhookIntakeService {
     private readonly metrics: MetricsService,
   ) {}
 
+  /**
+   * `parsedBody`, when given, must be `JSON.parse(rawBody.toString('utf8'))` (the lean route has
+   * already parsed the body to check it); it saves parsing the body once more for the stored payload.
+   */
   async receive(
     gateway: string,
     rawBody: Buffer | undefined,
     headers: Record<string, string | string[] | undefined>,
+    parsedBody?: unknown,
   ): Promise<IntakeResult> {
     if (!this.registry.isKnown(gateway)) throw notFound('Webhook route');
     try {
-      const result = await this.store(gateway, rawBody, headers);
+      const result = await this.store(gateway, rawBody, headers, parsedBody);
       this.metrics.webhooksReceived.inc({ gateway, duplicate: String(result.duplicate) });
       return result;
     } catch (error) {
@@ -94,6 +99,7 @@ export class WebhookIntakeService {
     gateway: GatewayName,
     rawBody: Buffer | undefined,
     headers: Record<string, string | string[] | undefined>,
+    parsedBody: unknown,
   ): Promise<IntakeResult> {
     const adapter = this.registry.get(gateway);
     const request: InboundWebhookRequest = {
@@ -106,7 +112,10 @@ export class WebhookIntakeService {
     let payload: Record<string, unknown>;
     try {
       event = adapter.parseWebhook(request);
-      payload = JSON.parse(request.rawBody.toString('utf8')) as Record<string, unknown>;
+      payload = (parsedBody ?? JSON.parse(request.rawBody.toString('utf8'))) as Record<
+        string,
+        unknown
+      >;
     } catch (error) {
       throw new AppError(
         HttpStatus.BAD_REQUEST,
