@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { execSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { NestFactory } from '@nestjs/core';
@@ -22,6 +21,7 @@ import {
   waitForHealth,
 } from './bench-kit.js';
 import type { SummaryRow } from './run.js';
+import { type Drive, sendFromThread, type Webhook } from './webhook-sender.js';
 
 const EVENTS = Number(process.env.BENCH_INGEST_EVENTS ?? 10_000);
 const WARMUP_EVENTS = Number(process.env.BENCH_INGEST_WARMUP ?? 1_000);
@@ -50,25 +50,6 @@ const DEPOSIT_AMOUNT_MIN = 10_000;
 
 const TARGETS = { acceptedPerSecond: 2_000, p99Ms: 50, ratio: 0.6, settledPerSecond: 500 };
 
-interface Webhook {
-  body: Buffer;
-  signature: string;
-}
-
-interface Drive {
-  sent: number;
-  accepted: number;
-  rejected: number;
-  seconds: number;
-  perSecond: number;
-  p50: number;
-  p99: number;
-  max: number;
-  /** performance.now() of the last accepted answer. */
-  lastAcceptedAt: number;
-  firstSentAt: number;
-}
-
 export interface IngestBenchResult {
   settings: Record<string, string | number>;
   overrides: Record<string, string>;
@@ -92,83 +73,8 @@ export interface IngestBenchResult {
   loadAverage: string;
 }
 
-function post(agent: http.Agent, port: number, path: string, webhook: Webhook): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
-    const req = http.request(
-      {
-        agent,
-        host: '127.0.0.1',
-        port,
-        path,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': webhook.body.length,
-          'user-agent': 'Paystack',
-          'x-paystack-signature': webhook.signature,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          // A duplicate answer would mean the events were not distinct: count it as not accepted.
-          const body = Buffer.concat(chunks).toString('utf8');
-          resolve(
-            res.statusCode === 200 && body.includes('"duplicate":false')
-              ? 200
-              : (res.statusCode ?? 0) || 599,
-          );
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(webhook.body);
-  });
-}
-
-/** Sends every webhook once from CONCURRENCY keep-alive connections, timing each. */
-async function send(port: number, path: string, webhooks: Webhook[]): Promise<Drive> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const latencies: number[] = [];
-  let next = 0;
-  let accepted = 0;
-  let lastAcceptedAt = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < webhooks.length) {
-        const webhook = webhooks[next++];
-        const t0 = performance.now();
-        const status = await post(agent, port, path, webhook).catch(() => 0);
-        const t1 = performance.now();
-        latencies.push(t1 - t0);
-        if (status === 200) {
-          accepted++;
-          lastAcceptedAt = Math.max(lastAcceptedAt, t1);
-        }
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number): number =>
-    latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
-  const round = (n: number): number => Math.round(n * 100) / 100;
-  return {
-    sent: webhooks.length,
-    accepted,
-    rejected: webhooks.length - accepted,
-    seconds: round(elapsed),
-    perSecond: Math.round(accepted / elapsed),
-    p50: round(pct(0.5)),
-    p99: round(pct(0.99)),
-    max: round(latencies[latencies.length - 1] ?? 0),
-    lastAcceptedAt,
-    firstSentAt: started,
-  };
+function send(port: number, path: string, webhooks: Webhook[]): Promise<Drive> {
+  return sendFromThread({ port, path, webhooks, concurrency: CONCURRENCY });
 }
 
 /** Starts the baseline server process and waits for its "listening" line. */
@@ -288,7 +194,7 @@ async function waitSettled(
     }
     if (at - started > SETTLE_TIMEOUT_MS)
       return { at, counts: await settleCounts(pool, references) };
-    await new Promise((resolve) => setTimeout(resolve, rows[0].open === 0 ? 200 : 20));
+    await new Promise((resolve) => setTimeout(resolve, rows[0].open === 0 ? 200 : 100));
   }
 }
 
@@ -420,6 +326,8 @@ export async function runIngestBench(): Promise<IngestBenchResult> {
         'warm-up events (settled before the run)': WARMUP_EVENTS,
         wallets: WALLETS,
         concurrency: `${CONCURRENCY} keep-alive connections`,
+        'load generator':
+          'node:http on a thread of its own (the fake Paystack runs on the main thread)',
         'pool size (app per process, baseline)': POOL_SIZE,
         'synchronous_commit (app, baseline)': `${sync[0].synchronous_commit}, ${baselineServer.syncCommit}`,
         'app processes':

@@ -1,7 +1,8 @@
 import request from 'supertest';
-import type { EntityManager } from 'typeorm';
 import { DataSource } from 'typeorm';
+import type { SqlFunctionCall } from '../../src/database/sql.js';
 import {
+  type PaymentSettledHook,
   PaymentSettledHooks,
   type SettledPayment,
 } from '../../src/modules/payments/payment-settled.hooks.js';
@@ -14,23 +15,21 @@ import { createTestApp, type TestApp } from '../helpers/test-env.js';
 import { createPayment, paymentsEnv, paymentStatus, waitFor } from './payments.helpers.js';
 
 /**
- * A PaymentSettledHook that can be told to fail: hooks run last in the settlement transaction,
- * after the payment row, its audit entry and its outbox event are written, so a failure here rolls
- * the whole settlement back after the outbox write.
+ * A PaymentSettledHook that can be told to fail: its call (a function this test creates, which
+ * raises) runs last in the settlement statement, after the payment row, its audit entry and its
+ * outbox event are written, so the whole settlement rolls back after the outbox write.
  */
-class FailingSettlementHook {
+class FailingSettlementHook implements PaymentSettledHook {
   readonly failFor = new Set<string>();
   readonly injectedFailures = new Map<string, number>();
 
-  onPaymentSucceeded(_manager: EntityManager, payment: SettledPayment): Promise<void> {
-    if (this.failFor.has(payment.reference)) {
-      this.injectedFailures.set(
-        payment.reference,
-        (this.injectedFailures.get(payment.reference) ?? 0) + 1,
-      );
-      return Promise.reject(new Error(`injected failure after settling ${payment.reference}`));
-    }
-    return Promise.resolve();
+  effectOnSuccess(payment: SettledPayment): Promise<SqlFunctionCall | null> {
+    if (!this.failFor.has(payment.reference)) return Promise.resolve(null);
+    this.injectedFailures.set(
+      payment.reference,
+      (this.injectedFailures.get(payment.reference) ?? 0) + 1,
+    );
+    return Promise.resolve({ name: 'test_fail_settlement', args: [payment.reference] });
   }
 }
 
@@ -52,6 +51,11 @@ describe('outbound webhooks from payment settlement (e2e)', () => {
       }),
     });
     t.get<PaymentSettledHooks>(PaymentSettledHooks).register(failingHook);
+    await t.get<DataSource>(DataSource).query(`
+      CREATE FUNCTION test_fail_settlement(p_reference text) RETURNS void LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'injected failure after settling %', p_reference;
+      END $$`);
   });
 
   afterAll(async () => {

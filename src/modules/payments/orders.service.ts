@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { SqlParams } from '../../database/sql.js';
 import { notFound } from '../../common/errors/app-error.js';
 import { Order } from './order.entity.js';
 import type { Payment } from './payment.entity.js';
@@ -40,26 +41,19 @@ export class OrdersService {
   }
 
   /**
-   * Inside the settlement transaction (the payment row is already locked; the order is locked
-   * after it, always in that order): the order becomes paid when a payment for its full amount
-   * in its currency succeeds.
+   * The UPDATE that marks a payment's order paid, as a part of the settlement statement, run for
+   * each row of `source` (the CTE that yields the payment when its success is written): the order
+   * becomes paid when the payment covers its full amount in its currency. The UPDATE takes the
+   * order's row lock after the payment's, always in that order, and checks the order as it is
+   * under that lock. Null when the payment is for no order.
    */
-  async markPaidIfCovered(
-    manager: EntityManager,
-    payment: Payment,
-    settledAt: Date,
-  ): Promise<void> {
-    if (!payment.orderId || payment.amountReceived === null) return;
-    const order = await manager.findOne(Order, {
-      where: { id: payment.orderId },
-      lock: { mode: 'pessimistic_write' },
-    });
-    if (!order || order.status === 'paid') return;
-    if (order.currency !== payment.currency || payment.amountReceived < order.amount) return;
-    await manager.update(
-      Order,
-      { id: order.id },
-      { status: 'paid', paidAt: settledAt, paidByPaymentId: payment.id },
-    );
+  markPaidSql(payment: Payment, settledAt: Date, params: SqlParams, source: string): string | null {
+    if (!payment.orderId || payment.amountReceived === null) return null;
+    return `UPDATE orders o SET status = 'paid', paid_at = ${params.add(settledAt)},
+                   paid_by_payment_id = ${params.add(payment.id)}, updated_at = now()
+              FROM ${source}
+             WHERE o.id = ${params.add(payment.orderId)} AND o.status <> 'paid'
+               AND o.currency = ${params.add(payment.currency)}
+               AND o.amount <= ${params.add(String(payment.amountReceived))}`;
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import type { Minor } from '../../common/money.js';
+import type { SqlFunctionCall } from '../../database/sql.js';
 
 /** What a hook learns about a payment that has just succeeded. */
 export interface SettledPayment {
@@ -17,13 +17,21 @@ export interface SettledPayment {
 }
 
 export interface PaymentSettledHook {
-  /** Runs inside the settlement transaction, exactly once per payment; throwing rolls it back. */
-  onPaymentSucceeded(manager: EntityManager, payment: SettledPayment): Promise<void>;
+  /**
+   * What the hook does when a payment succeeds, as one SQL function call. Settlement runs it in
+   * the same statement (or transaction) as the state change, after the payment row, its audit
+   * entry and its outbox event: so it happens exactly once per payment, and if it raises, the
+   * whole settlement rolls back. Null when the hook has nothing to do for this payment.
+   *
+   * Called before that statement, outside any transaction: it may look up what the call needs
+   * (and create it, idempotently), but must not change anything the call is about.
+   */
+  effectOnSuccess(payment: SettledPayment): Promise<SqlFunctionCall | null>;
 }
 
 /**
- * Lets other modules (the wallet) act inside the settlement transaction without the payments
- * module depending on them: they register here in onModuleInit.
+ * Lets other modules (the wallet) act inside the settlement without the payments module depending
+ * on them: they register here in onModuleInit.
  */
 @Injectable()
 export class PaymentSettledHooks {
@@ -33,7 +41,13 @@ export class PaymentSettledHooks {
     this.hooks.push(hook);
   }
 
-  async run(manager: EntityManager, payment: SettledPayment): Promise<void> {
-    for (const hook of this.hooks) await hook.onPaymentSucceeded(manager, payment);
+  /** The calls the registered hooks want run for `payment`, in registration order. */
+  async effectsOf(payment: SettledPayment): Promise<SqlFunctionCall[]> {
+    const calls: SqlFunctionCall[] = [];
+    for (const hook of this.hooks) {
+      const call = await hook.effectOnSuccess(payment);
+      if (call) calls.push(call);
+    }
+    return calls;
   }
 }

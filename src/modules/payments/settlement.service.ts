@@ -9,7 +9,7 @@ import type {
   VerifyResult,
 } from '../gateways/gateway.interface.js';
 import { GatewayRegistry } from '../gateways/gateway.registry.js';
-import { newEventId, OutboxService, type RecordEventInput } from '../webhooks/outbox.service.js';
+import { outboxInsertSql, type RecordEventInput } from '../webhooks/outbox.service.js';
 import { OrdersService } from './orders.service.js';
 import { PaymentAuditEntry, PaymentAuditAction } from './payment-audit-entry.entity.js';
 import { PaymentSettledHooks } from './payment-settled.hooks.js';
@@ -18,7 +18,8 @@ import { toPaymentView } from './payment-view.js';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
 import { Payment, PaymentStatus } from './payment.entity.js';
 import { PaymentRows } from './payment-rows.js';
-import { preparedRows } from './prepared-sql.js';
+import { preparedRows } from '../../database/prepared-sql.js';
+import { callSql, SqlParams, type SqlFunctionCall } from '../../database/sql.js';
 
 export type SettlementSource = 'webhook' | 'verify' | 'callback' | 'reconcile' | 'replay';
 
@@ -47,6 +48,15 @@ export interface SettleOptions {
 export interface PaymentVersion {
   payment: Payment;
   version: string;
+}
+
+/** What a payment's new state sets off (see SettlementService.effectsOf). */
+interface TransitionEffects {
+  event: RecordEventInput | null;
+  /** A success: the payment as written and when it settled (its order is marked paid). */
+  success: { payment: Payment; settledAt: Date } | null;
+  /** The PaymentSettledHooks' calls (for a success). */
+  calls: SqlFunctionCall[];
 }
 
 export interface SettlementOutcome {
@@ -81,7 +91,6 @@ export class SettlementService {
     private readonly config: AppConfig,
     private readonly registry: GatewayRegistry,
     private readonly hooks: PaymentSettledHooks,
-    private readonly outbox: OutboxService,
     private readonly orders: OrdersService,
     private readonly metrics: MetricsService,
   ) {}
@@ -117,8 +126,26 @@ export class SettlementService {
         this.logger.warn(`could not verify ${snapshot.reference}: ${(error as Error).message}`);
       }
     }
-    const outcome = await this.dataSource.transaction((manager) =>
-      this.applyUnderLock(manager, paymentId, report, asked, options, known),
+    const now = new Date();
+    let outcome: SettlementOutcome | null = null;
+    if (known) {
+      const decision = this.decide(known.payment, report, now);
+      // A transition decided on the caller's snapshot is one statement: outside a transaction
+      // block it is its own transaction, one round trip with no BEGIN or COMMIT of its own.
+      if (decision.kind === 'transition') {
+        outcome = await this.applyTransition(
+          this.dataSource.manager,
+          known,
+          decision,
+          report,
+          asked,
+          options,
+          now,
+        );
+      }
+    }
+    outcome ??= await this.dataSource.transaction((manager) =>
+      this.applyUnderLock(manager, paymentId, report, asked, options, now),
     );
     if (outcome.changed) {
       // After COMMIT: nothing but the commit should wait between the last statement and the lock's release.
@@ -136,13 +163,9 @@ export class SettlementService {
   }
 
   /**
-   * The decision and its effects, in the settlement transaction. A transition decided on the
-   * caller's snapshot is written by an UPDATE conditioned on the row still being the snapshot's
-   * version: the UPDATE takes the row lock and checks the condition on the row as it is under that
-   * lock, so the transition is applied only if the row under the lock is exactly the one it was
-   * decided on, the same decision as reading it under the lock, without a round trip for reading
-   * it. Anything else (no snapshot, a snapshot the gateway leaves unchanged, a row that has moved
-   * on) reads the row under `SELECT … FOR UPDATE` and decides on that.
+   * The decision taken on the payment row read under `SELECT … FOR UPDATE`, and its effects, in
+   * the settlement transaction: for a settler without a snapshot, or whose snapshot the gateway
+   * leaves unchanged or the row has moved on from.
    */
   private async applyUnderLock(
     manager: EntityManager,
@@ -150,25 +173,8 @@ export class SettlementService {
     report: VerifyResult | null,
     asked: boolean,
     options: SettleOptions,
-    known: PaymentVersion | undefined,
+    now: Date,
   ): Promise<SettlementOutcome> {
-    const now = new Date();
-    if (known) {
-      const decision = this.decide(known.payment, report, now);
-      if (decision.kind === 'transition') {
-        const applied = await this.applyTransition(
-          manager,
-          known,
-          decision,
-          report,
-          asked,
-          options,
-          now,
-        );
-        if (applied) return applied;
-      }
-    }
-
     const locked = await this.lockRow(manager, paymentId);
     const payment = locked.payment;
     const from = payment.status;
@@ -249,8 +255,9 @@ export class SettlementService {
   }
 
   /**
-   * Writes a transition decided on `row` (and its effects) if the payment row is still that
-   * version; null, having written nothing, if it is not.
+   * Writes a transition decided on `row`, and everything it sets off, if the payment row is still
+   * that version; null, having written nothing, if it is not. With the manager of a transaction it
+   * joins it; with the data source's own manager the one statement is its own transaction.
    */
   private async applyTransition(
     manager: EntityManager,
@@ -271,18 +278,26 @@ export class SettlementService {
     // The row as written: the row decided on plus these changes (updated_at set explicitly, so
     // the object and the row agree) — no need to read it back.
     const updated: Payment = Object.assign(new Payment(), payment, changes as Partial<Payment>);
-    const written = await this.writeTransition(manager, {
-      version: row.version,
-      changes,
-      updated,
-      from,
-      note: describe(decision),
-      report,
-      options,
-      event: this.outboxEventOf(updated),
-    });
+    const effects = await this.effectsOf(updated);
+    const params = new SqlParams([payment.id, row.version]);
+    const set = Object.entries(changes).map(
+      ([property, value]) =>
+        `${this.rows.column(property)} = ${params.add(this.rows.toDatabase(property, value))}`,
+    );
+    const audit = `INSERT INTO payment_audit_entries
+        (payment_id, action, source, actor_user_id, from_status, to_status, note, details, inbound_event_id)
+      SELECT id, 'transition', ${params.add(options.source)}, NULL, ${params.add(from)},
+             ${params.add(updated.status)}, ${params.add(describe(decision))},
+             ${params.add(jsonOrNull(auditDetails(report)))}, ${params.add(options.inboundEventId ?? null)}
+        FROM moved`;
+    const written = await this.writeWithEffects(
+      manager,
+      `UPDATE payments SET ${set.join(', ')} WHERE id = $1 AND xmin = $2::xid RETURNING id`,
+      [audit],
+      effects,
+      params,
+    );
     if (!written) return null;
-    if (updated.status === 'succeeded') await this.succeededEffects(manager, updated);
     return {
       payment: updated,
       changed: true,
@@ -294,55 +309,62 @@ export class SettlementService {
   }
 
   /**
-   * One statement for everything a transition writes to the payments module's own tables: the
-   * payment row, its audit entry and its outbox event (the row OutboxService.record writes), all
-   * or nothing: only if the row is still at `version` when the UPDATE holds its lock. False when
-   * it is not (nothing written).
+   * What a payment's new state sets off, in the same statement as the state change: its outbox
+   * event, and for a success its order and the PaymentSettledHooks (the wallet credit). Worked out
+   * before that statement (the hooks look up what their calls need).
    */
-  private async writeTransition(
+  private async effectsOf(payment: Payment): Promise<TransitionEffects> {
+    const event = this.outboxEventOf(payment);
+    if (payment.status !== 'succeeded') return { event, success: null, calls: [] };
+    const settledAt = payment.settledAt ?? new Date();
+    const calls = await this.hooks.effectsOf({
+      id: payment.id,
+      reference: payment.reference,
+      userId: payment.userId,
+      purpose: payment.purpose,
+      gateway: payment.gateway,
+      currency: payment.currency,
+      amountReceived: payment.amountReceived ?? payment.amount,
+      settledAt,
+    });
+    return { event, success: { payment, settledAt }, calls };
+  }
+
+  /**
+   * One statement: `moving` (a query yielding the payment's id when the change is made, no row
+   * when it is not) as the CTE `moved`, then `parts` (more CTE bodies reading `moved`), the
+   * outbox event, the order and the hook calls, each done once per row of `moved`. The hook calls
+   * go last: the wallet credit locks a clearing account that other deposits of the gateway share,
+   * until COMMIT. True when `moved` yielded the row.
+   */
+  private async writeWithEffects(
     manager: EntityManager,
-    transition: {
-      version: string;
-      changes: QueryDeepPartialEntity<Payment>;
-      updated: Payment;
-      from: PaymentStatus;
-      note: string;
-      report: VerifyResult | null;
-      options: SettleOptions;
-      event: RecordEventInput | null;
-    },
+    moving: string,
+    parts: string[],
+    effects: TransitionEffects,
+    params: SqlParams,
   ): Promise<boolean> {
-    const { changes, updated, options, event } = transition;
-    const values: unknown[] = [updated.id, transition.version];
-    const param = (value: unknown): string => {
-      values.push(value);
-      return `$${values.length}`;
-    };
-    const set = Object.entries(changes).map(
-      ([property, value]) =>
-        `${this.rows.column(property)} = ${param(this.rows.toDatabase(property, value))}`,
-    );
-    const parts = [
-      `moved AS (UPDATE payments SET ${set.join(', ')} WHERE id = $1 AND xmin = $2::xid RETURNING id)`,
-      `audit AS (INSERT INTO payment_audit_entries
-           (payment_id, action, source, actor_user_id, from_status, to_status, note, details, inbound_event_id)
-         SELECT id, 'transition', ${param(options.source)}, NULL, ${param(transition.from)},
-                ${param(updated.status)}, ${param(transition.note)}, ${param(jsonOrNull(auditDetails(transition.report)))},
-                ${param(options.inboundEventId ?? null)}
-           FROM moved)`,
-    ];
-    if (event) {
-      parts.push(
-        `outbox AS (INSERT INTO events (id, user_id, type, data, created_at)
-           SELECT ${param(newEventId())}, ${param(event.userId)}, ${param(event.type)},
-                  ${param(JSON.stringify(event.data))}, ${param(event.occurredAt ?? new Date())}
-             FROM moved)`,
+    const ctes = [`moved AS (${moving})`, ...parts.map((part, i) => `part_${i} AS (${part})`)];
+    if (effects.event) ctes.push(`outbox AS (${outboxInsertSql(effects.event, params, 'moved')})`);
+    const order = effects.success
+      ? this.orders.markPaidSql(effects.success.payment, effects.success.settledAt, params, 'moved')
+      : null;
+    if (order) ctes.push(`paid_order AS (${order})`);
+    // A SELECT in WITH runs only when read: each hook's call is counted in the answer.
+    const hooks = effects.calls.map((call, i) => {
+      const name = `hook_${i}`;
+      ctes.push(
+        `${name} AS MATERIALIZED (SELECT 1 FROM moved CROSS JOIN LATERAL ${callSql(call, params)} AS called)`,
       );
-    }
-    const rows = await preparedRows<{ moved: number }>(
+      return name;
+    });
+    const counted = ['moved', ...hooks].map(
+      (name) => `(SELECT count(*) FROM ${name})::int AS ${name}`,
+    );
+    const rows = await preparedRows<Record<string, number>>(
       manager,
-      `WITH ${parts.join(', ')} SELECT count(*)::int AS moved FROM moved`,
-      values,
+      `WITH ${ctes.join(',\n')}\nSELECT ${counted.join(', ')}`,
+      params.values,
     );
     return rows[0]?.moved === 1;
   }
@@ -414,29 +436,19 @@ export class SettlementService {
     return new Date(now.getTime() + every);
   }
 
-  /** Effects of a state change, inside the same transaction as the change. */
+  /**
+   * The effects of a state change the caller has written itself (an admin's resolution), in the
+   * caller's transaction: one statement, as for a settlement.
+   */
   async afterTransition(manager: EntityManager, payment: Payment): Promise<void> {
-    const event = this.outboxEventOf(payment);
-    if (event) await this.outbox.record(manager, event);
-    if (payment.status === 'succeeded') await this.succeededEffects(manager, payment);
-  }
-
-  /** The order and the PaymentSettledHooks (wallet credit) of a payment that has just succeeded. */
-  private async succeededEffects(manager: EntityManager, payment: Payment): Promise<void> {
-    const settledAt = payment.settledAt ?? new Date();
-    await this.orders.markPaidIfCovered(manager, payment, settledAt);
-    // The hooks go last: the wallet credit locks a clearing account that other deposits of the
-    // gateway share until COMMIT; nothing else should run while it is held.
-    await this.hooks.run(manager, {
-      id: payment.id,
-      reference: payment.reference,
-      userId: payment.userId,
-      purpose: payment.purpose,
-      gateway: payment.gateway,
-      currency: payment.currency,
-      amountReceived: payment.amountReceived ?? payment.amount,
-      settledAt,
-    });
+    const params = new SqlParams([payment.id]);
+    await this.writeWithEffects(
+      manager,
+      'SELECT $1::uuid AS id',
+      [],
+      await this.effectsOf(payment),
+      params,
+    );
   }
 
   async audit(

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { callSql, SqlParams, type SqlFunctionCall } from '../../database/sql.js';
 import { AppError, unprocessable } from '../../common/errors/app-error.js';
 import { assertMinor, minorFromDb } from '../../common/money.js';
 import type { LedgerAccountRef, PostedTransfer, PostingInput } from './ledger.types.js';
@@ -69,22 +70,19 @@ export class LedgerService {
   }
 
   /**
-   * A deposit credit (clearing → wallet) and its `wallet.deposit.success` outbox row in one
-   * round trip (the `wallet_deposit` function), in the caller's transaction. Callers run it last
-   * before COMMIT: it takes the clearing account's row lock (see depositClearingAccountName), which
-   * other deposits of the gateway wait for. `existing` (already credited) writes nothing.
+   * A deposit credit (clearing → wallet) and its `wallet.deposit.success` outbox row as one call of
+   * the `wallet_deposit` function, for the caller to run in its transaction: last before COMMIT,
+   * as it takes the clearing account's row lock (see depositClearingAccountName), which other
+   * deposits of the gateway wait for. Run again with the same key, it writes nothing.
    */
-  async postDeposit(
-    manager: EntityManager,
-    input: {
-      key: string;
-      reference: string;
-      clearingId: string;
-      walletId: string;
-      amount: number;
-      eventId: string;
-    },
-  ): Promise<{ created: boolean; walletTransaction: unknown }> {
+  depositCall(input: {
+    key: string;
+    reference: string;
+    clearingId: string;
+    walletId: string;
+    amount: number;
+    eventId: string;
+  }): SqlFunctionCall {
     validatePosting({
       kind: 'deposit',
       key: input.key,
@@ -94,23 +92,35 @@ export class LedgerService {
         { accountId: input.walletId, amount: input.amount },
       ],
     });
-    let rows: { outcome: PostRow['outcome'] | null; wallet_transaction: unknown }[];
-    try {
-      rows = await manager.query(`SELECT * FROM wallet_deposit($1, $2, $3, $4, $5, $6)`, [
+    return {
+      name: 'wallet_deposit',
+      args: [
         input.clearingId,
         input.walletId,
         String(input.amount),
         input.key,
         input.reference,
         input.eventId,
-      ]);
+      ],
+    };
+  }
+
+  /** Runs a depositCall in the caller's transaction; `created` false when it was posted before. */
+  async postDeposit(
+    manager: EntityManager,
+    call: SqlFunctionCall,
+  ): Promise<{ created: boolean; walletTransaction: unknown }> {
+    const params = new SqlParams();
+    let rows: { outcome: PostRow['outcome'] | null; wallet_transaction: unknown }[];
+    try {
+      rows = await manager.query(`SELECT * FROM ${callSql(call, params)}`, params.values);
     } catch (error) {
       if (pgError(error)?.code === LedgerSqlState.UnknownAccount) this.systemAccounts.clear();
       throw mapLedgerError(error);
     }
     const outcome = rows[0]?.outcome;
     if (outcome !== 'created' && outcome !== 'existing')
-      throw new Error(`wallet_deposit answered ${String(outcome)} for ${input.key}`);
+      throw new Error(`wallet_deposit answered ${String(outcome)} for ${String(call.args[3])}`);
     return { created: outcome === 'created', walletTransaction: rows[0].wallet_transaction };
   }
 

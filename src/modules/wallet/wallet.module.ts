@@ -34,9 +34,9 @@ export class WalletModule implements OnModuleInit {
     });
     this.walletLookup.register((userId) => this.wallets.walletNumberOf(userId));
     this.paymentSettled.register({
-      onPaymentSucceeded: async (manager, payment) => {
-        if (payment.purpose !== 'wallet_deposit') return;
-        await this.wallets.creditDeposit(manager, {
+      effectOnSuccess: async (payment) => {
+        if (payment.purpose !== 'wallet_deposit') return null;
+        return this.wallets.depositCredit({
           paymentId: payment.id,
           paymentReference: payment.reference,
           userId: payment.userId,

@@ -10,6 +10,7 @@ import {
 } from '../../common/errors/app-error.js';
 import { minorFromDb, type Minor } from '../../common/money.js';
 import { AppConfig } from '../../config/app-config.js';
+import type { SqlFunctionCall } from '../../database/sql.js';
 import { newEventId, OutboxService } from '../webhooks/outbox.service.js';
 import {
   clearingAccountName,
@@ -258,15 +259,17 @@ export class WalletService {
   }
 
   /**
-   * Credits a settled deposit from the gateway's clearing account, inside the settlement
-   * transaction. The ledger key `deposit:<payment id>` makes a second call a no-op, so whatever
-   * path settles the payment the wallet is credited exactly once. Returns the wallet transaction,
-   * or null when this payment had already been credited.
+   * A settled deposit's credit as the one `wallet_deposit` call that posts it (clearing → wallet)
+   * and records `wallet.deposit.success`: settlement runs it in its own statement (see
+   * PaymentSettledHook). The ledger key `deposit:<payment id>` makes a second run a no-op, so
+   * whatever path settles the payment the wallet is credited exactly once. Only lookups happen
+   * here, through `manager` (the first use of a clearing account creates it, an empty account
+   * either way); nothing is posted.
    */
-  async creditDeposit(
-    manager: EntityManager,
+  async depositCredit(
     deposit: DepositCredit,
-  ): Promise<WalletTransactionView | null> {
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<SqlFunctionCall> {
     const wallet = await this.walletOf(manager, deposit.userId);
     if (wallet.currency !== deposit.currency) {
       // Deposits are created in the wallet's currency; anything else needs a person, not a guess.
@@ -279,9 +282,7 @@ export class WalletService {
       depositClearingAccountName(deposit.gateway, deposit.currency, deposit.paymentId),
       deposit.currency,
     );
-    // One statement posts the credit and records wallet.deposit.success (the row OutboxService.record
-    // would write, dated at the posting): it holds the clearing account's lock, so it goes last.
-    const posted = await this.ledger.postDeposit(manager, {
+    return this.ledger.depositCall({
       key: `deposit:${deposit.paymentId}`,
       reference: deposit.paymentReference,
       clearingId: clearing.id,
@@ -289,6 +290,20 @@ export class WalletService {
       amount: deposit.amount,
       eventId: newEventId(),
     });
+  }
+
+  /**
+   * Credits a settled deposit inside the caller's transaction (the depositCredit call, run now).
+   * Returns the wallet transaction, or null when this payment had already been credited.
+   */
+  async creditDeposit(
+    manager: EntityManager,
+    deposit: DepositCredit,
+  ): Promise<WalletTransactionView | null> {
+    const posted = await this.ledger.postDeposit(
+      manager,
+      await this.depositCredit(deposit, manager),
+    );
     if (!posted.created) {
       this.logger.warn(
         `deposit ${deposit.paymentReference} was already credited; not crediting again`,

@@ -1,11 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { MicroBatcher } from '../../../common/batching/micro-batcher.js';
 import { MetricsService } from '../../../common/metrics/metrics.service.js';
 import { AppConfig } from '../../../config/app-config.js';
 import { conflict, notFound } from '../../../common/errors/app-error.js';
 import { GatewayRequestError } from '../../gateways/gateway.errors.js';
-import { preparedRows } from '../prepared-sql.js';
+import { preparedRows } from '../../../database/prepared-sql.js';
 import { RefundWebhookHooks } from '../refund-webhook.hooks.js';
 import {
   type PaymentVersion,
@@ -39,17 +40,24 @@ interface ClaimedRow {
 }
 
 /**
- * Claims the event (an event already finished, a duplicate job, is not touched), reads it and
- * finds the payment it names, by reference, else by the gateway's own id, with its row version
- * (see PaymentVersion): one round trip. The claim is only a marker, so its commit does not wait for
- * the WAL flush (synchronous_commit off for this transaction alone): if the database loses it in a
- * crash the event is simply `received` again and is processed again; the settlement's own commit
- * still waits, and its flush covers the claim written before it.
+ * Claims events (one already finished, a duplicate job's, is not touched), reads them and finds
+ * the payment each names, by reference, else by the gateway's own id, with its row version (see
+ * PaymentVersion): one round trip for every job that claims at the same time. Rows are locked in
+ * id order, so two claims racing on the same events cannot deadlock. The claim is only a marker,
+ * so its commit does not wait for the WAL flush (synchronous_commit off for this transaction
+ * alone): if the database loses it in a crash the event is simply `received` again and is
+ * processed again; the settlement's own commit still waits, and its flush covers the claim
+ * written before it.
  */
-const CLAIM_SQL = `WITH claimed AS (
-    UPDATE inbound_webhook_events SET status = 'processing', attempts = attempts + 1, updated_at = now()
-     WHERE id = $1 AND status NOT IN ('processed', 'unmatched', 'failed', 'ignored')
-     RETURNING id, gateway, event_id, type, kind, reference, gateway_payment_id, normalized, generation, received_at)
+const CLAIM_SQL = `WITH wanted AS (
+    SELECT id FROM inbound_webhook_events
+     WHERE id = ANY($1::uuid[]) AND status NOT IN ('processed', 'unmatched', 'failed', 'ignored')
+     ORDER BY id FOR UPDATE),
+  claimed AS (
+    UPDATE inbound_webhook_events e SET status = 'processing', attempts = attempts + 1, updated_at = now()
+      FROM wanted w WHERE e.id = w.id
+    RETURNING e.id, e.gateway, e.event_id, e.type, e.kind, e.reference, e.gateway_payment_id, e.normalized,
+              e.generation, e.received_at)
   SELECT c.*, found.payment, found.payment_version
     FROM claimed c
     CROSS JOIN (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
@@ -64,6 +72,24 @@ const CLAIM_SQL = `WITH claimed AS (
          WHERE c.kind = 'payment' AND p.gateway = c.gateway AND p.gateway_payment_id = c.gateway_payment_id
       ) candidates ORDER BY rank LIMIT 1
     ) found ON true`;
+
+/**
+ * Records outcomes, one round trip for every job finishing at the same time, rows locked in id
+ * order. Like the claim, a bookkeeping write whose commit need not wait for the WAL flush: what it
+ * reports is already committed (the settlement, or nothing), and if a crash loses it the event is
+ * still open, so the sweeper enqueues it again and it finishes again.
+ */
+const FINISH_SQL = `WITH locked AS (
+    SELECT id FROM inbound_webhook_events WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE)
+  UPDATE inbound_webhook_events e
+     SET status = o.status, last_error = o.note, payment_id = coalesce(o.payment_id, e.payment_id),
+         processed_at = now(), updated_at = now()
+    FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[]) AS o(id, status, note, payment_id),
+         locked l, (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
+   WHERE e.id = l.id AND o.id = l.id`;
+
+/** Concurrent jobs' claims (and outcomes) written together: at most this many per statement. */
+const MAX_BATCH = 64;
 
 /** What processing reads of an event, from the claiming UPDATE's RETURNING. */
 type ClaimedEvent = Pick<
@@ -103,11 +129,27 @@ interface Finished {
 
 const DONE: readonly InboundEventStatus[] = ['processed', 'unmatched', 'failed', 'ignored'];
 
+/** An event's outcome, as FINISH_SQL writes it. */
+interface FinishRow {
+  id: string;
+  status: Finished['status'];
+  note: string | null;
+  paymentId: string | null;
+}
+
 /** Processes one stored inbound event through the settlement path (the job's body). */
 @Injectable()
 export class InboundWebhookService {
   private readonly logger = new Logger(InboundWebhookService.name);
   private paymentRows?: PaymentRows;
+  private readonly claims = new MicroBatcher<string, ClaimedRow | null>(
+    (ids) => this.claimBatch(ids),
+    { maxBatch: MAX_BATCH, maxInFlight: 2, startIdleAtOnce: true },
+  );
+  private readonly finishes = new MicroBatcher<FinishRow, void>(
+    (outcomes) => this.finishBatch(outcomes),
+    { maxBatch: MAX_BATCH, maxInFlight: 2, startIdleAtOnce: true },
+  );
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -128,18 +170,15 @@ export class InboundWebhookService {
     eventRowId: string,
     options: { finalAttempt: boolean; source?: SettlementSource },
   ): Promise<InboundEventStatus> {
-    // Claim the event, read it and find its payment in one round trip; an event already finished (a
-    // duplicate job) is not touched.
-    const claimed = await preparedRows<ClaimedRow>(this.dataSource.manager, CLAIM_SQL, [
-      eventRowId,
-    ]);
-    if (claimed.length === 0) {
+    // Claim the event, read it and find its payment (with other jobs claiming now); an event
+    // already finished (a duplicate job) is not touched.
+    const row = await this.claims.submit(eventRowId);
+    if (!row) {
       const event = await this.dataSource
         .getRepository(InboundWebhookEvent)
         .findOneBy({ id: eventRowId });
       return event && DONE.includes(event.status) ? event.status : 'ignored';
     }
-    const row = claimed[0];
     const event = toClaimedEvent(row);
     const payment: PaymentVersion | null =
       row.payment && row.payment_version
@@ -271,20 +310,36 @@ export class InboundWebhookService {
     return Date.now() - event.receivedAt.getTime() < this.config.inboundWebhookUnmatchedWindowMs;
   }
 
-  /**
-   * Records the outcome. Like the claim, a bookkeeping write whose commit need not wait for the
-   * WAL flush: what it reports is already committed (the settlement, or nothing), and if a crash
-   * loses it the event is still open, so the sweeper enqueues it again and it finishes again.
-   */
   private async finish(eventRowId: string, finished: Finished): Promise<void> {
-    await preparedRows(
-      this.dataSource.manager,
-      `UPDATE inbound_webhook_events
-          SET status = $2, last_error = $3, payment_id = coalesce($4, payment_id), processed_at = now(), updated_at = now()
-         FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
-        WHERE id = $1`,
-      [eventRowId, finished.status, finished.note ?? null, finished.paymentId ?? null],
-    );
+    await this.finishes.submit({
+      id: eventRowId,
+      status: finished.status,
+      note: finished.note ?? null,
+      paymentId: finished.paymentId ?? null,
+    });
+  }
+
+  private async claimBatch(ids: string[]): Promise<(ClaimedRow | null)[]> {
+    const rows = await preparedRows<ClaimedRow>(this.dataSource.manager, CLAIM_SQL, [ids]);
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    // The same event twice in one batch (duplicate jobs): only the first claims it.
+    return ids.map((id) => {
+      const row = byId.get(id) ?? null;
+      byId.delete(id);
+      return row;
+    });
+  }
+
+  private async finishBatch(outcomes: FinishRow[]): Promise<void[]> {
+    // One outcome per event: a later one for the same event (a duplicate job) wins.
+    const byId = [...new Map(outcomes.map((outcome) => [outcome.id, outcome])).values()];
+    await preparedRows(this.dataSource.manager, FINISH_SQL, [
+      byId.map((outcome) => outcome.id),
+      byId.map((outcome) => outcome.status),
+      byId.map((outcome) => outcome.note),
+      byId.map((outcome) => outcome.paymentId),
+    ]);
+    return outcomes.map(() => undefined);
   }
 
   /** Admin replay: back to `received` under a new generation (fresh job id), then enqueued. */

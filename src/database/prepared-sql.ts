@@ -17,14 +17,14 @@ const statementNames = new Map<string, string>();
 function nameOf(text: string): string {
   let name = statementNames.get(text);
   if (name === undefined) {
-    name = `payments_${statementNames.size + 1}`;
+    name = `prepared_${statementNames.size + 1}`;
     statementNames.set(text, name);
   }
   return name;
 }
 
 /**
- * Runs a statement of the settlement hot path as a named prepared statement on the manager's
+ * Runs a statement of a hot path as a named prepared statement on the manager's
  * connection (its transaction's, or any pooled one without a transaction): node-postgres parses it
  * once per connection and Postgres plans it once per connection instead of on every call, and the
  * call skips TypeORM's query logging and subscriber broadcast. Errors are node-postgres' own
