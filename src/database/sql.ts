@@ -1,26 +1,29 @@
 import type { EntityManager } from 'typeorm';
 
+/** What node-postgres' Client and Pool have in common that queryRows uses. */
+interface PgQueryable {
+  query(text: string, values: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
 /**
- * Runs SQL and returns its rows whatever the command (TypeORM's plain `query` answers
- * `[rows, count]` for UPDATE/DELETE … RETURNING but bare rows otherwise). Joins the manager's
- * transaction when it has one.
+ * Runs SQL and returns its rows whatever the command, joining the manager's transaction when it
+ * has one (else on any pooled connection). It goes straight to node-postgres, past TypeORM's query
+ * runner, logging and subscribers, which hot paths would pay for on every call. Errors are
+ * node-postgres' own (`code`, `constraint`: see isUniqueViolation and the wallet's pgError).
+ * Statements are unnamed, so Postgres plans each for the tables as they are now.
  */
 export async function queryRows<T>(
   manager: EntityManager,
   sql: string,
   params: unknown[] = [],
 ): Promise<T[]> {
-  if (manager.queryRunner) {
-    const result = await manager.queryRunner.query(sql, params, true);
-    return result.records as T[];
-  }
-  const runner = manager.connection.createQueryRunner();
-  try {
-    const result = await runner.query(sql, params, true);
-    return result.records as T[];
-  } finally {
-    await runner.release();
-  }
+  const target = (
+    manager.queryRunner
+      ? await manager.queryRunner.connect()
+      : (manager.connection.driver as unknown as { master: unknown }).master
+  ) as PgQueryable;
+  const result = await target.query(sql, params);
+  return result.rows as T[];
 }
 
 /** Postgres unique_violation (23505), as raised directly or wrapped by TypeORM. */

@@ -18,8 +18,7 @@ import { toPaymentView } from './payment-view.js';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
 import { Payment, PaymentStatus } from './payment.entity.js';
 import { PaymentRows } from './payment-rows.js';
-import { preparedRows } from '../../database/prepared-sql.js';
-import { callSql, SqlParams, type SqlFunctionCall } from '../../database/sql.js';
+import { callSql, queryRows, SqlParams, type SqlFunctionCall } from '../../database/sql.js';
 
 export type SettlementSource = 'webhook' | 'verify' | 'callback' | 'reconcile' | 'replay';
 
@@ -223,7 +222,7 @@ export class SettlementService {
 
   /** The payment row under `SELECT … FOR UPDATE`, held until the transaction ends. */
   private async lockRow(manager: EntityManager, paymentId: string): Promise<PaymentVersion> {
-    const rows = await preparedRows<{ payment: Record<string, unknown>; version: string }>(
+    const rows = await queryRows<{ payment: Record<string, unknown>; version: string }>(
       manager,
       `SELECT to_json(p) AS payment, p.xmin::text AS version FROM payments p WHERE p.id = $1 FOR UPDATE`,
       [paymentId],
@@ -361,7 +360,7 @@ export class SettlementService {
     const counted = ['moved', ...hooks].map(
       (name) => `(SELECT count(*) FROM ${name})::int AS ${name}`,
     );
-    const rows = await preparedRows<Record<string, number>>(
+    const rows = await queryRows<Record<string, number>>(
       manager,
       `WITH ${ctes.join(',\n')}\nSELECT ${counted.join(', ')}`,
       params.values,

@@ -137,7 +137,10 @@ const CHECKS: Check[] = [
         FROM ledger_transfers t
         JOIN ledger_entries e ON e.transfer_id = t.id AND e.amount > 0
         JOIN ledger_accounts a ON a.id = e.account_id
-        LEFT JOIN payments p ON p.id::text = substr(t.key, length('deposit:') + 1)
+        -- Joined on the payment's id as a uuid (its primary key), not on its text: a text
+        -- comparison cannot use the key, and made this check scan every payment per deposit.
+        LEFT JOIN payments p ON p.id = CASE WHEN t.key ~ '^deposit:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+                                            THEN substr(t.key, length('deposit:') + 1)::uuid END
        WHERE t.kind = 'deposit'
          AND (p.id IS NULL OR p.purpose <> 'wallet_deposit' OR p.status <> 'succeeded'
               OR p.amount_received IS DISTINCT FROM e.amount OR p.user_id IS DISTINCT FROM a.user_id

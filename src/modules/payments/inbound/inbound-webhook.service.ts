@@ -6,7 +6,6 @@ import { MetricsService } from '../../../common/metrics/metrics.service.js';
 import { AppConfig } from '../../../config/app-config.js';
 import { conflict, notFound } from '../../../common/errors/app-error.js';
 import { GatewayRequestError } from '../../gateways/gateway.errors.js';
-import { preparedRows } from '../../../database/prepared-sql.js';
 import { RefundWebhookHooks } from '../refund-webhook.hooks.js';
 import {
   type PaymentVersion,
@@ -320,7 +319,7 @@ export class InboundWebhookService {
   }
 
   private async claimBatch(ids: string[]): Promise<(ClaimedRow | null)[]> {
-    const rows = await preparedRows<ClaimedRow>(this.dataSource.manager, CLAIM_SQL, [ids]);
+    const rows = await queryRows<ClaimedRow>(this.dataSource.manager, CLAIM_SQL, [ids]);
     const byId = new Map(rows.map((row) => [row.id, row]));
     // The same event twice in one batch (duplicate jobs): only the first claims it.
     return ids.map((id) => {
@@ -333,7 +332,7 @@ export class InboundWebhookService {
   private async finishBatch(outcomes: FinishRow[]): Promise<void[]> {
     // One outcome per event: a later one for the same event (a duplicate job) wins.
     const byId = [...new Map(outcomes.map((outcome) => [outcome.id, outcome])).values()];
-    await preparedRows(this.dataSource.manager, FINISH_SQL, [
+    await queryRows(this.dataSource.manager, FINISH_SQL, [
       byId.map((outcome) => outcome.id),
       byId.map((outcome) => outcome.status),
       byId.map((outcome) => outcome.note),
