@@ -10,6 +10,15 @@ import { QueueName } from './queue-names.js';
 
 export class QueueUnavailableError extends Error {}
 
+/** One job of an enqueueMany. */
+export interface BulkJob<T extends object> {
+  name: string;
+  data: T;
+  options?: JobsOptions;
+  /** The request that caused it (see REQUEST_ID_KEY); none for work of the service's own. */
+  requestId?: string;
+}
+
 /**
  * Enqueues from request paths. Its queues sit on the fail-fast Redis client, so while Redis is
  * down an enqueue throws at once instead of hanging the request; callers store their intent in
@@ -46,6 +55,16 @@ export class QueueProducer implements OnApplicationShutdown {
     data: T,
     options: JobsOptions = {},
   ): Promise<void> {
+    await this.enqueueMany(queue, [{ name, data, options, requestId: currentRequestId() }]);
+  }
+
+  /**
+   * Adds jobs to one queue in one round trip (a MULTI of BullMQ's adds), or throws
+   * QueueUnavailableError within ENQUEUE_TIMEOUT_MS. Each job carries the request id it was
+   * given, as enqueue gives a job the current one.
+   */
+  async enqueueMany<T extends object>(queue: QueueName, jobs: BulkJob<T>[]): Promise<void> {
+    if (jobs.length === 0) return;
     if (this.redis.status !== 'ready')
       throw new QueueUnavailableError(`Redis is ${this.redis.status}`);
     let timer: NodeJS.Timeout | undefined;
@@ -55,10 +74,17 @@ export class QueueProducer implements OnApplicationShutdown {
         ENQUEUE_TIMEOUT_MS,
       );
     });
+    const bulk = jobs.map((job) => ({
+      name: job.name,
+      data: job.requestId ? { ...job.data, [REQUEST_ID_KEY]: job.requestId } : job.data,
+      opts: job.options,
+    }));
     try {
-      const requestId = currentRequestId();
-      const payload = requestId ? { ...data, [REQUEST_ID_KEY]: requestId } : data;
-      await Promise.race([this.queue(queue).add(name, payload, options), timeout]);
+      const added =
+        bulk.length === 1
+          ? this.queue(queue).add(bulk[0].name, bulk[0].data, bulk[0].opts)
+          : this.queue(queue).addBulk(bulk);
+      await Promise.race([added, timeout]);
     } catch (error) {
       if (error instanceof QueueUnavailableError) throw error;
       throw new QueueUnavailableError((error as Error).message);
@@ -74,12 +100,18 @@ export class QueueProducer implements OnApplicationShutdown {
     data: T,
     options: JobsOptions = {},
   ): Promise<boolean> {
+    return this.tryEnqueueMany(queue, [{ name, data, options, requestId: currentRequestId() }]);
+  }
+
+  /** Like enqueueMany, but a Redis outage is logged and reported as false: a sweeper will retry. */
+  async tryEnqueueMany<T extends object>(queue: QueueName, jobs: BulkJob<T>[]): Promise<boolean> {
     try {
-      await this.enqueue(queue, name, data, options);
+      await this.enqueueMany(queue, jobs);
       return true;
     } catch (error) {
+      const what = jobs.length === 1 ? jobs[0].name : `${jobs.length} jobs`;
       this.logger.warn(
-        `could not enqueue ${queue}/${name} (${(error as Error).message}); the sweeper will retry`,
+        `could not enqueue ${queue}/${what} (${(error as Error).message}); the sweeper will retry`,
       );
       return false;
     }

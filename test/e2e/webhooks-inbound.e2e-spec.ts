@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import request from 'supertest';
-import type { JobsOptions } from 'bullmq';
 import { ReconciliationService } from '../../src/modules/payments/reconciliation.service.js';
 import { QueueName } from '../../src/queue/queue-names.js';
-import { QueueProducer } from '../../src/queue/queue-producer.service.js';
+import { type BulkJob, QueueProducer } from '../../src/queue/queue-producer.service.js';
 import { FakePaystack } from '../fakes/fake-paystack.js';
 import { GenericWebhookSender } from '../fakes/webhook-sender.js';
 import { signIn, SignedIn } from '../helpers/auth.js';
@@ -25,17 +24,15 @@ class LossyQueueProducer extends QueueProducer {
   static loseInboundJobs = false;
   static lost = 0;
 
-  override async tryEnqueue<T extends object>(
+  override async tryEnqueueMany<T extends object>(
     queue: QueueName,
-    name: string,
-    data: T,
-    options: JobsOptions = {},
+    jobs: BulkJob<T>[],
   ): Promise<boolean> {
     if (LossyQueueProducer.loseInboundJobs && queue === QueueName.InboundWebhooks) {
-      LossyQueueProducer.lost++;
+      LossyQueueProducer.lost += jobs.length;
       return true;
     }
-    return super.tryEnqueue(queue, name, data, options);
+    return super.tryEnqueueMany(queue, jobs);
   }
 }
 

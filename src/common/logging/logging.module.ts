@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
+import { pino, type DestinationStream } from 'pino';
 import { AppConfig } from '../../config/app-config.js';
 import { requestIdToLog } from '../http/request-context.js';
 import { assignRequestId } from '../http/request-id.js';
@@ -69,7 +69,11 @@ export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
           customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
             err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
         } as const;
-        return { pinoHttp: destination ? ([options, destination] as const) : options };
+        // stdout written asynchronously: lines logged while a write is in flight go out together
+        // in the next one (under load, one write per many lines instead of one each); pino
+        // flushes what is pending when the process exits.
+        const stream = destination ?? pino.destination({ dest: 1, sync: false });
+        return { pinoHttp: [options, stream] as const };
       },
     }),
   ],

@@ -88,7 +88,7 @@ export class InboundWebhookEventDto {
   reference: string | null;
 
   @ApiProperty({
-    description: 'received | processing | processed | unmatched | failed | ignored',
+    description: 'received | processed | unmatched | failed | ignored (processing: open, written by earlier versions)',
     example: 'unmatched',
   })
   status: string;

@@ -3,6 +3,7 @@ import { Column, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeor
 
 export const INBOUND_EVENT_STATUSES = [
   'received',
+  // Written by earlier versions while a job worked on the event; open like `received`.
   'processing',
   'processed',
   'unmatched',

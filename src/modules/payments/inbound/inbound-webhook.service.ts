@@ -22,7 +22,7 @@ export class RetryLaterError extends Error {
   override name = 'RetryLaterError';
 }
 
-interface ClaimedRow {
+interface OpenEventRow {
   id: string;
   gateway: string;
   event_id: string;
@@ -33,65 +33,57 @@ interface ClaimedRow {
   normalized: InboundWebhookEvent['normalized'];
   generation: number;
   received_at: Date;
+  status: InboundEventStatus;
   /** The payment the event names (`to_json` of its row) and its row version; null if none. */
   payment: Record<string, unknown> | null;
   payment_version: string | null;
 }
 
 /**
- * Claims events (one already finished, a duplicate job's, is not touched), reads them and finds
- * the payment each names, by reference, else by the gateway's own id, with its row version (see
- * PaymentVersion): one round trip for every job that claims at the same time. Rows are locked in
- * id order, so two claims racing on the same events cannot deadlock. The claim is only a marker,
- * so its commit does not wait for the WAL flush (synchronous_commit off for this transaction
- * alone): if the database loses it in a crash the event is simply `received` again and is
- * processed again; the settlement's own commit still waits, and its flush covers the claim
- * written before it.
+ * Reads events and finds the payment each names, by reference, else by the gateway's own id, with
+ * its row version (see PaymentVersion): one round trip for every job starting at the same time.
+ * Nothing is written: an event is open until its outcome is (FINISH_SQL), so a worker that dies
+ * part-way leaves it open for its job's retry or the sweeper, and a second job for an event
+ * already finished (a duplicate) sees its status and leaves it alone. Writing a `processing`
+ * mark first cost an UPDATE of the whole row and of every index on it, per event.
  */
-const CLAIM_SQL = `WITH wanted AS (
-    SELECT id FROM inbound_webhook_events
-     WHERE id = ANY($1::uuid[]) AND status NOT IN ('processed', 'unmatched', 'failed', 'ignored')
-     ORDER BY id FOR UPDATE),
-  claimed AS (
-    UPDATE inbound_webhook_events e SET status = 'processing', attempts = attempts + 1, updated_at = now()
-      FROM wanted w WHERE e.id = w.id
-    RETURNING e.id, e.gateway, e.event_id, e.type, e.kind, e.reference, e.gateway_payment_id, e.normalized,
-              e.generation, e.received_at)
-  SELECT c.*, found.payment, found.payment_version
-    FROM claimed c
-    CROSS JOIN (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
+const READ_SQL = `SELECT e.id, e.gateway, e.event_id, e.type, e.kind, e.reference, e.gateway_payment_id,
+         e.normalized, e.generation, e.received_at, e.status, found.payment, found.payment_version
+    FROM inbound_webhook_events e
     LEFT JOIN LATERAL (
       SELECT payment, payment_version FROM (
         SELECT 1 AS rank, to_json(p) AS payment, p.xmin::text AS payment_version
           FROM payments p
-         WHERE c.kind = 'payment' AND p.reference = c.reference
+         WHERE e.kind = 'payment' AND p.reference = e.reference
         UNION ALL
         SELECT 2 AS rank, to_json(p) AS payment, p.xmin::text AS payment_version
           FROM payments p
-         WHERE c.kind = 'payment' AND p.gateway = c.gateway AND p.gateway_payment_id = c.gateway_payment_id
+         WHERE e.kind = 'payment' AND p.gateway = e.gateway AND p.gateway_payment_id = e.gateway_payment_id
       ) candidates ORDER BY rank LIMIT 1
-    ) found ON true`;
+    ) found ON true
+   WHERE e.id = ANY($1::uuid[])`;
 
 /**
  * Records outcomes, one round trip for every job finishing at the same time, rows locked in id
- * order. Like the claim, a bookkeeping write whose commit need not wait for the WAL flush: what it
- * reports is already committed (the settlement, or nothing), and if a crash loses it the event is
- * still open, so the sweeper enqueues it again and it finishes again.
+ * order. A bookkeeping write whose commit need not wait for the WAL flush (synchronous_commit off
+ * for this transaction alone): what it reports is already committed (the settlement, or nothing),
+ * and if a crash loses it the event is still open, so the sweeper enqueues it again and it
+ * finishes again.
  */
 const FINISH_SQL = `WITH locked AS (
     SELECT id FROM inbound_webhook_events WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE)
   UPDATE inbound_webhook_events e
      SET status = o.status, last_error = o.note, payment_id = coalesce(o.payment_id, e.payment_id),
-         processed_at = now(), updated_at = now()
+         attempts = e.attempts + 1, processed_at = now(), updated_at = now()
     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[]) AS o(id, status, note, payment_id),
          locked l, (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
    WHERE e.id = l.id AND o.id = l.id`;
 
-/** Concurrent jobs' claims (and outcomes) written together: at most this many per statement. */
+/** Concurrent jobs' reads (and outcomes) go together: at most this many per statement. */
 const MAX_BATCH = 64;
 
-/** What processing reads of an event, from the claiming UPDATE's RETURNING. */
-type ClaimedEvent = Pick<
+/** What processing reads of an event (READ_SQL). */
+type OpenEvent = Pick<
   InboundWebhookEvent,
   | 'id'
   | 'gateway'
@@ -105,7 +97,7 @@ type ClaimedEvent = Pick<
   | 'receivedAt'
 >;
 
-function toClaimedEvent(row: ClaimedRow): ClaimedEvent {
+function toOpenEvent(row: OpenEventRow): OpenEvent {
   return {
     id: row.id,
     gateway: row.gateway,
@@ -121,12 +113,16 @@ function toClaimedEvent(row: ClaimedRow): ClaimedEvent {
 }
 
 interface Finished {
-  status: Exclude<InboundEventStatus, 'received' | 'processing'>;
+  status: (typeof DONE)[number];
   note?: string;
   paymentId?: string;
 }
 
-const DONE: readonly InboundEventStatus[] = ['processed', 'unmatched', 'failed', 'ignored'];
+const DONE = ['processed', 'unmatched', 'failed', 'ignored'] as const;
+
+function isDone(status: InboundEventStatus): status is (typeof DONE)[number] {
+  return (DONE as readonly InboundEventStatus[]).includes(status);
+}
 
 /** An event's outcome, as FINISH_SQL writes it. */
 interface FinishRow {
@@ -141,8 +137,8 @@ interface FinishRow {
 export class InboundWebhookService {
   private readonly logger = new Logger(InboundWebhookService.name);
   private paymentRows?: PaymentRows;
-  private readonly claims = new MicroBatcher<string, ClaimedRow | null>(
-    (ids) => this.claimBatch(ids),
+  private readonly reads = new MicroBatcher<string, OpenEventRow | null>(
+    (ids) => this.readBatch(ids),
     { maxBatch: MAX_BATCH, maxInFlight: 2, startIdleAtOnce: true },
   );
   private readonly finishes = new MicroBatcher<FinishRow, void>(
@@ -169,16 +165,12 @@ export class InboundWebhookService {
     eventRowId: string,
     options: { finalAttempt: boolean; source?: SettlementSource },
   ): Promise<InboundEventStatus> {
-    // Claim the event, read it and find its payment (with other jobs claiming now); an event
-    // already finished (a duplicate job) is not touched.
-    const row = await this.claims.submit(eventRowId);
-    if (!row) {
-      const event = await this.dataSource
-        .getRepository(InboundWebhookEvent)
-        .findOneBy({ id: eventRowId });
-      return event && DONE.includes(event.status) ? event.status : 'ignored';
-    }
-    const event = toClaimedEvent(row);
+    // Read the event and find its payment (with other jobs starting now); an event already
+    // finished (a duplicate job) is left alone.
+    const row = await this.reads.submit(eventRowId);
+    if (!row) return 'ignored';
+    if (isDone(row.status)) return row.status;
+    const event = toOpenEvent(row);
     const payment: PaymentVersion | null =
       row.payment && row.payment_version
         ? { payment: this.rows.fromJson(row.payment), version: row.payment_version }
@@ -200,8 +192,9 @@ export class InboundWebhookService {
         this.logger.error(`inbound event ${eventRowId} failed for good: ${message}`);
         return 'failed';
       }
+      // Still open; status unchanged, so no index moves (a HOT update).
       await this.dataSource.query(
-        `UPDATE inbound_webhook_events SET status = 'received', last_error = $2, updated_at = now() WHERE id = $1`,
+        `UPDATE inbound_webhook_events SET last_error = $2, attempts = attempts + 1, updated_at = now() WHERE id = $1`,
         [eventRowId, message],
       );
       throw error;
@@ -214,7 +207,7 @@ export class InboundWebhookService {
   }
 
   private async handle(
-    event: ClaimedEvent,
+    event: OpenEvent,
     found: PaymentVersion | null,
     source: SettlementSource,
   ): Promise<Finished> {
@@ -284,7 +277,7 @@ export class InboundWebhookService {
     };
   }
 
-  private async handleRefund(event: ClaimedEvent): Promise<Finished> {
+  private async handleRefund(event: OpenEvent): Promise<Finished> {
     const handler = this.refundHooks.registered;
     if (!handler) return { status: 'ignored', note: 'no refund handler is registered' };
     const outcome = await handler.handleRefundEvent({
@@ -298,14 +291,14 @@ export class InboundWebhookService {
     return { status: outcome.status, note: outcome.note, paymentId: outcome.paymentId };
   }
 
-  private observeLatency(event: ClaimedEvent, outcome: string): void {
+  private observeLatency(event: OpenEvent, outcome: string): void {
     this.metrics.webhookSettleLatency.observe(
       { gateway: event.gateway, outcome },
       (Date.now() - event.receivedAt.getTime()) / 1000,
     );
   }
 
-  private withinUnmatchedWindow(event: ClaimedEvent): boolean {
+  private withinUnmatchedWindow(event: OpenEvent): boolean {
     return Date.now() - event.receivedAt.getTime() < this.config.inboundWebhookUnmatchedWindowMs;
   }
 
@@ -318,15 +311,10 @@ export class InboundWebhookService {
     });
   }
 
-  private async claimBatch(ids: string[]): Promise<(ClaimedRow | null)[]> {
-    const rows = await queryRows<ClaimedRow>(this.dataSource.manager, CLAIM_SQL, [ids]);
+  private async readBatch(ids: string[]): Promise<(OpenEventRow | null)[]> {
+    const rows = await queryRows<OpenEventRow>(this.dataSource.manager, READ_SQL, [ids]);
     const byId = new Map(rows.map((row) => [row.id, row]));
-    // The same event twice in one batch (duplicate jobs): only the first claims it.
-    return ids.map((id) => {
-      const row = byId.get(id) ?? null;
-      byId.delete(id);
-      return row;
-    });
+    return ids.map((id) => byId.get(id) ?? null);
   }
 
   private async finishBatch(outcomes: FinishRow[]): Promise<void[]> {
@@ -365,7 +353,7 @@ export class InboundWebhookService {
       throw conflict('EVENT_IN_PROGRESS', 'The event is waiting to be processed already');
     }
     // Answer with the event as replayed, not as re-read after the enqueue: by then its job may
-    // already have claimed it (status `processing`).
+    // already have run it.
     const enqueuedAt = await this.intake.enqueue(rows[0].id, rows[0].generation);
     if (enqueuedAt) event.enqueuedAt = enqueuedAt;
     return event;

@@ -6,6 +6,7 @@ import { MicroBatcher } from '../../../common/batching/micro-batcher.js';
 import { AppError, notFound, serviceUnavailable } from '../../../common/errors/app-error.js';
 import { MetricsService } from '../../../common/metrics/metrics.service.js';
 import { QueueProducer } from '../../../queue/queue-producer.service.js';
+import { currentRequestId } from '../../../common/http/request-context.js';
 import { JobName, QueueName } from '../../../queue/queue-names.js';
 import type {
   InboundWebhookRequest,
@@ -24,6 +25,8 @@ export interface IntakeResult {
 
 /** One inbound_webhook_events row as the batch INSERT takes it (snake_case: the JSON keys are the columns). */
 interface EventRow {
+  /** Not a column: the request that brought the event, carried by its job. */
+  request_id?: string;
   gateway: string;
   event_id: string;
   type: string;
@@ -56,7 +59,7 @@ const MAX_IN_FLIGHT = 4;
 export class WebhookIntakeService {
   private readonly logger = new Logger(WebhookIntakeService.name);
   private readonly inserts = new MicroBatcher<EventRow, StoredRow | Error | undefined>(
-    (rows) => this.insertBatch(rows),
+    (rows) => this.storeBatch(rows),
     {
       maxBatch: MAX_BATCH,
       maxInFlight: MAX_IN_FLIGHT,
@@ -127,6 +130,7 @@ export class WebhookIntakeService {
     let inserted: StoredRow | Error | undefined;
     try {
       inserted = await this.inserts.submit({
+        request_id: currentRequestId(),
         gateway,
         event_id: event.eventId,
         type: event.type,
@@ -148,18 +152,31 @@ export class WebhookIntakeService {
         'The webhook could not be stored right now; retry later',
       );
     }
-    if (!inserted) return { duplicate: true, eventId: event.eventId };
-    // No `enqueued_at` here: for a fresh event the sweeper's coalesce(enqueued_at, received_at)
-    // is the same moment either way, so marking it would only cost a round trip per webhook.
-    if (event.kind !== 'ignored') {
-      await this.producer.tryEnqueue<ProcessInboundWebhookJob>(
-        QueueName.InboundWebhooks,
-        JobName.ProcessInboundWebhook,
-        { inboundEventId: inserted.id },
-        inboundJobOptions(this.config, inserted.id, inserted.generation),
-      );
-    }
-    return { duplicate: false, eventId: event.eventId };
+    return { duplicate: !inserted, eventId: event.eventId };
+  }
+
+  /**
+   * Stores a batch (see insertRows), then enqueues the jobs of the events it stored, in one round
+   * trip to Redis; each caller answers once both are done. Redis being down fails nothing: the
+   * enqueue gives up fast and the sweeper enqueues later. No `enqueued_at` is written: for a fresh
+   * event the sweeper's coalesce(enqueued_at, received_at) is the same moment either way.
+   */
+  private async storeBatch(rows: EventRow[]): Promise<(StoredRow | Error | undefined)[]> {
+    const stored = await this.insertBatch(rows);
+    const jobs = rows.flatMap((row, i) => {
+      const event = stored[i];
+      if (!event || event instanceof Error || row.kind === 'ignored') return [];
+      return [
+        {
+          name: JobName.ProcessInboundWebhook,
+          data: { inboundEventId: event.id } satisfies ProcessInboundWebhookJob,
+          options: inboundJobOptions(this.config, event.id, event.generation),
+          requestId: row.request_id,
+        },
+      ];
+    });
+    await this.producer.tryEnqueueMany(QueueName.InboundWebhooks, jobs);
+    return stored;
   }
 
   /**
@@ -227,7 +244,7 @@ export class WebhookIntakeService {
         ORDER BY ord
        ON CONFLICT (gateway, event_id) DO NOTHING
        RETURNING id, generation, gateway, event_id`,
-      [JSON.stringify(rows)],
+      [JSON.stringify(rows.map(({ request_id: _requestId, ...columns }) => columns))],
     );
   }
 
