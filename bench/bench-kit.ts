@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -81,4 +82,18 @@ export function textTable(header: string[], rows: string[][]): string {
       .join(' | ')
       .trimEnd();
   return [fmt(header), widths.map((w) => '-'.repeat(w)).join('-+-'), ...rows.map(fmt)].join('\n');
+}
+
+/**
+ * The node flags `npm start` runs the app with (package.json's start script), so a benchmark's
+ * app process runs as a user's would.
+ */
+export function startFlags(): string[] {
+  const packageJson = new URL('../../package.json', import.meta.url);
+  const { scripts } = JSON.parse(readFileSync(packageJson, 'utf8')) as {
+    scripts: { start: string };
+  };
+  const words = scripts.start.split(/\s+/);
+  if (words[0] !== 'node') throw new Error(`unexpected start script: ${scripts.start}`);
+  return words.slice(1).filter((word) => word.startsWith('--'));
 }

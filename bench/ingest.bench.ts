@@ -16,6 +16,7 @@ import {
   dropBenchState,
   freePort,
   settingsLines,
+  startFlags,
   stopChild,
   textTable,
   waitForHealth,
@@ -277,7 +278,7 @@ export async function runIngestBench(): Promise<IngestBenchResult> {
 
     const mainJs = fileURLToPath(new URL('../src/main.js', import.meta.url));
     const startApp = (role: string): ChildProcess => {
-      const child = spawn(process.execPath, [...APP_NODE_ARGS, mainJs], {
+      const child = spawn(process.execPath, [...startFlags(), ...APP_NODE_ARGS, mainJs], {
         env: { ...env, PROCESS_ROLE: role },
         stdio: ['ignore', 'ignore', 'inherit'],
       });
@@ -338,7 +339,7 @@ export async function runIngestBench(): Promise<IngestBenchResult> {
           SETTLE_MODE === 'backlog'
             ? 'backlog (worker started after the last webhook; boot included)'
             : 'concurrent with intake',
-        'app node args': APP_NODE_ARGS.join(' ') || '(none)',
+        'app node flags': [...startFlags(), ...APP_NODE_ARGS].join(' '),
         cpus: (await import('node:os')).cpus().length,
       },
       overrides: Object.fromEntries(

@@ -19,6 +19,7 @@ import {
   dropBenchState,
   freePort,
   settingsLines,
+  startFlags,
   stopChild,
   textTable,
   waitForHealth,
@@ -280,7 +281,7 @@ export async function runTransfersBench(): Promise<TransfersBenchResult> {
     const wallets = await createWallets(setup);
 
     const mainJs = fileURLToPath(new URL('../src/main.js', import.meta.url));
-    child = spawn(process.execPath, [...APP_NODE_ARGS, mainJs], {
+    child = spawn(process.execPath, [...startFlags(), ...APP_NODE_ARGS, mainJs], {
       env,
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -330,7 +331,7 @@ export async function runTransfersBench(): Promise<TransfersBenchResult> {
         'seconds per run (after warm-up)': SECONDS,
         'warm-up seconds': WARMUP_SECONDS,
         'http client': 'node:http keep-alive agent',
-        'app process': 'node dist/src/main.js (separate process)',
+        'app process': `node ${startFlags().join(' ')} dist/src/main.js (as npm start; separate process)`,
       },
       overrides: Object.fromEntries(
         Object.entries(overrides).filter(

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
+import { queryRows } from '../../src/database/sql.js';
 import { UsersService } from '../../src/modules/users/users.service.js';
 import { LedgerCheckService } from '../../src/modules/wallet/ledger-check.service.js';
 import {
@@ -92,7 +93,7 @@ describe('batched wallet transfers (integration, real Postgres)', () => {
   });
 
   it('concurrent postings share batches and come out exactly as posted one by one', async () => {
-    const poster = new TransferPoster(dataSource);
+    const poster = new TransferPoster((sql, params) => queryRows(dataSource.manager, sql, params));
     const ids = [
       await wallet(5_000),
       await wallet(5_000),
@@ -127,7 +128,7 @@ describe('batched wallet transfers (integration, real Postgres)', () => {
   });
 
   it('a transfer at fault fails alone: the rest of its batch is posted one by one', async () => {
-    const poster = new TransferPoster(dataSource);
+    const poster = new TransferPoster((sql, params) => queryRows(dataSource.manager, sql, params));
     const [a, b] = [await wallet(1_000), await wallet(0)];
     const unknownAccount = randomUUID();
     const good = [posting(a, b, 100), posting(a, b, 200), posting(a, b, 300)];

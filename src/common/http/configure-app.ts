@@ -1,6 +1,8 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from '../../config/app-config.js';
+import { RequestLogs } from '../logging/request-log.js';
 import { httpMetricsMiddleware } from '../metrics/http-metrics.middleware.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import {
@@ -17,6 +19,8 @@ export const BODY_LIMIT = '1mb';
 /** BODY_LIMIT in bytes, as body-parser reads '1mb'. */
 const BODY_LIMIT_BYTES = 1024 * 1024;
 const CORS_EXPOSED_HEADERS = ['X-Request-Id', 'Idempotent-Replayed', 'Retry-After'];
+/** Polled by monitoring: a line each would drown the rest. */
+const UNLOGGED_PATHS = new Set(['/metrics', '/api/v1/health']);
 
 /**
  * Everything about the HTTP application that is not a module: shared by main.ts and the e2e
@@ -25,16 +29,16 @@ const CORS_EXPOSED_HEADERS = ['X-Request-Id', 'Idempotent-Replayed', 'Retry-Afte
 export function configureApp(app: NestExpressApplication): void {
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
-  // First middleware of all, so even body-parser failures carry the request id.
-  app.use(
-    (
-      req: Parameters<typeof assignRequestId>[0],
-      res: Parameters<typeof assignRequestId>[1],
-      next: () => void,
-    ) => {
-      runWithRequestId(assignRequestId(req, res), next);
-    },
-  );
+  // First middleware of all, so even body-parser failures carry the request id; every request
+  // gets one line when its response finishes (or its connection closes), as on the lean path.
+  const logs = app.get(RequestLogs);
+  app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    const startedAt = Date.now();
+    const requestId = assignRequestId(req, res);
+    if (!UNLOGGED_PATHS.has(req.url ?? ''))
+      res.once('close', () => logs.logRequest(req, res, requestId, startedAt));
+    runWithRequestId(requestId, next, true);
+  });
   app.use(httpMetricsMiddleware(app.get(MetricsService)));
   const board = app.get(QueueBoardService, { strict: false });
   app.use(QUEUE_BOARD_PATH, ...board.handlers());
@@ -46,11 +50,14 @@ export function configureApp(app: NestExpressApplication): void {
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
   app.setGlobalPrefix('api/v1', { exclude: ['metrics'] });
-  app.enableCors({
-    origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
-    credentials: true,
-    exposedHeaders: CORS_EXPOSED_HEADERS,
-  });
+  // With no origins configured there is no CORS at all (the cors middleware would add nothing).
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.corsOrigins,
+      credentials: true,
+      exposedHeaders: CORS_EXPOSED_HEADERS,
+    });
+  }
   app.enableShutdownHooks();
   setupSwagger(app);
   // Gateway webhooks are answered ahead of all the above, with the same answers (lean-routes.ts).

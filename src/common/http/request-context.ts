@@ -11,9 +11,9 @@ const storage = new AsyncLocalStorage<RequestContext>();
 /**
  * Runs `fn` with `requestId` visible to everything it calls, including jobs it enqueues.
  *
- * `tagsLogs`: what is logged inside `fn` gets `request_id` from the root logger itself. Express
- * requests and jobs bind it on a child logger of their own instead (pino-http, job-context.ts);
- * routes served before Express (lean-routes.ts) skip that per-request child and ask for this.
+ * `tagsLogs`: what is logged inside `fn` gets `request_id` from the root logger itself (HTTP
+ * requests: configure-app.ts, lean-routes.ts). Jobs bind it on a child logger of their own
+ * instead (job-context.ts).
  */
 export function runWithRequestId<T>(requestId: string, fn: () => T, tagsLogs = false): T {
   return storage.run({ requestId, tagsLogs }, fn);

@@ -23,15 +23,16 @@ export function redactHeaders(
 }
 
 /**
- * The request line for routes served before Express (common/http/lean-routes.ts): one line per
- * request, in the shape and at the level pino-http writes for every other route.
+ * The request line: one per HTTP request (configure-app.ts, lean-routes.ts), in the shape and at
+ * the level pino-http writes (error for 5xx, warn for 4xx, info otherwise).
  *
- * pino-http builds child loggers per request (serializing and redacting the request for them) and
- * runs pino's path redaction, wildcards included, over every line: about a fifth of the CPU of a
- * webhook. Here the line is assembled from values redacted up front with the same lists
- * (redaction.ts; request-log.spec.ts holds the two to the same result), and goes out through a
- * logger on the same destination that skips the redaction pass. What the handler itself logs goes
- * through the root logger as usual, tagged with the request id (request-context.ts).
+ * pino-http builds child loggers per request (serializing and redacting the request for them,
+ * whatever the level) and runs pino's path redaction, wildcards included, over every line: about
+ * a fifth of the CPU of a webhook and a tenth of a transfer's. Here the line is built only when
+ * its level is enabled, from values redacted up front with the same lists (redaction.ts;
+ * request-log.spec.ts holds the two to the same result), and goes out through a logger on the
+ * same destination that skips the redaction pass. What the handler itself logs goes through the
+ * root logger as usual, tagged with the request id (request-context.ts).
  */
 @Injectable()
 export class RequestLogs {

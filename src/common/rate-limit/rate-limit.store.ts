@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { AppConfig } from '../../config/app-config.js';
 import { MicroBatcher } from '../batching/micro-batcher.js';
 import { REDIS } from '../redis/redis.tokens.js';
@@ -20,7 +20,10 @@ if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1])
 return {count, ttl}
 `;
 
-type HitCommand = (key: string, windowMs: string, hits: string) => Promise<[number, number]>;
+/** The script as a command of a pipeline (see defineCommand in the constructor). */
+type HitPipeline = ChainableCommander & {
+  rateLimitHit(key: string, windowMs: string, hits: string): HitPipeline;
+};
 
 /**
  * Counters shared by every instance through Redis. While Redis is unreachable `hit` returns
@@ -32,8 +35,15 @@ export class RateLimitStore {
   private readonly logger = new Logger(RateLimitStore.name);
   private lastWarning = 0;
 
-  private readonly batchers = new Map<string, MicroBatcher<number, Hit>>();
-  private readonly hitCommand: HitCommand;
+  /**
+   * Hits of concurrent requests go to Redis together: one pipeline (one write) per batch, with one
+   * script call per bucket, so a busy bucket (a gateway's webhooks) is counted with one INCRBY
+   * and many quiet ones (users each sending a request) share the round trip.
+   */
+  private readonly hits = new MicroBatcher<{ key: string; windowMs: number }, Hit>(
+    (hits) => this.hitMany(hits),
+    { maxBatch: 1000, maxInFlight: 1, startIdleAtOnce: true },
+  );
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -42,47 +52,46 @@ export class RateLimitStore {
     // defineCommand sends EVALSHA (falling back to EVAL once per connection), not the script each time.
     if (!('rateLimitHit' in redis))
       redis.defineCommand('rateLimitHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
-    const command = (redis as unknown as { rateLimitHit: HitCommand }).rateLimitHit;
-    this.hitCommand = (key, windowMs, hits) => command.call(redis, key, windowMs, hits);
   }
 
   /**
-   * Counts one request. A request whose bucket has no call in flight is counted at once; those
-   * arriving while one is in flight (a busy bucket, e.g. a gateway's webhooks) are counted together
-   * by the next script call (EVALSHA), each at its own place in the count, so the limit is as exact
-   * as one call per request.
+   * Counts one request, each at its own place in its bucket's count (as exact as one script call
+   * per request).
    */
   async hit(bucket: string, windowMs: number): Promise<Hit | undefined> {
     if (this.redis.status !== 'ready') return this.failOpen(`Redis is ${this.redis.status}`);
     const key = `${this.config.redisKeyPrefix}:rl:${bucket}:${Math.floor(Date.now() / windowMs)}`;
-    let batcher = this.batchers.get(key);
-    if (!batcher) {
-      batcher = new MicroBatcher<number, Hit>((hits) => this.hitMany(key, windowMs, hits.length), {
-        maxBatch: 1000,
-        maxInFlight: 1,
-        startIdleAtOnce: true,
-      });
-      this.batchers.set(key, batcher);
-    }
     try {
-      return await batcher.submit(windowMs);
+      return await this.hits.submit({ key, windowMs });
     } catch (error) {
       return this.failOpen((error as Error).message);
-    } finally {
-      // Once its batch has fully finished (a turn later), an idle batcher is dropped: keys change every window.
-      setImmediate(() => {
-        if (batcher.idle && this.batchers.get(key) === batcher) this.batchers.delete(key);
-      });
     }
   }
 
-  private async hitMany(key: string, windowMs: number, hits: number): Promise<Hit[]> {
-    const [count, ttl] = await this.hitCommand(key, String(windowMs), String(hits));
-    // The batch holds counts count-hits+1 … count, in arrival order.
-    return Array.from({ length: hits }, (_, i) => ({
-      count: count - hits + 1 + i,
-      resetInMs: ttl,
-    }));
+  private async hitMany(hits: { key: string; windowMs: number }[]): Promise<Hit[]> {
+    const buckets = new Map<string, { windowMs: number; hits: number }>();
+    for (const { key, windowMs } of hits) {
+      const bucket = buckets.get(key);
+      if (bucket) bucket.hits++;
+      else buckets.set(key, { windowMs, hits: 1 });
+    }
+    const pipeline = this.redis.pipeline() as HitPipeline;
+    for (const [key, bucket] of buckets)
+      pipeline.rateLimitHit(key, String(bucket.windowMs), String(bucket.hits));
+    const replies = (await pipeline.exec()) ?? [];
+    // Each bucket's script call counted its hits together: they hold count-hits+1 … count, in
+    // arrival order.
+    const counted = new Map<string, { next: number; resetInMs: number }>();
+    [...buckets.entries()].forEach(([key, bucket], i) => {
+      const [error, reply] = replies[i] ?? [new Error('no reply'), null];
+      if (error) throw error;
+      const [count, ttl] = reply as [number, number];
+      counted.set(key, { next: count - bucket.hits + 1, resetInMs: ttl });
+    });
+    return hits.map(({ key }) => {
+      const bucket = counted.get(key) as { next: number; resetInMs: number };
+      return { count: bucket.next++, resetInMs: bucket.resetInMs };
+    });
   }
 
   private failOpen(reason: string): undefined {

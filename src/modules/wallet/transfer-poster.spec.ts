@@ -1,20 +1,17 @@
-import type { DataSource } from 'typeorm';
 import { TransferPoster, type TransferPosting } from './transfer-poster.js';
 
-/** A DataSource stand-in that records each statement and answers from a script. */
-function scriptedDataSource(answer: (sql: string, params: unknown[]) => unknown) {
+/** A database stand-in that records each statement and answers from a script. */
+function scriptedDatabase(answer: (sql: string, params: unknown[]) => unknown) {
   const calls: { sql: string; params: unknown[] }[] = [];
-  const dataSource = {
-    query: (sql: string, params: unknown[]) => {
-      calls.push({ sql, params });
-      try {
-        return Promise.resolve(answer(sql, params));
-      } catch (error) {
-        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-      }
-    },
-  } as unknown as DataSource;
-  return { dataSource, calls };
+  const query = <R>(sql: string, params: unknown[]): Promise<R[]> => {
+    calls.push({ sql, params });
+    try {
+      return Promise.resolve(answer(sql, params) as R[]);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  };
+  return { query, calls };
 }
 
 const posting = (reference: string): TransferPosting => ({
@@ -35,7 +32,7 @@ const postThree = (poster: TransferPoster) =>
 
 describe('TransferPoster', () => {
   it('maps each row of a batch back to its posting by ordinal', async () => {
-    const { dataSource, calls } = scriptedDataSource((sql) =>
+    const { query, calls } = scriptedDatabase((sql) =>
       sql.includes('wallet_transfer_batch')
         ? [
             { ord: 2, outcome: 'insufficient_funds' },
@@ -43,7 +40,7 @@ describe('TransferPoster', () => {
           ]
         : [{ outcome: 'created' }],
     );
-    const results = await postThree(new TransferPoster(dataSource));
+    const results = await postThree(new TransferPoster(query));
     expect(results).toEqual([
       { status: 'fulfilled', value: 'created' },
       { status: 'fulfilled', value: 'created' },
@@ -54,12 +51,12 @@ describe('TransferPoster', () => {
   });
 
   it('posts a batch one by one again when the database rolled it back with a statement error', async () => {
-    const { dataSource, calls } = scriptedDataSource((sql, params) => {
+    const { query, calls } = scriptedDatabase((sql, params) => {
       if (sql.includes('wallet_transfer_batch')) throw pgFailure('LD003');
       if (params[3] === 'T2') throw pgFailure('LD003');
       return [{ outcome: 'created' }];
     });
-    const results = await postThree(new TransferPoster(dataSource));
+    const results = await postThree(new TransferPoster(query));
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(calls.map((call) => call.params[3])).toEqual(['T1', ['T2', 'T3'], 'T2', 'T3']);
   });
@@ -69,11 +66,11 @@ describe('TransferPoster', () => {
     ['an administrator ending the backend', pgFailure('57P01')],
     ['a cancelled statement', pgFailure('57014')],
   ])('never posts again after %s: the batch may have committed', async (_, failure) => {
-    const { dataSource, calls } = scriptedDataSource((sql) => {
+    const { query, calls } = scriptedDatabase((sql) => {
       if (sql.includes('wallet_transfer_batch')) throw failure;
       return [{ outcome: 'created' }];
     });
-    const results = await postThree(new TransferPoster(dataSource));
+    const results = await postThree(new TransferPoster(query));
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
     expect(calls).toHaveLength(2);
   });

@@ -1,4 +1,3 @@
-import type { DataSource } from 'typeorm';
 import { MicroBatcher } from '../../common/batching/micro-batcher.js';
 import type { Minor } from '../../common/money.js';
 import { pgError } from './pg-error.js';
@@ -64,7 +63,8 @@ export class TransferPoster {
     { maxBatch: MAX_BATCH, maxInFlight: MAX_IN_FLIGHT, startIdleAtOnce: true },
   );
 
-  constructor(private readonly dataSource: DataSource) {}
+  /** `query` runs one statement outside any transaction and returns its rows (queryRows). */
+  constructor(private readonly query: <R>(sql: string, params: unknown[]) => Promise<R[]>) {}
 
   async post(posting: TransferPosting): Promise<TransferOutcome> {
     const outcome = await this.batcher.submit(posting);
@@ -76,7 +76,7 @@ export class TransferPoster {
     if (postings.length === 1) return [await this.postOne(postings[0])];
     let rows: { ord: number; outcome: string }[];
     try {
-      rows = await this.dataSource.query(
+      rows = await this.query(
         `SELECT ord, outcome FROM wallet_transfer_batch($1, $2, $3, $4, $5, $6)`,
         batchArguments(postings),
       );
@@ -100,7 +100,7 @@ export class TransferPoster {
   }
 
   private async postOne(posting: TransferPosting): Promise<TransferOutcome> {
-    const rows: { outcome: string }[] = await this.dataSource.query(
+    const rows = await this.query<{ outcome: string }>(
       `SELECT outcome FROM wallet_transfer($1, $2, $3, $4, $5, $6)`,
       [
         posting.senderId,

@@ -10,7 +10,7 @@ import {
 } from '../../common/errors/app-error.js';
 import { minorFromDb, type Minor } from '../../common/money.js';
 import { AppConfig } from '../../config/app-config.js';
-import type { SqlFunctionCall } from '../../database/sql.js';
+import { queryRows, type SqlFunctionCall } from '../../database/sql.js';
 import { newEventId, OutboxService } from '../webhooks/outbox.service.js';
 import {
   clearingAccountName,
@@ -124,7 +124,9 @@ export class WalletService {
     private readonly outbox: OutboxService,
     private readonly config: AppConfig,
   ) {
-    this.transfers = new TransferPoster(dataSource);
+    this.transfers = new TransferPoster((sql, params) =>
+      queryRows(dataSource.manager, sql, params),
+    );
   }
 
   /** Opens the user's wallet inside the user-creation transaction. */

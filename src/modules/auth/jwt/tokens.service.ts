@@ -49,7 +49,7 @@ export class TokensService {
   /** Session checks of concurrent requests, answered by one query per batch. */
   private readonly familyChecks = new MicroBatcher<{ familyId: string; userId: string }, boolean>(
     (sessions) => this.activeFamilies(sessions),
-    { maxBatch: 200, maxInFlight: 4, startIdleAtOnce: true },
+    { maxBatch: 200, maxInFlight: 1, startIdleAtOnce: true },
   );
 
   constructor(
