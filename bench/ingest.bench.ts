@@ -4,11 +4,15 @@ import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { NestFactory } from '@nestjs/core';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { AppModule } from '../src/app.module.js';
 import { AppConfig } from '../src/config/app-config.js';
 import { migrate } from '../src/database/migrate.js';
 import { newPaymentReference } from '../src/modules/payments/payment-reference.js';
+import { QueueName } from '../src/queue/queue-names.js';
+import { bullPrefix } from '../src/queue/queue-producer.service.js';
 import { UsersService } from '../src/modules/users/users.service.js';
 import { LedgerCheckService } from '../src/modules/wallet/ledger-check.service.js';
 import { FakePaystack } from '../test/fakes/fake-paystack.js';
@@ -35,15 +39,6 @@ const TOPOLOGY = (process.env.BENCH_INGEST_TOPOLOGY ?? 'split') === 'all' ? 'all
 const APP_NODE_ARGS = (process.env.BENCH_APP_NODE_ARGS ?? '')
   .split(' ')
   .filter((arg) => arg.length > 0);
-/**
- * `concurrent` (default): the worker settles while webhooks arrive, as in production. `backlog`
- * (split topology only): the worker is started only once every webhook is accepted, so intake and
- * settlement are measured (and profiled) apart; the settle time then includes the worker's boot.
- */
-const SETTLE_MODE =
-  (process.env.BENCH_INGEST_SETTLE ?? 'concurrent') === 'backlog' && TOPOLOGY === 'split'
-    ? 'backlog'
-    : 'concurrent';
 /** Worker processes in the split topology (docker-compose runs one). */
 const WORKERS = Math.max(1, Number(process.env.BENCH_INGEST_WORKERS ?? 1));
 const SETTLE_TIMEOUT_MS = 10 * 60 * 1000;
@@ -51,12 +46,9 @@ const DEPOSIT_AMOUNT_MIN = 10_000;
 
 const TARGETS = { acceptedPerSecond: 2_000, p99Ms: 50, ratio: 0.6, settledPerSecond: 500 };
 
-export interface IngestBenchResult {
-  settings: Record<string, string | number>;
-  overrides: Record<string, string>;
-  app: Drive;
-  baseline: Drive;
-  ratio: number;
+/** One run of webhooks through the app, and how long settling them took. */
+export interface IngestRun {
+  drive: Drive;
   /** From the last accepted webhook to the moment every payment was succeeded, credited and its event processed. */
   settleTailSeconds: number;
   settledPerSecond: number;
@@ -68,10 +60,24 @@ export interface IngestBenchResult {
     depositsCredited: number;
     eventsProcessed: number;
     creditedTotalOk: boolean;
-    ledgerOk: boolean;
-    ledgerProblems: number;
   };
   loadAverage: string;
+}
+
+export interface IngestBenchResult {
+  settings: Record<string, string | number>;
+  overrides: Record<string, string>;
+  baseline: Drive;
+  /**
+   * Intake as the baseline is measured, with nothing consuming what it stores: the app's queue is
+   * paused while the webhooks arrive, then resumed at once for the backlog.
+   */
+  backlog: IngestRun;
+  /** Webhooks arriving while the worker settles (both on the same two cores). */
+  concurrent: IngestRun;
+  ratio: number;
+  ledgerOk: boolean;
+  ledgerProblems: number;
 }
 
 function send(port: number, path: string, webhooks: Webhook[]): Promise<Drive> {
@@ -199,6 +205,44 @@ async function waitSettled(
   }
 }
 
+/** Sends `webhooks` to the app and waits for all of them to settle; `afterSend` runs in between. */
+async function runThroughApp(
+  pool: pg.Pool,
+  port: number,
+  references: string[],
+  webhooks: Webhook[],
+  afterSend: () => Promise<void> = () => Promise.resolve(),
+): Promise<IngestRun> {
+  const drive = await send(port, '/api/v1/webhooks/paystack', webhooks);
+  const loadAverage = execSync('uptime').toString().trim();
+  await afterSend();
+  const settled = await waitSettled(pool, references);
+  const settleTailSeconds = Math.max(0.001, (settled.at - drive.lastAcceptedAt) / 1000);
+  const endToEndSeconds = (settled.at - drive.firstSentAt) / 1000;
+  const { rows: totals } = await pool.query<{ ok: boolean }>(
+    `SELECT (SELECT coalesce(sum(e.amount), 0) FROM ledger_entries e JOIN ledger_transfers t ON t.id = e.transfer_id
+              JOIN ledger_accounts a ON a.id = e.account_id
+             WHERE t.kind = 'deposit' AND a.kind = 'user_wallet' AND t.reference = ANY($1))
+          = (SELECT sum(amount) FROM payments WHERE reference = ANY($1)) AS ok`,
+    [references],
+  );
+  const round = (n: number): number => Math.round(n * 100) / 100;
+  return {
+    drive,
+    settleTailSeconds: round(settleTailSeconds),
+    settledPerSecond: Math.round(references.length / settleTailSeconds),
+    endToEndSeconds: round(endToEndSeconds),
+    endToEndPerSecond: Math.round(references.length / endToEndSeconds),
+    checks: {
+      paymentsSucceeded: settled.counts.payments,
+      depositsCredited: settled.counts.credited,
+      eventsProcessed: settled.counts.processed,
+      creditedTotalOk: totals[0].ok,
+    },
+    loadAverage,
+  };
+}
+
 export async function runIngestBench(): Promise<IngestBenchResult> {
   const adminUrl = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const name = `payments_bench_${randomBytes(4).toString('hex')}`;
@@ -235,8 +279,9 @@ export async function runIngestBench(): Promise<IngestBenchResult> {
   await migrate(config);
 
   const children: ChildProcess[] = [];
+  const queues: Queue[] = [];
+  const redisClients: Redis[] = [];
   const pool = new pg.Pool({ connectionString: dbUrl.toString(), max: 4 });
-  let loadAverage = '';
   try {
     // Users with wallets through the app's own services (the user-created hook opens each wallet).
     const saved = { ...process.env };
@@ -256,8 +301,10 @@ export async function runIngestBench(): Promise<IngestBenchResult> {
     }
     const warmRefs = await createDeposits(pool, fake, userIds, WARMUP_EVENTS);
     const refs = await createDeposits(pool, fake, userIds, EVENTS);
+    const concurrentRefs = await createDeposits(pool, fake, userIds, EVENTS);
     const warmEvents = signedEvents(fake, warmRefs);
     const events = signedEvents(fake, refs);
+    const concurrentEvents = signedEvents(fake, concurrentRefs);
 
     // The baseline first, while nothing else runs.
     await pool.query(`CREATE TABLE bench_baseline_events (
@@ -286,36 +333,31 @@ export async function runIngestBench(): Promise<IngestBenchResult> {
       return child;
     };
     const api = startApp(TOPOLOGY === 'all' ? 'all' : 'api');
-    const startWorkers = (): ChildProcess[] =>
-      TOPOLOGY === 'all' ? [] : Array.from({ length: WORKERS }, () => startApp('worker'));
-    const warmWorkers = startWorkers();
+    if (TOPOLOGY === 'split') for (let i = 0; i < WORKERS; i++) startApp('worker');
     await waitForHealth(port, api);
 
-    // Warm-up: the same path with other deposits, settled before the measured run starts.
+    // Warm-up: the same path with other deposits, settled before anything is measured.
     const warm = await send(port, '/api/v1/webhooks/paystack', warmEvents);
     if (warm.accepted !== warmEvents.length)
       throw new Error(`warm-up: only ${warm.accepted} of ${warmEvents.length} accepted`);
     await waitSettled(pool, warmRefs);
-    if (SETTLE_MODE === 'backlog') for (const worker of warmWorkers) await stopChild(worker);
 
-    const app = await send(port, '/api/v1/webhooks/paystack', events);
-    loadAverage = execSync('uptime').toString().trim();
-    let settleFrom = app.lastAcceptedAt;
-    if (SETTLE_MODE === 'backlog') {
-      settleFrom = performance.now();
-      startWorkers();
-    }
-    const settled = await waitSettled(pool, refs);
-    const settleTailSeconds = Math.max(0.001, (settled.at - settleFrom) / 1000);
-    const endToEndSeconds = (settled.at - app.firstSentAt) / 1000;
+    // Intake against the baseline, on equal terms: the baseline's pushes have no consumer, so
+    // the app's queue is paused (BullMQ's own pause: running workers take no new job) while the
+    // webhooks arrive; resumed once the last is accepted, the backlog is settled by the worker,
+    // already running and warm.
+    const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+    redisClients.push(connection);
+    const inbound = new Queue(QueueName.InboundWebhooks, {
+      connection,
+      prefix: bullPrefix(config),
+    });
+    queues.push(inbound);
+    await inbound.pause();
+    const backlog = await runThroughApp(pool, port, refs, events, () => inbound.resume());
+    // The same again with the worker settling while the webhooks arrive.
+    const concurrent = await runThroughApp(pool, port, concurrentRefs, concurrentEvents);
 
-    const { rows: totals } = await pool.query<{ ok: boolean }>(
-      `SELECT (SELECT coalesce(sum(e.amount), 0) FROM ledger_entries e JOIN ledger_transfers t ON t.id = e.transfer_id
-                JOIN ledger_accounts a ON a.id = e.account_id
-               WHERE t.kind = 'deposit' AND a.kind = 'user_wallet' AND t.reference = ANY($1))
-            = (SELECT sum(amount) FROM payments WHERE reference = ANY($1)) AS ok`,
-      [refs],
-    );
     const ledger = await setup.get(LedgerCheckService).run();
     await setup.close();
     const { rows: sync } = await pool.query<{ synchronous_commit: string }>(
@@ -335,10 +377,7 @@ export async function runIngestBench(): Promise<IngestBenchResult> {
           TOPOLOGY === 'all'
             ? 'one, PROCESS_ROLE=all'
             : `PROCESS_ROLE=api + ${WORKERS} x PROCESS_ROLE=worker`,
-        settlement:
-          SETTLE_MODE === 'backlog'
-            ? 'backlog (worker started after the last webhook; boot included)'
-            : 'concurrent with intake',
+        'worker niceness (WORKER_NICE)': config.workerNice,
         'app node flags': [...startFlags(), ...APP_NODE_ARGS].join(' '),
         cpus: (await import('node:os')).cpus().length,
       },
@@ -355,24 +394,16 @@ export async function runIngestBench(): Promise<IngestBenchResult> {
             ].includes(key),
         ),
       ),
-      app,
       baseline,
-      ratio: baseline.perSecond > 0 ? app.perSecond / baseline.perSecond : 0,
-      settleTailSeconds: Math.round(settleTailSeconds * 100) / 100,
-      settledPerSecond: Math.round(EVENTS / settleTailSeconds),
-      endToEndSeconds: Math.round(endToEndSeconds * 100) / 100,
-      endToEndPerSecond: Math.round(EVENTS / endToEndSeconds),
-      checks: {
-        paymentsSucceeded: settled.counts.payments,
-        depositsCredited: settled.counts.credited,
-        eventsProcessed: settled.counts.processed,
-        creditedTotalOk: totals[0].ok,
-        ledgerOk: ledger.ok,
-        ledgerProblems: ledger.problems.length,
-      },
-      loadAverage,
+      backlog,
+      concurrent,
+      ratio: baseline.perSecond > 0 ? backlog.drive.perSecond / baseline.perSecond : 0,
+      ledgerOk: ledger.ok,
+      ledgerProblems: ledger.problems.length,
     };
   } finally {
+    for (const queue of queues) await queue.close();
+    for (const client of redisClients) client.disconnect();
     for (const child of children) await stopChild(child);
     await pool.end();
     await fake.stop();
@@ -383,56 +414,70 @@ export async function runIngestBench(): Promise<IngestBenchResult> {
 const met = (ok: boolean): string => (ok ? 'met' : 'MISSED');
 
 export function ingestSummary(r: IngestBenchResult): SummaryRow[] {
+  const row = (metric: string, value: string, target = '', status = ''): SummaryRow => ({
+    bench: 'ingest',
+    metric,
+    value,
+    target,
+    status,
+  });
+  const intake = r.backlog.drive;
+  const live = r.concurrent.drive;
   return [
-    {
-      bench: 'ingest',
-      metric: 'accepted webhooks/s (app)',
-      value: String(r.app.perSecond),
-      target: `>= ${TARGETS.acceptedPerSecond}`,
-      status: met(r.app.perSecond >= TARGETS.acceptedPerSecond),
-    },
-    {
-      bench: 'ingest',
-      metric: 'p50 / p99 latency ms (app)',
-      value: `${r.app.p50} / ${r.app.p99}`,
-      target: `p99 <= ${TARGETS.p99Ms}`,
-      status: met(r.app.p99 <= TARGETS.p99Ms),
-    },
-    {
-      bench: 'ingest',
-      metric: 'accepted/s bare baseline',
-      value: String(r.baseline.perSecond),
-      target: '',
-      status: '',
-    },
-    {
-      bench: 'ingest',
-      metric: 'app / baseline',
-      value: r.ratio.toFixed(2),
-      target: `>= ${TARGETS.ratio}`,
-      status: met(r.ratio >= TARGETS.ratio),
-    },
-    {
-      bench: 'ingest',
-      metric: 'settled/s (count / last accepted → last settled)',
-      value: `${r.settledPerSecond} (${r.settleTailSeconds} s)`,
-      target: `>= ${TARGETS.settledPerSecond}`,
-      status: met(r.settledPerSecond >= TARGETS.settledPerSecond),
-    },
-    {
-      bench: 'ingest',
-      metric: 'end to end settled/s (first sent → last settled)',
-      value: `${r.endToEndPerSecond} (${r.endToEndSeconds} s)`,
-      target: '',
-      status: '',
-    },
+    row(
+      'intake accepted/s (queue paused, as the baseline)',
+      String(intake.perSecond),
+      `>= ${TARGETS.acceptedPerSecond}`,
+      met(intake.perSecond >= TARGETS.acceptedPerSecond),
+    ),
+    row(
+      'intake p50 / p99 ms',
+      `${intake.p50} / ${intake.p99}`,
+      `p99 <= ${TARGETS.p99Ms}`,
+      met(intake.p99 <= TARGETS.p99Ms),
+    ),
+    row('accepted/s bare baseline', String(r.baseline.perSecond)),
+    row(
+      'intake / baseline',
+      r.ratio.toFixed(2),
+      `>= ${TARGETS.ratio}`,
+      met(r.ratio >= TARGETS.ratio),
+    ),
+    row(
+      'backlog settled/s (count / last accepted → last settled)',
+      `${r.backlog.settledPerSecond} (${r.backlog.settleTailSeconds} s)`,
+      `>= ${TARGETS.settledPerSecond}`,
+      met(r.backlog.settledPerSecond >= TARGETS.settledPerSecond),
+    ),
+    row(
+      'worker settling meanwhile: accepted/s',
+      String(live.perSecond),
+      `>= ${TARGETS.acceptedPerSecond}`,
+      met(live.perSecond >= TARGETS.acceptedPerSecond),
+    ),
+    row(
+      'worker settling meanwhile: p50 / p99 ms',
+      `${live.p50} / ${live.p99}`,
+      `p99 <= ${TARGETS.p99Ms}`,
+      met(live.p99 <= TARGETS.p99Ms),
+    ),
+    row(
+      'worker settling meanwhile: settled/s after the last accepted',
+      `${r.concurrent.settledPerSecond} (${r.concurrent.settleTailSeconds} s)`,
+      `>= ${TARGETS.settledPerSecond}`,
+      met(r.concurrent.settledPerSecond >= TARGETS.settledPerSecond),
+    ),
+    row(
+      'worker settling meanwhile: end to end settled/s',
+      `${r.concurrent.endToEndPerSecond} (${r.concurrent.endToEndSeconds} s)`,
+    ),
   ];
 }
 
 export function formatIngestResult(r: IngestBenchResult): string {
   const lines = settingsLines(r.settings, r.overrides);
   const header = [
-    'side',
+    'run',
     'sent',
     'accepted',
     'rejected',
@@ -444,37 +489,47 @@ export function formatIngestResult(r: IngestBenchResult): string {
   ];
   const rows = (
     [
-      ['app', r.app],
       ['bare baseline', r.baseline],
+      ['app, queue paused', r.backlog.drive],
+      ['app, worker settling', r.concurrent.drive],
     ] as const
-  ).map(([side, d]) =>
-    [side, d.sent, d.accepted, d.rejected, d.seconds, d.perSecond, d.p50, d.p99, d.max].map(String),
+  ).map(([run, d]) =>
+    [run, d.sent, d.accepted, d.rejected, d.seconds, d.perSecond, d.p50, d.p99, d.max].map(String),
   );
   lines.push(textTable(header, rows));
-  lines.push(`app/baseline = ${r.ratio.toFixed(2)}`);
+  lines.push(`app (queue paused) / baseline = ${r.ratio.toFixed(2)}`);
+  for (const [label, run] of [
+    ['backlog (queue resumed at the last accepted)', r.backlog],
+    ['worker settling while webhooks arrive', r.concurrent],
+  ] as const) {
+    const c = run.checks;
+    lines.push(
+      `${label}: last accepted → all settled ${run.settleTailSeconds} s → ${run.settledPerSecond}/s; ` +
+        `first sent → all settled ${run.endToEndSeconds} s → ${run.endToEndPerSecond}/s; ` +
+        `${c.paymentsSucceeded} payments succeeded, ${c.depositsCredited} deposits credited, ${c.eventsProcessed} events processed, ` +
+        `credited total ${c.creditedTotalOk ? 'matches' : 'DOES NOT match'} the payments; load while sending: ${run.loadAverage}`,
+    );
+  }
   lines.push(
-    `settlement: last accepted → all settled ${r.settleTailSeconds} s → ${r.settledPerSecond}/s; ` +
-      `first sent → all settled ${r.endToEndSeconds} s → ${r.endToEndPerSecond}/s`,
+    `ledger check after the runs: ${r.ledgerOk ? 'clean' : `${r.ledgerProblems} problem(s)`}`,
   );
-  const c = r.checks;
-  lines.push(
-    `checks: ${c.paymentsSucceeded} payments succeeded, ${c.depositsCredited} deposits credited, ${c.eventsProcessed} events processed; ` +
-      `credited total ${c.creditedTotalOk ? 'matches' : 'DOES NOT match'} the payments; ledger check ${c.ledgerOk ? 'clean' : `${c.ledgerProblems} problem(s)`}`,
-  );
-  lines.push(`load while sending: ${r.loadAverage}`);
   return lines.join('\n');
 }
 
 function failures(r: IngestBenchResult): string[] {
   const problems: string[] = [];
-  if (r.app.rejected > 0) problems.push(`${r.app.rejected} webhooks were not accepted by the app`);
-  if (
-    r.checks.paymentsSucceeded < EVENTS ||
-    r.checks.depositsCredited < EVENTS ||
-    r.checks.eventsProcessed < EVENTS
-  )
-    problems.push('not everything settled');
-  if (!r.checks.creditedTotalOk || !r.checks.ledgerOk) problems.push('the ledger does not add up');
+  for (const [label, run] of [
+    ['queue paused', r.backlog],
+    ['worker settling', r.concurrent],
+  ] as const) {
+    if (run.drive.rejected > 0)
+      problems.push(`${label}: ${run.drive.rejected} webhooks were not accepted by the app`);
+    const c = run.checks;
+    if (c.paymentsSucceeded < EVENTS || c.depositsCredited < EVENTS || c.eventsProcessed < EVENTS)
+      problems.push(`${label}: not everything settled`);
+    if (!c.creditedTotalOk) problems.push(`${label}: the credits do not add up`);
+  }
+  if (!r.ledgerOk) problems.push('the ledger check found problems');
   return problems;
 }
 

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The first definitions of two functions that a later migration replaces (its `down()` restores
+ * The first definitions of functions that later migrations replace (their `down()` restores
  * these): kept here once, as this migration created them.
  */
 export const LEDGER_CHECK_TRANSFER_BALANCED_V1 = `
@@ -47,6 +47,75 @@ export const LEDGER_WALLET_TRANSACTION_V1 = `
         JOIN ledger_accounts a ON a.id = e.account_id
         WHERE e.id = p_entry_id
       $$`;
+
+export const LEDGER_POST_V1 = `
+      CREATE FUNCTION ledger_post(
+        p_kind text, p_key text, p_reference text, p_narration text, p_reverses uuid,
+        p_accounts uuid[], p_amounts bigint[]
+      ) RETURNS TABLE (
+        outcome text, transfer_id uuid, created_at timestamptz,
+        entry_id bigint, account_id uuid, amount bigint, balance_after bigint
+      ) LANGUAGE plpgsql AS $$
+      #variable_conflict use_column
+      DECLARE
+        v_transfer uuid;
+        v_created_at timestamptz;
+        v_locked int;
+        v_currencies int;
+      BEGIN
+        IF coalesce(cardinality(p_accounts), 0) < 2 OR cardinality(p_accounts) <> cardinality(p_amounts)
+           OR (SELECT count(DISTINCT x) FROM unnest(p_accounts) x) <> cardinality(p_accounts)
+           OR 0 = ANY(p_amounts)
+           OR (SELECT sum(x) FROM unnest(p_amounts) x) <> 0 THEN
+          RAISE EXCEPTION USING ERRCODE = 'LD002',
+            MESSAGE = 'a ledger transfer needs two or more distinct accounts with non-zero amounts summing to zero';
+        END IF;
+
+        SELECT count(*), count(DISTINCT currency) INTO v_locked, v_currencies
+          FROM (SELECT currency FROM ledger_accounts WHERE id = ANY(p_accounts) ORDER BY id FOR UPDATE) locked;
+        IF v_locked <> cardinality(p_accounts) THEN
+          RAISE EXCEPTION USING ERRCODE = 'LD003', MESSAGE = 'unknown ledger account';
+        END IF;
+        IF v_currencies <> 1 THEN
+          RAISE EXCEPTION USING ERRCODE = 'LD004', MESSAGE = 'a ledger transfer cannot mix currencies';
+        END IF;
+
+        -- Read after the locks: a twin posting of the same key on the same accounts has committed.
+        RETURN QUERY
+          SELECT 'existing'::text, t.id, t.created_at, e.id, e.account_id, e.amount, e.balance_after
+            FROM ledger_transfers t JOIN ledger_entries e ON e.transfer_id = t.id
+           WHERE t.key = p_key ORDER BY e.id;
+        IF FOUND THEN
+          RETURN;
+        END IF;
+
+        RETURN QUERY
+          SELECT 'insufficient_funds'::text, NULL::uuid, NULL::timestamptz, NULL::bigint, a.id, l.amt, a.balance
+            FROM ledger_accounts a JOIN unnest(p_accounts, p_amounts) AS l(acc, amt) ON a.id = l.acc
+           WHERE a.kind = 'user_wallet' AND l.amt < 0 AND a.balance + l.amt < 0
+           LIMIT 1;
+        IF FOUND THEN
+          RETURN;
+        END IF;
+
+        INSERT INTO ledger_transfers (kind, key, reference, narration, reverses_transfer_id)
+        VALUES (p_kind, p_key, p_reference, p_narration, p_reverses)
+        ON CONFLICT (key) DO NOTHING
+        RETURNING id, created_at INTO v_transfer, v_created_at;
+        IF v_transfer IS NULL THEN
+          -- A twin on other accounts won the key meanwhile: it is the transfer for this key.
+          RETURN QUERY
+            SELECT 'existing'::text, t.id, t.created_at, e.id, e.account_id, e.amount, e.balance_after
+              FROM ledger_transfers t JOIN ledger_entries e ON e.transfer_id = t.id
+             WHERE t.key = p_key ORDER BY e.id;
+          RETURN;
+        END IF;
+
+        RETURN QUERY
+          INSERT INTO ledger_entries AS e (transfer_id, account_id, amount)
+          SELECT v_transfer, l.acc, l.amt FROM unnest(p_accounts, p_amounts) AS l(acc, amt) ORDER BY l.acc
+          RETURNING 'created'::text, v_transfer, v_created_at, e.id, e.account_id, e.amount, e.balance_after;
+      END $$`;
 
 /**
  * The wallet ledger. Accounts hold a cached balance; transfers group entries; entries are
@@ -179,74 +248,7 @@ export class Ledger1764000004000 implements MigrationInterface {
     // outcome 'existing'), answers a shortfall with outcome 'insufficient_funds' having written
     // nothing (an expected answer, not an error), then inserts the transfer and its entries.
     // One round trip. The CHECK on ledger_accounts still has the last word.
-    await q.query(`
-      CREATE FUNCTION ledger_post(
-        p_kind text, p_key text, p_reference text, p_narration text, p_reverses uuid,
-        p_accounts uuid[], p_amounts bigint[]
-      ) RETURNS TABLE (
-        outcome text, transfer_id uuid, created_at timestamptz,
-        entry_id bigint, account_id uuid, amount bigint, balance_after bigint
-      ) LANGUAGE plpgsql AS $$
-      #variable_conflict use_column
-      DECLARE
-        v_transfer uuid;
-        v_created_at timestamptz;
-        v_locked int;
-        v_currencies int;
-      BEGIN
-        IF coalesce(cardinality(p_accounts), 0) < 2 OR cardinality(p_accounts) <> cardinality(p_amounts)
-           OR (SELECT count(DISTINCT x) FROM unnest(p_accounts) x) <> cardinality(p_accounts)
-           OR 0 = ANY(p_amounts)
-           OR (SELECT sum(x) FROM unnest(p_amounts) x) <> 0 THEN
-          RAISE EXCEPTION USING ERRCODE = 'LD002',
-            MESSAGE = 'a ledger transfer needs two or more distinct accounts with non-zero amounts summing to zero';
-        END IF;
-
-        SELECT count(*), count(DISTINCT currency) INTO v_locked, v_currencies
-          FROM (SELECT currency FROM ledger_accounts WHERE id = ANY(p_accounts) ORDER BY id FOR UPDATE) locked;
-        IF v_locked <> cardinality(p_accounts) THEN
-          RAISE EXCEPTION USING ERRCODE = 'LD003', MESSAGE = 'unknown ledger account';
-        END IF;
-        IF v_currencies <> 1 THEN
-          RAISE EXCEPTION USING ERRCODE = 'LD004', MESSAGE = 'a ledger transfer cannot mix currencies';
-        END IF;
-
-        -- Read after the locks: a twin posting of the same key on the same accounts has committed.
-        RETURN QUERY
-          SELECT 'existing'::text, t.id, t.created_at, e.id, e.account_id, e.amount, e.balance_after
-            FROM ledger_transfers t JOIN ledger_entries e ON e.transfer_id = t.id
-           WHERE t.key = p_key ORDER BY e.id;
-        IF FOUND THEN
-          RETURN;
-        END IF;
-
-        RETURN QUERY
-          SELECT 'insufficient_funds'::text, NULL::uuid, NULL::timestamptz, NULL::bigint, a.id, l.amt, a.balance
-            FROM ledger_accounts a JOIN unnest(p_accounts, p_amounts) AS l(acc, amt) ON a.id = l.acc
-           WHERE a.kind = 'user_wallet' AND l.amt < 0 AND a.balance + l.amt < 0
-           LIMIT 1;
-        IF FOUND THEN
-          RETURN;
-        END IF;
-
-        INSERT INTO ledger_transfers (kind, key, reference, narration, reverses_transfer_id)
-        VALUES (p_kind, p_key, p_reference, p_narration, p_reverses)
-        ON CONFLICT (key) DO NOTHING
-        RETURNING id, created_at INTO v_transfer, v_created_at;
-        IF v_transfer IS NULL THEN
-          -- A twin on other accounts won the key meanwhile: it is the transfer for this key.
-          RETURN QUERY
-            SELECT 'existing'::text, t.id, t.created_at, e.id, e.account_id, e.amount, e.balance_after
-              FROM ledger_transfers t JOIN ledger_entries e ON e.transfer_id = t.id
-             WHERE t.key = p_key ORDER BY e.id;
-          RETURN;
-        END IF;
-
-        RETURN QUERY
-          INSERT INTO ledger_entries AS e (transfer_id, account_id, amount)
-          SELECT v_transfer, l.acc, l.amt FROM unnest(p_accounts, p_amounts) AS l(acc, amt) ORDER BY l.acc
-          RETURNING 'created'::text, v_transfer, v_created_at, e.id, e.account_id, e.amount, e.balance_after;
-      END $$`);
+    await q.query(LEDGER_POST_V1);
     // A wallet's side of a transfer as the API shows it (GET /wallet/transactions and the data of
     // wallet.* events): one definition, so an event is exactly what the history shows.
     await q.query(`

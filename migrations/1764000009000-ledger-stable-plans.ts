@@ -4,6 +4,38 @@ import {
   LEDGER_WALLET_TRANSACTION_V1,
 } from './1764000004000-ledger.js';
 
+/** This migration's definition (a later one replaces it and restores it on the way down). */
+export const LEDGER_WALLET_TRANSACTION_V2 = `
+      CREATE OR REPLACE FUNCTION ledger_wallet_transaction(p_entry_id bigint) RETURNS jsonb
+      LANGUAGE plpgsql STABLE AS $$
+      BEGIN
+        RETURN (
+          SELECT jsonb_build_object(
+            'id', e.id::text,
+            'type', ledger_wallet_transaction_type(t.kind, e.amount),
+            'amount', abs(e.amount),
+            'currency', a.currency::text,
+            'status', CASE WHEN t.kind = 'refund'
+                            AND EXISTS (SELECT 1 FROM ledger_transfers r WHERE r.reverses_transfer_id = t.id)
+                           THEN 'reversed' ELSE 'success' END,
+            'reference', t.reference,
+            'counterparty_wallet_number', (
+              SELECT other.wallet_number FROM (
+                SELECT (SELECT ca.wallet_number::text FROM ledger_accounts ca
+                         WHERE ca.id = ce.account_id AND ca.kind = 'user_wallet') AS wallet_number
+                  FROM ledger_entries ce
+                 WHERE ce.transfer_id = e.transfer_id AND ce.account_id <> e.account_id) other
+               WHERE other.wallet_number IS NOT NULL
+               LIMIT 1),
+            'narration', t.narration,
+            'balance_after', e.balance_after,
+            'created_at', to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+          FROM ledger_entries e
+          JOIN ledger_transfers t ON t.id = e.transfer_id
+          JOIN ledger_accounts a ON a.id = e.account_id
+          WHERE e.id = p_entry_id);
+      END $$`;
+
 /**
  * Two ledger queries whose plans depended on table statistics. While `ledger_entries` grows
  * faster than autovacuum re-analyzes it (a fresh database under load), the planner believed a
@@ -43,36 +75,7 @@ export class LedgerStablePlans1764000009000 implements MigrationInterface {
         END IF;
         RETURN NULL;
       END $$`);
-    await q.query(`
-      CREATE OR REPLACE FUNCTION ledger_wallet_transaction(p_entry_id bigint) RETURNS jsonb
-      LANGUAGE plpgsql STABLE AS $$
-      BEGIN
-        RETURN (
-          SELECT jsonb_build_object(
-            'id', e.id::text,
-            'type', ledger_wallet_transaction_type(t.kind, e.amount),
-            'amount', abs(e.amount),
-            'currency', a.currency::text,
-            'status', CASE WHEN t.kind = 'refund'
-                            AND EXISTS (SELECT 1 FROM ledger_transfers r WHERE r.reverses_transfer_id = t.id)
-                           THEN 'reversed' ELSE 'success' END,
-            'reference', t.reference,
-            'counterparty_wallet_number', (
-              SELECT other.wallet_number FROM (
-                SELECT (SELECT ca.wallet_number::text FROM ledger_accounts ca
-                         WHERE ca.id = ce.account_id AND ca.kind = 'user_wallet') AS wallet_number
-                  FROM ledger_entries ce
-                 WHERE ce.transfer_id = e.transfer_id AND ce.account_id <> e.account_id) other
-               WHERE other.wallet_number IS NOT NULL
-               LIMIT 1),
-            'narration', t.narration,
-            'balance_after', e.balance_after,
-            'created_at', to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
-          FROM ledger_entries e
-          JOIN ledger_transfers t ON t.id = e.transfer_id
-          JOIN ledger_accounts a ON a.id = e.account_id
-          WHERE e.id = p_entry_id);
-      END $$`);
+    await q.query(LEDGER_WALLET_TRANSACTION_V2);
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -9,7 +9,7 @@ import { Refunds1764000007000 } from './1764000007000-refunds.js';
 import { WalletDeposit1764000008000 } from './1764000008000-wallet-deposit.js';
 import { LedgerStablePlans1764000009000 } from './1764000009000-ledger-stable-plans.js';
 import { WalletTransferBatch1764000010000 } from './1764000010000-wallet-transfer-batch.js';
-import { LedgerIndexPlans1764000011000 } from './1764000011000-ledger-index-plans.js';
+import { LedgerKeyPlans1764000011000 } from './1764000011000-ledger-key-plans.js';
 
 /** Every migration, in order, listed as classes (globs do not work under ESM). Append here. */
 export const MIGRATIONS = [
@@ -24,5 +24,5 @@ export const MIGRATIONS = [
   WalletDeposit1764000008000,
   LedgerStablePlans1764000009000,
   WalletTransferBatch1764000010000,
-  LedgerIndexPlans1764000011000,
+  LedgerKeyPlans1764000011000,
 ];

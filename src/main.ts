@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { setPriority } from 'node:os';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
@@ -25,6 +26,8 @@ async function bootstrap(): Promise<void> {
   if (superviseHttpProcesses(config)) return;
 
   if (!config.runsApi) {
+    // Raising one's own niceness needs no privilege (lowering it would).
+    setPriority(config.workerNice);
     const app = await NestFactory.createApplicationContext(AppModule, { bufferLogs: true });
     app.enableShutdownHooks();
     return;

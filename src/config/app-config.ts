@@ -95,6 +95,12 @@ export class AppConfig {
    * has its own DATABASE_POOL_SIZE connections. 1 = the process itself serves.
    */
   readonly httpProcesses: number;
+  /**
+   * The CPU niceness a PROCESS_ROLE=worker process gives itself (0 to 19): on a host it shares
+   * with API processes, webhook intake and API requests are answered first and settlement, which
+   * is asynchronous anyway, uses what CPU is left.
+   */
+  readonly workerNice: number;
   readonly port: number;
   readonly appUrl: string;
   readonly databaseUrl: string;
@@ -172,6 +178,7 @@ export class AppConfig {
       throw new ConfigError(
         `HTTP_PROCESSES=${this.httpProcesses} needs PROCESS_ROLE=api (run workers as their own processes)`,
       );
+    this.workerNice = read.int('WORKER_NICE', 10, 0, 19);
     this.port = read.int('PORT', 3000, 0, 65535);
     this.appUrl = read.url('APP_URL', 'http://localhost:3000', HTTP) as string;
     this.databaseUrl = read.url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/payments', [

@@ -1,7 +1,12 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import request from 'supertest';
+import type { ProcessInboundWebhookJob } from '../../src/modules/payments/inbound/inbound-webhook-jobs.js';
 import { LedgerCheckService } from '../../src/modules/wallet/ledger-check.service.js';
+import { JobName, QueueName } from '../../src/queue/queue-names.js';
+import { bullPrefix } from '../../src/queue/queue-producer.service.js';
 import { FakePaystack } from '../fakes/fake-paystack.js';
 import { GenericWebhookSender } from '../fakes/webhook-sender.js';
 import { signIn, SignedIn } from '../helpers/auth.js';
@@ -15,16 +20,16 @@ import {
 import { paymentsEnv, waitFor } from './payments.helpers.js';
 import { freePort, type Query, settlementRecord, stopChild } from './faults.helpers.js';
 
-/** Held by the test to stall a worker right after its settlement committed (see the trigger below). */
-const STALL_LOCK = 727_274_099;
-
 /**
  * The worker process killed mid-settlement. The API and the workers are real processes
  * (`node dist/src/main.js` with PROCESS_ROLE=api / worker) on the test's own database and Redis
- * prefix; the test stalls a worker at a chosen point with a database lock of its own, SIGKILLs it
- * there, starts another, and checks that the payment settled exactly once: one state transition,
- * one payment.success, one ledger credit, a clean ledger. (This process also boots the app with
- * PROCESS_ROLE=api, only to sign users in and run the ledger check: it runs no jobs.)
+ * prefix; the test stalls a worker inside its settlement with a database lock of its own, SIGKILLs
+ * it there, starts another, and checks that the payment settled exactly once: one state
+ * transition, one payment.success, one ledger credit, a clean ledger. A settlement and its event's
+ * outcome commit in one statement, so the one window left is after that commit and before BullMQ
+ * hears the job is done: the job then runs again, which the second test does on purpose. (This
+ * process also boots the app with PROCESS_ROLE=api, only to sign users in and run the ledger
+ * check: it runs no jobs.)
  */
 describe('a worker killed mid-settlement (e2e)', () => {
   let db: TestDatabase;
@@ -37,6 +42,9 @@ describe('a worker killed mid-settlement (e2e)', () => {
   /** Reads pg_stat_activity and the outcome, outside any transaction. */
   let observer: pg.Client;
   const children: ChildProcess[] = [];
+  let redisClient: Redis;
+  /** The inbound-webhooks queue of the app processes, to look at their jobs. */
+  let inbound: Queue;
   /** The worker that took over in the first test; the second test kills it. */
   let survivor: ChildProcess | undefined;
   const output: string[] = [];
@@ -129,6 +137,14 @@ describe('a worker killed mid-settlement (e2e)', () => {
     return row;
   }
 
+  async function eventRowId(reference: string): Promise<string> {
+    const [row] = await query<{ id: string }>(
+      `SELECT id FROM inbound_webhook_events WHERE reference = $1`,
+      [reference],
+    );
+    return row.id;
+  }
+
   async function paymentStatus(reference: string): Promise<string> {
     const [row] = await query<{ status: string }>(
       `SELECT status FROM payments WHERE reference = $1`,
@@ -148,6 +164,12 @@ describe('a worker killed mid-settlement (e2e)', () => {
       db,
       env: { PROCESS_ROLE: 'api', ...paymentsEnv(paystack, GenericWebhookSender.newSecret()) },
     });
+    const redisUrl = inspector.config.redisUrl;
+    redisClient = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    inbound = new Queue(QueueName.InboundWebhooks, {
+      connection: redisClient,
+      prefix: bullPrefix(inspector.config),
+    });
     const childEnv: Record<string, string | undefined> = { ...process.env };
     delete childEnv.NODE_OPTIONS; // jest's --experimental-vm-modules is not for the app
     env = {
@@ -157,7 +179,7 @@ describe('a worker killed mid-settlement (e2e)', () => {
       LOG_LEVEL: 'warn',
       PORT: String(port),
       DATABASE_URL: db.url,
-      REDIS_URL: inspector.config.redisUrl,
+      REDIS_URL: redisUrl,
       REDIS_KEY_PREFIX: inspector.config.redisKeyPrefix,
       JWT_SECRET: TEST_JWT_SECRET,
     };
@@ -181,6 +203,8 @@ describe('a worker killed mid-settlement (e2e)', () => {
 
   afterAll(async () => {
     for (const child of children) await stopChild(child);
+    await inbound?.close();
+    redisClient?.disconnect();
     await locker?.end().catch(() => undefined);
     await observer?.end().catch(() => undefined);
     await inspector?.close();
@@ -188,14 +212,14 @@ describe('a worker killed mid-settlement (e2e)', () => {
     await db?.drop();
   });
 
-  it('settles a payment whole or not at all when its worker is killed inside the settlement, and the next worker settles it once', async () => {
+  it('rolls back the settlement of a worker killed inside it, and the next worker settles it once', async () => {
     const alice = await signIn(inspector, 'alice@example.com');
     const reference = await startDeposit(alice, 25_000);
     paystack.markPaid(reference);
     const wallet = await walletAccount(alice);
 
-    // Hold alice's ledger row: the settlement gets as far as crediting the wallet (payment row
-    // locked and updated, audit and outbox written) and waits there.
+    // Hold alice's ledger row: the settlement statement gets as far as crediting the wallet
+    // (payment row updated, audit and outbox written) and waits there.
     await locker.query('BEGIN');
     await locker.query(`SELECT id FROM ledger_accounts WHERE id = $1 FOR UPDATE`, [wallet.id]);
     let orphan: number;
@@ -208,28 +232,22 @@ describe('a worker killed mid-settlement (e2e)', () => {
       orphan = await stalledWorkerBackend('true');
       await stopChild(first, 'SIGKILL');
       expect(first.signalCode).toBe('SIGKILL');
+      // Its connection dies with it, as when its host goes. (A backend waiting on a lock does not
+      // notice a vanished client: left alone, the statement, its own transaction, would get the
+      // lock and commit whole. Either way it is all or nothing.)
+      await observer.query(`SELECT pg_terminate_backend($1)`, [orphan]);
+      await backendGone(orphan);
     } finally {
       await locker.query('ROLLBACK');
     }
-    // The dead worker's backend ends its statement (the settlement is one statement, its own
-    // transaction: it either commits whole, when it gets the lock before noticing its client is
-    // gone, or rolls back whole) and goes. Nothing in between may remain.
-    await backendGone(orphan);
-    const afterKill = await settlementRecord(query, reference);
-    const settledWhole = {
-      transitions: [{ from_status: 'pending', to_status: 'succeeded' }],
-      events: ['payment.success', 'wallet.deposit.success'],
-      credits: 1,
-    };
-    if ((await paymentStatus(reference)) === 'pending') {
-      expect(afterKill).toEqual({ transitions: [], events: [], credits: 0 });
-      expect((await walletAccount(alice)).balance).toBe(0);
-    } else {
-      expect(await paymentStatus(reference)).toBe('succeeded');
-      expect(afterKill).toEqual(settledWhole);
-      expect((await walletAccount(alice)).balance).toBe(25_000);
-    }
-    // The event is still open for the next worker.
+    // Nothing of it remains, and its event is still open for the next worker.
+    expect(await paymentStatus(reference)).toBe('pending');
+    expect(await settlementRecord(query, reference)).toEqual({
+      transitions: [],
+      events: [],
+      credits: 0,
+    });
+    expect((await walletAccount(alice)).balance).toBe(0);
     expect((await inboundEvent(reference)).status).toBe('received');
 
     survivor = startApp('worker-2', 'worker');
@@ -241,68 +259,57 @@ describe('a worker killed mid-settlement (e2e)', () => {
       ),
     );
     expect(await paymentStatus(reference)).toBe('succeeded');
-    expect(await settlementRecord(query, reference)).toEqual(settledWhole);
-    expect((await walletAccount(alice)).balance).toBe(25_000);
-    const check = await inspector.get<LedgerCheckService>(LedgerCheckService).run();
-    expect(check.problems).toEqual([]);
-  }, 120_000);
-
-  it('does not settle again when the worker dies after its settlement committed, before the job finished', async () => {
-    const bob = await signIn(inspector, 'bob@example.com');
-    const reference = await startDeposit(bob, 40_000);
-    paystack.markPaid(reference);
-    const worker = survivor;
-    if (!worker || worker.exitCode !== null)
-      throw new Error('worker-2 from the first test is not running');
-
-    // A stall point right after the settlement commits: marking the event processed waits for a
-    // lock the test holds. (The test's own database; the trigger is dropped below.)
-    await observer.query(`
-      CREATE FUNCTION fault_stall() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN PERFORM pg_advisory_xact_lock_shared(${STALL_LOCK}); RETURN NEW; END $$`);
-    await observer.query(`
-      CREATE TRIGGER fault_stall BEFORE UPDATE ON inbound_webhook_events
-      FOR EACH ROW WHEN (NEW.status = 'processed') EXECUTE FUNCTION fault_stall()`);
-    await locker.query(`SELECT pg_advisory_lock($1)`, [STALL_LOCK]);
-    try {
-      expect(
-        (await paystack.sendWebhook(apiUrl, paystack.chargeSuccessEvent(reference))).status,
-      ).toBe(200);
-      const stalled = await stalledWorkerBackend(`a.wait_event = 'advisory'`);
-      // The settlement is committed: the wallet is credited, the job is not finished.
-      expect(await paymentStatus(reference)).toBe('succeeded');
-      expect((await settlementRecord(query, reference)).credits).toBe(1);
-      expect((await inboundEvent(reference)).status).toBe('received');
-
-      await stopChild(worker, 'SIGKILL');
-      // Its connection dies with it (as when the host goes), so the "processed" mark never lands.
-      await observer.query(`SELECT pg_terminate_backend($1)`, [stalled]);
-      await backendGone(stalled);
-    } finally {
-      await locker.query(`SELECT pg_advisory_unlock($1)`, [STALL_LOCK]);
-      await observer.query(`DROP TRIGGER IF EXISTS fault_stall ON inbound_webhook_events`);
-      await observer.query(`DROP FUNCTION IF EXISTS fault_stall()`);
-    }
-    expect((await inboundEvent(reference)).status).toBe('received');
-
-    // The job comes back to the next worker, which runs it again and finds nothing to do.
-    startApp('worker-3', 'worker');
-    const event = await orExplain(
-      waitFor(
-        () => inboundEvent(reference),
-        (row) => row.status === 'processed',
-        45_000,
-      ),
-    );
     expect(await settlementRecord(query, reference)).toEqual({
       transitions: [{ from_status: 'pending', to_status: 'succeeded' }],
       events: ['payment.success', 'wallet.deposit.success'],
       credits: 1,
     });
-    // It did run again, and found the payment settled already (attempts counts attempts that
-    // finished: the killed one never did).
+    expect((await walletAccount(alice)).balance).toBe(25_000);
+    const check = await inspector.get<LedgerCheckService>(LedgerCheckService).run();
+    expect(check.problems).toEqual([]);
+  }, 120_000);
+
+  it('changes nothing when a job runs again after its settlement committed (as for a worker that died before acknowledging it)', async () => {
+    const bob = await signIn(inspector, 'bob@example.com');
+    const reference = await startDeposit(bob, 40_000);
+    paystack.markPaid(reference);
+    if (!survivor || survivor.exitCode !== null)
+      throw new Error('worker-2 from the first test is not running');
+    expect(
+      (await paystack.sendWebhook(apiUrl, paystack.chargeSuccessEvent(reference))).status,
+    ).toBe(200);
+    // The settlement and its event's outcome commit in one statement.
+    await orExplain(
+      waitFor(
+        () => inboundEvent(reference),
+        (event) => event.status === 'processed',
+        45_000,
+      ),
+    );
+    const settled = await settlementRecord(query, reference);
+    expect(settled).toEqual({
+      transitions: [{ from_status: 'pending', to_status: 'succeeded' }],
+      events: ['payment.success', 'wallet.deposit.success'],
+      credits: 1,
+    });
+
+    // The job once more, as BullMQ hands back a job whose worker died after the commit and
+    // before acknowledging it (a stalled job): it finds its event processed and leaves it.
+    const rerun = await inbound.add(JobName.ProcessInboundWebhook, {
+      inboundEventId: await eventRowId(reference),
+    } satisfies ProcessInboundWebhookJob);
+    await orExplain(
+      waitFor(
+        async () => (await inbound.getJob(rerun.id ?? ''))?.getState(),
+        (state) => state === 'completed',
+        30_000,
+      ),
+    );
+    expect(await settlementRecord(query, reference)).toEqual(settled);
+    const event = await inboundEvent(reference);
+    expect(event.status).toBe('processed');
+    // Written once, by the settlement: the second run wrote nothing.
     expect(event.attempts).toBe(1);
-    expect(event.last_error).toMatch(/no change/);
     expect((await walletAccount(bob)).balance).toBe(40_000);
     const check = await inspector.get<LedgerCheckService>(LedgerCheckService).run();
     expect(check.problems).toEqual([]);

@@ -30,6 +30,12 @@ export interface SettleOptions {
    */
   report?: VerifyResult;
   inboundEventId?: string;
+  /**
+   * The settlement is the processing of inbound event `inboundEventId`: a transition it writes
+   * also records that event `processed`, in the same statement, so a settlement never commits with
+   * its event left open (and the event's own write costs no round trip).
+   */
+  closesInboundEvent?: boolean;
   /** Reconciliation: when the gateway cannot be asked, still let expiry apply instead of throwing. */
   tolerateGatewayErrors?: boolean;
   /**
@@ -289,10 +295,17 @@ export class SettlementService {
              ${params.add(updated.status)}, ${params.add(describe(decision))},
              ${params.add(jsonOrNull(auditDetails(report)))}, ${params.add(options.inboundEventId ?? null)}
         FROM moved`;
+    const parts = [audit];
+    if (options.closesInboundEvent && options.inboundEventId) {
+      parts.push(`UPDATE inbound_webhook_events e
+           SET status = 'processed', last_error = NULL, payment_id = moved.id,
+               attempts = e.attempts + 1, processed_at = now(), updated_at = now()
+          FROM moved WHERE e.id = ${params.add(options.inboundEventId)}`);
+    }
     const written = await this.writeWithEffects(
       manager,
       `UPDATE payments SET ${set.join(', ')} WHERE id = $1 AND xmin = $2::xid RETURNING id`,
-      [audit],
+      parts,
       effects,
       params,
     );

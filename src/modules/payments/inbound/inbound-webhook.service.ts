@@ -116,6 +116,8 @@ interface Finished {
   status: (typeof DONE)[number];
   note?: string;
   paymentId?: string;
+  /** Already recorded, by the settlement that wrote the payment's transition. */
+  recorded?: boolean;
 }
 
 const DONE = ['processed', 'unmatched', 'failed', 'ignored'] as const;
@@ -181,7 +183,7 @@ export class InboundWebhookService {
         payment,
         options.source ?? (event.generation > 0 ? 'replay' : 'webhook'),
       );
-      await this.finish(eventRowId, finished);
+      if (!finished.recorded) await this.finish(eventRowId, finished);
       this.observeLatency(event, finished.status);
       return finished.status;
     } catch (error) {
@@ -237,6 +239,7 @@ export class InboundWebhookService {
         source,
         snapshot: found,
         inboundEventId: event.id,
+        closesInboundEvent: true,
         report: normalized.selfAuthenticating
           ? {
               status: normalized.paymentStatus ?? 'pending',
@@ -270,9 +273,10 @@ export class InboundWebhookService {
         paymentId: payment.id,
       };
     }
+    if (outcome.changed) return { status: 'processed', paymentId: payment.id, recorded: true };
     return {
       status: 'processed',
-      note: outcome.changed ? undefined : `no change: ${outcome.reason ?? outcome.from}`,
+      note: `no change: ${outcome.reason ?? outcome.from}`,
       paymentId: payment.id,
     };
   }
