@@ -12,9 +12,9 @@ import { LEDGER_WALLET_TRANSACTION_V2 } from './1764000009000-ledger-stable-plan
  * start from the wrong side and walk every row: measured, the `existing` check of ledger_post read
  * all 20,000 entries of the ledger on every deposit (47 ms) once its generic plan had been made
  * on a nearly empty ledger. So:
- * - each statement reads one table by a key (a join became two lookups in sequence, a lookup per
- *   row a scalar subquery, which is never turned into a join), so the key's index is the only
- *   sensible path, and sequential scans are off in these functions, so it is the only path;
+ * - each statement reads one table by a key, and looks up others per row in scalar subqueries
+ *   (which are never turned into joins), so the keys' indexes are the only sensible paths; and
+ *   sequential scans are off in these functions, so they are the only paths;
  * - with nothing left for the parameters' values to decide, the functions keep a generic plan
  *   (`plan_cache_mode`) instead of planning again on every call.
  * `existing` entries are returned in account order, the order ledger_post inserts them in (so
@@ -95,39 +95,33 @@ const LEDGER_POST_V2 = `
 const LEDGER_WALLET_TRANSACTION_V3 = `
       CREATE OR REPLACE FUNCTION ledger_wallet_transaction(p_entry_id bigint) RETURNS jsonb
       LANGUAGE plpgsql STABLE AS $$
-      DECLARE
-        v_entry ledger_entries%ROWTYPE;
-        v_transfer ledger_transfers%ROWTYPE;
-        v_currency text;
-        v_counterparty text;
-        v_reversed boolean;
       BEGIN
-        SELECT * INTO v_entry FROM ledger_entries WHERE id = p_entry_id;
-        IF NOT FOUND THEN
-          RETURN NULL;
-        END IF;
-        SELECT * INTO v_transfer FROM ledger_transfers WHERE id = v_entry.transfer_id;
-        SELECT currency::text INTO v_currency FROM ledger_accounts WHERE id = v_entry.account_id;
-        SELECT other.wallet_number INTO v_counterparty FROM (
-          SELECT (SELECT ca.wallet_number::text FROM ledger_accounts ca
-                   WHERE ca.id = ce.account_id AND ca.kind = 'user_wallet') AS wallet_number
-            FROM ledger_entries ce
-           WHERE ce.transfer_id = v_entry.transfer_id AND ce.account_id <> v_entry.account_id) other
-         WHERE other.wallet_number IS NOT NULL
-         LIMIT 1;
-        v_reversed := v_transfer.kind = 'refund'
-          AND EXISTS (SELECT 1 FROM ledger_transfers r WHERE r.reverses_transfer_id = v_transfer.id);
-        RETURN jsonb_build_object(
-          'id', v_entry.id::text,
-          'type', ledger_wallet_transaction_type(v_transfer.kind, v_entry.amount),
-          'amount', abs(v_entry.amount),
-          'currency', v_currency,
-          'status', CASE WHEN v_reversed THEN 'reversed' ELSE 'success' END,
-          'reference', v_transfer.reference,
-          'counterparty_wallet_number', v_counterparty,
-          'narration', v_transfer.narration,
-          'balance_after', v_entry.balance_after,
-          'created_at', to_char(v_entry.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'));
+        RETURN (
+          SELECT jsonb_build_object(
+            'id', v.id::text,
+            'type', ledger_wallet_transaction_type((v.transfer).kind, v.amount),
+            'amount', abs(v.amount),
+            'currency', v.currency,
+            'status', CASE WHEN (v.transfer).kind = 'refund' AND v.reversed THEN 'reversed' ELSE 'success' END,
+            'reference', (v.transfer).reference,
+            'counterparty_wallet_number', v.counterparty,
+            'narration', (v.transfer).narration,
+            'balance_after', v.balance_after,
+            'created_at', to_char(v.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+          FROM (
+            SELECT e.id, e.amount, e.balance_after, e.created_at,
+                   (SELECT t FROM ledger_transfers t WHERE t.id = e.transfer_id) AS transfer,
+                   (SELECT a.currency::text FROM ledger_accounts a WHERE a.id = e.account_id) AS currency,
+                   EXISTS (SELECT 1 FROM ledger_transfers r WHERE r.reverses_transfer_id = e.transfer_id) AS reversed,
+                   (SELECT other.wallet_number FROM (
+                      SELECT (SELECT ca.wallet_number::text FROM ledger_accounts ca
+                               WHERE ca.id = ce.account_id AND ca.kind = 'user_wallet') AS wallet_number
+                        FROM ledger_entries ce
+                       WHERE ce.transfer_id = e.transfer_id AND ce.account_id <> e.account_id) other
+                     WHERE other.wallet_number IS NOT NULL
+                     LIMIT 1) AS counterparty
+              FROM ledger_entries e
+             WHERE e.id = p_entry_id) v);
       END $$`;
 
 /** Every ledger function that reads tables (triggers included: they run inside the others). */
