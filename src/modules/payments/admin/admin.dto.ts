@@ -88,7 +88,8 @@ export class InboundWebhookEventDto {
   reference: string | null;
 
   @ApiProperty({
-    description: 'received | processed | unmatched | failed | ignored (processing: open, written by earlier versions)',
+    description:
+      'received | processed | unmatched | failed | ignored (processing: open, written by earlier versions)',
     example: 'unmatched',
   })
   status: string;
