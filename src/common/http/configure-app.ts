@@ -49,6 +49,9 @@ export function configureApp(app: NestExpressApplication): void {
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
+  // No ETags: Express hashes every response body for one, and this API's answers are not cached
+  // or fetched conditionally (money state is read fresh).
+  app.set('etag', false);
   app.setGlobalPrefix('api/v1', { exclude: ['metrics'] });
   // With no origins configured there is no CORS at all (the cors middleware would add nothing).
   if (config.corsOrigins.length > 0) {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -223,18 +222,11 @@ function parseJsonBody(rawBody: Buffer): unknown {
   return bom ? undefined : value;
 }
 
-/** Express's `res.status(status).json(body)`: same headers, same weak ETag. */
+/** Express's `res.status(status).json(body)` (ETags are off: see configure-app.ts). */
 function send(res: ServerResponse, status: number, body: unknown): void {
   const payload = Buffer.from(JSON.stringify(body));
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', String(payload.length));
-  res.setHeader('ETag', weakEtag(payload));
   res.end(payload);
-}
-
-/** The `etag` package's weak tag of a non-empty body, as Express computes it. */
-function weakEtag(payload: Buffer): string {
-  const hash = createHash('sha1').update(payload).digest('base64').substring(0, 27);
-  return `W/"${payload.length.toString(16)}-${hash}"`;
 }
