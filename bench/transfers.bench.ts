@@ -24,6 +24,7 @@ import {
   textTable,
   waitForHealth,
 } from './bench-kit.js';
+import { postJson } from './http-post.js';
 import type { SummaryRow } from './run.js';
 
 const WALLETS = Number(process.env.BENCH_WALLETS ?? 1_000);
@@ -118,42 +119,6 @@ async function measure(
     p50: Math.round(run.p50 * 100) / 100,
     p99: Math.round(run.p99 * 100) / 100,
   };
-}
-
-function postJson(
-  agent: http.Agent,
-  port: number,
-  path: string,
-  headers: Record<string, string>,
-  body: unknown,
-) {
-  const payload = JSON.stringify(body);
-  return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = http.request(
-      {
-        agent,
-        host: '127.0.0.1',
-        port,
-        path,
-        method: 'POST',
-        headers: {
-          ...headers,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(payload),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
 }
 
 /** Users with wallets, made through the app's own services (the user-created hook opens each wallet). */
@@ -305,10 +270,7 @@ export async function runTransfersBench(): Promise<TransfersBenchResult> {
               port,
               '/api/v1/wallet/transfer',
               { authorization: from.authorization },
-              {
-                wallet_number: to.walletNumber,
-                amount: randomInt(1, 100),
-              },
+              JSON.stringify({ wallet_number: to.walletNumber, amount: randomInt(1, 100) }),
             );
             return res.status === 201;
           }),

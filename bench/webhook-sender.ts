@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { postJson } from './http-post.js';
 
 /**
  * The ingest benchmark's load generator, run on a thread of its own: the benchmark's process also
@@ -52,40 +53,23 @@ export function sendFromThread(task: SendTask): Promise<Drive> {
   });
 }
 
-function post(agent: http.Agent, port: number, path: string, webhook: Webhook): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
-    const req = http.request(
-      {
-        agent,
-        host: '127.0.0.1',
-        port,
-        path,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': webhook.body.length,
-          'user-agent': 'Paystack',
-          'x-paystack-signature': webhook.signature,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          // A duplicate answer would mean the events were not distinct: count it as not accepted.
-          const body = Buffer.concat(chunks).toString('utf8');
-          resolve(
-            res.statusCode === 200 && body.includes('"duplicate":false')
-              ? 200
-              : (res.statusCode ?? 0) || 599,
-          );
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(webhook.body);
-  });
+async function post(
+  agent: http.Agent,
+  port: number,
+  path: string,
+  webhook: Webhook,
+): Promise<number> {
+  const answer = await postJson(
+    agent,
+    port,
+    path,
+    { 'user-agent': 'Paystack', 'x-paystack-signature': webhook.signature },
+    webhook.body,
+  );
+  // A duplicate answer would mean the events were not distinct: count it as not accepted.
+  return answer.status === 200 && answer.body.includes('"duplicate":false')
+    ? 200
+    : answer.status || 599;
 }
 
 async function send({ port, path, webhooks, concurrency }: SendTask): Promise<Drive> {

@@ -1,20 +1,12 @@
-import { Writable } from 'node:stream';
 import { LOG_DESTINATION } from '../../src/common/logging/logging.module.js';
 import { GenericWebhookSender } from '../fakes/webhook-sender.js';
 import { signIn } from '../helpers/auth.js';
+import { captureLogs } from '../helpers/log-capture.js';
 import { createTestApp, TestApp } from '../helpers/test-env.js';
 import { createPayment, paymentStatus, waitFor } from './payments.helpers.js';
 
 describe('request ids through jobs (e2e)', () => {
-  const lines: Record<string, unknown>[] = [];
-  const capture = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      for (const line of chunk.toString().split('\n')) {
-        if (line.length > 0) lines.push(JSON.parse(line) as Record<string, unknown>);
-      }
-      done();
-    },
-  });
+  const { stream: capture, lines } = captureLogs();
   const sender = new GenericWebhookSender(GenericWebhookSender.newSecret());
   let t: TestApp;
 

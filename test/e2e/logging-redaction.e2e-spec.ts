@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import request from 'supertest';
 import { LOG_DESTINATION } from '../../src/common/logging/logging.module.js';
 import { REDACTED } from '../../src/common/logging/redaction.js';
@@ -6,21 +5,11 @@ import { TokensService } from '../../src/modules/auth/jwt/tokens.service.js';
 import { UsersService } from '../../src/modules/users/users.service.js';
 import { startFakeGoogle, FakeGoogle } from '../fakes/fake-google.js';
 import { createApiKey, signIn } from '../helpers/auth.js';
+import { captureLogs } from '../helpers/log-capture.js';
 import { createTestApp, TestApp } from '../helpers/test-env.js';
 
 describe('log redaction (e2e)', () => {
-  const lines: string[] = [];
-  const capture = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      lines.push(
-        ...chunk
-          .toString()
-          .split('\n')
-          .filter((line) => line.length > 0),
-      );
-      done();
-    },
-  });
+  const { stream: capture, raw: lines } = captureLogs();
   let google: FakeGoogle;
   let t: TestApp;
 

@@ -1,10 +1,10 @@
 import http from 'node:http';
-import { Writable } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { LOG_DESTINATION } from '../../src/common/logging/logging.module.js';
 import { REDACTED } from '../../src/common/logging/redaction.js';
 import { FakePaystack } from '../fakes/fake-paystack.js';
 import { GenericWebhookSender } from '../fakes/webhook-sender.js';
+import { captureLogs } from '../helpers/log-capture.js';
 import { createTestApp, TestApp, TestAppOptions } from '../helpers/test-env.js';
 import { paymentsEnv, sql } from './payments.helpers.js';
 
@@ -124,14 +124,7 @@ function comparable(answer: Answer): Record<string, unknown> {
 }
 
 describe('inbound webhooks on the lean path (e2e)', () => {
-  const lines: Record<string, unknown>[] = [];
-  const capture = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      for (const line of chunk.toString().split('\n'))
-        if (line.length > 0) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
+  const { stream: capture, lines } = captureLogs();
   let h: Harness;
   let t: TestApp;
   let paystack: FakePaystack;

@@ -1,10 +1,10 @@
 import { spawn, ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { Writable } from 'node:stream';
 import { LOG_DESTINATION } from '../../src/common/logging/logging.module.js';
 import { FakePaystack } from '../fakes/fake-paystack.js';
 import { GenericWebhookSender } from '../fakes/webhook-sender.js';
 import { signIn, SignedIn } from '../helpers/auth.js';
+import { captureLogs } from '../helpers/log-capture.js';
 import { createTestApp, TestApp } from '../helpers/test-env.js';
 import { createPayment, paymentsEnv, paymentStatus, sql, waitFor } from './payments.helpers.js';
 
@@ -47,14 +47,7 @@ async function stopRedis(child: ChildProcess): Promise<void> {
 }
 
 describe('inbound webhooks while Redis is down (e2e)', () => {
-  const lines: Record<string, unknown>[] = [];
-  const capture = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      for (const line of chunk.toString().split('\n'))
-        if (line.length > 0) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
+  const { stream: capture, lines } = captureLogs();
   let t: TestApp;
   let paystack: FakePaystack;
   let generic: GenericWebhookSender;
