@@ -16,8 +16,8 @@ import { createPayment, paymentsEnv, paymentStatus, waitFor } from './payments.h
 
 /**
  * A PaymentSettledHook that can be told to fail: its call (a function this test creates, which
- * raises) runs last in the settlement statement, after the payment row, its audit entry and its
- * outbox event are written, so the whole settlement rolls back after the outbox write.
+ * raises) runs in the settlement statement that also writes the payment, its audit entry and its
+ * outbox event, so the whole settlement rolls back, outbox row included.
  */
 class FailingSettlementHook implements PaymentSettledHook {
   readonly failFor = new Set<string>();
@@ -113,7 +113,7 @@ describe('outbound webhooks from payment settlement (e2e)', () => {
     expect(body.data.status).toBe(payment.body.status);
   });
 
-  it('delivers nothing for a settlement rolled back after its outbox write, and exactly once when it commits', async () => {
+  it('delivers nothing for a settlement rolled back with its outbox write, and exactly once when it commits', async () => {
     const user = await signIn(t, 'rolled-back-settlement@example.com');
     await request(t.url)
       .post('/api/v1/webhook-endpoints')
@@ -135,7 +135,7 @@ describe('outbound webhooks from payment settlement (e2e)', () => {
     });
     expect(sent.status).toBe(200);
 
-    // The settlement job keeps failing (and retrying) after the outbox write: nothing commits.
+    // The settlement job keeps failing (and retrying): nothing of it commits, outbox row included.
     await waitFor(
       async () => failingHook.injectedFailures.get(created.reference) ?? 0,
       (failures) => failures >= 2,

@@ -19,9 +19,9 @@ export interface SettledPayment {
 export interface PaymentSettledHook {
   /**
    * What the hook does when a payment succeeds, as one SQL function call. Settlement runs it in
-   * the same statement (or transaction) as the state change, after the payment row, its audit
-   * entry and its outbox event: so it happens exactly once per payment, and if it raises, the
-   * whole settlement rolls back. Null when the hook has nothing to do for this payment.
+   * the same statement as the state change (with its audit entry and outbox event), once the
+   * payment row is written and locked: so it happens exactly once per payment, and if it raises,
+   * the whole settlement rolls back. Null when the hook has nothing to do for this payment.
    *
    * Called before that statement, outside any transaction: it may look up what the call needs
    * (and create it, idempotently), but must not change anything the call is about.

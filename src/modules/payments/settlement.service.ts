@@ -81,10 +81,10 @@ export interface SettlementOutcome {
  * all come here. The gateway is asked before the transaction (no row lock or pooled connection is
  * held across an HTTP call of up to GATEWAY_TIMEOUT); the decision is then taken and applied under
  * the payment row's lock against the state of the row under that lock (`SELECT … FOR UPDATE`, or
- * an UPDATE conditioned on the row version the caller read: see applyUnderLock). Two settlers
+ * an UPDATE conditioned on the row version the caller read: see settle and applyTransition). Two settlers
  * racing both ask the gateway, but only the first to take the lock finds the payment movable; the
  * second sees the new state and changes nothing. So the state change, the order update, the
- * PaymentSettledHooks (wallet credit) and the outbox event happen once, in one transaction.
+ * PaymentSettledHooks (wallet credit) and the outbox event happen once, in one statement.
  */
 @Injectable()
 export class SettlementService {
@@ -345,9 +345,10 @@ export class SettlementService {
   /**
    * One statement: `moving` (a query yielding the payment's id when the change is made, no row
    * when it is not) as the CTE `moved`, then `parts` (more CTE bodies reading `moved`), the
-   * outbox event, the order and the hook calls, each done once per row of `moved`. The hook calls
-   * go last: the wallet credit locks a clearing account that other deposits of the gateway share,
-   * until COMMIT. True when `moved` yielded the row.
+   * outbox event, the order and the hook calls, each done once per row of `moved`: all of it or
+   * none. Outside a transaction block the commit follows the statement at once, so the row locks
+   * it takes (the payment's first, then the hook's: the wallet credit's clearing account, which
+   * other deposits of the gateway share) are held for no longer. True when `moved` yielded the row.
    */
   private async writeWithEffects(
     manager: EntityManager,
