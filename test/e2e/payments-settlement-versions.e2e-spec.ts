@@ -31,7 +31,7 @@ describe('settlement from a payment read before the gateway call (e2e)', () => {
       env: paymentsEnv(paystack, GenericWebhookSender.newSecret()),
     });
     settlement = t.get(SettlementService);
-    rows = new PaymentRows(dataSource(t));
+    rows = t.get<PaymentRows>(PaymentRows);
   });
 
   afterAll(async () => {

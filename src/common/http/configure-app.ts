@@ -12,15 +12,12 @@ import {
 import { webhookLeanRoute } from '../../modules/payments/inbound/webhook-intake.controller.js';
 import { serveLeanRoutes } from './lean-routes.js';
 import { runWithRequestId } from './request-context.js';
-import { assignRequestId } from './request-id.js';
 import { setupSwagger } from './swagger.js';
 
 export const BODY_LIMIT = '1mb';
 /** BODY_LIMIT in bytes, as body-parser reads '1mb'. */
 const BODY_LIMIT_BYTES = 1024 * 1024;
 const CORS_EXPOSED_HEADERS = ['X-Request-Id', 'Idempotent-Replayed', 'Retry-After'];
-/** Polled by monitoring: a line each would drown the rest. */
-const UNLOGGED_PATHS = new Set(['/metrics', '/api/v1/health']);
 
 /**
  * Everything about the HTTP application that is not a module: shared by main.ts and the e2e
@@ -33,11 +30,7 @@ export function configureApp(app: NestExpressApplication): void {
   // gets one line when its response finishes (or its connection closes), as on the lean path.
   const logs = app.get(RequestLogs);
   app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
-    const startedAt = Date.now();
-    const requestId = assignRequestId(req, res);
-    if (!UNLOGGED_PATHS.has(req.url ?? ''))
-      res.once('close', () => logs.logRequest(req, res, requestId, startedAt));
-    runWithRequestId(requestId, next, true);
+    runWithRequestId(logs.startRequest(req, res), next, true);
   });
   app.use(httpMetricsMiddleware(app.get(MetricsService)));
   const board = app.get(QueueBoardService, { strict: false });

@@ -5,7 +5,6 @@ import { errorBody, renderError } from '../errors/http-exception.filter.js';
 import { RequestLogs } from '../logging/request-log.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { runWithRequestId } from './request-context.js';
-import { assignRequestId } from './request-id.js';
 
 export interface LeanRequest {
   /** The route pattern's capture groups, in order. */
@@ -118,14 +117,12 @@ class LeanDispatcher {
   }
 
   private accept(route: LeanRoute, params: string[], req: IncomingMessage, res: ServerResponse) {
-    const startedAt = Date.now();
-    const requestId = assignRequestId(req, res);
+    const requestId = this.logs.startRequest(req, res);
     const endTimer = this.metrics.httpRequests.startTimer();
     const served = { route: route.route };
     res.once('close', () => {
       if (res.writableFinished)
         endTimer({ method: 'POST', route: served.route, status: String(res.statusCode) });
-      this.logs.logRequest(req, res, requestId, startedAt);
     });
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));

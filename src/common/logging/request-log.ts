@@ -2,6 +2,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import { Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { pino, type Level, type Logger } from 'pino';
+import { assignRequestId } from '../http/request-id.js';
 import { REDACTED, SECRET_HEADERS, SECRET_KEYS, redactUrl } from './redaction.js';
 
 /**
@@ -34,12 +35,27 @@ export function redactHeaders(
  * same destination that skips the redaction pass. What the handler itself logs goes through the
  * root logger as usual, tagged with the request id (request-context.ts).
  */
+/** Polled by monitoring: a line each would drown the rest. */
+const UNLOGGED_PATHS = new Set(['/metrics', '/api/v1/health']);
+
 @Injectable()
 export class RequestLogs {
   private plain?: Logger;
 
-  /** Writes the request's line once its response has finished or its connection closed. */
-  logRequest(
+  /**
+   * Starts a request: gives it its id (echoed or made: request-id.ts) and writes its line once its
+   * response has finished or its connection closed. Returns the id.
+   */
+  startRequest(req: IncomingMessage, res: ServerResponse): string {
+    const startedAt = Date.now();
+    const requestId = assignRequestId(req, res);
+    if (!UNLOGGED_PATHS.has(req.url ?? ''))
+      res.once('close', () => this.logRequest(req, res, requestId, startedAt));
+    return requestId;
+  }
+
+  /** The request's line, once its response has finished or its connection closed. */
+  private logRequest(
     req: IncomingMessage,
     res: ServerResponse,
     requestId: string,

@@ -1,3 +1,5 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, ValueTransformer } from 'typeorm';
 import { Payment } from './payment.entity.js';
 
@@ -15,11 +17,12 @@ interface ColumnMapping {
  * here. Rows are read as one `to_json(p)` value: node-postgres hands a JSON column over as one
  * JSON.parse, where forty separate columns cost forty field descriptions and parsers per query.
  */
+@Injectable()
 export class PaymentRows {
   private readonly columns: ColumnMapping[];
   private readonly byProperty: Map<string, ColumnMapping>;
 
-  constructor(dataSource: DataSource) {
+  constructor(@InjectDataSource() dataSource: DataSource) {
     this.columns = dataSource.getMetadata(Payment).columns.map((column) => ({
       column: column.databaseName,
       property: column.propertyName,

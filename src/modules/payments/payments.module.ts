@@ -18,6 +18,7 @@ import { PaymentsProcessor } from './payments.processor.js';
 import { PaymentsService } from './payments.service.js';
 import { ReconciliationService } from './reconciliation.service.js';
 import { RefundWebhookHooks } from './refund-webhook.hooks.js';
+import { PaymentRows } from './payment-rows.js';
 import { SettlementService } from './settlement.service.js';
 
 /**
@@ -42,6 +43,7 @@ import { SettlementService } from './settlement.service.js';
     OrdersService,
     PaymentsService,
     SettlementService,
+    PaymentRows,
     WebhookIntakeService,
     InboundWebhookService,
     InboundWebhookSweeper,

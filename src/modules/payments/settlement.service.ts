@@ -89,7 +89,6 @@ export interface SettlementOutcome {
 @Injectable()
 export class SettlementService {
   private readonly logger = new Logger(SettlementService.name);
-  private paymentRows?: PaymentRows;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -98,6 +97,7 @@ export class SettlementService {
     private readonly hooks: PaymentSettledHooks,
     private readonly orders: OrdersService,
     private readonly metrics: MetricsService,
+    private readonly rows: PaymentRows,
   ) {}
 
   async settle(paymentId: string, options: SettleOptions): Promise<SettlementOutcome> {
@@ -160,11 +160,6 @@ export class SettlementService {
       this.metrics.paymentTransitions.inc({ gateway: outcome.payment.gateway, status: outcome.to });
     }
     return outcome;
-  }
-
-  private get rows(): PaymentRows {
-    this.paymentRows ??= new PaymentRows(this.dataSource);
-    return this.paymentRows;
   }
 
   /**

@@ -138,7 +138,6 @@ interface FinishRow {
 @Injectable()
 export class InboundWebhookService {
   private readonly logger = new Logger(InboundWebhookService.name);
-  private paymentRows?: PaymentRows;
   private readonly reads = new MicroBatcher<string, OpenEventRow | null>(
     (ids) => this.readBatch(ids),
     { maxBatch: MAX_BATCH, maxInFlight: 2, startIdleAtOnce: true },
@@ -155,6 +154,7 @@ export class InboundWebhookService {
     private readonly refundHooks: RefundWebhookHooks,
     private readonly intake: WebhookIntakeService,
     private readonly metrics: MetricsService,
+    private readonly rows: PaymentRows,
   ) {}
 
   /**
@@ -201,11 +201,6 @@ export class InboundWebhookService {
       );
       throw error;
     }
-  }
-
-  private get rows(): PaymentRows {
-    this.paymentRows ??= new PaymentRows(this.dataSource);
-    return this.paymentRows;
   }
 
   private async handle(
