@@ -1,62 +1,81 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import { Injectable } from '@nestjs/common';
+import ipaddr from 'ipaddr.js';
 
 /**
- * Address ranges a webhook may never reach unless WEBHOOK_ALLOW_PRIVATE_URLS=true: the host
- * itself, private networks, link-local (which holds cloud metadata at 169.254.169.254), CGNAT,
- * documentation/benchmark/reserved ranges and multicast. Node's BlockList also matches
- * IPv4-mapped IPv6 addresses (::ffff:10.0.0.1) against the IPv4 rules.
+ * An address is reachable only when ipaddr.js (the parser Express's proxy-addr is built on) files
+ * it under `unicast`: every special range it knows (loopback, private, link-local with the cloud
+ * metadata address, CGNAT, unique-local, multicast, documentation, benchmarking, reserved,
+ * discard, …) is refused. IPv6 forms that carry an IPv4 address are judged by that address
+ * (SPEC §9), whatever the IPv6 prefix: IPv4-mapped `::ffff:a.b.c.d`, SIIT `::ffff:0:a.b.c.d`,
+ * IPv4-compatible `::a.b.c.d`, NAT64 `64:ff9b::a.b.c.d`, 6to4 `2002:AABB:CCDD::` and Teredo
+ * (server and de-obfuscated client). Local-use NAT64 (`64:ff9b:1::/48`) embeds at a prefix length
+ * we cannot know, so it is refused whole.
  */
-const FORBIDDEN_SUBNETS: [string, number, 'ipv4' | 'ipv6', string][] = [
-  ['0.0.0.0', 8, 'ipv4', 'this network'],
-  ['10.0.0.0', 8, 'ipv4', 'private'],
-  ['100.64.0.0', 10, 'ipv4', 'carrier-grade NAT'],
-  ['127.0.0.0', 8, 'ipv4', 'loopback'],
-  ['169.254.0.0', 16, 'ipv4', 'link-local / cloud metadata'],
-  ['172.16.0.0', 12, 'ipv4', 'private'],
-  ['192.0.0.0', 24, 'ipv4', 'IETF protocol assignments'],
-  ['192.0.2.0', 24, 'ipv4', 'documentation'],
-  ['192.88.99.0', 24, 'ipv4', '6to4 relay'],
-  ['192.168.0.0', 16, 'ipv4', 'private'],
-  ['198.18.0.0', 15, 'ipv4', 'benchmarking'],
-  ['198.51.100.0', 24, 'ipv4', 'documentation'],
-  ['203.0.113.0', 24, 'ipv4', 'documentation'],
-  ['224.0.0.0', 4, 'ipv4', 'multicast'],
-  ['240.0.0.0', 4, 'ipv4', 'reserved / broadcast'],
-  ['::', 128, 'ipv6', 'unspecified'],
-  ['::1', 128, 'ipv6', 'loopback'],
-  ['64:ff9b::', 96, 'ipv6', 'NAT64 (may reach private IPv4)'],
-  ['64:ff9b:1::', 48, 'ipv6', 'local NAT64'],
-  ['100::', 64, 'ipv6', 'discard'],
-  ['2001:db8::', 32, 'ipv6', 'documentation'],
-  ['2002::', 16, 'ipv6', '6to4 (may reach private IPv4)'],
-  ['fc00::', 7, 'ipv6', 'unique local'],
-  ['fe80::', 10, 'ipv6', 'link-local'],
-  ['fec0::', 10, 'ipv6', 'site-local'],
-  ['ff00::', 8, 'ipv6', 'multicast'],
-];
-
-const blockLists = FORBIDDEN_SUBNETS.map(([network, prefix, type, label]) => {
-  const list = new BlockList();
-  list.addSubnet(network, prefix, type);
-  return { list, label };
-});
-
-/** Why an IP literal may not be reached, or null when it is a public address. */
-export function forbiddenAddressReason(address: string): string | null {
-  const family = isIP(address);
-  if (family === 0) return 'not an IP address';
-  const type = family === 4 ? 'ipv4' : 'ipv6';
-  for (const { list, label } of blockLists) {
-    if (list.check(address, type)) return label;
+function embeddedIPv4(address: ipaddr.IPv6): ipaddr.IPv4[] {
+  const p = address.parts;
+  const v4 = (high: number, low: number): ipaddr.IPv4 =>
+    new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
+  switch (address.range()) {
+    case 'ipv4Mapped':
+    case 'rfc6145':
+      return [v4(p[6], p[7])];
+    case 'rfc6052':
+      // 64:ff9b::/96 embeds in the last 32 bits; 64:ff9b:1::/48 is refused by its own range.
+      return p[2] === 0 ? [v4(p[6], p[7])] : [];
+    case '6to4':
+      return [v4(p[1], p[2])];
+    case 'teredo':
+      return [v4(p[2], p[3]), v4(p[6] ^ 0xffff, p[7] ^ 0xffff)];
+    default:
+      // IPv4-compatible (::/96, deprecated), beside :: and ::1 which keep their own ranges.
+      return p.slice(0, 6).every((part) => part === 0) && (p[6] !== 0 || p[7] > 1)
+        ? [v4(p[6], p[7])]
+        : [];
   }
-  return null;
 }
 
+/** Why an IP literal may not be reached (ipaddr.js's range name), or null when it is public. */
+export function forbiddenAddressReason(address: string): string | null {
+  if (!ipaddr.isValid(address)) return 'not an IP address';
+  const parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv4') {
+    const range = parsed.range();
+    return range === 'unicast' ? null : range;
+  }
+  const v6 = parsed as ipaddr.IPv6;
+  const embedded = embeddedIPv4(v6);
+  if (embedded.length > 0) {
+    for (const v4 of embedded) {
+      const range = v4.range();
+      if (range !== 'unicast') return `${range} (IPv4 in ${v6.range()} IPv6)`;
+    }
+    // The forms that only carry IPv4 are judged by it alone; NAT64/6to4/Teredo reach it anyway.
+    return null;
+  }
+  const range = v6.range();
+  return range === 'unicast' ? null : range;
+}
+
+/**
+ * `message` is what the caller sees: it never says what a name resolves to, or whether it
+ * resolves at all, so the check cannot be used to map internal DNS or networks (SPEC §9).
+ * `detail` says why, for the operator's log only.
+ */
 export class WebhookUrlNotAllowedError extends Error {
   readonly code = 'WEBHOOK_URL_NOT_ALLOWED';
+
+  constructor(
+    message: string,
+    readonly detail: string = message,
+  ) {
+    super(message);
+  }
 }
+
+/** The one public answer for a host refused for what it is or resolves to. */
+export const HOST_NOT_ALLOWED = "the URL's host is not allowed";
 
 export interface ResolvedAddress {
   address: string;
@@ -119,16 +138,19 @@ export async function checkHost(
       addresses = await resolver.resolve(hostname);
     } catch (error) {
       throw new WebhookUrlNotAllowedError(
+        HOST_NOT_ALLOWED,
         `${hostname} does not resolve (${(error as Error).message})`,
       );
     }
-    if (addresses.length === 0) throw new WebhookUrlNotAllowedError(`${hostname} does not resolve`);
+    if (addresses.length === 0)
+      throw new WebhookUrlNotAllowedError(HOST_NOT_ALLOWED, `${hostname} does not resolve`);
   }
   if (allowPrivate) return addresses;
   for (const { address } of addresses) {
     const reason = forbiddenAddressReason(address);
     if (reason !== null) {
       throw new WebhookUrlNotAllowedError(
+        HOST_NOT_ALLOWED,
         `${hostname} resolves to ${address}, a ${reason} address`,
       );
     }

@@ -95,9 +95,7 @@ describe('postWebhook', () => {
     handler = (_req, res) => res.writeHead(200).end();
     const result = await post('/in', { allowPrivate: false });
     expect(result.statusCode).toBeNull();
-    expect(result.error).toMatch(
-      /^WEBHOOK_URL_NOT_ALLOWED: receiver\.test resolves to 127\.0\.0\.1/,
-    );
+    expect(result.error).toBe("WEBHOOK_URL_NOT_ALLOWED: the URL's host is not allowed");
     expect(seen).toHaveLength(0);
   });
 
