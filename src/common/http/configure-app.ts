@@ -10,6 +10,7 @@ import {
   QueueBoardService,
 } from '../../modules/operations/queue-board.service.js';
 import { webhookLeanRoute } from '../../modules/payments/inbound/webhook-intake.controller.js';
+import { bodyLimitsMiddleware } from './body-limits.js';
 import { serveLeanRoutes } from './lean-routes.js';
 import { runWithRequestId } from './request-context.js';
 import { setupSwagger } from './swagger.js';
@@ -40,6 +41,8 @@ export function configureApp(app: NestExpressApplication): void {
     type: ['application/json', 'application/*+json'],
   });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
+  // Depth and NUL limits on whatever the parsers produced (the lean route applies the same).
+  app.use(bodyLimitsMiddleware());
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
   // No ETags: Express hashes every response body for one, and this API's answers are not cached

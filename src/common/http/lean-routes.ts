@@ -1,9 +1,11 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppError } from '../errors/app-error.js';
 import { errorBody, renderError } from '../errors/http-exception.filter.js';
 import { RequestLogs } from '../logging/request-log.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { bodyProblem } from './body-limits.js';
 import { runWithRequestId } from './request-context.js';
 
 export interface LeanRequest {
@@ -150,10 +152,11 @@ class LeanDispatcher {
   ): Promise<void> {
     try {
       const json = parseJsonBody(rawBody);
-      if (json === MALFORMED) {
-        // As with Express: a request its body parser refuses never reaches the route.
+      if (json === MALFORMED || json instanceof AppError) {
+        // As with Express: a request its body parser (or the body limits after it) refuses never
+        // reaches the route.
         served.route = 'unmatched';
-        this.fail(req, res, { type: 'entity.parse.failed' }, requestId);
+        this.fail(req, res, json === MALFORMED ? { type: 'entity.parse.failed' } : json, requestId);
         return;
       }
       this.cors(req, res);
@@ -199,7 +202,8 @@ class LeanDispatcher {
 
 /**
  * The body as body-parser's strict JSON parser judges it (decoded as UTF-8 without a byte-order
- * mark; empty is allowed; otherwise an object or array that parses). MALFORMED when it would fail.
+ * mark; empty is allowed; otherwise an object or array that parses). MALFORMED when it would fail;
+ * the error bodyLimitsMiddleware would answer when the body breaks the limits of body-limits.ts.
  */
 function parseJsonBody(rawBody: Buffer): unknown {
   let text = rawBody.toString('utf8');
@@ -216,7 +220,7 @@ function parseJsonBody(rawBody: Buffer): unknown {
   } catch {
     return MALFORMED;
   }
-  return bom ? undefined : value;
+  return bodyProblem(value) ?? (bom ? undefined : value);
 }
 
 /** Express's `res.status(status).json(body)` (ETags are off: see configure-app.ts). */

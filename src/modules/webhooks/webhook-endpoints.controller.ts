@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -48,8 +59,10 @@ export class WebhookEndpointsController {
   @ApiErrors({
     400: 'Invalid url, events or description (VALIDATION_FAILED)',
     ...AUTH_ERRORS,
+    409: 'WEBHOOK_ENDPOINT_LIMIT: you have WEBHOOK_ENDPOINTS_MAX endpoints already',
     422: URL_REFUSED,
   })
+  @Header('Cache-Control', 'no-store')
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateWebhookEndpointDto,
@@ -126,6 +139,7 @@ export class WebhookEndpointsController {
   @ApiParam({ name: 'id', description: 'Endpoint id' })
   @ApiOkResponse({ type: CreatedWebhookEndpointDto })
   @ApiErrors({ ...AUTH_ERRORS, ...NOT_FOUND })
+  @Header('Cache-Control', 'no-store')
   async rotateSecret(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,

@@ -1,7 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { notFound, unprocessable } from '../../common/errors/app-error.js';
+import { conflict, notFound, unprocessable } from '../../common/errors/app-error.js';
 import { AppConfig } from '../../config/app-config.js';
 import { cursorText, decodeCursor, encodeCursor } from './cursor.js';
 import { checkWebhookUrl, WebhookDnsResolver, WebhookUrlNotAllowedError } from './url-safety.js';
@@ -75,6 +75,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Endpoint management, always scoped to the owner: another owner's endpoint reads as not found. */
 @Injectable()
 export class WebhookEndpointsService {
+  private readonly logger = new Logger(WebhookEndpointsService.name);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
@@ -87,11 +89,27 @@ export class WebhookEndpointsService {
   ): Promise<{ endpoint: EndpointView; secret: string }> {
     await this.assertUrlAllowed(input.url);
     const secret = generateWebhookSecret();
-    const rows: EndpointRow[] = await this.dataSource.query(
-      `INSERT INTO webhook_endpoints (user_id, url, events, description, secret)
-       VALUES ($1, $2, $3, $4, $5) RETURNING ${ENDPOINT_COLUMNS}`,
-      [userId, input.url, normalizeEvents(input.events), input.description ?? null, secret],
-    );
+    const rows = await this.dataSource.transaction(async (manager) => {
+      // Counted under the owner's row lock, so concurrent creates cannot pass the limit together
+      // (the API-key limit is held the same way).
+      await manager.query(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, [userId]);
+      const [{ count }] = await manager.query<{ count: number }[]>(
+        `SELECT count(*)::int AS count FROM webhook_endpoints WHERE user_id = $1`,
+        [userId],
+      );
+      const max = this.config.webhookEndpointsMax;
+      if (count >= max) {
+        throw conflict(
+          'WEBHOOK_ENDPOINT_LIMIT',
+          `You already have ${count} webhook endpoints, the most allowed (${max}); delete one first`,
+        );
+      }
+      return manager.query<EndpointRow[]>(
+        `INSERT INTO webhook_endpoints (user_id, url, events, description, secret)
+         VALUES ($1, $2, $3, $4, $5) RETURNING ${ENDPOINT_COLUMNS}`,
+        [userId, input.url, normalizeEvents(input.events), input.description ?? null, secret],
+      );
+    });
     return { endpoint: toView(rows[0]), secret };
   }
 
@@ -197,7 +215,8 @@ export class WebhookEndpointsService {
       await checkWebhookUrl(url, this.resolver, this.config.webhookAllowPrivateUrls);
     } catch (error) {
       if (error instanceof WebhookUrlNotAllowedError) {
-        throw unprocessable(error.code, `This webhook URL is not allowed: ${error.message}`, [
+        this.logger.warn(`webhook URL refused: ${error.detail}`);
+        throw unprocessable(error.code, 'This webhook URL is not allowed', [
           { field: 'url', message: error.message },
         ]);
       }

@@ -3,7 +3,6 @@ import {
   IsEmail,
   IsIn,
   IsInt,
-  IsObject,
   IsOptional,
   IsString,
   IsUrl,
@@ -14,6 +13,7 @@ import {
   Min,
 } from 'class-validator';
 import { MAX_MINOR } from '../../../common/money.js';
+import { IsMetadata } from '../../../common/validation/metadata.validator.js';
 import { GATEWAY_NAMES } from '../../gateways/gateway.interface.js';
 import { PAYMENT_STATUSES } from '../payment.entity.js';
 
@@ -46,7 +46,8 @@ export class CreatePaymentDto {
   gateway: string;
 
   @ApiPropertyOptional({
-    description: 'Where to send the payer after the gateway (defaults to FRONTEND_CALLBACK_URL)',
+    description:
+      'Where to send the payer after the gateway (defaults to FRONTEND_CALLBACK_URL); must be on an origin in CALLBACK_ALLOWED_ORIGINS (422 CALLBACK_URL_NOT_ALLOWED)',
     example: 'https://shop.example.com/checkout/done',
   })
   @IsOptional()
@@ -55,12 +56,16 @@ export class CreatePaymentDto {
   callback_url?: string;
 
   @ApiPropertyOptional({
-    description: 'Free-form data kept with the payment',
+    description:
+      'Free-form data kept with the payment: at most 50 keys of at most 40 characters, each value a string of at most 500',
     example: { cart_id: 'c_123' },
+    type: 'object',
+    additionalProperties: { type: 'string', maxLength: 500 },
+    maxProperties: 50,
   })
   @IsOptional()
-  @IsObject()
-  metadata?: Record<string, unknown>;
+  @IsMetadata()
+  metadata?: Record<string, string>;
 
   @ApiPropertyOptional({
     description: 'Order this payment pays (same currency)',
