@@ -83,6 +83,13 @@ class EnvReader {
 
 const HTTP = ['http:', 'https:'];
 
+/** The origin of an http(s) URL (`https://shop.example.com`), undefined for anything else. */
+export function httpOrigin(url: string | undefined): string | undefined {
+  if (url === undefined || !URL.canParse(url)) return undefined;
+  const parsed = new URL(url);
+  return HTTP.includes(parsed.protocol) ? parsed.origin : undefined;
+}
+
 /**
  * The one validated view of the environment. Nothing else in src reads process.env: every value
  * is parsed, defaulted and checked here, once, at boot.
@@ -135,9 +142,17 @@ export class AppConfig {
   readonly generic: { webhookSecret?: string; checkoutUrl?: string };
 
   readonly frontendCallbackUrl: string | undefined;
+  /**
+   * Origins (`scheme://host[:port]`) a payment's callback_url may point at, so the public callback
+   * never redirects a payer where the operator did not allow. Default: the origins of
+   * FRONTEND_CALLBACK_URL and CORS_ORIGINS.
+   */
+  readonly callbackAllowedOrigins: string[];
   readonly walletCurrency: string;
   readonly webhookRetryScheduleMs: number[];
   readonly webhookAllowPrivateUrls: boolean;
+  /** Outbound webhook endpoints one user may have. */
+  readonly webhookEndpointsMax: number;
   readonly adminEmails: string[];
   readonly corsOrigins: string[];
   readonly paymentExpiryMs: number;
@@ -269,8 +284,26 @@ export class AppConfig {
     }
     this.webhookRetryScheduleMs = this.parseSchedule(read.raw('WEBHOOK_RETRY_SCHEDULE'));
     this.webhookAllowPrivateUrls = read.bool('WEBHOOK_ALLOW_PRIVATE_URLS', false);
+    this.webhookEndpointsMax = read.int('WEBHOOK_ENDPOINTS_MAX', 16, 1, 1000);
     this.adminEmails = read.list('ADMIN_EMAILS').map((email) => email.toLowerCase());
     this.corsOrigins = read.list('CORS_ORIGINS');
+    this.callbackAllowedOrigins =
+      read.raw('CALLBACK_ALLOWED_ORIGINS') === undefined
+        ? [
+            ...new Set(
+              [this.frontendCallbackUrl, ...this.corsOrigins].flatMap(
+                (url) => httpOrigin(url) ?? [],
+              ),
+            ),
+          ]
+        : read.list('CALLBACK_ALLOWED_ORIGINS').map((url) => {
+            const origin = httpOrigin(url);
+            if (origin === undefined)
+              throw new ConfigError(
+                `CALLBACK_ALLOWED_ORIGINS must list http(s) origins like https://shop.example.com, got "${url}"`,
+              );
+            return origin;
+          });
     this.paymentExpiryMs = read.durationMs('PAYMENT_EXPIRY', '24h');
     this.reconcileIntervalMs = read.durationMs('RECONCILE_INTERVAL', '60s');
     this.reconcileMinAgeMs = read.durationMs('RECONCILE_MIN_AGE', '5m');

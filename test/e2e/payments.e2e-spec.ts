@@ -25,7 +25,11 @@ describe('payments and orders (e2e)', () => {
   beforeAll(async () => {
     paystack = await new FakePaystack().start();
     generic = new GenericWebhookSender(GenericWebhookSender.newSecret());
-    t = await createTestApp({ env: paymentsEnv(paystack, generic.secret) });
+    t = await createTestApp({
+      env: paymentsEnv(paystack, generic.secret, {
+        CALLBACK_ALLOWED_ORIGINS: 'https://shop.example.com,https://app.example.com',
+      }),
+    });
     alice = await signIn(t, 'alice@example.com');
     bob = await signIn(t, 'bob@example.com');
     admin = await signIn(t, 'admin@example.com');

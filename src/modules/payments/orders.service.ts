@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { SqlParams } from '../../database/sql.js';
+import { queryRows, type SqlParams } from '../../database/sql.js';
 import { notFound } from '../../common/errors/app-error.js';
 import { Order } from './order.entity.js';
 import type { Payment } from './payment.entity.js';
@@ -38,6 +38,24 @@ export class OrdersService {
     const order = await manager.findOne(Order, { where: { id, userId } });
     if (!order) throw notFound('Order');
     return order;
+  }
+
+  /**
+   * Whether another payment has already paid the order, read under the order's row lock (held
+   * until the caller's transaction ends): settlement decides a success for an order on it.
+   */
+  async lockPaidByAnother(
+    manager: EntityManager,
+    orderId: string,
+    paymentId: string,
+  ): Promise<boolean> {
+    const rows = await queryRows<{ paid_by_payment_id: string | null; status: string }>(
+      manager,
+      `SELECT status, paid_by_payment_id FROM orders WHERE id = $1 FOR UPDATE`,
+      [orderId],
+    );
+    const order = rows[0];
+    return order !== undefined && order.status === 'paid' && order.paid_by_payment_id !== paymentId;
   }
 
   /**

@@ -182,4 +182,37 @@ describe('decidePayment', () => {
       }
     }
   });
+
+  it('never moves a payment an admin rejected, recording any report but a failure as a contradiction', () => {
+    const reports: (GatewayReport | null)[] = [
+      null,
+      paid,
+      { ...paid, amount: 60_000 },
+      { status: 'failed' },
+      { status: 'abandoned' },
+      { status: 'pending' },
+      { status: 'not_found' },
+    ];
+    for (const report of reports) {
+      for (const context of [live, expired]) {
+        const decision = decidePayment('failed', expected, report, { ...context, rejected: true });
+        expect(decision).toEqual({
+          kind: 'unchanged',
+          reason: expect.stringMatching(/rejected on review/),
+          contradiction: report !== null && report.status !== 'failed',
+        });
+      }
+    }
+  });
+
+  it.each(['pending', 'failed', 'abandoned'] as const)(
+    'sends a %s payment the gateway confirms to needs_review (ORDER_ALREADY_PAID) when its order is already paid',
+    (current) => {
+      expect(decidePayment(current, expected, paid, { ...live, orderAlreadyPaid: true })).toEqual({
+        kind: 'transition',
+        to: 'needs_review',
+        reviewReason: 'ORDER_ALREADY_PAID',
+      });
+    },
+  );
 });

@@ -20,7 +20,14 @@ export interface GatewayReport {
 export interface DecisionContext {
   /** now ≥ the payment's expires_at (PAYMENT_EXPIRY after creation). */
   expired: boolean;
+  /** An admin rejected the payment on review: it never moves again, whatever is reported. */
+  rejected?: boolean;
+  /** The payment is for an order another payment has already paid. */
+  orderAlreadyPaid?: boolean;
 }
+
+/** review_reason of a payment that succeeded for an order another payment had already paid. */
+export const ORDER_ALREADY_PAID = 'ORDER_ALREADY_PAID';
 
 export type PaymentDecision =
   | { kind: 'transition'; to: 'succeeded'; amountReceived: Minor }
@@ -54,8 +61,10 @@ export function mismatches(expected: ExpectedPayment, report: GatewayReport): st
 
 /**
  * The payment state machine, pure. `pending → succeeded | failed | abandoned`; `needs_review`
- * when the gateway took money that disagrees with the request; `succeeded` and `needs_review`
- * never move; `failed` and `abandoned` move only to `succeeded`/`needs_review`, and only when the
+ * when the gateway took money that disagrees with the request, or that pays an order another
+ * payment has already paid (ORDER_ALREADY_PAID: never silently kept); `succeeded` and
+ * `needs_review` never move, nor does a payment an admin rejected (it is `failed`, and final);
+ * `failed` and `abandoned` otherwise move only to `succeeded`/`needs_review`, and only when the
  * gateway confirms money was taken. A gateway's own pending/abandoned reading keeps a payment
  * `pending` until it expires. `report` is null when the gateway could not be asked (only expiry
  * can then apply).
@@ -66,6 +75,16 @@ export function decidePayment(
   report: GatewayReport | null,
   context: DecisionContext,
 ): PaymentDecision {
+  if (context.rejected) {
+    // Final by an admin's decision: a report of money taken (that is why it was in review) or of
+    // anything else but the failure it now is, is recorded and not applied.
+    return {
+      kind: 'unchanged',
+      reason: `payment was rejected on review and is final (${current})`,
+      contradiction: report !== null && report.status !== 'failed',
+    };
+  }
+
   if (isFinal(current)) {
     const agrees =
       report === null ||
@@ -80,6 +99,9 @@ export function decidePayment(
   }
 
   if (report?.status === 'succeeded') {
+    if (context.orderAlreadyPaid) {
+      return { kind: 'transition', to: 'needs_review', reviewReason: ORDER_ALREADY_PAID };
+    }
     const problems = mismatches(expected, report);
     if (problems.length > 0) {
       return {

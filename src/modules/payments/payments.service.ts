@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { AppConfig } from '../../config/app-config.js';
+import { AppConfig, httpOrigin } from '../../config/app-config.js';
 import { notFound, unprocessable } from '../../common/errors/app-error.js';
 import type { Minor } from '../../common/money.js';
 import { GatewayRegistry } from '../gateways/gateway.registry.js';
@@ -55,6 +55,7 @@ export class PaymentsService {
    * should the gateway still report money later, settlement moves failed → succeeded.
    */
   async createPayment(userId: string, input: CreatePaymentInput): Promise<Payment> {
+    if (input.callbackUrl !== undefined) this.assertCallbackAllowed(input.callbackUrl);
     const currency = input.currency.toUpperCase();
     const gateway = this.registry.forCurrency(input.gateway, currency);
     if (input.orderId !== undefined) {
@@ -101,6 +102,20 @@ export class PaymentsService {
       throw error;
     }
     return this.dataSource.getRepository(Payment).findOneByOrFail({ id: payment.id });
+  }
+
+  /**
+   * The public callback redirects the payer to callback_url: only to an origin the operator
+   * listed (CALLBACK_ALLOWED_ORIGINS), so it can never be used as an open redirect.
+   */
+  private assertCallbackAllowed(callbackUrl: string): void {
+    const origin = httpOrigin(callbackUrl);
+    if (origin !== undefined && this.config.callbackAllowedOrigins.includes(origin)) return;
+    throw unprocessable(
+      'CALLBACK_URL_NOT_ALLOWED',
+      'callback_url must be on an origin listed in CALLBACK_ALLOWED_ORIGINS',
+      [{ field: 'callback_url', message: `${origin ?? 'this URL'} is not an allowed origin` }],
+    );
   }
 
   private async insertPending(userId: string, input: CreatePaymentInput): Promise<Payment> {

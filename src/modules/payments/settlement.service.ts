@@ -133,7 +133,9 @@ export class SettlementService {
     }
     const now = new Date();
     let outcome: SettlementOutcome | null = null;
-    if (known) {
+    // A success for an order is decided under the order's row lock (applyUnderLock), so two
+    // payments succeeding for one order at once cannot both be kept as its payment.
+    if (known && !(known.payment.orderId && report?.status === 'succeeded')) {
       const decision = this.decide(known.payment, report, now);
       // A transition decided on the caller's snapshot is one statement: outside a transaction
       // block it is its own transaction, one round trip with no BEGIN or COMMIT of its own.
@@ -178,7 +180,12 @@ export class SettlementService {
     const locked = await this.lockRow(manager, paymentId);
     const payment = locked.payment;
     const from = payment.status;
-    const decision = this.decide(payment, report, now);
+    // The order's row lock after the payment's, the order markPaidSql takes them in too.
+    const orderAlreadyPaid =
+      payment.orderId !== null && report?.status === 'succeeded'
+        ? await this.orders.lockPaidByAnother(manager, payment.orderId, payment.id)
+        : false;
+    const decision = this.decide(payment, report, now, orderAlreadyPaid);
     if (decision.kind === 'transition') {
       const applied = await this.applyTransition(
         manager,
@@ -232,9 +239,16 @@ export class SettlementService {
     return { payment: this.rows.fromJson(rows[0].payment), version: rows[0].version };
   }
 
-  private decide(payment: Payment, report: VerifyResult | null, now: Date): PaymentDecision {
+  private decide(
+    payment: Payment,
+    report: VerifyResult | null,
+    now: Date,
+    orderAlreadyPaid = false,
+  ): PaymentDecision {
     return decidePayment(payment.status, payment, report, {
       expired: now.getTime() >= payment.expiresAt.getTime(),
+      rejected: payment.resolution === 'rejected',
+      orderAlreadyPaid,
     });
   }
 

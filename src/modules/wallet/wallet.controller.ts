@@ -89,7 +89,7 @@ export class WalletController {
     400: 'VALIDATION_FAILED: amount, gateway or callback_url is invalid',
     404: 'WALLET_NOT_FOUND',
     409: 'IDEMPOTENCY_KEY_IN_USE',
-    422: 'GATEWAY_DISABLED, CURRENCY_NOT_SUPPORTED or IDEMPOTENCY_KEY_REUSED',
+    422: 'CALLBACK_URL_NOT_ALLOWED, GATEWAY_DISABLED, CURRENCY_NOT_SUPPORTED or IDEMPOTENCY_KEY_REUSED',
     502: 'GATEWAY_ERROR: the gateway refused to start the payment',
   })
   async deposit(

@@ -219,7 +219,8 @@ export class DepositRequestDto {
   gateway?: GatewayName;
 
   @ApiPropertyOptional({
-    description: 'Where to send the payer after the gateway (defaults to FRONTEND_CALLBACK_URL)',
+    description:
+      'Where to send the payer after the gateway (defaults to FRONTEND_CALLBACK_URL); must be on an origin in CALLBACK_ALLOWED_ORIGINS (422 CALLBACK_URL_NOT_ALLOWED)',
     example: 'https://app.example.com/wallet/topped-up',
   })
   @IsOptional()
