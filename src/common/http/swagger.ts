@@ -21,6 +21,8 @@ export function setupSwagger(app: INestApplication): void {
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto] });
   SwaggerModule.setup('api/docs', app, document, {
     jsonDocumentUrl: 'api/docs-json',
-    swaggerOptions: { persistAuthorization: true },
+    // Off: Swagger UI would keep the bearer token and API key in localStorage, readable by any
+    // script on the origin and left behind after the tab closes.
+    swaggerOptions: { persistAuthorization: false },
   });
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Query, Redirect } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Post, Query, Redirect } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiFoundResponse,
@@ -85,6 +85,7 @@ export class AuthController {
     409: 'The email belongs to an account linked to another Google identity (EMAIL_IN_USE)',
     503: 'Google unreachable (GOOGLE_UNAVAILABLE) or not configured (GOOGLE_NOT_CONFIGURED)',
   })
+  @Header('Cache-Control', 'no-store')
   async googleCallback(@Query() query: Request['query']): Promise<SignInResponseDto> {
     const identity = await this.google.identify(query);
     const user = await this.users.findOrCreateByGoogle(identity);
@@ -106,6 +107,7 @@ export class AuthController {
     400: 'No refresh_token (VALIDATION_FAILED)',
     401: 'Unknown, expired, already used or revoked refresh token (UNAUTHENTICATED)',
   })
+  @Header('Cache-Control', 'no-store')
   async refresh(@Body() body: RefreshDto): Promise<TokenPairDto> {
     return this.tokenPair(await this.tokens.refresh(body.refresh_token));
   }

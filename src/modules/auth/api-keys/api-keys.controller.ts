@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -63,6 +63,7 @@ export class ApiKeysController {
     ...AUTH_ERRORS,
     409: 'Already 5 active keys (API_KEY_LIMIT)',
   })
+  @Header('Cache-Control', 'no-store')
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateApiKeyDto,
@@ -98,6 +99,7 @@ export class ApiKeysController {
     409: 'Already 5 active keys (API_KEY_LIMIT)',
     422: 'The key has not expired (API_KEY_NOT_EXPIRED)',
   })
+  @Header('Cache-Control', 'no-store')
   async rollover(
     @CurrentPrincipal() principal: Principal,
     @Body() body: RolloverApiKeyDto,
