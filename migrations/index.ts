@@ -10,6 +10,8 @@ import { WalletDeposit1764000008000 } from './1764000008000-wallet-deposit.js';
 import { LedgerStablePlans1764000009000 } from './1764000009000-ledger-stable-plans.js';
 import { WalletTransferBatch1764000010000 } from './1764000010000-wallet-transfer-batch.js';
 import { LedgerKeyPlans1764000011000 } from './1764000011000-ledger-key-plans.js';
+import { WalletTransferPositiveAmount1764000013000 } from './1764000013000-wallet-transfer-positive-amount.js';
+import { LedgerEntryClockTime1764000013100 } from './1764000013100-ledger-entry-clock-time.js';
 
 /** Every migration, in order, listed as classes (globs do not work under ESM). Append here. */
 export const MIGRATIONS = [
@@ -25,4 +27,6 @@ export const MIGRATIONS = [
   LedgerStablePlans1764000009000,
   WalletTransferBatch1764000010000,
   LedgerKeyPlans1764000011000,
+  WalletTransferPositiveAmount1764000013000,
+  LedgerEntryClockTime1764000013100,
 ];
