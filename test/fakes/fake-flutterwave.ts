@@ -1,4 +1,4 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { createHmac, randomBytes, randomInt } from 'node:crypto';
 import {
   checkoutPage,
   FakeGatewayServer,
@@ -117,15 +117,27 @@ export class FakeFlutterwave {
     return { event: 'charge.completed', data: transaction, 'event.type': 'CARD_TRANSACTION' };
   }
 
+  /**
+   * Posts a webhook as Flutterwave does: `verif-hash` (the secret hash) and `flutterwave-signature`
+   * (base64 HMAC-SHA256 of the raw body keyed with it). `hash`/`signature` replace them; null
+   * leaves the header out.
+   */
   sendWebhook(
     appUrl: string,
     body: Json,
-    options: { hash?: string | null } = {},
+    options: { hash?: string | null; signature?: string | null } = {},
   ): Promise<{ status: number; body: unknown }> {
+    const raw = JSON.stringify(body);
     const headers: Record<string, string> = {};
     const hash = options.hash === undefined ? this.webhookHash : options.hash;
     if (hash !== null) headers['verif-hash'] = hash;
-    return postWebhook(`${appUrl}/api/v1/webhooks/flutterwave`, JSON.stringify(body), headers);
+    const signature = options.signature === undefined ? this.signature(raw) : options.signature;
+    if (signature !== null) headers['flutterwave-signature'] = signature;
+    return postWebhook(`${appUrl}/api/v1/webhooks/flutterwave`, raw, headers);
+  }
+
+  signature(rawBody: string): string {
+    return createHmac('sha256', this.webhookHash).update(rawBody).digest('base64');
   }
 
   private attempt(

@@ -9,6 +9,7 @@ export const SECRET_HEADERS = [
   'idempotency-key',
   'x-paystack-signature',
   'verif-hash',
+  'flutterwave-signature',
   'stripe-signature',
   'webhook-signature',
   'paypal-transmission-sig',

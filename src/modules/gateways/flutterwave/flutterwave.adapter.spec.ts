@@ -1,7 +1,8 @@
+import { createHmac } from 'node:crypto';
 import { AppConfig } from '../../../config/app-config.js';
 import { fixtureBytes } from '../../../../test/fixtures/load-fixture.js';
 import { InvalidSignatureError } from '../gateway.errors.js';
-import { FlutterwaveAdapter } from './flutterwave.adapter.js';
+import { FlutterwaveAdapter, flutterwaveSignature } from './flutterwave.adapter.js';
 
 const HASH = 'my-flutterwave-secret-hash';
 
@@ -41,5 +42,43 @@ describe('Flutterwave webhook verif-hash', () => {
     await expect(
       unconfigured.verifyWebhook({ rawBody, headers: { 'verif-hash': '' } }),
     ).rejects.toBeInstanceOf(InvalidSignatureError);
+  });
+
+  describe('flutterwave-signature, checked when present', () => {
+    // As Flutterwave documents it: base64 HMAC-SHA256 of the raw body keyed with the secret hash.
+    const valid = createHmac('sha256', HASH).update(rawBody).digest('base64');
+
+    it('accepts the right signature beside the right verif-hash, and its absence', async () => {
+      expect(flutterwaveSignature(rawBody, HASH)).toBe(valid);
+      await expect(
+        adapter.verifyWebhook({
+          rawBody,
+          headers: { 'verif-hash': HASH, 'flutterwave-signature': valid },
+        }),
+      ).resolves.toBeUndefined();
+    });
+
+    it.each([
+      [
+        'signed with another secret',
+        createHmac('sha256', 'other').update(rawBody).digest('base64'),
+      ],
+      ['of another body', createHmac('sha256', HASH).update('{}').digest('base64')],
+      ['empty', ''],
+    ])('refuses a signature %s with 401 INVALID_SIGNATURE', async (_name, signature) => {
+      const error = await adapter
+        .verifyWebhook({
+          rawBody,
+          headers: { 'verif-hash': HASH, 'flutterwave-signature': signature },
+        })
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(InvalidSignatureError);
+    });
+
+    it('still needs verif-hash: a right signature alone is refused', async () => {
+      await expect(
+        adapter.verifyWebhook({ rawBody, headers: { 'flutterwave-signature': valid } }),
+      ).rejects.toBeInstanceOf(InvalidSignatureError);
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { minorToMajorString } from '../../../common/money.js';
 import { AppConfig } from '../../../config/app-config.js';
@@ -159,10 +159,22 @@ export class FlutterwaveAdapter implements PaymentGateway {
   }
 
   // oxlint-disable-next-line require-await -- the interface is async; the hash check is local
+  /**
+   * `verif-hash` must equal the secret hash. Flutterwave's newer webhooks also carry
+   * `flutterwave-signature`, a base64 HMAC-SHA256 of the raw body keyed with that hash: when
+   * present it must match too (SPEC §7), so a body altered after the hash leaked is refused.
+   */
   async verifyWebhook(request: InboundWebhookRequest): Promise<void> {
     const expected = this.config.flutterwave.webhookHash;
     const received = header(request, 'verif-hash');
     if (!expected || received === undefined || !constantTimeEquals(received, expected)) {
+      throw new InvalidSignatureError();
+    }
+    const signature = header(request, 'flutterwave-signature');
+    if (
+      signature !== undefined &&
+      !constantTimeEquals(signature, flutterwaveSignature(request.rawBody, expected))
+    ) {
       throw new InvalidSignatureError();
     }
   }
@@ -197,6 +209,11 @@ export class FlutterwaveAdapter implements PaymentGateway {
 }
 
 /** Equal-length digests so timingSafeEqual neither throws nor leaks the secret's length. */
+/** `flutterwave-signature`: base64 HMAC-SHA256 of the raw body, keyed with the secret hash. */
+export function flutterwaveSignature(rawBody: Buffer, secretHash: string): string {
+  return createHmac('sha256', secretHash).update(rawBody).digest('base64');
+}
+
 function constantTimeEquals(received: string, expected: string): boolean {
   const a = createHash('sha256').update(received, 'utf8').digest();
   const b = createHash('sha256').update(expected, 'utf8').digest();
