@@ -36,7 +36,7 @@ describe('HTTP hardening (e2e)', () => {
         name: 'No Store',
       });
       const start = await request(t.url).get(`${API}/auth/google`).expect(302);
-      const back = await fetch(start.headers.location as string, { redirect: 'manual' });
+      const back = await fetch(start.headers.location, { redirect: 'manual' });
       const params = new URL(back.headers.get('location') as string).searchParams;
       const signedIn = await request(t.url)
         .get(`${API}/auth/google/callback?${params.toString()}`)
@@ -96,4 +96,49 @@ describe('HTTP hardening (e2e)', () => {
     const init = await request(t.url).get('/api/docs/swagger-ui-init.js').expect(200);
     expect(init.text).toMatch(/"persistAuthorization":\s*false/);
   });
+
+  it('documents each gateway webhook as its own route with its signature headers and an example body', async () => {
+    const doc = (await request(t.url).get('/api/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, OpenApiOperation>>;
+    };
+    expect(doc.paths['/api/v1/webhooks/{gateway}']).toBeUndefined();
+    const expected: Record<string, string[]> = {
+      paystack: ['x-paystack-signature'],
+      flutterwave: ['verif-hash', 'flutterwave-signature'],
+      stripe: ['Stripe-Signature'],
+      paypal: [
+        'paypal-transmission-id',
+        'paypal-transmission-time',
+        'paypal-transmission-sig',
+        'paypal-cert-url',
+        'paypal-auth-algo',
+      ],
+      generic: ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
+    };
+    const operationIds = new Set<string>();
+    for (const [gateway, headers] of Object.entries(expected)) {
+      const operation = doc.paths[`/api/v1/webhooks/${gateway}`]?.post;
+      expect({ gateway, documented: operation !== undefined }).toEqual({
+        gateway,
+        documented: true,
+      });
+      expect(operation.parameters.map((p) => `${p.in}:${p.name}`)).toEqual(
+        headers.map((name) => `header:${name}`),
+      );
+      expect(operation.requestBody.content['application/json'].example).toEqual(expect.any(Object));
+      expect(Object.keys(operation.responses).sort()).toEqual(['200', '400', '401', '422', '503']);
+      operationIds.add(operation.operationId);
+    }
+    expect(operationIds.size).toBe(5);
+    // Documentation only: the runtime route is still the one for every gateway.
+    const unknown = await request(t.url).post(`${API}/webhooks/nosuch`).send({}).expect(404);
+    expect(unknown.body.code).toBe('NOT_FOUND');
+  });
 });
+
+interface OpenApiOperation {
+  operationId: string;
+  parameters: { in: string; name: string }[];
+  requestBody: { content: Record<string, { example: unknown }> };
+  responses: Record<string, unknown>;
+}

@@ -242,7 +242,7 @@ describe('input limits (e2e)', () => {
             .send({ url: `http://127.0.0.1:9/hook-${i}`, events: ['*'] }),
         ),
       );
-      const statuses = answers.map((res) => res.status).sort();
+      const statuses = answers.map((res) => res.status).sort((a, b) => a - b);
       expect(statuses).toEqual([
         ...Array<number>(ENDPOINTS_MAX).fill(201),
         ...Array<number>(12 - ENDPOINTS_MAX).fill(409),

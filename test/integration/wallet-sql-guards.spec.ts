@@ -26,7 +26,7 @@ describe('wallet SQL guards (integration, real Postgres)', () => {
   beforeAll(async () => {
     t = await createTestApp();
     dataSource = t.get<DataSource>(getDataSourceToken());
-    wallets = t.get(WalletService);
+    wallets = t.get<WalletService>(WalletService);
     sql = new pg.Client({ connectionString: t.db.url });
     await sql.connect();
   });
@@ -38,7 +38,7 @@ describe('wallet SQL guards (integration, real Postgres)', () => {
 
   async function wallet(balance: number): Promise<{ userId: string; accountId: string }> {
     const user = await t
-      .get(UsersService)
+      .get<UsersService>(UsersService)
       .findOrCreateByEmail(`sql-guard-${randomUUID()}@example.com`);
     if (balance > 0) await dataSource.transaction((m) => fundWallet(m, wallets, user.id, balance));
     const { rows } = await sql.query<{ id: string }>(
@@ -111,7 +111,7 @@ describe('wallet SQL guards (integration, real Postgres)', () => {
       ),
     ).toBe('LD002: a wallet transfer amount must be positive');
     expect(await balances([a.accountId, b.accountId])).toEqual([1_000, 1_000]);
-    expect((await t.get(LedgerCheckService).run()).problems).toEqual([]);
+    expect((await t.get<LedgerCheckService>(LedgerCheckService).run()).problems).toEqual([]);
   });
 
   it('keeps the plan settings of both functions (index scans only, one generic plan)', async () => {
@@ -175,7 +175,10 @@ describe('wallet SQL guards (integration, real Postgres)', () => {
       await batcher.end();
     }
 
-    const owner = await signIn(t, (await t.get(UsersService).findById(last.userId))!.email);
+    const owner = await signIn(
+      t,
+      (await t.get<UsersService>(UsersService).findById(last.userId))!.email,
+    );
     const res = await request(t.url)
       .get('/api/v1/wallet/transactions')
       .set(owner.authHeader)

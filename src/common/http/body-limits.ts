@@ -60,8 +60,6 @@ function nulInField(field: string, what: 'value' | 'key' = 'value'): AppError {
  */
 export function bodyLimitsMiddleware() {
   return (req: Request, _res: Response, next: NextFunction): void => {
-    next(
-      bodyProblem(req.body as unknown) ?? bodyProblem(req.query as unknown, 'query') ?? undefined,
-    );
+    next(bodyProblem(req.body as unknown) ?? bodyProblem(req.query, 'query') ?? undefined);
   };
 }

@@ -9,6 +9,7 @@ import {
   QUEUE_BOARD_PATH,
   QueueBoardService,
 } from '../../modules/operations/queue-board.service.js';
+import { documentGatewayWebhooks } from '../../modules/payments/inbound/webhook-docs.js';
 import { webhookLeanRoute } from '../../modules/payments/inbound/webhook-intake.controller.js';
 import { bodyLimitsMiddleware } from './body-limits.js';
 import { serveLeanRoutes } from './lean-routes.js';
@@ -58,7 +59,8 @@ export function configureApp(app: NestExpressApplication): void {
     });
   }
   app.enableShutdownHooks();
-  setupSwagger(app);
+  // The one /webhooks/:gateway route is documented as one route per gateway.
+  setupSwagger(app, documentGatewayWebhooks);
   // Gateway webhooks are answered ahead of all the above, with the same answers (lean-routes.ts).
   serveLeanRoutes(app, [webhookLeanRoute(app)], {
     bodyLimitBytes: BODY_LIMIT_BYTES,

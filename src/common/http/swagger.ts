@@ -1,11 +1,18 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../errors/error-response.dto.js';
 
 export const API_KEY_SCHEME = 'api-key';
 export const BEARER_SCHEME = 'bearer';
 
-export function setupSwagger(app: INestApplication): void {
+/**
+ * `amend` edits the generated document before it is served (documentation the decorators cannot
+ * express, given by the composition root).
+ */
+export function setupSwagger(
+  app: INestApplication,
+  amend: (document: OpenAPIObject) => void = () => undefined,
+): void {
   const config = new DocumentBuilder()
     .setTitle('Payments backend')
     .setDescription(
@@ -19,6 +26,7 @@ export function setupSwagger(app: INestApplication): void {
     .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, API_KEY_SCHEME)
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto] });
+  amend(document);
   SwaggerModule.setup('api/docs', app, document, {
     jsonDocumentUrl: 'api/docs-json',
     // Off: Swagger UI would keep the bearer token and API key in localStorage, readable by any

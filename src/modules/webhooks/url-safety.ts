@@ -17,23 +17,16 @@ function embeddedIPv4(address: ipaddr.IPv6): ipaddr.IPv4[] {
   const p = address.parts;
   const v4 = (high: number, low: number): ipaddr.IPv4 =>
     new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
-  switch (address.range()) {
-    case 'ipv4Mapped':
-    case 'rfc6145':
-      return [v4(p[6], p[7])];
-    case 'rfc6052':
-      // 64:ff9b::/96 embeds in the last 32 bits; 64:ff9b:1::/48 is refused by its own range.
-      return p[2] === 0 ? [v4(p[6], p[7])] : [];
-    case '6to4':
-      return [v4(p[1], p[2])];
-    case 'teredo':
-      return [v4(p[2], p[3]), v4(p[6] ^ 0xffff, p[7] ^ 0xffff)];
-    default:
-      // IPv4-compatible (::/96, deprecated), beside :: and ::1 which keep their own ranges.
-      return p.slice(0, 6).every((part) => part === 0) && (p[6] !== 0 || p[7] > 1)
-        ? [v4(p[6], p[7])]
-        : [];
-  }
+  const range = address.range();
+  if (range === 'ipv4Mapped' || range === 'rfc6145') return [v4(p[6], p[7])];
+  // 64:ff9b::/96 embeds in the last 32 bits; 64:ff9b:1::/48 is refused by its own range.
+  if (range === 'rfc6052') return p[2] === 0 ? [v4(p[6], p[7])] : [];
+  if (range === '6to4') return [v4(p[1], p[2])];
+  if (range === 'teredo') return [v4(p[2], p[3]), v4(p[6] ^ 0xffff, p[7] ^ 0xffff)];
+  // IPv4-compatible (::/96, deprecated), beside :: and ::1 which keep their own ranges.
+  return p.slice(0, 6).every((part) => part === 0) && (p[6] !== 0 || p[7] > 1)
+    ? [v4(p[6], p[7])]
+    : [];
 }
 
 /** Why an IP literal may not be reached (ipaddr.js's range name), or null when it is public. */
