@@ -245,6 +245,94 @@ describe('Idempotency-Key when the database reply is lost (e2e, TCP proxy)', () 
     await expectLedgerClean();
   });
 
+  interface StartCase {
+    route: string;
+    body: () => Record<string, unknown>;
+    /** A statement of the transaction that records the outcome, whose COMMIT reply is cut. */
+    writes: RegExp;
+    /** What the request created, as the database holds it. */
+    created: (p: Person, body: Record<string, unknown>) => Promise<Record<string, unknown>[]>;
+  }
+
+  const paymentsOf = (p: Person, purpose: string) =>
+    query<Record<string, unknown>>(
+      `SELECT reference, authorization_url FROM payments WHERE user_id = $1 AND purpose = $2`,
+      [p.userId, purpose],
+    );
+
+  it.each<[string, StartCase]>([
+    [
+      'POST /wallet/deposit',
+      {
+        route: '/api/v1/wallet/deposit',
+        body: () => ({ amount: 25_000 }),
+        writes: /UPDATE "payments"/,
+        created: (p) => paymentsOf(p, 'wallet_deposit'),
+      },
+    ],
+    [
+      'POST /payments',
+      {
+        route: '/api/v1/payments',
+        body: () => ({
+          amount: 12_000,
+          currency: 'NGN',
+          email: 'payer@example.com',
+          gateway: 'paystack',
+        }),
+        writes: /UPDATE "payments"/,
+        created: (p) => paymentsOf(p, 'payment'),
+      },
+    ],
+    [
+      'POST /orders',
+      {
+        route: '/api/v1/orders',
+        body: () => ({ amount: 9_000, currency: 'NGN', receipt: `rcpt-${randomUUID()}` }),
+        writes: /INSERT INTO "orders"/,
+        created: (p, body) =>
+          query(`SELECT id FROM orders WHERE user_id = $1 AND receipt = $2`, [
+            p.userId,
+            body.receipt,
+          ]),
+      },
+    ],
+  ])(
+    '%s: a retry after a lost COMMIT reply replays what committed and starts nothing new',
+    async (_, c) => {
+      const alice = await person(0);
+      const key = `lost-start-${randomUUID()}`;
+      const body = c.body();
+      const send = () =>
+        request(t.url)
+          .post(c.route)
+          .set(alice.authHeader)
+          .set('Idempotency-Key', key)
+          .send(body)
+          .timeout(20_000);
+      const initializeCalls = paystack.callCount('POST /transaction/initialize');
+
+      const cut = proxy.cutReplyTo({ statement: /^COMMIT/i, inTransactionWith: c.writes });
+      const first = await send();
+      expect(await cut).toMatch(/^COMMIT/i);
+      expect(first.status).toBeGreaterThanOrEqual(500);
+      const committed = await c.created(alice, body);
+      expect(committed).toHaveLength(1);
+
+      await poolServes(alice);
+      const retry = await send().expect(201);
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+      expect(retry.body).toMatchObject(
+        'reference' in committed[0] ? committed[0] : { id: committed[0].id },
+      );
+      expect(await c.created(alice, body)).toEqual(committed);
+      const initialized = c.route === '/api/v1/orders' ? 0 : 1;
+      expect(paystack.callCount('POST /transaction/initialize') - initializeCalls).toBe(
+        initialized,
+      );
+    },
+  );
+
   it('keeps the key of a request that died before changing anything until the in-flight timeout, then lets a retry take it over and run once', async () => {
     const alice = await person(50_000);
     const bob = await person(0);
