@@ -101,8 +101,9 @@ export class PaymentsService {
       throw error;
     }
     // The initialize outcome and the Idempotency-Key's answer commit together: a retry after a
-    // lost reply replays this checkout instead of starting a second payment.
-    return this.dataSource.transaction(async (manager) => {
+    // lost reply replays this checkout instead of starting a second payment. Without a key there
+    // is one row to write, in autocommit as before.
+    const record = async (manager: EntityManager): Promise<Payment> => {
       await manager.update(
         Payment,
         { id: payment.id },
@@ -113,7 +114,7 @@ export class PaymentsService {
         },
       );
       const started = await manager.findOneByOrFail(Payment, { id: payment.id });
-      if (completion) {
+      if (completion?.claim) {
         await this.idempotency.completeWithin(
           manager,
           completion.claim,
@@ -121,7 +122,10 @@ export class PaymentsService {
         );
       }
       return started;
-    });
+    };
+    return completion?.claim
+      ? this.dataSource.transaction(record)
+      : record(this.dataSource.manager);
   }
 
   private async insertPending(userId: string, input: CreatePaymentInput): Promise<Payment> {
