@@ -59,8 +59,9 @@ describe('Idempotency-Key holders (integration, real Postgres)', () => {
       env: { IDEMPOTENCY_IN_FLIGHT_TIMEOUT: `${IN_FLIGHT_TIMEOUT_MS}ms` },
     });
     dataSource = t.get<DataSource>(getDataSourceToken());
-    keys = t.get(IdempotencyService);
-    userId = (await t.get(UsersService).findOrCreateByEmail('holders@example.com')).id;
+    keys = t.get<IdempotencyService>(IdempotencyService);
+    userId = (await t.get<UsersService>(UsersService).findOrCreateByEmail('holders@example.com'))
+      .id;
     committer = new pg.Client({ connectionString: t.db.url });
     observer = new pg.Client({ connectionString: t.db.url });
     await committer.connect();
@@ -181,7 +182,7 @@ describe('Idempotency-Key holders (integration, real Postgres)', () => {
     await stale();
     const retry = await start(key);
 
-    const orders = t.get(OrdersService);
+    const orders = t.get<OrdersService>(OrdersService);
     const input = { amount: 5_000, currency: 'NGN', receipt: `rcpt-${randomUUID()}` };
     const failure = await orders
       .create(userId, input, { claim: original, respond: toOrderView })
@@ -217,8 +218,8 @@ describe('Idempotency-Key holders (integration, real Postgres)', () => {
     let users: UsersService;
 
     beforeAll(() => {
-      wallets = t.get(WalletService);
-      users = t.get(UsersService);
+      wallets = t.get<WalletService>(WalletService);
+      users = t.get<UsersService>(UsersService);
     });
 
     async function wallet(balance: number): Promise<{ userId: string; accountId: string }> {
@@ -325,7 +326,7 @@ describe('Idempotency-Key holders (integration, real Postgres)', () => {
         status: 'in_flight',
         attempt: newer.attempt,
       });
-      expect((await t.get(LedgerCheckService).run()).problems).toEqual([]);
+      expect((await t.get<LedgerCheckService>(LedgerCheckService).run()).problems).toEqual([]);
     });
   });
 });
