@@ -30,9 +30,9 @@ const GSSENC_REQUEST = 80877104;
  * - `cutReplyTo(match)`: the matching message (and whatever the client sends with it, e.g. the
  *   Bind/Execute/Sync after a Parse) reaches the server; the moment the server's answer begins,
  *   both sockets are closed and not one byte of it reaches the client. For a statement in
- *   autocommit or a COMMIT this is "the commit happened and its reply was lost". The server
- *   buffers an extended-protocol answer until Sync, after the implicit commit, and a simple
- *   Query's CommandComplete comes after its commit too.
+ *   autocommit or a COMMIT this is "the commit happened and its reply was lost": the server
+ *   sends a COMMIT's CommandComplete after the commit, and holds a small extended-protocol
+ *   answer in its output buffer until Sync, which comes after the implicit commit.
  * - `blackoutAt(match)`: the matching message never reaches the server; every connection is
  *   closed and new ones are refused until `restore()`: the database is unreachable.
  * Each fault fires once; the promise it returns resolves with the SQL it fired on.
