@@ -10,6 +10,7 @@ import { WalletDeposit1764000008000 } from './1764000008000-wallet-deposit.js';
 import { LedgerStablePlans1764000009000 } from './1764000009000-ledger-stable-plans.js';
 import { WalletTransferBatch1764000010000 } from './1764000010000-wallet-transfer-batch.js';
 import { LedgerKeyPlans1764000011000 } from './1764000011000-ledger-key-plans.js';
+import { IdempotencyInTransaction1764000012000 } from './1764000012000-idempotency-in-transaction.js';
 import { WalletTransferPositiveAmount1764000013000 } from './1764000013000-wallet-transfer-positive-amount.js';
 import { LedgerEntryClockTime1764000013100 } from './1764000013100-ledger-entry-clock-time.js';
 
@@ -27,6 +28,7 @@ export const MIGRATIONS = [
   LedgerStablePlans1764000009000,
   WalletTransferBatch1764000010000,
   LedgerKeyPlans1764000011000,
+  IdempotencyInTransaction1764000012000,
   WalletTransferPositiveAmount1764000013000,
   LedgerEntryClockTime1764000013100,
 ];

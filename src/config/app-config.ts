@@ -183,6 +183,11 @@ export class AppConfig {
   readonly refundPollIntervalMs: number;
   /** An open refund untouched this long whose job is gone is enqueued again. */
   readonly refundSweepAfterMs: number;
+  /**
+   * How long an Idempotency-Key stays held by a request that has not finished: after this a retry
+   * with the key takes it over (the request is taken to have died before changing anything).
+   */
+  readonly idempotencyInFlightTimeoutMs: number;
 
   constructor(env: Env) {
     const read = new EnvReader(env);
@@ -330,6 +335,15 @@ export class AppConfig {
     this.refundReconcileIntervalMs = read.durationMs('REFUND_RECONCILE_INTERVAL', '60s');
     this.refundPollIntervalMs = read.durationMs('REFUND_POLL_INTERVAL', '5m');
     this.refundSweepAfterMs = read.durationMs('REFUND_SWEEP_AFTER', '2m');
+    this.idempotencyInFlightTimeoutMs = read.durationMs('IDEMPOTENCY_IN_FLIGHT_TIMEOUT', '60s');
+    if (
+      this.idempotencyInFlightTimeoutMs < 1_000 ||
+      this.idempotencyInFlightTimeoutMs > 86_400_000
+    ) {
+      throw new ConfigError(
+        `IDEMPOTENCY_IN_FLIGHT_TIMEOUT must be from 1s to 24h (keys are kept 24 h), got "${read.raw('IDEMPOTENCY_IN_FLIGHT_TIMEOUT') ?? ''}"`,
+      );
+    }
   }
 
   static fromEnv(env: Env = process.env): AppConfig {

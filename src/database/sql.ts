@@ -28,12 +28,17 @@ export async function queryRows<T>(
 
 /** Postgres unique_violation (23505), as raised directly or wrapped by TypeORM. */
 export function isUniqueViolation(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
+  return sqlStateOf(error) === '23505';
+}
+
+/** The SQLSTATE of a Postgres error, as raised directly or wrapped by TypeORM. */
+export function sqlStateOf(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
   const source =
     'driverError' in error && typeof error.driverError === 'object' && error.driverError !== null
       ? error.driverError
       : error;
-  return 'code' in source && source.code === '23505';
+  return 'code' in source && typeof source.code === 'string' ? source.code : undefined;
 }
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

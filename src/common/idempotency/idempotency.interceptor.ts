@@ -16,6 +16,7 @@ import type { AuthenticatedRequest } from '../auth/auth.decorators.js';
 import { validationFailed } from '../errors/app-error.js';
 import { renderError } from '../errors/http-exception.filter.js';
 import { requestIdOf } from '../http/request-id.js';
+import { attachClaim } from './idempotency-claim.js';
 import { IDEMPOTENT } from './idempotent.decorator.js';
 import { IdempotencyService, requestHash } from './idempotency.service.js';
 import { ReplayedErrorResponse } from './replayed-error.js';
@@ -26,6 +27,9 @@ const MAX_KEY_LENGTH = 255;
 /**
  * SPEC §10 on routes marked @Idempotent(): the first request with a key runs; its answer (any
  * status below 500, errors included) is stored and replayed for the same key, route and body.
+ * The request's claim on the key is handed to the route (`@CurrentIdempotencyClaim()`); a route
+ * that changes money has its service complete the claim inside the transaction of the change,
+ * and the answer stored here is then the one that committed.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -53,8 +57,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     const userId = request.principal.userId;
     const hash = requestHash(request.method, request.path, request.body);
+    // Nest applies the route's status code after interceptors run, so read it from metadata.
+    const successStatus =
+      this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ??
+      (request.method === RequestMethod[RequestMethod.POST] ? 201 : 200);
 
-    return from(this.idempotency.begin(userId, key, request.method, request.path, hash)).pipe(
+    return from(
+      this.idempotency.begin(userId, key, request.method, request.path, hash, successStatus),
+    ).pipe(
       mergeMap((begun) => {
         if (begun.kind === 'replay') {
           response.setHeader('Idempotent-Replayed', 'true');
@@ -65,21 +75,23 @@ export class IdempotencyInterceptor implements NestInterceptor {
           }
           return of(begun.response.body);
         }
-        // Nest applies the route's status code after interceptors run, so read it from metadata.
-        const successStatus =
-          this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ??
-          (request.method === RequestMethod[RequestMethod.POST] ? 201 : 200);
+        const claim = begun.claim;
+        attachClaim(request, claim);
         return next.handle().pipe(
           mergeMap((body: unknown) => {
-            const store = this.idempotency.complete(userId, key, { status: successStatus, body });
+            // Completed inside the service's transaction, which has committed.
+            if (claim.completed) return of(body);
+            const store = this.idempotency.complete(claim, { status: claim.status, body });
             return from(store).pipe(mergeMap(() => of(body)));
           }),
           catchError((error: unknown) => {
             const rendered = renderError(error);
+            // Both only touch the key while this attempt holds it in flight: a change that
+            // committed before failing (its reply lost) has completed it and keeps it.
             const settle =
               rendered.status < 500 &&
               (error instanceof HttpException || rendered.code !== 'INTERNAL_ERROR')
-                ? this.idempotency.complete(userId, key, {
+                ? this.idempotency.complete(claim, {
                     status: rendered.status,
                     body: {
                       status_code: rendered.status,
@@ -89,7 +101,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
                       request_id: requestIdOf(request),
                     },
                   })
-                : this.idempotency.release(userId, key);
+                : this.idempotency.release(claim);
             return from(
               settle.catch((storeError: unknown) =>
                 this.logger.error({ err: storeError }, 'could not settle an idempotency key'),

@@ -1,7 +1,10 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AppConfig } from '../../config/app-config.js';
+import { queryRows } from '../../database/sql.js';
 import { conflict, unprocessable } from '../errors/app-error.js';
+import { claimJson, idempotencyKeyLost, type IdempotencyClaim } from './idempotency-claim.js';
 
 /** Keys are kept at least this long (SPEC §10 says 24 h). */
 export const IDEMPOTENCY_RETENTION_MS = 24 * 3_600_000;
@@ -11,7 +14,8 @@ export interface StoredResponse {
   body: unknown;
 }
 
-export type BeginResult = { kind: 'started' } | { kind: 'replay'; response: StoredResponse };
+export type BeginResult =
+  { kind: 'started'; claim: IdempotencyClaim } | { kind: 'replay'; response: StoredResponse };
 
 /** Serializes a JSON value with sorted object keys, so key order does not change the hash. */
 export function canonicalJson(value: unknown): string {
@@ -41,12 +45,25 @@ interface KeyRow {
 }
 
 /**
- * Stores Idempotency-Key outcomes in Postgres. The primary key (user, key) makes the first
- * request the owner: a twin racing it sees the in-flight row and gets 409.
+ * Stores Idempotency-Key outcomes in Postgres. The primary key (user, key) makes one request the
+ * holder of a key; each attempt holds it under a token of its own (`attempt`), and only that
+ * attempt may complete or release it:
+ * - a change and its response commit together: the service completes the claim inside the
+ *   transaction of the change (`completeWithin`, or `idempotency_complete` in SQL), which rolls
+ *   back if the attempt no longer holds the key;
+ * - everything else (answers of routes that change nothing, definitive 4xx) is stored after the
+ *   handler (`complete`), and a 5xx releases the key (`release`) unless the change committed;
+ * - a key left in flight by a request that died before changing anything is taken over by a
+ *   retry after IDEMPOTENCY_IN_FLIGHT_TIMEOUT; before that, a twin gets 409.
+ * Every write is one statement on the key's row: under READ COMMITTED one that meets the row
+ * locked by a committing change waits for the commit and re-checks its WHERE on what committed.
  */
 @Injectable()
 export class IdempotencyService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {}
 
   async begin(
     userId: string,
@@ -54,15 +71,38 @@ export class IdempotencyService {
     method: string,
     path: string,
     hash: string,
+    successStatus: number,
   ): Promise<BeginResult> {
-    const inserted: unknown[] = await this.dataSource.query(
-      `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, status, expires_at)
-       VALUES ($1, $2, $3, $4, $5, 'in_flight', now() + make_interval(secs => $6))
-       ON CONFLICT (user_id, key) DO NOTHING
+    const attempt = randomUUID();
+    // Inserts the key, or takes over one whose attempt has been in flight past the timeout.
+    const held: unknown[] = await this.dataSource.query(
+      `INSERT INTO idempotency_keys
+              (user_id, key, method, path, request_hash, status, attempt, attempt_started_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, 'in_flight', $6, now(), now() + make_interval(secs => $7))
+       ON CONFLICT (user_id, key) DO UPDATE
+          SET attempt = EXCLUDED.attempt, attempt_started_at = now(), expires_at = EXCLUDED.expires_at
+        WHERE idempotency_keys.status = 'in_flight'
+          AND idempotency_keys.method = EXCLUDED.method AND idempotency_keys.path = EXCLUDED.path
+          AND idempotency_keys.request_hash = EXCLUDED.request_hash
+          AND idempotency_keys.attempt_started_at < now() - make_interval(secs => $8)
        RETURNING key`,
-      [userId, key, method, path, hash, IDEMPOTENCY_RETENTION_MS / 1000],
+      [
+        userId,
+        key,
+        method,
+        path,
+        hash,
+        attempt,
+        IDEMPOTENCY_RETENTION_MS / 1000,
+        this.config.idempotencyInFlightTimeoutMs / 1000,
+      ],
     );
-    if (inserted.length === 1) return { kind: 'started' };
+    if (held.length === 1) {
+      return {
+        kind: 'started',
+        claim: { userId, key, attempt, status: successStatus, completed: false },
+      };
+    }
 
     const rows: KeyRow[] = await this.dataSource.query(
       `SELECT method, path, request_hash, status, response_status, response_body
@@ -70,8 +110,8 @@ export class IdempotencyService {
       [userId, key],
     );
     const row = rows[0];
-    // The twin finished with a 5xx and released the key between our insert and our read: retry.
-    if (!row) return this.begin(userId, key, method, path, hash);
+    // The holder finished with a 5xx and released the key between our insert and our read: retry.
+    if (!row) return this.begin(userId, key, method, path, hash, successStatus);
     if (row.method !== method || row.path !== path || row.request_hash !== hash) {
       throw unprocessable(
         'IDEMPOTENCY_KEY_REUSED',
@@ -90,26 +130,60 @@ export class IdempotencyService {
     };
   }
 
-  async complete(userId: string, key: string, response: StoredResponse): Promise<void> {
+  /**
+   * Commits the claim's response with the caller's transaction: call it inside the transaction
+   * that makes the change, with the body the route will answer. If another attempt took the key
+   * over, it throws 409 IDEMPOTENCY_KEY_IN_USE and the transaction must roll back (let it
+   * propagate). Without a claim (no Idempotency-Key) it does nothing.
+   */
+  async completeWithin(
+    manager: EntityManager,
+    claim: IdempotencyClaim | null | undefined,
+    body: unknown,
+  ): Promise<void> {
+    if (!claim) return;
+    if (!manager.queryRunner?.isTransactionActive) {
+      throw new Error('completeWithin must run inside the transaction that makes the change');
+    }
+    try {
+      await queryRows(manager, `SELECT idempotency_complete($1::jsonb)`, [claimJson(claim, body)]);
+    } catch (error) {
+      throw idempotencyKeyLost(error) ?? error;
+    }
+    claim.completed = true;
+  }
+
+  /** Stores an answer after the handler, for as long as this attempt holds the key. */
+  async complete(claim: IdempotencyClaim, response: StoredResponse): Promise<void> {
     await this.dataSource.query(
       `UPDATE idempotency_keys
-          SET status = 'completed', response_status = $3, response_body = $4, completed_at = now()
-        WHERE user_id = $1 AND key = $2 AND status = 'in_flight'`,
-      [userId, key, response.status, JSON.stringify(response.body ?? null)],
+          SET status = 'completed', response_status = $4, response_body = $5, completed_at = now()
+        WHERE user_id = $1 AND key = $2 AND attempt = $3 AND status = 'in_flight'`,
+      [
+        claim.userId,
+        claim.key,
+        claim.attempt,
+        response.status,
+        JSON.stringify(response.body ?? null),
+      ],
     );
   }
 
   /**
-   * A 5xx (or a crash we can see) is not stored: the client may retry with the same key. Tried
-   * twice: when the request failed because its database connection was cut, the pool can hand that
-   * dead connection out once more before it notices (TypeORM returns it without the error), and a
-   * key left in flight would answer every retry with 409 for 24 hours.
+   * A 5xx (or a crash we can see) is not stored: the client may retry with the same key. A change
+   * that committed (its reply lost) completed the key in its transaction, so `status =
+   * 'in_flight'` leaves it be; one still committing holds the row's lock, and the DELETE waits
+   * for the commit, then finds the row completed. Tried twice: when the request failed because
+   * its database connection was cut, the pool can hand that dead connection out once more before
+   * it notices (TypeORM returns it without the error). If both fail, the key is taken over after
+   * IDEMPOTENCY_IN_FLIGHT_TIMEOUT.
    */
-  async release(userId: string, key: string): Promise<void> {
+  async release(claim: IdempotencyClaim): Promise<void> {
     const remove = (): Promise<unknown> =>
       this.dataSource.query(
-        `DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND status = 'in_flight'`,
-        [userId, key],
+        `DELETE FROM idempotency_keys
+          WHERE user_id = $1 AND key = $2 AND attempt = $3 AND status = 'in_flight'`,
+        [claim.userId, claim.key, claim.attempt],
       );
     try {
       await remove();
@@ -119,9 +193,13 @@ export class IdempotencyService {
     }
   }
 
+  /** Keys past their retention: answered ones, and in-flight ones long abandoned. */
   async purgeExpired(): Promise<number> {
     const result: [unknown[], number] = await this.dataSource.query(
-      `DELETE FROM idempotency_keys WHERE expires_at < now() AND status = 'completed'`,
+      `DELETE FROM idempotency_keys
+        WHERE expires_at < now()
+          AND (status = 'completed' OR attempt_started_at < now() - make_interval(secs => $1))`,
+      [this.config.idempotencyInFlightTimeoutMs / 1000],
     );
     return result[1];
   }

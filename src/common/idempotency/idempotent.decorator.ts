@@ -1,4 +1,5 @@
-import { SetMetadata } from '@nestjs/common';
+import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { claimOf, type IdempotencyClaim } from './idempotency-claim.js';
 
 export const IDEMPOTENT = 'idempotency:enabled';
 
@@ -7,3 +8,12 @@ export const IDEMPOTENT = 'idempotency:enabled';
  * first answer, a different body or route is 422, a twin still in flight is 409.
  */
 export const Idempotent = (): MethodDecorator => SetMetadata(IDEMPOTENT, true);
+
+/**
+ * The request's hold on its Idempotency-Key, or null when it sent none. A route that changes
+ * money passes it to its service, which completes it inside the transaction of the change.
+ */
+export const CurrentIdempotencyClaim = createParamDecorator(
+  (_: unknown, context: ExecutionContext): IdempotencyClaim | null =>
+    claimOf(context.switchToHttp().getRequest<object>()),
+);

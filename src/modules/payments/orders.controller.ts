@@ -10,7 +10,11 @@ import {
 import { CurrentPrincipal, RequirePermission } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { notFound } from '../../common/errors/app-error.js';
-import { Idempotent } from '../../common/idempotency/idempotent.decorator.js';
+import type { IdempotencyClaim } from '../../common/idempotency/idempotency-claim.js';
+import {
+  CurrentIdempotencyClaim,
+  Idempotent,
+} from '../../common/idempotency/idempotent.decorator.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../../common/http/swagger.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import { CreateOrderDto, OrderResponseDto } from './dto/order.dto.js';
@@ -43,8 +47,14 @@ export class OrdersController {
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateOrderDto,
+    @CurrentIdempotencyClaim() idempotency: IdempotencyClaim | null,
   ): Promise<OrderView> {
-    return toOrderView(await this.orders.create(principal.userId, body));
+    return toOrderView(
+      await this.orders.create(principal.userId, body, {
+        claim: idempotency,
+        respond: toOrderView,
+      }),
+    );
   }
 
   @Get(':id')

@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { queryRows, type SqlParams } from '../../database/sql.js';
 import { notFound } from '../../common/errors/app-error.js';
+import type { ClaimCompletion } from '../../common/idempotency/idempotency-claim.js';
+import { IdempotencyService } from '../../common/idempotency/idempotency.service.js';
 import { Order } from './order.entity.js';
 import type { Payment } from './payment.entity.js';
 
@@ -14,19 +16,32 @@ export interface CreateOrderInput {
 
 @Injectable()
 export class OrdersService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly idempotency: IdempotencyService,
+  ) {}
 
-  async create(userId: string, input: CreateOrderInput): Promise<Order> {
-    const repo = this.dataSource.getRepository(Order);
-    return repo.save(
-      repo.create({
-        userId,
-        amount: input.amount,
-        currency: input.currency,
-        receipt: input.receipt,
-        status: 'created',
-      }),
-    );
+  /** The order and the Idempotency-Key's answer commit together. */
+  async create(
+    userId: string,
+    input: CreateOrderInput,
+    completion?: ClaimCompletion<Order>,
+  ): Promise<Order> {
+    return this.dataSource.transaction(async (manager) => {
+      const order = await manager.save(
+        manager.create(Order, {
+          userId,
+          amount: input.amount,
+          currency: input.currency,
+          receipt: input.receipt,
+          status: 'created',
+        }),
+      );
+      if (completion) {
+        await this.idempotency.completeWithin(manager, completion.claim, completion.respond(order));
+      }
+      return order;
+    });
   }
 
   /** Another owner's order reads as not found. */

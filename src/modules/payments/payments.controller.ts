@@ -13,7 +13,11 @@ import type { Response } from 'express';
 import { CurrentPrincipal, Public, RequirePermission } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { notFound, validationFailed } from '../../common/errors/app-error.js';
-import { Idempotent } from '../../common/idempotency/idempotent.decorator.js';
+import type { IdempotencyClaim } from '../../common/idempotency/idempotency-claim.js';
+import {
+  CurrentIdempotencyClaim,
+  Idempotent,
+} from '../../common/idempotency/idempotent.decorator.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../../common/http/swagger.js';
 import { AppConfig } from '../../config/app-config.js';
 import type { GatewayName } from '../gateways/gateway.interface.js';
@@ -105,17 +109,22 @@ export class PaymentsController {
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreatePaymentDto,
+    @CurrentIdempotencyClaim() idempotency: IdempotencyClaim | null,
   ): Promise<PaymentView> {
-    const payment = await this.payments.createPayment(principal.userId, {
-      amount: body.amount,
-      currency: body.currency,
-      email: body.email,
-      gateway: body.gateway as GatewayName,
-      purpose: 'payment',
-      callbackUrl: body.callback_url,
-      metadata: body.metadata,
-      orderId: body.order_id,
-    });
+    const payment = await this.payments.createPayment(
+      principal.userId,
+      {
+        amount: body.amount,
+        currency: body.currency,
+        email: body.email,
+        gateway: body.gateway as GatewayName,
+        purpose: 'payment',
+        callbackUrl: body.callback_url,
+        metadata: body.metadata,
+        orderId: body.order_id,
+      },
+      { claim: idempotency, respond: toPaymentView },
+    );
     return toPaymentView(payment);
   }
 

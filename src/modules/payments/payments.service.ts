@@ -3,9 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AppConfig, httpOrigin } from '../../config/app-config.js';
 import { notFound, unprocessable } from '../../common/errors/app-error.js';
+import type { ClaimCompletion } from '../../common/idempotency/idempotency-claim.js';
+import { IdempotencyService } from '../../common/idempotency/idempotency.service.js';
 import type { Minor } from '../../common/money.js';
 import { GatewayRegistry } from '../gateways/gateway.registry.js';
-import type { GatewayName } from '../gateways/gateway.interface.js';
+import type { GatewayName, InitializeResult } from '../gateways/gateway.interface.js';
 import {
   decodeIdCursor as decodeCursor,
   encodeIdCursor as encodeCursor,
@@ -46,6 +48,7 @@ export class PaymentsService {
     private readonly config: AppConfig,
     private readonly registry: GatewayRegistry,
     private readonly orders: OrdersService,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   /**
@@ -54,7 +57,11 @@ export class PaymentsService {
    * the error goes back to the caller; nothing can have been paid without the checkout URL, and
    * should the gateway still report money later, settlement moves failed → succeeded.
    */
-  async createPayment(userId: string, input: CreatePaymentInput): Promise<Payment> {
+  async createPayment(
+    userId: string,
+    input: CreatePaymentInput,
+    completion?: ClaimCompletion<Payment>,
+  ): Promise<Payment> {
     if (input.callbackUrl !== undefined) this.assertCallbackAllowed(input.callbackUrl);
     const currency = input.currency.toUpperCase();
     const gateway = this.registry.forCurrency(input.gateway, currency);
@@ -71,8 +78,9 @@ export class PaymentsService {
     }
     const payment = await this.insertPending(userId, { ...input, currency });
     const returnUrl = `${this.config.appUrl}/api/v1/payments/callback?reference=${encodeURIComponent(payment.reference)}`;
+    let result: InitializeResult;
     try {
-      const result = await gateway.initialize({
+      result = await gateway.initialize({
         reference: payment.reference,
         amount: payment.amount,
         currency,
@@ -80,14 +88,6 @@ export class PaymentsService {
         returnUrl,
         metadata: { ...input.metadata, reference: payment.reference, purpose: payment.purpose },
       });
-      await this.dataSource.getRepository(Payment).update(
-        { id: payment.id },
-        {
-          authorizationUrl: result.authorizationUrl,
-          accessCode: result.accessCode ?? null,
-          gatewayPaymentId: result.gatewayPaymentId ?? null,
-        },
-      );
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       this.logger.warn(`initializing ${payment.reference} at ${input.gateway} failed: ${reason}`);
@@ -101,7 +101,32 @@ export class PaymentsService {
       );
       throw error;
     }
-    return this.dataSource.getRepository(Payment).findOneByOrFail({ id: payment.id });
+    // The initialize outcome and the Idempotency-Key's answer commit together: a retry after a
+    // lost reply replays this checkout instead of starting a second payment. Without a key there
+    // is one row to write, in autocommit as before.
+    const record = async (manager: EntityManager): Promise<Payment> => {
+      await manager.update(
+        Payment,
+        { id: payment.id },
+        {
+          authorizationUrl: result.authorizationUrl,
+          accessCode: result.accessCode ?? null,
+          gatewayPaymentId: result.gatewayPaymentId ?? null,
+        },
+      );
+      const started = await manager.findOneByOrFail(Payment, { id: payment.id });
+      if (completion?.claim) {
+        await this.idempotency.completeWithin(
+          manager,
+          completion.claim,
+          completion.respond(started),
+        );
+      }
+      return started;
+    };
+    return completion?.claim
+      ? this.dataSource.transaction(record)
+      : record(this.dataSource.manager);
   }
 
   /**

@@ -10,7 +10,11 @@ import {
 } from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermission } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
-import { Idempotent } from '../../common/idempotency/idempotent.decorator.js';
+import type { IdempotencyClaim } from '../../common/idempotency/idempotency-claim.js';
+import {
+  CurrentIdempotencyClaim,
+  Idempotent,
+} from '../../common/idempotency/idempotent.decorator.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../../common/http/swagger.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import {
@@ -57,11 +61,14 @@ export class RefundsController {
     @CurrentPrincipal() principal: Principal,
     @Param('reference') reference: string,
     @Body() body: CreateRefundDto,
+    @CurrentIdempotencyClaim() idempotency: IdempotencyClaim | null,
   ): Promise<RefundCreatedView> {
-    const refund = await this.refunds.requestRefund(principal.userId, reference, {
-      amount: body.amount,
-      reason: body.reason,
-    });
+    const refund = await this.refunds.requestRefund(
+      principal.userId,
+      reference,
+      { amount: body.amount, reason: body.reason },
+      idempotency,
+    );
     return toRefundCreatedView(refund);
   }
 

@@ -5,6 +5,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import type { DataSource, EntityManager } from 'typeorm';
 import { notFound, unprocessable } from '../../common/errors/app-error.js';
+import type { IdempotencyClaim } from '../../common/idempotency/idempotency-claim.js';
+import { IdempotencyService } from '../../common/idempotency/idempotency.service.js';
 import { minorFromDb, type Minor } from '../../common/money.js';
 import { AppConfig } from '../../config/app-config.js';
 import { JobName, QueueName } from '../../queue/queue-names.js';
@@ -16,6 +18,7 @@ import { PaymentsService } from '../payments/payments.service.js';
 import { WalletService } from '../wallet/wallet.service.js';
 import { Refund, RefundInitiator } from './refund.entity.js';
 import { ProcessRefundJob, refundJobId, refundJobOptions } from './refund-jobs.js';
+import { toRefundCreatedView } from './refund-view.js';
 import { UUID_PATTERN } from '../../database/sql.js';
 
 export interface RefundRequest {
@@ -55,14 +58,22 @@ export class RefundsService {
     private readonly payments: PaymentsService,
     private readonly wallets: WalletService,
     private readonly registry: GatewayRegistry,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   /**
    * A user's refund of their own succeeded payment. Everything is decided and written in one
    * transaction under the payment's row lock: the remaining amount, the refund row, the payment's
-   * amount_refunded, and a deposit's wallet debit. The gateway is called afterwards by the job.
+   * amount_refunded, a deposit's wallet debit and the Idempotency-Key's answer. The gateway is
+   * called afterwards by the job (or, when the request failed after the commit, by the sweep of
+   * refunds whose job is missing: REFUND_SWEEP_AFTER).
    */
-  async requestRefund(userId: string, reference: string, request: RefundRequest): Promise<Refund> {
+  async requestRefund(
+    userId: string,
+    reference: string,
+    request: RefundRequest,
+    idempotency: IdempotencyClaim | null = null,
+  ): Promise<Refund> {
     const refund = await this.dataSource.transaction(async (manager) => {
       const payment = await this.payments.lockForRefund(manager, userId, reference);
       if (payment.status !== 'succeeded') {
@@ -73,13 +84,15 @@ export class RefundsService {
       }
       // 422 GATEWAY_DISABLED now rather than a refund that can only fail later
       this.registry.get(payment.gateway as GatewayName);
-      return this.createUnderLock(manager, payment, {
+      const created = await this.createUnderLock(manager, payment, {
         amount: request.amount,
         reason: request.reason ?? null,
         initiatedBy: 'user',
         initiatedByUserId: userId,
         debitWallet: payment.purpose === 'wallet_deposit',
       });
+      await this.idempotency.completeWithin(manager, idempotency, toRefundCreatedView(created));
+      return created;
     });
     await this.enqueue(refund.id);
     return refund;

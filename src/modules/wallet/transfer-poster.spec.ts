@@ -61,6 +61,36 @@ describe('TransferPoster', () => {
     expect(calls.map((call) => call.params[3])).toEqual(['T1', ['T2', 'T3'], 'T2', 'T3']);
   });
 
+  it("passes each posting's Idempotency-Key claim to the same statement, in order", async () => {
+    const { query, calls } = scriptedDatabase((sql) =>
+      sql.includes('wallet_transfer_batch')
+        ? [
+            { ord: 1, outcome: 'created' },
+            { ord: 2, outcome: 'created' },
+          ]
+        : [{ outcome: 'created' }],
+    );
+    const poster = new TransferPoster(query);
+    await Promise.all([
+      poster.post({ ...posting('T1'), idempotency: '{"key":"k1"}' }),
+      poster.post(posting('T2')),
+      poster.post({ ...posting('T3'), idempotency: '{"key":"k3"}' }),
+    ]);
+    expect(calls[0].params[6]).toBe('{"key":"k1"}');
+    expect(calls[1].params[6]).toEqual([null, '{"key":"k3"}']);
+  });
+
+  it("posts a batch one by one again when a transfer's Idempotency-Key was taken over (IK001)", async () => {
+    const { query, calls } = scriptedDatabase((sql, params) => {
+      if (sql.includes('wallet_transfer_batch')) throw pgFailure('IK001');
+      if (params[3] === 'T3') throw pgFailure('IK001');
+      return [{ outcome: 'created' }];
+    });
+    const results = await postThree(new TransferPoster(query));
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+    expect(calls.map((call) => call.params[3])).toEqual(['T1', ['T2', 'T3'], 'T2', 'T3']);
+  });
+
   it.each([
     ['a dropped connection (no SQLSTATE)', new Error('Connection terminated unexpectedly')],
     ['an administrator ending the backend', pgFailure('57P01')],

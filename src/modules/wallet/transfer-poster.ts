@@ -11,11 +11,16 @@ export interface TransferPosting {
   narration: string | null;
   /** Id of the recipient's `wallet.transfer.received` outbox event. */
   eventId: string;
+  /**
+   * The request's Idempotency-Key claim with its response (`claimJson`), completed in the
+   * transfer's own statement and commit; null or absent without a key.
+   */
+  idempotency?: string | null;
 }
 
 export type TransferOutcome = 'created' | 'insufficient_funds';
 
-/** The six parallel arrays `wallet_transfer_batch` takes, in its parameter order. */
+/** The six parallel arrays of the ledger side of `wallet_transfer_batch`, in its parameter order. */
 export function batchArguments(postings: TransferPosting[]): unknown[] {
   return [
     postings.map((p) => p.senderId),
@@ -43,7 +48,7 @@ const MAX_IN_FLIGHT = 4;
  * cancelled statement) fails the batch as it is: the outcome may be unknown, and a transfer is
  * never posted twice to find out.
  */
-const RETRY_ONE_BY_ONE = ['22', '23', '40', 'P0', 'LD'];
+const RETRY_ONE_BY_ONE = ['22', '23', '40', 'P0', 'LD', 'IK'];
 
 /**
  * Posts wallet transfers through the ledger. A transfer arriving while the database is idle is
@@ -53,8 +58,10 @@ const RETRY_ONE_BY_ONE = ['22', '23', '40', 'P0', 'LD'];
  * database (round trip, snapshot, commit flush) by the batch size, and a busy sender's transfers
  * share one hold of its row lock instead of queueing for it one commit at a time.
  *
- * Atomicity is per transfer as before: a transfer either commits with its entries and outbox
- * event or not at all. If a batch fails as a whole (it should not: a shortfall is an outcome, not
+ * Atomicity is per transfer as before: a transfer either commits with its entries, outbox event
+ * and Idempotency-Key response or not at all. A transfer whose key another attempt took over
+ * raises in the statement (IK001): the batch rolls back and is posted one by one, where that
+ * transfer alone fails. If a batch fails as a whole (it should not: a shortfall is an outcome, not
  * an error), its transfers are posted again one by one, so only the one at fault fails.
  */
 export class TransferPoster {
@@ -77,8 +84,8 @@ export class TransferPoster {
     let rows: { ord: number; outcome: string }[];
     try {
       rows = await this.query(
-        `SELECT ord, outcome FROM wallet_transfer_batch($1, $2, $3, $4, $5, $6)`,
-        batchArguments(postings),
+        `SELECT ord, outcome FROM wallet_transfer_batch($1, $2, $3, $4, $5, $6, $7)`,
+        [...batchArguments(postings), postings.map((p) => p.idempotency ?? null)],
       );
     } catch (error) {
       const code = pgError(error)?.code;
@@ -101,7 +108,7 @@ export class TransferPoster {
 
   private async postOne(posting: TransferPosting): Promise<TransferOutcome> {
     const rows = await this.query<{ outcome: string }>(
-      `SELECT outcome FROM wallet_transfer($1, $2, $3, $4, $5, $6)`,
+      `SELECT outcome FROM wallet_transfer($1, $2, $3, $4, $5, $6, $7)`,
       [
         posting.senderId,
         posting.recipientId,
@@ -109,6 +116,7 @@ export class TransferPoster {
         posting.reference,
         posting.narration,
         posting.eventId,
+        posting.idempotency ?? null,
       ],
     );
     const outcome = this.outcomeOf(posting, rows[0]?.outcome);

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { Minor } from '../../common/money.js';
 import { notFound } from '../../common/errors/app-error.js';
+import type { IdempotencyClaim } from '../../common/idempotency/idempotency-claim.js';
 import type { GatewayName } from '../gateways/gateway.interface.js';
+import type { Payment } from '../payments/payment.entity.js';
 import { PaymentsService } from '../payments/payments.service.js';
 import { WalletService } from './wallet.service.js';
 
@@ -9,6 +11,8 @@ export interface StartDeposit {
   amount: Minor;
   gateway: GatewayName;
   callbackUrl?: string;
+  /** Completed with the answer in the transaction that records the checkout. */
+  idempotency?: IdempotencyClaim | null;
 }
 
 export interface DepositStarted {
@@ -27,6 +31,18 @@ export interface DepositStatus {
   gateway: string;
 }
 
+function toDepositStarted(payment: Payment): DepositStarted {
+  if (!payment.authorizationUrl)
+    throw new Error(`deposit ${payment.reference} has no authorization URL`);
+  return {
+    reference: payment.reference,
+    authorization_url: payment.authorizationUrl,
+    amount: payment.amount,
+    currency: payment.currency,
+    gateway: payment.gateway,
+  };
+}
+
 /**
  * Wallet top-ups are ordinary gateway payments with purpose `wallet_deposit`. Starting one and
  * reading its state never touch the ledger: the wallet is credited only by the settlement path
@@ -41,23 +57,19 @@ export class WalletDepositsService {
 
   async start(userId: string, email: string, input: StartDeposit): Promise<DepositStarted> {
     const wallet = await this.wallets.walletAccountOf(userId);
-    const payment = await this.payments.createPayment(userId, {
-      amount: input.amount,
-      currency: wallet.currency,
-      email,
-      gateway: input.gateway,
-      purpose: 'wallet_deposit',
-      callbackUrl: input.callbackUrl,
-    });
-    if (!payment.authorizationUrl)
-      throw new Error(`deposit ${payment.reference} has no authorization URL`);
-    return {
-      reference: payment.reference,
-      authorization_url: payment.authorizationUrl,
-      amount: payment.amount,
-      currency: payment.currency,
-      gateway: payment.gateway,
-    };
+    const payment = await this.payments.createPayment(
+      userId,
+      {
+        amount: input.amount,
+        currency: wallet.currency,
+        email,
+        gateway: input.gateway,
+        purpose: 'wallet_deposit',
+        callbackUrl: input.callbackUrl,
+      },
+      { claim: input.idempotency ?? null, respond: toDepositStarted },
+    );
+    return toDepositStarted(payment);
   }
 
   /** Only reads the payment: a status poll never credits (only settlement does). */

@@ -10,7 +10,11 @@ import {
 import { CurrentPrincipal, RequirePermission } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../../common/http/swagger.js';
-import { Idempotent } from '../../common/idempotency/idempotent.decorator.js';
+import type { IdempotencyClaim } from '../../common/idempotency/idempotency-claim.js';
+import {
+  CurrentIdempotencyClaim,
+  Idempotent,
+} from '../../common/idempotency/idempotent.decorator.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import {
   BalanceResponseDto,
@@ -95,11 +99,13 @@ export class WalletController {
   async deposit(
     @CurrentPrincipal() principal: Principal,
     @Body() body: DepositRequestDto,
+    @CurrentIdempotencyClaim() idempotency: IdempotencyClaim | null,
   ): Promise<DepositResponseDto> {
     return this.deposits.start(principal.userId, principal.email, {
       amount: body.amount,
       gateway: body.gateway ?? 'paystack',
       callbackUrl: body.callback_url,
+      idempotency,
     });
   }
 
@@ -140,12 +146,14 @@ export class WalletController {
   async transfer(
     @CurrentPrincipal() principal: Principal,
     @Body() body: TransferRequestDto,
+    @CurrentIdempotencyClaim() idempotency: IdempotencyClaim | null,
   ): Promise<TransferResponseDto> {
     try {
       const result = await this.wallets.transfer(principal.userId, {
         walletNumber: body.wallet_number,
         amount: body.amount,
         narration: body.narration ?? null,
+        idempotency,
       });
       this.metrics.transfers.inc({ outcome: 'success' });
       return result;

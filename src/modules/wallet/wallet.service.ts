@@ -8,6 +8,11 @@ import {
   unprocessable,
   validationFailed,
 } from '../../common/errors/app-error.js';
+import {
+  claimJson,
+  idempotencyKeyLost,
+  type IdempotencyClaim,
+} from '../../common/idempotency/idempotency-claim.js';
 import { minorFromDb, type Minor } from '../../common/money.js';
 import { AppConfig } from '../../config/app-config.js';
 import { queryRows, type SqlFunctionCall } from '../../database/sql.js';
@@ -39,6 +44,8 @@ export interface TransferRequest {
   walletNumber: string;
   amount: Minor;
   narration?: string | null;
+  /** Completed with the transfer's response in the transfer's own commit. */
+  idempotency?: IdempotencyClaim | null;
 }
 
 export interface TransferResult {
@@ -211,9 +218,16 @@ export class WalletService {
     }
 
     const reference = newTransferReference();
+    const result: TransferResult = {
+      reference,
+      status: 'success',
+      amount: request.amount,
+      currency: sender.currency,
+      recipient_wallet_number: recipient.walletNumber,
+    };
     // wallet_transfer (alone or in a batch, see TransferPoster) posts through ledger_post (locks
-    // in id order, checks funds) and writes the recipient's wallet.transfer.received outbox row,
-    // atomically, in autocommit.
+    // in id order, checks funds), writes the recipient's wallet.transfer.received outbox row and
+    // completes the Idempotency-Key with `result`, atomically, in autocommit.
     let outcome: string;
     try {
       outcome = await this.transfers.post({
@@ -223,18 +237,14 @@ export class WalletService {
         reference,
         narration: request.narration ?? null,
         eventId: newEventId(),
+        idempotency: claimJson(request.idempotency, result),
       });
     } catch (error) {
-      throw mapLedgerError(error);
+      throw idempotencyKeyLost(error) ?? mapLedgerError(error);
     }
     if (outcome === 'insufficient_funds') throw insufficientFunds();
-    return {
-      reference,
-      status: 'success',
-      amount: request.amount,
-      currency: sender.currency,
-      recipient_wallet_number: recipient.walletNumber,
-    };
+    if (request.idempotency) request.idempotency.completed = true;
+    return result;
   }
 
   async listTransactions(userId: string, query: ListTransactionsQuery): Promise<TransactionPage> {
