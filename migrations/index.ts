@@ -10,6 +10,7 @@ import { WalletDeposit1764000008000 } from './1764000008000-wallet-deposit.js';
 import { LedgerStablePlans1764000009000 } from './1764000009000-ledger-stable-plans.js';
 import { WalletTransferBatch1764000010000 } from './1764000010000-wallet-transfer-batch.js';
 import { LedgerKeyPlans1764000011000 } from './1764000011000-ledger-key-plans.js';
+import { SecretsAtRest1764000014000 } from './1764000014000-secrets-at-rest.js';
 
 /** Every migration, in order, listed as classes (globs do not work under ESM). Append here. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   LedgerStablePlans1764000009000,
   WalletTransferBatch1764000010000,
   LedgerKeyPlans1764000011000,
+  SecretsAtRest1764000014000,
 ];
