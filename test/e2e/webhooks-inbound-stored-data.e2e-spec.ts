@@ -2,6 +2,7 @@ import http, { type IncomingMessage } from 'node:http';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import request from 'supertest';
+import { GenericAdapter } from '../../src/modules/gateways/generic/generic.adapter.js';
 import { JobName, QueueName } from '../../src/queue/queue-names.js';
 import { FakePaystack } from '../fakes/fake-paystack.js';
 import { GenericWebhookSender } from '../fakes/webhook-sender.js';
@@ -45,6 +46,7 @@ const CARD_VALUES = [
 describe('what is kept of an inbound webhook (e2e)', () => {
   let t: TestApp;
   let paystack: FakePaystack;
+  let generic: GenericWebhookSender;
   let alice: SignedIn;
   let admin: SignedIn;
   const reachedExpress: string[] = [];
@@ -52,9 +54,8 @@ describe('what is kept of an inbound webhook (e2e)', () => {
 
   beforeAll(async () => {
     paystack = await new FakePaystack().start();
-    t = await createTestApp({
-      env: paymentsEnv(paystack, GenericWebhookSender.newSecret()),
-    });
+    generic = new GenericWebhookSender(GenericWebhookSender.newSecret());
+    t = await createTestApp({ env: paymentsEnv(paystack, generic.secret) });
     const express = t.app.getHttpAdapter().getInstance() as unknown as {
       handle: (req: IncomingMessage, ...rest: unknown[]) => unknown;
     };
@@ -178,9 +179,33 @@ describe('what is kept of an inbound webhook (e2e)', () => {
       schedulers.find((scheduler) => scheduler.name === JobName.PurgeInboundPayloads)?.every,
     ).toBe(3_600_000);
 
+    // A generic gateway payment too: that gateway's "verify" answers from its stored events.
+    const genericPayment = await createPayment(t, alice.authHeader, {
+      amount: 7_000,
+      currency: 'NGN',
+      gateway: 'generic',
+    });
+    const sent = await generic.send(t.url, {
+      transaction_id: genericPayment.reference,
+      payment_id: 'gw_retained',
+      status: 'completed',
+      amount: 7_000,
+      currency: 'NGN',
+    });
+    expect(sent.status).toBe(200);
+    await waitFor(
+      () => paymentStatus(t, genericPayment.reference),
+      (s) => s === 'succeeded',
+    );
+
     const old = await storedEvent(references.lean);
     const recent = await storedEvent(references.express);
     expect(old.payload).not.toBeNull();
+    await sql(
+      t,
+      `UPDATE inbound_webhook_events SET received_at = now() - interval '91 days' WHERE reference = $1`,
+      [genericPayment.reference],
+    );
     // 90 days is the default retention: one day past it, and one just inside it.
     await sql(
       t,
@@ -200,6 +225,21 @@ describe('what is kept of an inbound webhook (e2e)', () => {
     );
     expect(purged).toEqual({ ...old, payload: null, headers: {} });
     expect(await storedEvent(references.express)).toEqual(recent);
+    expect((await storedEvent(genericPayment.reference)).payload).toBeNull();
+    await expect(
+      t.get<GenericAdapter>(GenericAdapter).verify({
+        reference: genericPayment.reference,
+        gatewayPaymentId: null,
+        amount: 7_000,
+        currency: 'NGN',
+      }),
+    ).resolves.toMatchObject({
+      status: 'succeeded',
+      reference: genericPayment.reference,
+      amount: 7_000,
+      currency: 'NGN',
+      gatewayPaymentId: 'gw_retained',
+    });
 
     // Still recognized as a duplicate: the identity is what makes it one.
     const again = await paystack.sendWebhook(t.url, paystack.chargeSuccessEvent(references.lean));
