@@ -27,7 +27,7 @@ describe('secrets where APP_URL is not on loopback (e2e)', () => {
   const prefix = `test_rules_${randomBytes(4).toString('hex')}`;
   let baseEnv: Record<string, string | undefined>;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     execFileSync(process.execPath, ['scripts/ensure-build.mjs'], { stdio: 'ignore' });
     const url = new URL(PG_ADMIN_URL);
     url.pathname = `/${dbName}`;
@@ -41,6 +41,8 @@ describe('secrets where APP_URL is not on loopback (e2e)', () => {
       REDIS_KEY_PREFIX: prefix,
       DATA_ENCRYPTION_KEY_FILE: keyFile,
       LOG_LEVEL: 'warn',
+      // Were a refusal ever to fail, the process must not take anyone's port 3000.
+      PORT: String(await freePort()),
     });
   }, 120_000);
 
