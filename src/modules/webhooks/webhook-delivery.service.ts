@@ -83,7 +83,13 @@ export class WebhookDeliveryService {
     const sealed = claimed.previous_secret
       ? [claimed.secret, claimed.previous_secret]
       : [claimed.secret];
-    const secrets = sealed.map((value) => this.keyring.open(value, context));
+    let secrets: string[];
+    try {
+      secrets = sealed.map((value) => this.keyring.open(value, context));
+    } catch (error) {
+      this.logger.error(`delivery ${claimed.id} not sent: ${(error as Error).message}`);
+      throw error;
+    }
     const headers = signWebhook(secrets, claimed.event_id, requestedAt, body);
     const result = await postWebhook({
       url: claimed.url,
