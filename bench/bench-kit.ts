@@ -6,6 +6,9 @@ import pg from 'pg';
 
 /** Helpers every benchmark shares: ports, app processes, cleanup, and plain-text tables. */
 
+/** The data key the benchmarks' throwaway databases are sealed with (NODE_ENV=production needs one). */
+export const BENCH_DATA_KEY = Buffer.alloc(32, 7).toString('base64');
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();

@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module.js';
 import { AppConfig } from '../src/config/app-config.js';
 import { migrate } from '../src/database/migrate.js';
-import { dropBenchState } from './bench-kit.js';
+import { BENCH_DATA_KEY, dropBenchState } from './bench-kit.js';
 import { OutboxService } from '../src/modules/webhooks/outbox.service.js';
 import { WebhookEndpointsService } from '../src/modules/webhooks/webhook-endpoints.service.js';
 import { WebhookRelayService } from '../src/modules/webhooks/webhook-relay.service.js';
@@ -150,6 +150,7 @@ export async function runDeliveriesBench(): Promise<DeliveryRunResult[]> {
     DATABASE_URL: dbUrl.toString(),
     REDIS_KEY_PREFIX: prefix,
     JWT_SECRET: process.env.JWT_SECRET ?? 'bench-jwt-secret-that-is-long-enough-0123456789',
+    DATA_ENCRYPTION_KEY: process.env.DATA_ENCRYPTION_KEY ?? BENCH_DATA_KEY,
     WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
     WEBHOOK_RETRY_SCHEDULE: '0,1,5',
   });

@@ -17,6 +17,7 @@ import { UsersService } from '../src/modules/users/users.service.js';
 import { LedgerCheckService } from '../src/modules/wallet/ledger-check.service.js';
 import { FakePaystack } from '../test/fakes/fake-paystack.js';
 import {
+  BENCH_DATA_KEY,
   dropBenchState,
   freePort,
   settingsLines,
@@ -262,6 +263,7 @@ export async function runIngestBench(): Promise<IngestBenchResult> {
     PORT: String(port),
     REDIS_KEY_PREFIX: prefix,
     JWT_SECRET: process.env.JWT_SECRET ?? 'bench-jwt-secret-that-is-long-enough-0123456789',
+    DATA_ENCRYPTION_KEY: process.env.DATA_ENCRYPTION_KEY ?? BENCH_DATA_KEY,
     PAYSTACK_SECRET_KEY: fake.secretKey,
     PAYSTACK_BASE_URL: fake.url,
     THROTTLE_WEBHOOK_LIMIT: '1000000000',
@@ -389,6 +391,7 @@ export async function runIngestBench(): Promise<IngestBenchResult> {
             ![
               'DATABASE_URL',
               'JWT_SECRET',
+              'DATA_ENCRYPTION_KEY',
               'REDIS_KEY_PREFIX',
               'PORT',
               'PAYSTACK_SECRET_KEY',

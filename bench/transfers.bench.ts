@@ -16,6 +16,7 @@ import { LedgerCheckService } from '../src/modules/wallet/ledger-check.service.j
 import { newTransferReference, WalletService } from '../src/modules/wallet/wallet.service.js';
 import { newEventId } from '../src/modules/webhooks/outbox.service.js';
 import {
+  BENCH_DATA_KEY,
   dropBenchState,
   freePort,
   settingsLines,
@@ -224,6 +225,7 @@ export async function runTransfersBench(): Promise<TransfersBenchResult> {
     REDIS_KEY_PREFIX: prefix,
     THROTTLE_LIMIT: '1000000000',
     JWT_SECRET: process.env.JWT_SECRET ?? 'bench-jwt-secret-that-is-long-enough-0123456789',
+    DATA_ENCRYPTION_KEY: process.env.DATA_ENCRYPTION_KEY ?? BENCH_DATA_KEY,
     JWT_ACCESS_TTL: '1h',
     DATABASE_POOL_SIZE: String(Math.ceil(POOL_SIZE / HTTP_PROCESSES)),
     HTTP_PROCESSES: String(HTTP_PROCESSES),
@@ -299,7 +301,14 @@ export async function runTransfersBench(): Promise<TransfersBenchResult> {
       },
       overrides: Object.fromEntries(
         Object.entries(overrides).filter(
-          ([key]) => !['DATABASE_URL', 'JWT_SECRET', 'REDIS_KEY_PREFIX', 'PORT'].includes(key),
+          ([key]) =>
+            ![
+              'DATABASE_URL',
+              'JWT_SECRET',
+              'DATA_ENCRYPTION_KEY',
+              'REDIS_KEY_PREFIX',
+              'PORT',
+            ].includes(key),
         ),
       ),
       measurements,

@@ -13,6 +13,7 @@ import { LedgerKeyPlans1764000011000 } from './1764000011000-ledger-key-plans.js
 import { IdempotencyInTransaction1764000012000 } from './1764000012000-idempotency-in-transaction.js';
 import { WalletTransferPositiveAmount1764000013000 } from './1764000013000-wallet-transfer-positive-amount.js';
 import { LedgerEntryClockTime1764000013100 } from './1764000013100-ledger-entry-clock-time.js';
+import { SecretsAtRest1764000014000 } from './1764000014000-secrets-at-rest.js';
 
 /** Every migration, in order, listed as classes (globs do not work under ESM). Append here. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   IdempotencyInTransaction1764000012000,
   WalletTransferPositiveAmount1764000013000,
   LedgerEntryClockTime1764000013100,
+  SecretsAtRest1764000014000,
 ];

@@ -3,6 +3,8 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { JobName, QueueName } from '../queue/queue-names.js';
 import { MaintenanceTasks } from '../queue/maintenance.processor.js';
 import { WorkerRunner } from '../queue/worker-runner.service.js';
+import { dataKeyringProvider } from './crypto/data-key.provider.js';
+import { DataKeyring } from './crypto/data-keyring.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { IdempotencyService } from './idempotency/idempotency.service.js';
 import { RateLimitInterceptor } from './rate-limit/rate-limit.interceptor.js';
@@ -11,13 +13,14 @@ import { RateLimitStore } from './rate-limit/rate-limit.store.js';
 @Global()
 @Module({
   providers: [
+    dataKeyringProvider,
     RateLimitStore,
     IdempotencyService,
     // Order matters: the rate limit answers before an idempotency key is taken.
     { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
   ],
-  exports: [IdempotencyService, RateLimitStore],
+  exports: [DataKeyring, IdempotencyService, RateLimitStore],
 })
 export class CommonModule implements OnModuleInit {
   constructor(

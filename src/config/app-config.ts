@@ -1,3 +1,4 @@
+import { BlockList, isIP } from 'node:net';
 import { parseDuration } from './duration.js';
 
 export type ProcessRole = 'api' | 'worker' | 'all';
@@ -73,6 +74,18 @@ class EnvReader {
     return value as T;
   }
 
+  /** A 32-byte key in base64; the value itself never appears in the error. */
+  dataKey(name: string): Buffer | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    const key = parseDataKey(value);
+    if (!key)
+      throw new ConfigError(
+        `${name} must be 32 bytes written in base64 (44 characters; e.g. openssl rand -base64 32)`,
+      );
+    return key;
+  }
+
   list(name: string): string[] {
     return (this.raw(name) ?? '')
       .split(',')
@@ -88,6 +101,25 @@ export function httpOrigin(url: string | undefined): string | undefined {
   if (url === undefined || !URL.canParse(url)) return undefined;
   const parsed = new URL(url);
   return HTTP.includes(parsed.protocol) ? parsed.origin : undefined;
+}
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** True when the URL's host is this machine: `localhost` (and `*.localhost`), 127.0.0.0/8, ::1. */
+export function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  const family = isIP(host);
+  return family !== 0 && LOOPBACK.check(host, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/** A 32-byte key written in base64 (or base64url); undefined when the text is not one. */
+export function parseDataKey(text: string): Buffer | undefined {
+  if (!/^[A-Za-z0-9+/_-]{43}=?$/.test(text)) return undefined;
+  const key = Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64');
+  return key.length === 32 ? key : undefined;
 }
 
 /**
@@ -116,8 +148,21 @@ export class AppConfig {
   readonly redisKeyPrefix: string;
   readonly logLevel: string;
 
+  /**
+   * Secrets must be configured, never generated: NODE_ENV=production, or an APP_URL that is not
+   * on loopback (a deployment others reach is production for secrets, whatever NODE_ENV says).
+   */
+  readonly secretsMustBeGiven: boolean;
   /** Undefined means "not configured": in development a shared secret is generated at boot. */
   readonly jwtSecret: string | undefined;
+  /**
+   * Seals secrets the service must read back (DataKeyring). Undefined means "not configured": in
+   * development a key is generated once into `dataEncryptionKeyFile`.
+   */
+  readonly dataEncryptionKey: Buffer | undefined;
+  /** Keys of earlier rotations: they only open values, which are then sealed again with the current key. */
+  readonly dataEncryptionOldKeys: Buffer[];
+  readonly dataEncryptionKeyFile: string;
   readonly jwtAccessTtlMs: number;
   readonly jwtRefreshTtlMs: number;
 
@@ -171,6 +216,8 @@ export class AppConfig {
   readonly inboundWebhookUnmatchedWindowMs: number;
   /** How often stored-but-unprocessed inbound events are re-enqueued. */
   readonly inboundWebhookSweepIntervalMs: number;
+  /** A stored inbound event's payload and headers are deleted this long after it was received. */
+  readonly inboundPayloadRetentionMs: number;
   /** `abandoned` payments are re-verified this often, for RECONCILE_ABANDONED_WINDOW after expiry. */
   readonly reconcileAbandonedIntervalMs: number;
   readonly reconcileAbandonedWindowMs: number;
@@ -224,13 +271,33 @@ export class AppConfig {
       'silent',
     ]);
 
+    this.secretsMustBeGiven = this.nodeEnv === 'production' || !isLoopbackUrl(this.appUrl);
+    const whyRequired =
+      this.nodeEnv === 'production'
+        ? 'when NODE_ENV=production'
+        : `when APP_URL is not on loopback (${this.appUrl}): such a deployment is production for secrets, which are never generated there`;
     this.jwtSecret = read.optional('JWT_SECRET');
     if (this.jwtSecret !== undefined && this.jwtSecret.length < 32) {
       throw new ConfigError('JWT_SECRET must be at least 32 characters long');
     }
-    if (this.jwtSecret === undefined && this.nodeEnv === 'production') {
-      throw new ConfigError('JWT_SECRET is required when NODE_ENV=production');
+    if (this.jwtSecret === undefined && this.secretsMustBeGiven) {
+      throw new ConfigError(`JWT_SECRET is required ${whyRequired}`);
     }
+    this.dataEncryptionKey = read.dataKey('DATA_ENCRYPTION_KEY');
+    if (this.dataEncryptionKey === undefined && this.secretsMustBeGiven) {
+      throw new ConfigError(
+        `DATA_ENCRYPTION_KEY is required ${whyRequired} (32 random bytes in base64: openssl rand -base64 32)`,
+      );
+    }
+    this.dataEncryptionOldKeys = read.list('DATA_ENCRYPTION_OLD_KEYS').map((text, i) => {
+      const key = parseDataKey(text);
+      if (!key)
+        throw new ConfigError(
+          `DATA_ENCRYPTION_OLD_KEYS must be a comma-separated list of 32-byte base64 keys (entry ${i + 1} is not one)`,
+        );
+      return key;
+    });
+    this.dataEncryptionKeyFile = read.string('DATA_ENCRYPTION_KEY_FILE', '.dev-data-key');
     this.jwtAccessTtlMs = read.durationMs('JWT_ACCESS_TTL', '15m');
     this.jwtRefreshTtlMs = read.durationMs('JWT_REFRESH_TTL', '7d');
 
@@ -328,6 +395,10 @@ export class AppConfig {
       '60s',
     );
     this.inboundWebhookSweepIntervalMs = read.durationMs('INBOUND_WEBHOOK_SWEEP_INTERVAL', '30s');
+    this.inboundPayloadRetentionMs = read.durationMs('INBOUND_PAYLOAD_RETENTION', '90d');
+    if (this.inboundPayloadRetentionMs < 3_600_000) {
+      throw new ConfigError('INBOUND_PAYLOAD_RETENTION must be at least 1h');
+    }
     this.reconcileAbandonedIntervalMs = read.durationMs('RECONCILE_ABANDONED_INTERVAL', '15m');
     this.reconcileAbandonedWindowMs = read.durationMs('RECONCILE_ABANDONED_WINDOW', '7d');
     this.refundBackoffMs = read.durationMs('REFUND_BACKOFF', '5s');

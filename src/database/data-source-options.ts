@@ -3,6 +3,7 @@ import { MIGRATIONS } from '../../migrations/index.js';
 import type { AppConfig } from '../config/app-config.js';
 import { ENTITIES } from './entities.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
+import { SqlLogger } from './sql-logger.js';
 
 export function dataSourceOptions(config: AppConfig): DataSourceOptions {
   return {
@@ -14,7 +15,8 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     migrationsTransactionMode: 'each',
     namingStrategy: new SnakeNamingStrategy(),
     synchronize: false,
-    logging: ['error'],
+    // Ours, not TypeORM's console logger: failed statements are logged without their parameters.
+    logger: new SqlLogger(),
     extra: {
       max: config.databasePoolSize,
       connectionTimeoutMillis: 5_000,

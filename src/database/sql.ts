@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { redactSqlError } from '../common/logging/sql-error-redaction.js';
 
 /** What node-postgres' Client and Pool have in common that queryRows uses. */
 interface PgQueryable {
@@ -9,7 +10,8 @@ interface PgQueryable {
  * Runs SQL and returns its rows whatever the command, joining the manager's transaction when it
  * has one (else on any pooled connection). It goes straight to node-postgres, past TypeORM's query
  * runner, logging and subscribers, which hot paths would pay for on every call. Errors are
- * node-postgres' own (`code`, `constraint`: see isUniqueViolation and the wallet's pgError).
+ * node-postgres' own (`code`, `constraint`: see isUniqueViolation and the wallet's pgError), with
+ * the parameters' values taken out of them (redactSqlError), as TypeORM's are by SqlLogger.
  * Statements are unnamed, so Postgres plans each for the tables as they are now.
  */
 export async function queryRows<T>(
@@ -22,8 +24,13 @@ export async function queryRows<T>(
       ? await manager.queryRunner.connect()
       : (manager.connection.driver as unknown as { master: unknown }).master
   ) as PgQueryable;
-  const result = await target.query(sql, params);
-  return result.rows as T[];
+  try {
+    const result = await target.query(sql, params);
+    return result.rows as T[];
+  } catch (error) {
+    redactSqlError(error, params);
+    throw error;
+  }
 }
 
 /** Postgres unique_violation (23505), as raised directly or wrapped by TypeORM. */

@@ -27,6 +27,7 @@ export const JobName = {
   SweepDeliveries: 'sweep-deliveries',
   PurgeIdempotencyKeys: 'purge-idempotency-keys',
   PurgeAuthTokens: 'purge-auth-tokens',
+  PurgeInboundPayloads: 'purge-inbound-payloads',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 

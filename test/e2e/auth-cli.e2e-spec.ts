@@ -1,8 +1,13 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import request from 'supertest';
+import { DataKeyring } from '../../src/common/crypto/data-keyring.js';
 import type { CliContext } from '../../src/cli/cli-command.js';
 import { COMMANDS } from '../../src/cli/commands.js';
 import { userTokenCommand } from '../../src/cli/user.commands.js';
+import { JWT_SIGNING_SECRET } from '../../src/modules/auth/jwt/jwt-secret.provider.js';
 import { UsersService } from '../../src/modules/users/users.service.js';
 import { createTestApp, createTestDatabase, TestApp, TestDatabase } from '../helpers/test-env.js';
 
@@ -20,19 +25,24 @@ async function runUserToken(t: TestApp, options: Record<string, string | true>):
 }
 
 describe('user:token CLI and the shared development JWT secret (e2e)', () => {
-  describe('with JWT_SECRET unset', () => {
+  describe('with JWT_SECRET and DATA_ENCRYPTION_KEY unset', () => {
     let db: TestDatabase;
     let first: TestApp;
     let second: TestApp;
     let client: pg.Client;
+    const keyDir = mkdtempSync(join(tmpdir(), 'dev-data-key-'));
+    const keyFile = join(keyDir, '.dev-data-key');
 
     beforeAll(async () => {
       db = await createTestDatabase();
-      // Two "processes" booting together against one database must agree on one secret.
-      [first, second] = await Promise.all([
-        createTestApp({ db, env: { JWT_SECRET: undefined } }),
-        createTestApp({ db, env: { JWT_SECRET: undefined } }),
-      ]);
+      // Two "processes" booting together against one database must agree on one data key and
+      // one JWT secret.
+      const env = {
+        JWT_SECRET: undefined,
+        DATA_ENCRYPTION_KEY: undefined,
+        DATA_ENCRYPTION_KEY_FILE: keyFile,
+      };
+      [first, second] = await Promise.all([createTestApp({ db, env }), createTestApp({ db, env })]);
       client = new pg.Client({ connectionString: db.url });
       await client.connect();
     });
@@ -42,16 +52,46 @@ describe('user:token CLI and the shared development JWT secret (e2e)', () => {
       await first.close();
       await second.close();
       await db.drop();
+      rmSync(keyDir, { recursive: true, force: true });
+    });
+
+    it('generates one data key into a file only its owner can read, never into the database', async () => {
+      expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+      const key = Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'base64');
+      expect(key).toHaveLength(32);
+      const secrets = await client.query<{ value: string }>(`SELECT value FROM app_secrets`);
+      expect(DataKeyring.keyIdOf(secrets.rows[0].value)).toBe(DataKeyring.keyId(key));
+      // Nowhere in the database: every row of every table, as text.
+      const tables = await client.query<{ name: string }>(
+        `SELECT quote_ident(tablename) AS name FROM pg_tables WHERE schemaname = 'public'`,
+      );
+      for (const { name } of tables.rows) {
+        const rows = await client.query<{ row: string }>(`SELECT t::text AS row FROM ${name} t`);
+        for (const { row } of rows.rows) {
+          expect(row).not.toContain(key.toString('base64'));
+          expect(row).not.toContain(key.toString('base64url'));
+          expect(row).not.toContain(key.toString('hex'));
+        }
+      }
     });
 
     it('is registered as a CLI command', () => {
       expect(COMMANDS.map((command) => command.name)).toContain('user:token');
     });
 
-    it('generates one 64-byte secret, stores it once, and every process accepts the others’ tokens', async () => {
-      const secrets = await client.query(`SELECT name, value FROM app_secrets`);
+    it('generates one 64-byte secret, stores it once and sealed, and every process accepts the others’ tokens', async () => {
+      const secrets = await client.query<{ name: string; value: string }>(
+        `SELECT name, value FROM app_secrets`,
+      );
       expect(secrets.rows).toHaveLength(1);
-      expect(Buffer.from(secrets.rows[0].value, 'base64url')).toHaveLength(64);
+      const secret = first.get<string>(JWT_SIGNING_SECRET);
+      expect(second.get<string>(JWT_SIGNING_SECRET)).toBe(secret);
+      expect(Buffer.from(secret, 'base64url')).toHaveLength(64);
+      const key = Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'base64');
+      expect(secrets.rows[0].value).not.toContain(secret);
+      expect(new DataKeyring(key).open(secrets.rows[0].value, 'app_secrets:jwt_secret')).toBe(
+        secret,
+      );
 
       const [token] = await runUserToken(first, { email: 'Cli.User@Example.com' });
       const me = await request(second.url)

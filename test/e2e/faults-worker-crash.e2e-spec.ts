@@ -13,6 +13,7 @@ import { signIn, SignedIn } from '../helpers/auth.js';
 import {
   createTestApp,
   createTestDatabase,
+  TEST_DATA_KEY,
   TEST_JWT_SECRET,
   type TestApp,
   type TestDatabase,
@@ -182,6 +183,7 @@ describe('a worker killed mid-settlement (e2e)', () => {
       REDIS_URL: redisUrl,
       REDIS_KEY_PREFIX: inspector.config.redisKeyPrefix,
       JWT_SECRET: TEST_JWT_SECRET,
+      DATA_ENCRYPTION_KEY: TEST_DATA_KEY,
     };
     locker = new pg.Client({ connectionString: db.url, application_name: 'fault-test-locker' });
     observer = new pg.Client({ connectionString: db.url, application_name: 'fault-test-observer' });

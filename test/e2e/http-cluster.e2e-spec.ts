@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import {
   createTestDatabase,
   deleteRedisPrefix,
+  TEST_DATA_KEY,
   TEST_JWT_SECRET,
   TEST_REDIS_URL,
   type TestDatabase,
@@ -71,6 +72,7 @@ describe('an API instance with several HTTP processes (e2e)', () => {
       REDIS_URL: TEST_REDIS_URL,
       REDIS_KEY_PREFIX: prefix,
       JWT_SECRET: TEST_JWT_SECRET,
+      DATA_ENCRYPTION_KEY: TEST_DATA_KEY,
       PROCESS_ROLE: 'api',
       HTTP_PROCESSES: '2',
     };

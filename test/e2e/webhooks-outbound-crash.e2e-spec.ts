@@ -7,6 +7,7 @@ import { signIn } from '../helpers/auth.js';
 import {
   createTestApp,
   createTestDatabase,
+  TEST_DATA_KEY,
   type TestApp,
   type TestDatabase,
 } from '../helpers/test-env.js';
@@ -37,6 +38,8 @@ describe('outbound webhooks survive a killed worker (e2e)', () => {
       REDIS_URL: t.config.redisUrl,
       REDIS_KEY_PREFIX: t.config.redisKeyPrefix,
       JWT_SECRET: 'test-jwt-secret-that-is-long-enough-0123456789',
+      // The key the API process sealed the endpoint's secret with (test-env.ts).
+      DATA_ENCRYPTION_KEY: TEST_DATA_KEY,
       ...WEBHOOK_ENV,
     });
     const child = spawn(process.execPath, ['dist/src/main.js'], {

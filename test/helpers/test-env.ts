@@ -17,6 +17,8 @@ const QUIET_LOGGER = new Logger('Migrations');
 QUIET_LOGGER.log = () => undefined;
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-long-enough-0123456789';
+/** 32 bytes in base64: the data key test apps seal secrets with (DATA_ENCRYPTION_KEY). */
+export const TEST_DATA_KEY = Buffer.alloc(32, 0x5a).toString('base64');
 
 export interface TestDatabase {
   name: string;
@@ -70,6 +72,7 @@ export function testEnv(
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     JWT_SECRET: TEST_JWT_SECRET,
+    DATA_ENCRYPTION_KEY: TEST_DATA_KEY,
     REDIS_URL: TEST_REDIS_URL,
     REDIS_KEY_PREFIX: `t${randomBytes(4).toString('hex')}`,
     ADMIN_EMAILS: 'admin@example.com',

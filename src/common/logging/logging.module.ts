@@ -4,6 +4,7 @@ import { pino, type DestinationStream } from 'pino';
 import { AppConfig } from '../../config/app-config.js';
 import { requestIdToLog } from '../http/request-context.js';
 import { REDACTED, redactPaths, redactUrl } from './redaction.js';
+import { redactSqlError } from './sql-error-redaction.js';
 import { RequestLogs } from './request-log.js';
 
 interface SerializedRequest {
@@ -41,6 +42,13 @@ export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
             return requestId === undefined ? {} : { request_id: requestId };
           },
           serializers: {
+            // A TypeORM QueryFailedError carries the statement's parameters: out before it is
+            // written (its message was already cleaned where it was thrown, see SqlLogger).
+            err: (err: unknown): unknown => {
+              if (typeof err === 'object' && err !== null && 'parameters' in err)
+                redactSqlError(err, err.parameters);
+              return err instanceof Error ? pino.stdSerializers.err(err) : err;
+            },
             req: (req: SerializedRequest) => ({
               id: req.id,
               method: req.method,

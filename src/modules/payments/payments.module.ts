@@ -4,6 +4,7 @@ import { WebhooksModule } from '../webhooks/webhooks.module.js';
 import { AdminPaymentsController } from './admin/admin-payments.controller.js';
 import { PaymentRejectedHooks } from './admin/payment-rejected.hooks.js';
 import { PaymentReviewService } from './admin/payment-review.service.js';
+import { InboundPayloadRetention } from './inbound/inbound-payload-retention.js';
 import { InboundWebhookSweeper } from './inbound/inbound-webhook-sweeper.js';
 import { InboundWebhookService } from './inbound/inbound-webhook.service.js';
 import { InboundWebhooksProcessor } from './inbound/inbound-webhooks.processor.js';
@@ -47,6 +48,7 @@ import { SettlementService } from './settlement.service.js';
     WebhookIntakeService,
     InboundWebhookService,
     InboundWebhookSweeper,
+    InboundPayloadRetention,
     InboundWebhooksProcessor,
     ReconciliationService,
     PaymentsProcessor,

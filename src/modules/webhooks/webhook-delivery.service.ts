@@ -1,12 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { DataKeyring } from '../../common/crypto/data-keyring.js';
 import { AppConfig } from '../../config/app-config.js';
 import { decideAfterAttempt, DISABLE_FAILING_ENDPOINT_AFTER_MS } from './retry-policy.js';
 import { WebhookDnsResolver } from './url-safety.js';
 import { postWebhook, type WebhookPostResult } from './webhook-http-client.js';
 import { WebhookRelayService } from './webhook-relay.service.js';
-import { signWebhook, webhookBody } from './webhook-signer.js';
+import { secretContext, signWebhook, webhookBody } from './webhook-signer.js';
 
 export const DELIVERY_TIMEOUT_MS = 10_000;
 /**
@@ -28,6 +29,7 @@ interface ClaimedDelivery {
   url: string;
   enabled: boolean;
   disabled_reason: string | null;
+  /** Both sealed with the data key (DataKeyring); opened only to sign. */
   secret: string;
   previous_secret: string | null;
 }
@@ -47,6 +49,7 @@ export class WebhookDeliveryService {
     private readonly config: AppConfig,
     private readonly resolver: WebhookDnsResolver,
     private readonly relay: WebhookRelayService,
+    private readonly keyring: DataKeyring,
   ) {}
 
   async attempt(deliveryId: string): Promise<AttemptResult> {
@@ -74,9 +77,19 @@ export class WebhookDeliveryService {
       data: claimed.event_data,
     });
     const requestedAt = new Date();
-    const secrets = claimed.previous_secret
+    // A secret that cannot be opened (its data key is not configured) fails the job before any
+    // POST: the lease runs out and the delivery is tried again once the key is back.
+    const context = secretContext(claimed.endpoint_id);
+    const sealed = claimed.previous_secret
       ? [claimed.secret, claimed.previous_secret]
       : [claimed.secret];
+    let secrets: string[];
+    try {
+      secrets = sealed.map((value) => this.keyring.open(value, context));
+    } catch (error) {
+      this.logger.error(`delivery ${claimed.id} not sent: ${(error as Error).message}`);
+      throw error;
+    }
     const headers = signWebhook(secrets, claimed.event_id, requestedAt, body);
     const result = await postWebhook({
       url: claimed.url,

@@ -1,11 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { DataKeyring } from '../../common/crypto/data-keyring.js';
 import { conflict, notFound, unprocessable } from '../../common/errors/app-error.js';
 import { AppConfig } from '../../config/app-config.js';
 import { cursorText, decodeCursor, encodeCursor } from './cursor.js';
 import { checkWebhookUrl, WebhookDnsResolver, WebhookUrlNotAllowedError } from './url-safety.js';
-import { generateWebhookSecret } from './webhook-signer.js';
+import { generateWebhookSecret, secretContext } from './webhook-signer.js';
 
 /** How long the secret replaced by a rotation keeps signing beside the new one. */
 export const SECRET_ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
@@ -81,13 +83,16 @@ export class WebhookEndpointsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly resolver: WebhookDnsResolver,
+    private readonly keyring: DataKeyring,
   ) {}
 
+  /** The secret is stored sealed with the data key (bound to the endpoint's id) and shown only here. */
   async create(
     userId: string,
     input: EndpointInput,
   ): Promise<{ endpoint: EndpointView; secret: string }> {
     await this.assertUrlAllowed(input.url);
+    const id = randomUUID();
     const secret = generateWebhookSecret();
     const rows = await this.dataSource.transaction(async (manager) => {
       // Counted under the owner's row lock, so concurrent creates cannot pass the limit together
@@ -105,9 +110,16 @@ export class WebhookEndpointsService {
         );
       }
       return manager.query<EndpointRow[]>(
-        `INSERT INTO webhook_endpoints (user_id, url, events, description, secret)
-         VALUES ($1, $2, $3, $4, $5) RETURNING ${ENDPOINT_COLUMNS}`,
-        [userId, input.url, normalizeEvents(input.events), input.description ?? null, secret],
+        `INSERT INTO webhook_endpoints (id, user_id, url, events, description, secret)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${ENDPOINT_COLUMNS}`,
+        [
+          id,
+          userId,
+          input.url,
+          normalizeEvents(input.events),
+          input.description ?? null,
+          this.keyring.seal(secret, secretContext(id)),
+        ],
       );
     });
     return { endpoint: toView(rows[0]), secret };
@@ -189,6 +201,7 @@ export class WebhookEndpointsService {
   /**
    * A new secret, shown once. The current one keeps signing beside it for 24 hours so receivers
    * can switch without missing a delivery; a second rotation within those hours drops the oldest.
+   * Both stay sealed (the current one moves to previous_secret as it is).
    */
   async rotateSecret(
     userId: string,
@@ -204,7 +217,7 @@ export class WebhookEndpointsService {
               updated_at = now()
         WHERE id = $1 AND user_id = $2
         RETURNING ${ENDPOINT_COLUMNS}`,
-      [id, userId, SECRET_ROTATION_OVERLAP_MS, secret],
+      [id, userId, SECRET_ROTATION_OVERLAP_MS, this.keyring.seal(secret, secretContext(id))],
     );
     if (rows[0].length === 0) throw notFound('Webhook endpoint');
     return { endpoint: toView(rows[0][0]), secret };

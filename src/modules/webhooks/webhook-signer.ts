@@ -8,6 +8,15 @@ export function generateWebhookSecret(): string {
   return `${SECRET_PREFIX}${randomBytes(32).toString('base64')}`;
 }
 
+/**
+ * What an endpoint's stored secrets are bound to when sealed (DataKeyring): a sealed secret opens
+ * only in its own endpoint's row, in either column (a rotation moves it to previous_secret).
+ */
+export function secretContext(endpointId: string): string {
+  // Postgres prints uuids in lower case; a caller may have written the id in upper case.
+  return `webhook_endpoints:${endpointId.toLowerCase()}`;
+}
+
 export interface SignedHeaders {
   'webhook-id': string;
   'webhook-timestamp': string;

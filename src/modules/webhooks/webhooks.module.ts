@@ -1,6 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { JobName, QueueName } from '../../queue/queue-names.js';
 import { WorkerRunner } from '../../queue/worker-runner.service.js';
+import { EndpointSecretsAtRest } from './endpoint-secrets-at-rest.js';
 import { OutboundEventsService } from './outbound-events.service.js';
 import { OutboxService } from './outbox.service.js';
 import { WebhookDnsResolver } from './url-safety.js';
@@ -36,14 +37,20 @@ export const SWEEP_INTERVAL_MS = 5_000;
     WebhookDeliveryService,
     WebhookDeliveryProcessor,
     WebhookRelayProcessor,
+    EndpointSecretsAtRest,
   ],
   exports: [OutboxService, WebhookRelayService],
 })
 export class WebhooksModule implements OnModuleInit {
-  constructor(private readonly runner: WorkerRunner) {}
+  constructor(
+    private readonly runner: WorkerRunner,
+    private readonly secretsAtRest: EndpointSecretsAtRest,
+  ) {}
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     this.runner.every(QueueName.WebhookRelay, JobName.RelayOutbox, RELAY_INTERVAL_MS);
     this.runner.every(QueueName.WebhookRelay, JobName.SweepDeliveries, SWEEP_INTERVAL_MS);
+    // Before anything signs: no endpoint secret stays in plain text or under a rotated-out key.
+    await this.secretsAtRest.sealAll();
   }
 }

@@ -2,44 +2,40 @@ import { randomBytes } from 'node:crypto';
 import { Logger, Provider } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { DataKeyring } from '../../../common/crypto/data-keyring.js';
 import { AppConfig } from '../../../config/app-config.js';
-import { queryRows } from '../../../database/sql.js';
+import { readOrCreateAppSecret } from '../../../database/app-secrets.js';
 
 export const JWT_SIGNING_SECRET = Symbol('JWT_SIGNING_SECRET');
 export const DEV_JWT_SECRET_NAME = 'jwt_secret';
 
 /**
- * JWT_SECRET, or in development a secret generated once and kept in `app_secrets`, so every API
- * and worker process and the CLI sign and verify with the same one. The first process to insert
- * wins (ON CONFLICT DO NOTHING) and everyone reads back the winner's value.
+ * JWT_SECRET, or in development a secret generated once and kept in `app_secrets`, sealed with the
+ * data key (readOrCreateAppSecret), so every API and worker process and the CLI sign and verify
+ * with the same one while a copy of the database alone forges nothing.
  */
 export async function resolveJwtSecret(
   config: AppConfig,
   dataSource: DataSource,
+  keyring: DataKeyring,
   logger: Logger,
 ): Promise<string> {
   if (config.jwtSecret !== undefined) return config.jwtSecret;
-  if (config.isProduction) throw new Error('JWT_SECRET is required when NODE_ENV=production');
-  await dataSource.query(
-    `INSERT INTO app_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`,
-    [DEV_JWT_SECRET_NAME, randomBytes(64).toString('base64url')],
+  // AppConfig refuses to start without JWT_SECRET there; this is the last word.
+  if (config.secretsMustBeGiven) throw new Error('JWT_SECRET is required');
+  const secret = await readOrCreateAppSecret(dataSource, keyring, DEV_JWT_SECRET_NAME, () =>
+    randomBytes(64).toString('base64url'),
   );
-  const rows = await queryRows<{ value: string }>(
-    dataSource.manager,
-    `SELECT value FROM app_secrets WHERE name = $1`,
-    [DEV_JWT_SECRET_NAME],
-  );
-  if (rows.length !== 1) throw new Error('the generated JWT secret could not be read back');
   logger.warn(
-    'JWT_SECRET is not set: using a generated development secret stored in the database (app_secrets). ' +
-      'Set JWT_SECRET before running in production.',
+    'JWT_SECRET is not set: using a generated development secret kept in the database (app_secrets), ' +
+      'sealed with the data key. Set JWT_SECRET before running in production.',
   );
-  return rows[0].value;
+  return secret;
 }
 
 export const jwtSecretProvider: Provider = {
   provide: JWT_SIGNING_SECRET,
-  inject: [AppConfig, getDataSourceToken()],
-  useFactory: (config: AppConfig, dataSource: DataSource) =>
-    resolveJwtSecret(config, dataSource, new Logger('JwtSecret')),
+  inject: [AppConfig, getDataSourceToken(), DataKeyring],
+  useFactory: (config: AppConfig, dataSource: DataSource, keyring: DataKeyring) =>
+    resolveJwtSecret(config, dataSource, keyring, new Logger('JwtSecret')),
 };

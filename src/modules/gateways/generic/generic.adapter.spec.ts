@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { Webhook } from 'standardwebhooks';
+import type { DataKeyring } from '../../../common/crypto/data-keyring.js';
 import { AppConfig } from '../../../config/app-config.js';
 import { InvalidSignatureError } from '../gateway.errors.js';
 import { GenericAdapter } from './generic.adapter.js';
@@ -11,6 +12,7 @@ function adapter(env: Record<string, string> = {}): GenericAdapter {
   return new GenericAdapter(
     new AppConfig({ GENERIC_WEBHOOK_SECRET: SECRET, ...env }),
     {} as DataSource,
+    {} as DataKeyring,
   );
 }
 
@@ -65,7 +67,11 @@ describe('GenericAdapter', () => {
   });
 
   it('refuses everything when no secret is configured outside development', async () => {
-    const unconfigured = new GenericAdapter(new AppConfig({ NODE_ENV: 'test' }), {} as DataSource);
+    const unconfigured = new GenericAdapter(
+      new AppConfig({ NODE_ENV: 'test' }),
+      {} as DataSource,
+      {} as DataKeyring,
+    );
     expect(unconfigured.isEnabled()).toBe(false);
     await expect(
       unconfigured.verifyWebhook({ rawBody: Buffer.from(body), headers: signed(body) }),

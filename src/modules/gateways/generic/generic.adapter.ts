@@ -3,7 +3,9 @@ import { HttpStatus, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import type { DataSource } from 'typeorm';
+import { DataKeyring } from '../../../common/crypto/data-keyring.js';
 import { AppConfig } from '../../../config/app-config.js';
+import { readOrCreateAppSecret } from '../../../database/app-secrets.js';
 import { minorFromDb } from '../../../common/money.js';
 import { GatewayRequestError, InvalidSignatureError } from '../gateway.errors.js';
 import type {
@@ -42,29 +44,32 @@ export class GenericAdapter implements PaymentGateway, OnModuleInit {
   constructor(
     private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly keyring: DataKeyring,
   ) {
     this.useSecret(config.generic.webhookSecret);
   }
 
   /**
-   * In development an unset GENERIC_WEBHOOK_SECRET is generated once and kept in app_secrets, so
-   * the API, the workers and `webhook:simulate` share it and the generic flow works out of the box.
+   * In development an unset GENERIC_WEBHOOK_SECRET is generated once and kept in app_secrets
+   * (sealed with the data key), so the API, the workers and `webhook:simulate` share it and the
+   * generic flow works out of the box. Never where secrets must be given (production, public APP_URL).
    */
   async onModuleInit(): Promise<void> {
-    if (this.secret !== undefined || this.config.nodeEnv !== 'development') return;
-    await this.dataSource.query(
-      `INSERT INTO app_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`,
-      [DEV_GENERIC_SECRET_NAME, `whsec_${randomBytes(32).toString('base64')}`],
+    if (
+      this.secret !== undefined ||
+      this.config.nodeEnv !== 'development' ||
+      this.config.secretsMustBeGiven
+    )
+      return;
+    const secret = await readOrCreateAppSecret(
+      this.dataSource,
+      this.keyring,
+      DEV_GENERIC_SECRET_NAME,
+      () => `whsec_${randomBytes(32).toString('base64')}`,
     );
-    const rows = await this.dataSource.query<{ value: string }[]>(
-      `SELECT value FROM app_secrets WHERE name = $1`,
-      [DEV_GENERIC_SECRET_NAME],
-    );
-    if (rows.length !== 1)
-      throw new Error('the generated generic webhook secret could not be read back');
-    this.useSecret(rows[0].value);
+    this.useSecret(secret);
     this.logger.warn(
-      'GENERIC_WEBHOOK_SECRET is not set: using a generated development secret stored in the database (app_secrets).',
+      'GENERIC_WEBHOOK_SECRET is not set: using a generated development secret kept in the database (app_secrets), sealed with the data key.',
     );
   }
 
@@ -103,27 +108,31 @@ export class GenericAdapter implements PaymentGateway, OnModuleInit {
   }
 
   /**
-   * The gateway has no verify API: the truth is the signed events we stored for this reference. A
-   * stored `completed` event wins (money taken is never ignored), else a `failed` one, else pending.
+   * The gateway has no verify API: the truth is the signed events we stored for this reference, as
+   * normalized at intake (kept for good, unlike the payload, which is deleted after
+   * INBOUND_PAYLOAD_RETENTION). A stored `completed` event wins (money taken is never ignored),
+   * else a `failed` one, else pending.
    */
   async verify(input: VerifyInput): Promise<VerifyResult> {
-    const rows = await this.dataSource.query<{ payload: unknown }[]>(
-      `SELECT payload FROM inbound_webhook_events
+    const rows = await this.dataSource.query<{ normalized: Partial<NormalizedWebhookEvent> }[]>(
+      `SELECT normalized FROM inbound_webhook_events
         WHERE gateway = 'generic' AND kind = 'payment' AND reference = $1
-        ORDER BY (payload->>'status' = 'completed') DESC, received_at DESC
+        ORDER BY (normalized->>'paymentStatus' = 'succeeded') DESC, received_at DESC
         LIMIT 1`,
       [input.reference],
     );
     if (rows.length === 0) return { status: 'pending' };
-    const payload = parseGenericPayload(rows[0].payload);
+    const event = rows[0].normalized;
+    if (typeof event.amount !== 'number' || typeof event.currency !== 'string')
+      throw new Error(`the stored generic event for ${input.reference} has no amount or currency`);
+    const succeeded = event.paymentStatus === 'succeeded';
     return {
-      status: payload.status === 'completed' ? 'succeeded' : 'failed',
-      reference: payload.transaction_id,
-      amount: minorFromDb(payload.amount),
-      currency: payload.currency,
-      gatewayPaymentId: payload.payment_id,
-      failureReason:
-        payload.status === 'failed' ? 'the gateway reported the payment failed' : undefined,
+      status: succeeded ? 'succeeded' : 'failed',
+      reference: event.reference,
+      amount: minorFromDb(event.amount),
+      currency: event.currency,
+      gatewayPaymentId: event.gatewayPaymentId,
+      failureReason: succeeded ? undefined : 'the gateway reported the payment failed',
     };
   }
 

@@ -106,13 +106,18 @@ export class InboundWebhookEventDto {
   last_error: string | null;
 
   @ApiProperty({
-    description: 'The body as the gateway signed it',
+    description:
+      'The body as the gateway signed it, minus card data and reusable tokens (e.g. Paystack’s ' +
+      '`authorization`); null once INBOUND_PAYLOAD_RETENTION has passed',
     example: { event: 'charge.success', data: {} },
+    nullable: true,
+    type: Object,
   })
-  payload: Record<string, unknown>;
+  payload: Record<string, unknown> | null;
 
   @ApiProperty({
-    description: 'Request headers, secrets and signatures removed',
+    description:
+      'Request headers, secrets and signatures removed; empty after INBOUND_PAYLOAD_RETENTION',
     example: { 'content-type': 'application/json' },
   })
   headers: Record<string, string>;

@@ -36,15 +36,18 @@ export class InboundWebhookEvent {
   @Column({ type: 'text', nullable: true })
   gatewayPaymentId: string | null;
 
-  /** The parsed body exactly as the gateway signed it (its signature was checked on the raw bytes). */
-  @Column({ type: 'jsonb' })
-  payload: Record<string, unknown>;
+  /**
+   * The parsed body as the gateway signed it (its signature was checked on the raw bytes), minus
+   * card data and reusable tokens; null once INBOUND_PAYLOAD_RETENTION has passed.
+   */
+  @Column({ type: 'jsonb', nullable: true })
+  payload: Record<string, unknown> | null;
 
   /** The adapter's NormalizedWebhookEvent for this body, as parsed at intake. */
   @Column({ type: 'jsonb' })
   normalized: NormalizedWebhookEvent;
 
-  /** Request headers minus anything secret (signatures, credentials, cookies). */
+  /** Request headers minus anything secret (signatures, credentials, cookies); `{}` after retention. */
   @Column({ type: 'jsonb' })
   headers: Record<string, string>;
 

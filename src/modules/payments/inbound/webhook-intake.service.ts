@@ -13,6 +13,7 @@ import type {
   GatewayName,
   NormalizedWebhookEvent,
 } from '../../gateways/gateway.interface.js';
+import { withoutCardData } from '../../gateways/card-data.js';
 import { GatewayRegistry } from '../../gateways/gateway.registry.js';
 import { queryRows } from '../../../database/sql.js';
 import { inboundJobOptions, ProcessInboundWebhookJob } from './inbound-webhook-jobs.js';
@@ -33,6 +34,7 @@ interface EventRow {
   kind: string;
   reference: string | null;
   gateway_payment_id: string | null;
+  /** The body as signed, minus card data and reusable tokens (withoutCardData). */
   payload: Record<string, unknown>;
   normalized: NormalizedWebhookEvent;
   headers: Record<string, string>;
@@ -115,10 +117,10 @@ export class WebhookIntakeService {
     let payload: Record<string, unknown>;
     try {
       event = adapter.parseWebhook(request);
-      payload = (parsedBody ?? JSON.parse(request.rawBody.toString('utf8'))) as Record<
-        string,
-        unknown
-      >;
+      // Card data and reusable tokens are never stored: what processing needs is in `event`.
+      payload = withoutCardData(
+        parsedBody ?? JSON.parse(request.rawBody.toString('utf8')),
+      ) as Record<string, unknown>;
     } catch (error) {
       throw new AppError(
         HttpStatus.BAD_REQUEST,
