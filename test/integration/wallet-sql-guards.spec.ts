@@ -115,22 +115,26 @@ describe('wallet SQL guards (integration, real Postgres)', () => {
   });
 
   it('keeps the plan settings of both functions (index scans only, one generic plan)', async () => {
+    // Each has two overloads: the six-argument one and the one completing Idempotency-Key claims.
     const { rows } = await sql.query<{ proname: string; proconfig: string[] }>(
       `SELECT proname, proconfig FROM pg_proc
-        WHERE proname IN ('wallet_transfer', 'wallet_transfer_batch') ORDER BY proname`,
+        WHERE proname IN ('wallet_transfer', 'wallet_transfer_batch') ORDER BY proname, pronargs`,
     );
     expect(rows).toEqual(
-      ['wallet_transfer', 'wallet_transfer_batch'].map((proname) => ({
-        proname,
-        proconfig: ['enable_seqscan=off', 'plan_cache_mode=force_generic_plan'],
-      })),
+      ['wallet_transfer', 'wallet_transfer', 'wallet_transfer_batch', 'wallet_transfer_batch'].map(
+        (proname) => ({
+          proname,
+          proconfig: ['enable_seqscan=off', 'plan_cache_mode=force_generic_plan'],
+        }),
+      ),
     );
   });
 
   it('history times never increase down the list when a batch that started first posts last', async () => {
     // Account ids decide lock order: the batch locks `first` and waits there, not yet holding
     // `last`, while a transfer that starts after it pays into `last` and commits.
-    const made = [await wallet(1_000), await wallet(1_000), await wallet(0)];
+    // Each funded: which of them sends depends on how their ids sort.
+    const made = [await wallet(1_000), await wallet(1_000), await wallet(1_000)];
     made.sort((x, y) => (x.accountId < y.accountId ? -1 : 1));
     const [first, middle, last] = made;
     const holder = new pg.Client({ connectionString: t.db.url });
@@ -184,9 +188,10 @@ describe('wallet SQL guards (integration, real Postgres)', () => {
       .set(owner.authHeader)
       .expect(200);
     const listed = res.body.transactions as { amount: number; created_at: string }[];
-    // Newest first by posting order: the batch's 300 was posted after the 200.
-    expect(listed.map((tx) => tx.amount)).toEqual([300, 200]);
+    // Newest first by posting order: the batch's 300 was posted after the 200 (then the funding).
+    expect(listed.map((tx) => tx.amount)).toEqual([300, 200, 1_000]);
     const times = listed.map((tx) => Date.parse(tx.created_at));
     expect(times[0]).toBeGreaterThanOrEqual(times[1]);
+    expect(times[1]).toBeGreaterThanOrEqual(times[2]);
   });
 });
