@@ -5,19 +5,15 @@ import { MaintenanceTasks } from '../queue/maintenance.processor.js';
 import { WorkerRunner } from '../queue/worker-runner.service.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { IdempotencyService } from './idempotency/idempotency.service.js';
-import { RateLimitInterceptor } from './rate-limit/rate-limit.interceptor.js';
-import { RateLimitStore } from './rate-limit/rate-limit.store.js';
 
 @Global()
 @Module({
   providers: [
-    RateLimitStore,
     IdempotencyService,
-    // Order matters: the rate limit answers before an idempotency key is taken.
-    { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
+    // Rate limits are a guard (RateLimitModule): they answer before an idempotency key is taken.
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
   ],
-  exports: [IdempotencyService, RateLimitStore],
+  exports: [IdempotencyService],
 })
 export class CommonModule implements OnModuleInit {
   constructor(

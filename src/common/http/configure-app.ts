@@ -5,6 +5,7 @@ import { AppConfig } from '../../config/app-config.js';
 import { RequestLogs } from '../logging/request-log.js';
 import { httpMetricsMiddleware } from '../metrics/http-metrics.middleware.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { TRUSTED_PROXIES } from '../rate-limit/client-ip.js';
 import {
   QUEUE_BOARD_PATH,
   QueueBoardService,
@@ -40,7 +41,7 @@ export function configureApp(app: NestExpressApplication): void {
     type: ['application/json', 'application/*+json'],
   });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', TRUSTED_PROXIES);
   app.disable('x-powered-by');
   // No ETags: Express hashes every response body for one, and this API's answers are not cached
   // or fetched conditionally (money state is read fresh).

@@ -1,6 +1,5 @@
 import { createSecretKey } from 'node:crypto';
 import { Module, OnModuleInit } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { MaintenanceTasks } from '../../queue/maintenance.processor.js';
 import { JobName, QueueName } from '../../queue/queue-names.js';
@@ -39,9 +38,9 @@ import { TokensService } from './jwt/tokens.service.js';
     OAuthStateStore,
     GoogleOAuthService,
     AuthGuard,
-    { provide: APP_GUARD, useExisting: AuthGuard },
   ],
-  exports: [TokensService, ApiKeysService],
+  // AuthGuard is registered as the first global guard by the composition root (app.module.ts).
+  exports: [TokensService, ApiKeysService, AuthGuard],
 })
 export class AuthModule implements OnModuleInit {
   constructor(
