@@ -13,7 +13,7 @@ import {
 import { webhookLeanRoute } from '../../modules/payments/inbound/webhook-intake.controller.js';
 import { serveLeanRoutes } from './lean-routes.js';
 import { runWithRequestId } from './request-context.js';
-import { setupSwagger } from './swagger.js';
+import { API_PREFIX, API_PREFIX_OPTIONS, setupSwagger } from './swagger.js';
 
 export const BODY_LIMIT = '1mb';
 /** BODY_LIMIT in bytes, as body-parser reads '1mb'. */
@@ -46,7 +46,7 @@ export function configureApp(app: NestExpressApplication): void {
   // No ETags: Express hashes every response body for one, and this API's answers are not cached
   // or fetched conditionally (money state is read fresh).
   app.set('etag', false);
-  app.setGlobalPrefix('api/v1', { exclude: ['metrics'] });
+  app.setGlobalPrefix(API_PREFIX, API_PREFIX_OPTIONS);
   // With no origins configured there is no CORS at all (the cors middleware would add nothing).
   if (config.corsOrigins.length > 0) {
     app.enableCors({

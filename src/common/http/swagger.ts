@@ -1,11 +1,20 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../errors/error-response.dto.js';
 
 export const API_KEY_SCHEME = 'api-key';
 export const BEARER_SCHEME = 'bearer';
 
-export function setupSwagger(app: INestApplication): void {
+/** Everything under /api/v1 but the Prometheus metrics. */
+export const API_PREFIX = 'api/v1';
+export const API_PREFIX_OPTIONS = { exclude: ['metrics'] };
+
+/**
+ * The OpenAPI document of an application whose global prefix is set: from the module graph's
+ * metadata only, so it can be built from a graph whose providers were never created (`npm run
+ * openapi:export`, src/openapi.ts).
+ */
+export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Payments backend')
     .setDescription(
@@ -18,7 +27,11 @@ export function setupSwagger(app: INestApplication): void {
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SCHEME)
     .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, API_KEY_SCHEME)
     .build();
-  const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto] });
+  return SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto] });
+}
+
+export function setupSwagger(app: INestApplication): void {
+  const document = createOpenApiDocument(app);
   SwaggerModule.setup('api/docs', app, document, {
     jsonDocumentUrl: 'api/docs-json',
     swaggerOptions: { persistAuthorization: true },
