@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { postWebhook } from '../fakes/fake-gateway-kit.js';
 import { FakePayPal } from '../fakes/fake-paypal.js';
 import { FakePaystack } from '../fakes/fake-paystack.js';
@@ -171,5 +172,37 @@ describe('inbound webhook limits: verified per gateway, unverified per address (
       expect(answer.status).toBe(429);
     }
     expect(paypal.server.count('POST', VERIFY_API) - before).toBe(0);
+  });
+});
+
+describe('PayPal verify calls while Redis is down (e2e)', () => {
+  let t: TestApp;
+  let paypal: FakePayPal;
+
+  beforeAll(async () => {
+    paypal = await new FakePayPal().start();
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as { port: number };
+    await new Promise((resolve) => closed.close(resolve));
+    t = await createTestApp({ env: { ...paypal.env(), REDIS_URL: `redis://127.0.0.1:${port}` } });
+  });
+
+  afterAll(async () => {
+    await t.close();
+    await paypal.stop();
+  });
+
+  it('still shares one call among identical requests arriving together', async () => {
+    const event = paypal.event('CHECKOUT.ORDER.APPROVED', 'checkout-order', { id: 'ORDER-R' }, 'r');
+    const body = JSON.stringify(event);
+    const headers = paypal.transmissionHeaders(body, { forged: true });
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        postWebhook(`${t.url}/api/v1/webhooks/paypal`, body, headers),
+      ),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(Array(5).fill(401));
+    expect(paypal.server.count('POST', VERIFY_API)).toBe(1);
   });
 });
