@@ -21,6 +21,8 @@ export default {
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: { '^.+\\.ts$': ['@swc/jest', swcConfig] },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // Before each test file: see test/setup/load-nest-first.ts.
+  setupFiles: ['<rootDir>/test/setup/load-nest-first.ts'],
   maxWorkers: 2,
   testTimeout: 60000,
 };

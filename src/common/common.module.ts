@@ -7,20 +7,16 @@ import { dataKeyringProvider } from './crypto/data-key.provider.js';
 import { DataKeyring } from './crypto/data-keyring.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { IdempotencyService } from './idempotency/idempotency.service.js';
-import { RateLimitInterceptor } from './rate-limit/rate-limit.interceptor.js';
-import { RateLimitStore } from './rate-limit/rate-limit.store.js';
 
 @Global()
 @Module({
   providers: [
     dataKeyringProvider,
-    RateLimitStore,
     IdempotencyService,
-    // Order matters: the rate limit answers before an idempotency key is taken.
-    { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
+    // Rate limits are a guard (RateLimitModule): they answer before an idempotency key is taken.
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
   ],
-  exports: [DataKeyring, IdempotencyService, RateLimitStore],
+  exports: [DataKeyring, IdempotencyService],
 })
 export class CommonModule implements OnModuleInit {
   constructor(

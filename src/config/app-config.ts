@@ -140,6 +140,12 @@ export class AppConfig {
    * is asynchronous anyway, uses what CPU is left.
    */
   readonly workerNice: number;
+  /**
+   * Where a process that runs workers writes its heartbeat (every 10 s, once Redis and PostgreSQL
+   * answered); unset, none is written. `dist/src/worker-health.js` reads it for a container
+   * healthcheck (queue/worker-heartbeat.ts).
+   */
+  readonly workerHeartbeatFile: string | undefined;
   readonly port: number;
   readonly appUrl: string;
   readonly databaseUrl: string;
@@ -246,6 +252,7 @@ export class AppConfig {
         `HTTP_PROCESSES=${this.httpProcesses} needs PROCESS_ROLE=api (run workers as their own processes)`,
       );
     this.workerNice = read.int('WORKER_NICE', 10, 0, 19);
+    this.workerHeartbeatFile = read.optional('WORKER_HEARTBEAT_FILE');
     this.port = read.int('PORT', 3000, 0, 65535);
     this.appUrl = read.url('APP_URL', 'http://localhost:3000', HTTP) as string;
     this.databaseUrl = read.url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/payments', [

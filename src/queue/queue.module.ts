@@ -8,6 +8,7 @@ import { BULL_REDIS } from '../common/redis/redis.tokens.js';
 import { DEFAULT_JOB_OPTIONS } from './job-defaults.js';
 import { ALL_QUEUES } from './queue-names.js';
 import { bullPrefix, QueueProducer } from './queue-producer.service.js';
+import { WorkerHeartbeat } from './worker-heartbeat.js';
 import { WorkerRunner } from './worker-runner.service.js';
 import { MaintenanceProcessor, MaintenanceTasks } from './maintenance.processor.js';
 
@@ -25,7 +26,7 @@ import { MaintenanceProcessor, MaintenanceTasks } from './maintenance.processor.
     }),
     BullModule.registerQueue(...ALL_QUEUES.map((name) => ({ name }))),
   ],
-  providers: [QueueProducer, WorkerRunner, MaintenanceTasks, MaintenanceProcessor],
+  providers: [QueueProducer, WorkerRunner, WorkerHeartbeat, MaintenanceTasks, MaintenanceProcessor],
   exports: [BullModule, QueueProducer, WorkerRunner, MaintenanceTasks],
 })
 export class QueueModule {}

@@ -105,10 +105,23 @@ describe('Redis stopped while webhooks arrive (e2e)', () => {
     const alice = await signIn(t, 'alice@example.com');
     const bob = await signIn(t, 'bob@example.com');
 
-    // With Redis up the webhook limiter counts: the request over the limit is refused.
-    for (let i = 0; i < WEBHOOK_LIMIT; i++)
-      await request(t.url).post('/api/v1/webhooks/stripe').send({});
-    await request(t.url).post('/api/v1/webhooks/stripe').send({}).expect(429);
+    // With Redis up the webhook limiter counts (verified webhooks: one signed event, resent): the
+    // request over the limit is refused.
+    const probe = JSON.stringify({
+      transaction_id: 'PAY-LIMIT-PROBE',
+      status: 'completed',
+      amount: 100,
+      currency: 'NGN',
+    });
+    const probeHeaders = generic.headers(probe, { id: 'msg_limit_probe' });
+    const postProbe = () =>
+      fetch(`${t.url}/api/v1/webhooks/generic`, {
+        method: 'POST',
+        headers: probeHeaders,
+        body: probe,
+      }).then((response) => response.status);
+    for (let i = 0; i < WEBHOOK_LIMIT; i++) expect(await postProbe()).toBe(200);
+    expect(await postProbe()).toBe(429);
 
     const inFlight = [
       await startDeposit(alice, 'paystack', 7_000),

@@ -21,6 +21,8 @@ interface Answer {
 type Path = 'lean' | 'express';
 
 const WEBHOOK_LIMIT = 25;
+/** Unverified requests per client address (THROTTLE_LIMIT) for the whole file. */
+const UNVERIFIED_LIMIT = 40;
 
 /** An app whose Express application records the X-Request-Id of every request it handles. */
 class Harness {
@@ -128,14 +130,16 @@ describe('inbound webhooks on the lean path (e2e)', () => {
   let h: Harness;
   let t: TestApp;
   let paystack: FakePaystack;
+  const generic = new GenericWebhookSender(GenericWebhookSender.newSecret());
 
   beforeAll(async () => {
     paystack = await new FakePaystack().start();
     h = new Harness(paystack);
     await h.start({
-      env: paymentsEnv(paystack, GenericWebhookSender.newSecret(), {
+      env: paymentsEnv(paystack, generic.secret, {
         LOG_LEVEL: 'info',
         THROTTLE_WEBHOOK_LIMIT: String(WEBHOOK_LIMIT),
+        THROTTLE_LIMIT: String(UNVERIFIED_LIMIT),
         // One window for the whole file, so the 429 case cannot straddle two.
         THROTTLE_TTL: '24h',
       }),
@@ -244,23 +248,54 @@ describe('inbound webhooks on the lean path (e2e)', () => {
   });
 
   it('answers 429 with Retry-After on both paths once the gateway is over its limit', async () => {
-    // A bucket of its own: unknown gateways are counted too, each under its own name.
-    let lean: Answer | undefined;
-    for (let i = 0; i <= WEBHOOK_LIMIT && lean?.status !== 429; i++) {
-      const body = paystackEvent();
-      lean = await post('lean', '/api/v1/webhooks/ratelimited', body, {
-        ...signed(body),
-        'x-request-id': 'lean-eq-429',
-      });
-    }
-    const body = paystackEvent();
-    const express = await post('express', '/api/v1/webhooks/ratelimited', body, {
-      ...signed(body),
+    // The generic gateway's bucket is this test's own (no other test here posts to it); one signed
+    // event, resent: duplicates are verified requests too.
+    const body = JSON.stringify({
+      transaction_id: 'PAY-LEAN-LIMIT',
+      status: 'completed',
+      amount: 100,
+      currency: 'NGN',
+    });
+    const headers = {
+      ...generic.headers(body, { id: 'msg_lean_limit' }),
       'x-request-id': 'lean-eq-429',
+    };
+    let lean: Answer | undefined;
+    for (let i = 0; i <= WEBHOOK_LIMIT && lean?.status !== 429; i++)
+      lean = await post('lean', '/api/v1/webhooks/generic', body, headers);
+    const express = await post('express', '/api/v1/webhooks/generic', body, headers);
+    expect(lean?.status).toBe(429);
+    expect(comparable(lean as Answer)).toEqual(comparable(express));
+    expect(JSON.parse(express.body)).toMatchObject({ code: 'RATE_LIMITED' });
+  });
+
+  it('answers 429 with Retry-After on both paths once an address is over its limit of unverified requests', async () => {
+    // Unknown gateways, unsigned and wrongly signed posts all count against the client address.
+    const from = { 'x-forwarded-for': '198.51.100.77', 'x-request-id': 'lean-eq-429-unverified' };
+    const unsigned = (i: number) =>
+      post(
+        'lean',
+        i % 2 ? '/api/v1/webhooks/nosuch' : '/api/v1/webhooks/paystack',
+        paystackEvent(),
+        {
+          'content-type': 'application/json',
+          ...from,
+        },
+      );
+    let lean: Answer | undefined;
+    for (let i = 0; i <= UNVERIFIED_LIMIT && lean?.status !== 429; i++) lean = await unsigned(i);
+    const express = await post('express', '/api/v1/webhooks/paystack', paystackEvent(), {
+      'content-type': 'application/json',
+      ...from,
     });
     expect(lean?.status).toBe(429);
     expect(comparable(lean as Answer)).toEqual(comparable(express));
     expect(JSON.parse(express.body)).toMatchObject({ code: 'RATE_LIMITED' });
+    // The real gateway, from its own address, is not held up by it.
+    const event = paystackEvent();
+    expect((await post('lean', '/api/v1/webhooks/paystack', event, signed(event))).status).toBe(
+      200,
+    );
   });
 
   it('leaves bodies over the limit, other content types and query strings to Express', async () => {

@@ -5,6 +5,7 @@ import { AppConfig } from '../../config/app-config.js';
 import { RequestLogs } from '../logging/request-log.js';
 import { httpMetricsMiddleware } from '../metrics/http-metrics.middleware.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { TRUSTED_PROXIES } from '../rate-limit/client-ip.js';
 import {
   QUEUE_BOARD_PATH,
   QueueBoardService,
@@ -14,7 +15,7 @@ import { webhookLeanRoute } from '../../modules/payments/inbound/webhook-intake.
 import { bodyLimitsMiddleware } from './body-limits.js';
 import { serveLeanRoutes } from './lean-routes.js';
 import { runWithRequestId } from './request-context.js';
-import { setupSwagger } from './swagger.js';
+import { API_PREFIX, API_PREFIX_OPTIONS, setupSwagger } from './swagger.js';
 
 export const BODY_LIMIT = '1mb';
 /** BODY_LIMIT in bytes, as body-parser reads '1mb'. */
@@ -44,12 +45,12 @@ export function configureApp(app: NestExpressApplication): void {
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   // Depth and NUL limits on whatever the parsers produced (the lean route applies the same).
   app.use(bodyLimitsMiddleware());
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', TRUSTED_PROXIES);
   app.disable('x-powered-by');
   // No ETags: Express hashes every response body for one, and this API's answers are not cached
   // or fetched conditionally (money state is read fresh).
   app.set('etag', false);
-  app.setGlobalPrefix('api/v1', { exclude: ['metrics'] });
+  app.setGlobalPrefix(API_PREFIX, API_PREFIX_OPTIONS);
   // With no origins configured there is no CORS at all (the cors middleware would add nothing).
   if (config.corsOrigins.length > 0) {
     app.enableCors({

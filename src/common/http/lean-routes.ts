@@ -6,6 +6,7 @@ import { errorBody, renderError } from '../errors/http-exception.filter.js';
 import { RequestLogs } from '../logging/request-log.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { bodyProblem } from './body-limits.js';
+import { clientIp } from '../rate-limit/client-ip.js';
 import { runWithRequestId } from './request-context.js';
 
 export interface LeanRequest {
@@ -19,6 +20,8 @@ export interface LeanRequest {
    * does; undefined when that parse is not what the body holds (empty body, byte-order mark).
    */
   json: unknown;
+  /** The client address, as Express's `req.ip` would give it (common/rate-limit/client-ip.ts). */
+  ip: string;
 }
 
 /**
@@ -160,7 +163,10 @@ class LeanDispatcher {
         return;
       }
       this.cors(req, res);
-      const body = await route.handle({ params, headers: req.headers, rawBody, json }, res);
+      const body = await route.handle(
+        { params, headers: req.headers, rawBody, json, ip: clientIp(req) },
+        res,
+      );
       send(res, route.status, body);
     } catch (error) {
       try {

@@ -5,14 +5,20 @@ import { ErrorResponseDto } from '../errors/error-response.dto.js';
 export const API_KEY_SCHEME = 'api-key';
 export const BEARER_SCHEME = 'bearer';
 
+/** Everything under /api/v1 but the Prometheus metrics. */
+export const API_PREFIX = 'api/v1';
+export const API_PREFIX_OPTIONS = { exclude: ['metrics'] };
+
 /**
- * `amend` edits the generated document before it is served (documentation the decorators cannot
- * express, given by the composition root).
+ * The OpenAPI document of an application whose global prefix is set: from the module graph's
+ * metadata only, so it can be built from a graph whose providers were never created (`npm run
+ * openapi:export`, src/openapi.ts). `amend` edits the generated document (documentation the
+ * decorators cannot express, given by the composition root).
  */
-export function setupSwagger(
+export function createOpenApiDocument(
   app: INestApplication,
   amend: (document: OpenAPIObject) => void = () => undefined,
-): void {
+): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Payments backend')
     .setDescription(
@@ -27,6 +33,14 @@ export function setupSwagger(
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto] });
   amend(document);
+  return document;
+}
+
+export function setupSwagger(
+  app: INestApplication,
+  amend: (document: OpenAPIObject) => void = () => undefined,
+): void {
+  const document = createOpenApiDocument(app, amend);
   SwaggerModule.setup('api/docs', app, document, {
     jsonDocumentUrl: 'api/docs-json',
     // Off: Swagger UI would keep the bearer token and API key in localStorage, readable by any

@@ -1,14 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { ChainableCommander, Redis } from 'ioredis';
 import { AppConfig } from '../../config/app-config.js';
 import { MicroBatcher } from '../batching/micro-batcher.js';
-import { REDIS } from '../redis/redis.tokens.js';
-
-export interface Hit {
-  count: number;
-  /** Milliseconds until the current window ends. */
-  resetInMs: number;
-}
 
 // Fixed window: the first hits of a window set its expiry; INCRBY and PEXPIRE are atomic together.
 // ARGV[2] hits are counted at once (concurrent requests of one bucket share the round trip).
@@ -25,20 +19,41 @@ type HitPipeline = ChainableCommander & {
   rateLimitHit(key: string, windowMs: string, hits: string): HitPipeline;
 };
 
+type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+
+interface Hit {
+  count: number;
+  /** Milliseconds until the current window ends. */
+  resetInMs: number;
+}
+
+/** What `increment` answers while Redis is unreachable: nothing counted, nothing blocked. */
+const FAILED_OPEN: ThrottlerStorageRecord = Object.freeze({
+  totalHits: 0,
+  timeToExpire: 0,
+  isBlocked: false,
+  timeToBlockExpire: 0,
+});
+
 /**
- * Counters shared by every instance through Redis. While Redis is unreachable `hit` returns
- * undefined and the caller lets the request through (fail open): an outage of the limiter must
- * not become an outage of payments.
+ * @nestjs/throttler's storage, shared by every instance through Redis: one fixed window per key
+ * and TTL (the window index is part of the Redis key), counted by an atomic Lua script. While
+ * Redis is unreachable nothing is counted and nothing blocked (fail open): an outage of the
+ * limiter must not become an outage of payments.
+ *
+ * A key is blocked for the rest of its window once its count passes the limit
+ * (`timeToBlockExpire` is the window's remaining time, whatever `blockDuration` asks): a fixed
+ * window needs no separate block record, and the guard's Retry-After then says when the count
+ * starts again. Built by RateLimitModule's factory (the throttler takes its storage as an option).
  */
-@Injectable()
-export class RateLimitStore {
-  private readonly logger = new Logger(RateLimitStore.name);
+export class RedisThrottlerStorage implements ThrottlerStorage {
+  private readonly logger = new Logger(RedisThrottlerStorage.name);
   private lastWarning = 0;
 
   /**
    * Hits of concurrent requests go to Redis together: one pipeline (one write) per batch, with one
-   * script call per bucket, so a busy bucket (a gateway's webhooks) is counted with one INCRBY
-   * and many quiet ones (users each sending a request) share the round trip.
+   * script call per key, so a busy bucket (a gateway's webhooks) is counted with one INCRBY and
+   * many quiet ones (users each sending a request) share the round trip.
    */
   private readonly hits = new MicroBatcher<{ key: string; windowMs: number }, Hit>(
     (hits) => this.hitMany(hits),
@@ -46,7 +61,7 @@ export class RateLimitStore {
   );
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    private readonly redis: Redis,
     private readonly config: AppConfig,
   ) {
     // defineCommand sends EVALSHA (falling back to EVAL once per connection), not the script each time.
@@ -54,18 +69,30 @@ export class RateLimitStore {
       redis.defineCommand('rateLimitHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
   }
 
-  /**
-   * Counts one request, each at its own place in its bucket's count (as exact as one script call
-   * per request).
-   */
-  async hit(bucket: string, windowMs: number): Promise<Hit | undefined> {
+  /** Counts one request under `key` in the current `ttl` (ms) window, each at its own place. */
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    _blockDuration: number,
+    _throttlerName: string,
+  ): Promise<ThrottlerStorageRecord> {
     if (this.redis.status !== 'ready') return this.failOpen(`Redis is ${this.redis.status}`);
-    const key = `${this.config.redisKeyPrefix}:rl:${bucket}:${Math.floor(Date.now() / windowMs)}`;
+    const redisKey = `${this.config.redisKeyPrefix}:rl:${key}:${Math.floor(Date.now() / ttl)}`;
+    let hit: Hit;
     try {
-      return await this.hits.submit({ key, windowMs });
+      hit = await this.hits.submit({ key: redisKey, windowMs: ttl });
     } catch (error) {
       return this.failOpen((error as Error).message);
     }
+    const secondsLeft = Math.max(1, Math.ceil(hit.resetInMs / 1000));
+    const isBlocked = hit.count > limit;
+    return {
+      totalHits: hit.count,
+      timeToExpire: secondsLeft,
+      isBlocked,
+      timeToBlockExpire: isBlocked ? secondsLeft : 0,
+    };
   }
 
   private async hitMany(hits: { key: string; windowMs: number }[]): Promise<Hit[]> {
@@ -79,7 +106,7 @@ export class RateLimitStore {
     for (const [key, bucket] of buckets)
       pipeline.rateLimitHit(key, String(bucket.windowMs), String(bucket.hits));
     const replies = (await pipeline.exec()) ?? [];
-    // Each bucket's script call counted its hits together: they hold count-hits+1 … count, in
+    // Each key's script call counted its hits together: they hold count-hits+1 … count, in
     // arrival order.
     const counted = new Map<string, { next: number; resetInMs: number }>();
     [...buckets.entries()].forEach(([key, bucket], i) => {
@@ -94,11 +121,11 @@ export class RateLimitStore {
     });
   }
 
-  private failOpen(reason: string): undefined {
+  private failOpen(reason: string): ThrottlerStorageRecord {
     if (Date.now() - this.lastWarning > 10_000) {
       this.lastWarning = Date.now();
       this.logger.warn(`rate limiting is failing open: ${reason}`);
     }
-    return undefined;
+    return FAILED_OPEN;
   }
 }

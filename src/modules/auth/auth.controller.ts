@@ -1,4 +1,14 @@
-import { Body, Controller, Get, Header, HttpCode, Post, Query, Redirect } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  Post,
+  Redirect,
+  Req,
+  UseGuards,
+} from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiFoundResponse,
@@ -8,7 +18,6 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Request } from 'express';
 import { CurrentPrincipal, JwtOnly, Public } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { notFound } from '../../common/errors/app-error.js';
@@ -24,28 +33,37 @@ import {
   SignInResponseDto,
   TokenPairDto,
 } from './auth.dto.js';
-import { GoogleOAuthService } from './google/google-oauth.service.js';
+import {
+  GoogleCallbackGuard,
+  GoogleConsentGuard,
+  type GoogleRequest,
+} from './google/google-auth.guards.js';
 import { IssuedSession, TokensService } from './jwt/tokens.service.js';
 
 const GOOGLE_ERRORS = { 503: 'Google sign-in is not configured (GOOGLE_NOT_CONFIGURED)' };
+
+function consentUrlOf(request: GoogleRequest): string {
+  if (!request.googleConsentUrl) throw new Error('GoogleConsentGuard left no consent URL');
+  return request.googleConsentUrl;
+}
 
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
   constructor(
-    private readonly google: GoogleOAuthService,
     private readonly tokens: TokensService,
     private readonly users: UsersService,
   ) {}
 
   @Public()
   @Get('google')
+  @UseGuards(GoogleConsentGuard)
   @Redirect()
   @ApiOperation({ summary: 'Start Google sign-in: redirects (302) to Google’s consent screen' })
   @ApiFoundResponse({ description: 'Location is Google’s consent screen' })
   @ApiErrors(GOOGLE_ERRORS)
-  async startGoogle(): Promise<{ url: string; statusCode: number }> {
-    return { url: await this.google.authorizationUrl(), statusCode: 302 };
+  startGoogle(@Req() request: GoogleRequest): { url: string; statusCode: number } {
+    return { url: consentUrlOf(request), statusCode: 302 };
   }
 
   @Public()
@@ -53,10 +71,11 @@ export class AuthController {
   @ApiOperation({
     summary: 'Google consent screen URL, for single-page apps that navigate themselves',
   })
+  @UseGuards(GoogleConsentGuard)
   @ApiOkResponse({ type: AuthorizationUrlDto })
   @ApiErrors(GOOGLE_ERRORS)
-  async googleUrl(): Promise<AuthorizationUrlDto> {
-    return { authorization_url: await this.google.authorizationUrl() };
+  googleUrl(@Req() request: GoogleRequest): AuthorizationUrlDto {
+    return { authorization_url: consentUrlOf(request) };
   }
 
   @Public()
@@ -86,9 +105,10 @@ export class AuthController {
     503: 'Google unreachable (GOOGLE_UNAVAILABLE) or not configured (GOOGLE_NOT_CONFIGURED)',
   })
   @Header('Cache-Control', 'no-store')
-  async googleCallback(@Query() query: Request['query']): Promise<SignInResponseDto> {
-    const identity = await this.google.identify(query);
-    const user = await this.users.findOrCreateByGoogle(identity);
+  @UseGuards(GoogleCallbackGuard)
+  async googleCallback(@Req() request: GoogleRequest): Promise<SignInResponseDto> {
+    if (!request.user) throw new Error('GoogleCallbackGuard left no identity');
+    const user = await this.users.findOrCreateByGoogle(request.user);
     const session = await this.tokens.issueSession(user);
     return Object.assign(this.tokenPair(session), { user: await this.userDto(user) });
   }

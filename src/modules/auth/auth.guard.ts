@@ -1,5 +1,6 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { Response } from 'express';
 import {
   ADMIN_ONLY,
   AuthenticatedRequest,
@@ -8,7 +9,9 @@ import {
   REQUIRED_PERMISSION,
 } from '../../common/auth/auth.decorators.js';
 import { PERMISSIONS, Permission, Principal } from '../../common/auth/principal.js';
-import { permissionDenied, unauthenticated } from '../../common/errors/app-error.js';
+import { AppError, permissionDenied, unauthenticated } from '../../common/errors/app-error.js';
+import { clientIp } from '../../common/rate-limit/client-ip.js';
+import { RateLimits } from '../../common/rate-limit/rate-limits.js';
 import { AppConfig } from '../../config/app-config.js';
 import { ApiKeysService } from './api-keys/api-keys.service.js';
 import { TokensService } from './jwt/tokens.service.js';
@@ -19,6 +22,8 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
  * The one global guard: every route needs `Authorization: Bearer <jwt>` or `x-api-key` unless it
  * is `@Public()`. A JWT may do anything its user may; an API key only what its permissions allow,
  * and only on routes that name a permission. Admin routes need a JWT of an ADMIN_EMAILS person.
+ * A failed authentication (no, bad, expired or revoked credentials) counts against the client
+ * address's limit of unverified requests, so guessing keys or tokens ends in 429.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -27,6 +32,7 @@ export class AuthGuard implements CanActivate {
     private readonly tokens: TokensService,
     private readonly apiKeys: ApiKeysService,
     private readonly config: AppConfig,
+    private readonly limits: RateLimits,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -35,7 +41,17 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
 
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const principal = await this.authenticate(request);
+    let principal: Principal;
+    try {
+      principal = await this.authenticate(request);
+    } catch (error) {
+      if (error instanceof AppError && error.status === HttpStatus.UNAUTHORIZED)
+        await this.limits.countUnverified(
+          clientIp(request),
+          context.switchToHttp().getResponse<Response>(),
+        );
+      throw error;
+    }
     request.principal = principal;
 
     const adminOnly = this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets) ?? false;

@@ -1,6 +1,7 @@
 import { createSecretKey } from 'node:crypto';
 import { Module, OnModuleInit } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { AppConfig } from '../../config/app-config.js';
 import { JwtService } from '@nestjs/jwt';
 import { MaintenanceTasks } from '../../queue/maintenance.processor.js';
 import { JobName, QueueName } from '../../queue/queue-names.js';
@@ -10,13 +11,14 @@ import { ApiKeysController } from './api-keys/api-keys.controller.js';
 import { ApiKeysService } from './api-keys/api-keys.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
-import { GoogleOAuthService } from './google/google-oauth.service.js';
+import { GoogleCallbackGuard, GoogleConsentGuard } from './google/google-auth.guards.js';
+import { googleConfigured, GoogleStrategy } from './google/google.strategy.js';
 import { OAuthStateStore } from './google/oauth-state.store.js';
 import { JWT_SIGNING_SECRET, jwtSecretProvider } from './jwt/jwt-secret.provider.js';
 import { TokensService } from './jwt/tokens.service.js';
 
 @Module({
-  imports: [UsersModule],
+  imports: [UsersModule, PassportModule.register({ session: false })],
   controllers: [AuthController, ApiKeysController],
   providers: [
     jwtSecretProvider,
@@ -37,11 +39,20 @@ import { TokensService } from './jwt/tokens.service.js';
     TokensService,
     ApiKeysService,
     OAuthStateStore,
-    GoogleOAuthService,
+    {
+      // passport-google-oauth20 cannot be built without a client: with none configured the
+      // Google guards answer 503 GOOGLE_NOT_CONFIGURED before passport runs.
+      provide: GoogleStrategy,
+      inject: [AppConfig, OAuthStateStore],
+      useFactory: (config: AppConfig, states: OAuthStateStore) =>
+        googleConfigured(config) ? new GoogleStrategy(config, states) : null,
+    },
+    GoogleConsentGuard,
+    GoogleCallbackGuard,
     AuthGuard,
-    { provide: APP_GUARD, useExisting: AuthGuard },
   ],
-  exports: [TokensService, ApiKeysService],
+  // AuthGuard is registered as the first global guard by the composition root (app.module.ts).
+  exports: [TokensService, ApiKeysService, AuthGuard],
 })
 export class AuthModule implements OnModuleInit {
   constructor(

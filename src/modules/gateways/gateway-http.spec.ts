@@ -63,8 +63,12 @@ describe('GatewayHttpClient', () => {
     await gateway.stop();
   });
 
+  /** undici hands a connection back to its pool once the turn that read the response is over. */
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
   it('reuses one connection for consecutive GETs', async () => {
     await client.request({ method: 'GET', path: '/transaction/verify/A' });
+    await nextTurn();
     await client.request({ method: 'GET', path: '/transaction/verify/B' });
     expect(gateway.requests.map((r) => r.path)).toEqual([
       '/transaction/verify/A',
@@ -83,6 +87,25 @@ describe('GatewayHttpClient', () => {
 
     expect(answer).toEqual({ status: 200, body: { status: true } });
     expect(gateway.requests.map((r) => r.path)).toEqual(['/again']);
+  });
+
+  it('sends a GET once more when the gateway closes a pooled connection as it arrives', async () => {
+    let closed = false;
+    gateway.handler = (req, res) => {
+      // A server closing an idle connection just as our request reaches it.
+      if (req.url === '/second' && !closed) {
+        closed = true;
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"status":true}');
+    };
+    await client.request({ method: 'GET', path: '/first' });
+    await nextTurn();
+    const answer = await client.request<{ status: boolean }>({ method: 'GET', path: '/second' });
+    expect(answer).toEqual({ status: 200, body: { status: true } });
+    expect(gateway.requests.map((r) => r.path)).toEqual(['/first', '/second', '/second']);
   });
 
   it('reports a refused connection as unavailable, naming ECONNREFUSED', async () => {

@@ -1,5 +1,4 @@
-import http from 'node:http';
-import https from 'node:https';
+import { Agent } from 'undici';
 import { GatewayRequestError, GatewayUnavailableError } from './gateway.errors.js';
 
 export interface GatewayHttpRequest {
@@ -28,11 +27,16 @@ class NoAnswer extends Error {
   }
 }
 
-// Keep-alive pools shared by every adapter, for GETs (see GatewayHttpClient.get).
-const agents = {
-  http: new http.Agent({ keepAlive: true }),
-  https: new https.Agent({ keepAlive: true }),
-};
+/**
+ * undici's Agent: a keep-alive connection pool per gateway origin, shared by every adapter, so a
+ * call reuses a warm connection instead of a TCP (and TLS) handshake. An idle connection is kept
+ * for the server's Keep-Alive hint, or 4 s without one (undici's default; gateways rarely keep
+ * idle connections longer), and closed before the server would close it.
+ */
+const pool = new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 60_000 });
+
+/** Errors of a connection that failed before any answer: for a GET, worth one more try. */
+const CONNECTION_LOST = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 
 /**
  * Minimal JSON-over-HTTP client for gateway adapters: a hard timeout, transient failures
@@ -59,13 +63,10 @@ export class GatewayHttpClient {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(req.json);
     }
-    const url = `${this.baseUrl}${req.path}`;
+    const url = new URL(`${this.baseUrl}${req.path}`);
     let response: RawResponse;
     try {
-      response =
-        req.method === 'GET' && body === undefined
-          ? await this.get(url, headers)
-          : await this.fetch(req.method, url, headers, body);
+      response = await this.exchange(req.method, url, headers, body);
     } catch (error) {
       throw new GatewayUnavailableError(
         this.gateway,
@@ -93,104 +94,51 @@ export class GatewayHttpClient {
   }
 
   /**
-   * Requests that change something at the gateway, through fetch: one attempt, whatever happens
-   * to the connection (a refund at a gateway without idempotency keys must never be sent twice
-   * by us; see RefundExecutionService).
+   * One request through the pool; the timeout bounds the whole exchange (connect, send, read the
+   * body). A request that changes something is sent once, whatever happens to the connection (a
+   * refund at a gateway without idempotency keys must never be sent twice by us; see
+   * RefundExecutionService). A GET whose connection was lost before any answer (a pooled
+   * connection the gateway closed as we sent) changes nothing, so it is sent again, once.
    */
-  private async fetch(
-    method: string,
-    url: string,
+  private async exchange(
+    method: GatewayHttpRequest['method'],
+    url: URL,
     headers: Record<string, string>,
     body: string | undefined,
   ): Promise<RawResponse> {
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method,
-        headers,
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (error) {
-      // By name, not instanceof: fetch's errors come from Node's own realm.
-      throw new NoAnswer(
-        (error as { name?: unknown } | null)?.name === 'TimeoutError'
-          ? `timed out after ${this.timeoutMs} ms`
-          : describe(error),
-      );
-    }
-    return { status: response.status, text: await response.text().catch(() => '') };
-  }
-
-  /**
-   * GETs (the settlement path's verify call, one per webhook) through node:http on a keep-alive
-   * pool: a warm connection instead of a TCP (and TLS) handshake each time, at a fraction of
-   * fetch's CPU per request. The timeout bounds the whole exchange (connect, send, read the body).
-   * A pooled connection that the gateway closed while idle fails at once with ECONNRESET and no
-   * answer: a GET changes nothing, so it is sent again, once, on a new connection.
-   */
-  private get(url: string, headers: Record<string, string>): Promise<RawResponse> {
-    return new Promise<RawResponse>((resolve, reject) => {
-      let done = false;
-      let current: http.ClientRequest | undefined;
-      const finish = (error: Error | null, response?: RawResponse): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        if (error) reject(error);
-        else resolve(response as RawResponse);
-      };
-      const attempt = (pooled: boolean): void => {
-        let answered = false;
-        let req: http.ClientRequest;
-        try {
-          const target = new URL(url);
-          const secure = target.protocol === 'https:';
-          const agent = pooled ? (secure ? agents.https : agents.http) : false;
-          req = (secure ? https : http).request(
-            target,
-            { method: 'GET', headers, agent },
-            (res) => {
-              answered = true;
-              const chunks: Buffer[] = [];
-              res.on('data', (chunk: Buffer) => chunks.push(chunk));
-              res.on('end', () =>
-                finish(null, {
-                  status: res.statusCode ?? 0,
-                  text: Buffer.concat(chunks).toString('utf8'),
-                }),
-              );
-              res.on('error', (error) => finish(new NoAnswer(describe(error))));
-              res.on('close', () => {
-                if (!res.complete) finish(new NoAnswer('the response was cut off'));
-              });
-            },
-          );
-        } catch (error) {
-          finish(new NoAnswer(describe(error)));
-          return;
-        }
-        current = req;
-        req.on('error', (error: NodeJS.ErrnoException) => {
-          if (!done && pooled && req.reusedSocket && !answered && error.code === 'ECONNRESET') {
-            attempt(false);
-            return;
-          }
-          finish(new NoAnswer(describe(error)));
+    const signal = AbortSignal.timeout(this.timeoutMs);
+    for (let attempt = 1; ; attempt++) {
+      let answer: Awaited<ReturnType<Agent['request']>>;
+      try {
+        answer = await pool.request({
+          origin: url.origin,
+          path: `${url.pathname}${url.search}`,
+          method,
+          headers,
+          body,
+          signal,
         });
-        req.end();
-      };
-      const timer = setTimeout(() => {
-        finish(new NoAnswer(`timed out after ${this.timeoutMs} ms`));
-        current?.destroy();
-      }, this.timeoutMs);
-      attempt(true);
-    });
+      } catch (error) {
+        if (signal.aborted) throw new NoAnswer(`timed out after ${this.timeoutMs} ms`);
+        if (method === 'GET' && attempt === 1 && CONNECTION_LOST.has(codeOf(error))) continue;
+        throw new NoAnswer(describe(error));
+      }
+      try {
+        return { status: answer.statusCode, text: await answer.body.text() };
+      } catch (error) {
+        if (signal.aborted) throw new NoAnswer(`timed out after ${this.timeoutMs} ms`);
+        throw new NoAnswer(`the response was cut off (${describe(error)})`);
+      }
+    }
   }
 }
 
-/** The most telling part of a network error: fetch wraps it in `cause`, node:http sets `code`. */
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : '';
+}
+
+/** The most telling part of a network error: its code (ECONNREFUSED, …), or a cause's. */
 function describe(error: unknown): string {
   if (error instanceof Error) {
     const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;

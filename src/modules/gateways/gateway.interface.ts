@@ -109,5 +109,19 @@ export interface PaymentGateway {
    * GatewayUnavailableError (→ 503) when it cannot be checked right now.
    */
   verifyWebhook(request: InboundWebhookRequest): Promise<void>;
+  /**
+   * Only for gateways whose verifyWebhook calls the gateway (PayPal's verify API): the event id the
+   * request claims and the signature it carries, read without trusting either, so intake lets at
+   * most one verification call per event id out. Undefined when verifyWebhook refuses the request
+   * without calling anyone (a missing header, a body with no event id).
+   */
+  remoteWebhookClaim?(request: InboundWebhookRequest): RemoteWebhookClaim | undefined;
   parseWebhook(request: InboundWebhookRequest): NormalizedWebhookEvent;
+}
+
+/** What an unverified webhook says it is (see PaymentGateway.remoteWebhookClaim). */
+export interface RemoteWebhookClaim {
+  eventId: string;
+  /** The signature material (headers) as received, joined: tells two requests apart. */
+  signature: string;
 }

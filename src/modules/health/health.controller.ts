@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { Controller, Get, Inject } from '@nestjs/common';
 import {
   ApiOkResponse,
@@ -26,12 +27,25 @@ export class HealthController {
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
-  /** The fail-fast client refuses commands while (re)connecting; give a connect in progress a moment. */
-  private async pingWhenConnected(): Promise<string> {
+  /**
+   * PING within `timeoutMs`. The fail-fast client refuses commands while (re)connecting, so a
+   * connect in progress is given the same time to finish. Whatever happens, nothing is left behind
+   * on the shared client: the wait for 'ready' is removed when the time is up (a Redis that accepts
+   * connections but never answers would otherwise keep one listener per probe).
+   */
+  private async pingRedis(timeoutMs: number): Promise<string> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    const timedOut = new Promise<never>((_, reject) =>
+      signal.addEventListener('abort', () => reject(new Error('timeout')), { once: true }),
+    );
+    // Only the race below observes it; a probe that answers first must not leave it unhandled.
+    timedOut.catch(() => undefined);
     if (this.redis.status === 'connecting' || this.redis.status === 'connect') {
-      await new Promise<void>((resolve) => this.redis.once('ready', () => resolve()));
+      await once(this.redis, 'ready', { signal }).catch((error: unknown) => {
+        throw signal.aborted ? new Error('timeout') : error;
+      });
     }
-    return this.redis.ping();
+    return Promise.race([this.redis.ping(), timedOut]);
   }
 
   @Get()
@@ -51,12 +65,7 @@ export class HealthController {
       async () => {
         const indicator = this.indicators.check('redis');
         try {
-          const pong = await Promise.race([
-            this.pingWhenConnected(),
-            new Promise<never>((_, reject) =>
-              setTimeout(() => reject(new Error('timeout')), 2_000),
-            ),
-          ]);
+          const pong = await this.pingRedis(2_000);
           return pong === 'PONG' ? indicator.up() : indicator.down({ message: String(pong) });
         } catch (error) {
           return indicator.down({ message: (error as Error).message });

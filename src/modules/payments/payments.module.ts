@@ -10,6 +10,7 @@ import { InboundWebhookService } from './inbound/inbound-webhook.service.js';
 import { InboundWebhooksProcessor } from './inbound/inbound-webhooks.processor.js';
 import { WebhookIntakeController } from './inbound/webhook-intake.controller.js';
 import { WebhookIntakeService } from './inbound/webhook-intake.service.js';
+import { WebhookVerificationMemo } from './inbound/webhook-verification-memo.js';
 import { OrdersController } from './orders.controller.js';
 import { OrdersService } from './orders.service.js';
 import { PaymentSettledHooks } from './payment-settled.hooks.js';
@@ -46,6 +47,7 @@ import { SettlementService } from './settlement.service.js';
     SettlementService,
     PaymentRows,
     WebhookIntakeService,
+    WebhookVerificationMemo,
     InboundWebhookService,
     InboundWebhookSweeper,
     InboundPayloadRetention,

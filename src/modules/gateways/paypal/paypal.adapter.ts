@@ -14,6 +14,7 @@ import type {
   NormalizedWebhookEvent,
   PaymentGateway,
   RefundInput,
+  RemoteWebhookClaim,
   RefundResult,
   VerifyInput,
   VerifyResult,
@@ -168,6 +169,8 @@ export class PayPalAdapter implements PaymentGateway {
     } catch {
       throw new InvalidSignatureError('Webhook body is not JSON');
     }
+    // Every PayPal event has an id; intake allows one verify call per id (remoteWebhookClaim).
+    if (eventIdOf(event) === undefined) throw new InvalidSignatureError('Webhook event has no id');
     let response: GatewayHttpResponse<{ verification_status?: string }>;
     try {
       response = await this.api<{ verification_status?: string }>({
@@ -194,6 +197,23 @@ export class PayPalAdapter implements PaymentGateway {
       );
       throw new InvalidSignatureError();
     }
+  }
+
+  remoteWebhookClaim(request: InboundWebhookRequest): RemoteWebhookClaim | undefined {
+    const signature: string[] = [];
+    for (const name of Object.values(PAYPAL_SIGNATURE_HEADERS)) {
+      const value = header(request, name);
+      if (!value) return undefined;
+      signature.push(value);
+    }
+    let event: unknown;
+    try {
+      event = JSON.parse(request.rawBody.toString('utf8'));
+    } catch {
+      return undefined;
+    }
+    const eventId = eventIdOf(event);
+    return eventId === undefined ? undefined : { eventId, signature: signature.join('\n') };
   }
 
   parseWebhook(request: InboundWebhookRequest): NormalizedWebhookEvent {
@@ -312,6 +332,12 @@ export class PayPalAdapter implements PaymentGateway {
     this.token = { value, expiresAt: Date.now() + lifetime * 1000 };
     return value;
   }
+}
+
+function eventIdOf(event: unknown): string | undefined {
+  if (typeof event !== 'object' || event === null) return undefined;
+  const id = (event as { id?: unknown }).id;
+  return typeof id === 'string' && id.length > 0 ? id : undefined;
 }
 
 function header(request: InboundWebhookRequest, name: string): string | undefined {

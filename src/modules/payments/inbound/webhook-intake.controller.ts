@@ -1,15 +1,11 @@
-import { Controller, HttpCode, type INestApplication, Param, Post, Req } from '@nestjs/common';
+import { Controller, HttpCode, type INestApplication, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import { SkipThrottle } from '@nestjs/throttler';
+import type { Request, Response } from 'express';
 import { Public } from '../../../common/auth/auth.decorators.js';
 import { ApiErrors } from '../../../common/errors/api-errors.decorator.js';
 import type { LeanRoute } from '../../../common/http/lean-routes.js';
-import {
-  enforceRateLimit,
-  webhookBucket,
-} from '../../../common/rate-limit/rate-limit.interceptor.js';
-import { RateLimitStore } from '../../../common/rate-limit/rate-limit.store.js';
-import { AppConfig } from '../../../config/app-config.js';
+import { clientIp } from '../../../common/rate-limit/client-ip.js';
 import { IntakeResult, WebhookIntakeService } from './webhook-intake.service.js';
 
 class WebhookAckDto {
@@ -25,10 +21,12 @@ class WebhookAckDto {
 
 /**
  * Gateways post here; no authentication but the gateway's own signature, checked on the raw body.
- * Lives under /webhooks so per-user rate limits do not apply.
+ * The rate-limit guard skips it: intake counts a webhook against its gateway only once verified,
+ * and an unverified one against its client address.
  */
 @ApiTags('inbound webhooks')
 @Public()
+@SkipThrottle()
 @Controller('webhooks')
 export class WebhookIntakeController {
   constructor(private readonly intake: WebhookIntakeService) {}
@@ -54,13 +52,20 @@ export class WebhookIntakeController {
     401: 'INVALID_SIGNATURE: missing or wrong signature; nothing stored',
     404: 'NOT_FOUND: no such gateway',
     422: 'GATEWAY_DISABLED: the gateway is not configured',
+    429: 'RATE_LIMITED: verified webhooks of this gateway, or unverified requests from this address, are over their limit (Retry-After)',
     503: 'SERVICE_UNAVAILABLE: the event could not be stored or the sender checked; the gateway should retry',
   })
   async receive(
     @Param('gateway') gateway: string,
     @Req() req: Request & { rawBody?: Buffer },
+    @Res({ passthrough: true }) res: Response,
   ): Promise<WebhookAckDto> {
-    return ack(await this.intake.receive(gateway, req.rawBody, req.headers));
+    return ack(
+      await this.intake.receive(gateway, req.rawBody, req.headers, {
+        ip: clientIp(req),
+        response: res,
+      }),
+    );
   }
 }
 
@@ -70,28 +75,19 @@ function ack(result: IntakeResult): WebhookAckDto {
 
 /**
  * The same endpoint, served ahead of Express and Nest (common/http/lean-routes.ts): gateways post
- * here at a rate no other route sees, and of the global pipeline only the rate limit applies to
- * it (the route is public, takes no Idempotency-Key and validates nothing but the signature). It
+ * here at a rate no other route sees, and nothing of the global pipeline applies to it (the route
+ * is public, skips the rate-limit guard, takes no Idempotency-Key and validates nothing but the
+ * signature; intake counts its rate limits). It
  * answers exactly as the controller does; requests it does not take (an unusual body, a query
  * string, another case of the path) still reach the controller.
  */
 export function webhookLeanRoute(app: INestApplication): LeanRoute {
   const intake = app.get(WebhookIntakeService, { strict: false });
-  const limits = app.get(RateLimitStore, { strict: false });
-  const config = app.get(AppConfig, { strict: false });
   return {
     path: /^\/api\/v1\/webhooks\/([a-z]+)$/,
     route: '/api/v1/webhooks/:gateway',
     status: 200,
-    handle: async ({ params: [gateway], rawBody, headers, json }, response) => {
-      await enforceRateLimit(
-        limits,
-        config,
-        webhookBucket(gateway),
-        config.throttleWebhookLimit,
-        response,
-      );
-      return ack(await intake.receive(gateway, rawBody, headers, json));
-    },
+    handle: async ({ params: [gateway], rawBody, headers, json, ip }, response) =>
+      ack(await intake.receive(gateway, rawBody, headers, { ip, response }, json)),
   };
 }

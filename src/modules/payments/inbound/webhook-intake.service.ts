@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { AppConfig } from '../../../config/app-config.js';
 import { MicroBatcher } from '../../../common/batching/micro-batcher.js';
 import { AppError, notFound, serviceUnavailable } from '../../../common/errors/app-error.js';
+import { type HeaderSink, RateLimits } from '../../../common/rate-limit/rate-limits.js';
 import { MetricsService } from '../../../common/metrics/metrics.service.js';
 import { QueueProducer } from '../../../queue/queue-producer.service.js';
 import { currentRequestId } from '../../../common/http/request-context.js';
@@ -12,12 +13,29 @@ import type {
   InboundWebhookRequest,
   GatewayName,
   NormalizedWebhookEvent,
+  PaymentGateway,
 } from '../../gateways/gateway.interface.js';
 import { withoutCardData } from '../../gateways/card-data.js';
 import { GatewayRegistry } from '../../gateways/gateway.registry.js';
 import { queryRows } from '../../../database/sql.js';
 import { inboundJobOptions, ProcessInboundWebhookJob } from './inbound-webhook-jobs.js';
 import { headersWithoutSecrets, singleValued } from './webhook-headers.js';
+import { WebhookVerificationMemo } from './webhook-verification-memo.js';
+
+/** Who posted a webhook, as rate limits see it. */
+export interface WebhookClient {
+  /** The client address (common/rate-limit/client-ip.ts). */
+  ip: string;
+  /** Where X-RateLimit-* headers go. */
+  response?: HeaderSink;
+}
+
+/** Answers that mean the sender was not proven: counted against the client address, not the gateway. */
+const UNVERIFIED_STATUSES: ReadonlySet<number> = new Set([
+  HttpStatus.UNAUTHORIZED,
+  HttpStatus.NOT_FOUND,
+  HttpStatus.UNPROCESSABLE_ENTITY,
+]);
 
 export interface IntakeResult {
   duplicate: boolean;
@@ -52,8 +70,10 @@ const MAX_BATCH = 100;
 const MAX_IN_FLIGHT = 4;
 
 /**
- * Receives a gateway webhook: proves the sender on the raw bytes first (401, nothing stored),
- * stores the event under its unique (gateway, event id) before answering (503 when the database
+ * Receives a gateway webhook: proves the sender on the raw bytes first (401, nothing stored), then
+ * counts it against its gateway's rate limit; a request that is not proven (401, an unknown or
+ * disabled gateway) counts against its client address instead, so forged traffic never uses up
+ * the real gateway's limit. It stores the event under its unique (gateway, event id) before answering (503 when the database
  * cannot take it, so the gateway retries), then tries to enqueue its job. Redis being down does not
  * fail the request: the enqueue gives up fast and the sweeper enqueues later.
  */
@@ -74,6 +94,8 @@ export class WebhookIntakeService {
     private readonly registry: GatewayRegistry,
     private readonly producer: QueueProducer,
     private readonly metrics: MetricsService,
+    private readonly limits: RateLimits,
+    private readonly verification: WebhookVerificationMemo,
   ) {}
 
   /**
@@ -84,11 +106,15 @@ export class WebhookIntakeService {
     gateway: string,
     rawBody: Buffer | undefined,
     headers: Record<string, string | string[] | undefined>,
+    client: WebhookClient,
     parsedBody?: unknown,
   ): Promise<IntakeResult> {
-    if (!this.registry.isKnown(gateway)) throw notFound('Webhook route');
+    if (!this.registry.isKnown(gateway)) {
+      await this.limits.countUnverified(client.ip, client.response);
+      throw notFound('Webhook route');
+    }
     try {
-      const result = await this.store(gateway, rawBody, headers, parsedBody);
+      const result = await this.store(gateway, rawBody, headers, client, parsedBody);
       this.metrics.webhooksReceived.inc({ gateway, duplicate: String(result.duplicate) });
       return result;
     } catch (error) {
@@ -104,14 +130,15 @@ export class WebhookIntakeService {
     gateway: GatewayName,
     rawBody: Buffer | undefined,
     headers: Record<string, string | string[] | undefined>,
+    client: WebhookClient,
     parsedBody: unknown,
   ): Promise<IntakeResult> {
-    const adapter = this.registry.get(gateway);
     const request: InboundWebhookRequest = {
       rawBody: rawBody ?? Buffer.alloc(0),
       headers: singleValued(headers),
     };
-    await adapter.verifyWebhook(request);
+    const adapter = await this.verifySender(gateway, request, client);
+    await this.limits.countWebhook(gateway, client.response);
 
     let event: NormalizedWebhookEvent;
     let payload: Record<string, unknown>;
@@ -155,6 +182,35 @@ export class WebhookIntakeService {
       );
     }
     return { duplicate: !inserted, eventId: event.eventId };
+  }
+
+  /**
+   * The gateway's adapter once it has proven the sender. A gateway whose check calls out (PayPal)
+   * is called at most once per event id (WebhookVerificationMemo), and not at all for an address
+   * already over its limit of unverified requests.
+   */
+  private async verifySender(
+    gateway: GatewayName,
+    request: InboundWebhookRequest,
+    client: WebhookClient,
+  ): Promise<PaymentGateway> {
+    try {
+      const adapter = this.registry.get(gateway);
+      const claim = adapter.remoteWebhookClaim?.(request);
+      if (!claim) {
+        await adapter.verifyWebhook(request);
+        return adapter;
+      }
+      this.limits.refuseIfOverUnverifiedLimit(client.ip);
+      await this.verification.verifyOnce(gateway, claim, request, () =>
+        adapter.verifyWebhook(request),
+      );
+      return adapter;
+    } catch (error) {
+      if (error instanceof AppError && UNVERIFIED_STATUSES.has(error.status))
+        await this.limits.countUnverified(client.ip, client.response);
+      throw error;
+    }
   }
 
   /**
