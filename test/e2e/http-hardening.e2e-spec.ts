@@ -126,7 +126,14 @@ describe('HTTP hardening (e2e)', () => {
         headers.map((name) => `header:${name}`),
       );
       expect(operation.requestBody.content['application/json'].example).toEqual(expect.any(Object));
-      expect(Object.keys(operation.responses).sort()).toEqual(['200', '400', '401', '422', '503']);
+      expect(Object.keys(operation.responses).sort()).toEqual([
+        '200',
+        '400',
+        '401',
+        '422',
+        '429',
+        '503',
+      ]);
       operationIds.add(operation.operationId);
     }
     expect(operationIds.size).toBe(5);
