@@ -174,7 +174,9 @@ describe('a Postgres connection dropped during a transfer (e2e)', () => {
     // Warm the pool, then cut every app connection (not the test's own).
     await request(t.url).get('/api/v1/wallet/balance').set(alice.authHeader).expect(200);
     const cut = await observer.query<{ pid: number }>(
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+      // The timeout makes each call wait until its backend has exited: on a busy machine a backend
+      // signalled but not yet gone would still fail the request after the first with 57P01.
+      `SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity
         WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name LIKE 'payments-%'`,
     );
     expect(cut.rowCount).toBeGreaterThan(0);
