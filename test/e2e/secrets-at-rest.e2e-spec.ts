@@ -227,7 +227,7 @@ describe('secrets at rest (e2e)', () => {
     let legacyEndpointId: string;
 
     beforeAll(async () => {
-      db = await createTestDatabase();
+      db = await createTestDatabase({ empty: true });
       // The schema as it was just before this change, with rows written by that version.
       const before = new DataSource({
         ...dataSourceOptions(new AppConfig(testEnv({ DATABASE_URL: db.url }))),
