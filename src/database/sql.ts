@@ -48,8 +48,6 @@ export function sqlStateOf(error: unknown): string | undefined {
   return 'code' in source && typeof source.code === 'string' ? source.code : undefined;
 }
 
-export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * The numbered parameters of one statement being composed from parts: `add` returns the
  * placeholder (`$n`) of a value, so parts written by different modules number theirs in turn.

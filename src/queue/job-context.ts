@@ -1,7 +1,7 @@
 import { ProcessorDecoratorService } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import type { PinoLogger } from 'nestjs-pino';
-import { runWithRequestId } from '../common/http/request-context.js';
+import { runWithRequestId } from '../common/request/request-context.js';
 
 /** Job data key carrying the id of the request that caused the job (set by QueueProducer). */
 export const REQUEST_ID_KEY = '_request_id';

@@ -11,6 +11,7 @@ import { bullPrefix, QueueProducer } from './queue-producer.service.js';
 import { WorkerHeartbeat } from './worker-heartbeat.js';
 import { WorkerRunner } from './worker-runner.service.js';
 import { MaintenanceProcessor, MaintenanceTasks } from './maintenance.processor.js';
+import { QueueMetricsCollector } from './queue-metrics.collector.js';
 
 @Global()
 @Module({
@@ -26,7 +27,14 @@ import { MaintenanceProcessor, MaintenanceTasks } from './maintenance.processor.
     }),
     BullModule.registerQueue(...ALL_QUEUES.map((name) => ({ name }))),
   ],
-  providers: [QueueProducer, WorkerRunner, WorkerHeartbeat, MaintenanceTasks, MaintenanceProcessor],
+  providers: [
+    QueueProducer,
+    WorkerRunner,
+    WorkerHeartbeat,
+    MaintenanceTasks,
+    MaintenanceProcessor,
+    QueueMetricsCollector,
+  ],
   exports: [BullModule, QueueProducer, WorkerRunner, MaintenanceTasks],
 })
 export class QueueModule {}

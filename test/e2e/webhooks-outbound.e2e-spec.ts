@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import type { OutboundEventType } from '../../src/modules/webhooks/outbound-event.entity.js';
+import type { OutboundEventType } from '../../src/modules/webhooks/outbound-webhook.types.js';
 import { OutboxService } from '../../src/modules/webhooks/outbox.service.js';
 import { WebhookDeliveryService } from '../../src/modules/webhooks/webhook-delivery.service.js';
 import { WebhookRelayService } from '../../src/modules/webhooks/webhook-relay.service.js';

@@ -3,8 +3,8 @@ import type { Type } from '@nestjs/common';
 import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Redis } from 'ioredis';
-import { AppModule } from '../../src/app.module.js';
-import { configureApp } from '../../src/common/http/configure-app.js';
+import { AppModule, HTTP_FEATURES } from '../../src/app.module.js';
+import { configureApp } from '../../src/http/configure-app.js';
 import { AppConfig } from '../../src/config/app-config.js';
 import { migrate } from '../../src/database/migrate.js';
 import {
@@ -110,7 +110,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     rawBody: true,
     bufferLogs: true,
   });
-  configureApp(app);
+  configureApp(app, HTTP_FEATURES);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return {

@@ -7,11 +7,8 @@ import {
   claimJson,
   IDEMPOTENCY_KEY_LOST,
   type IdempotencyClaim,
-} from '../../src/common/idempotency/idempotency-claim.js';
-import {
-  IdempotencyService,
-  requestHash,
-} from '../../src/common/idempotency/idempotency.service.js';
+} from '../../src/http/idempotency/idempotency-claim.js';
+import { IdempotencyService, requestHash } from '../../src/http/idempotency/idempotency.service.js';
 import { queryRows } from '../../src/database/sql.js';
 import { OrdersService } from '../../src/modules/payments/orders.service.js';
 import { toOrderView } from '../../src/modules/payments/payment-view.js';

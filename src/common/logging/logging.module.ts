@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { pino, type DestinationStream } from 'pino';
 import { AppConfig } from '../../config/app-config.js';
-import { requestIdToLog } from '../http/request-context.js';
+import { requestIdToLog } from '../request/request-context.js';
 import { REDACTED, redactPaths, redactUrl } from './redaction.js';
 import { redactSqlError } from './sql-error-redaction.js';
 import { RequestLogs } from './request-log.js';

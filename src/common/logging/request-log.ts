@@ -2,7 +2,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import { Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { pino, type Level, type Logger } from 'pino';
-import { assignRequestId } from '../http/request-id.js';
+import { assignRequestId } from '../request/request-id.js';
 import { REDACTED, SECRET_HEADERS, SECRET_KEYS, redactUrl } from './redaction.js';
 
 /**

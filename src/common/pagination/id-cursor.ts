@@ -1,5 +1,5 @@
-import { UUID_PATTERN } from '../../database/sql.js';
 import { validationFailed } from '../errors/app-error.js';
+import { isUuid } from '../validation/uuid.js';
 
 /**
  * Opaque keyset cursor carrying the id of the last row of a page; the list query looks that row's
@@ -13,7 +13,7 @@ export function decodeIdCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined || cursor === '') return undefined;
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const id = text.startsWith('v1:') ? text.slice(3) : '';
-  if (!UUID_PATTERN.test(id))
+  if (!isUuid(id))
     throw validationFailed([{ field: 'cursor', message: 'cursor is not one this API issued' }]);
   return id;
 }

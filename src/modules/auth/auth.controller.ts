@@ -21,7 +21,7 @@ import {
 import { CurrentPrincipal, JwtOnly, Public } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { notFound } from '../../common/errors/app-error.js';
-import { BEARER_SCHEME } from '../../common/http/swagger.js';
+import { BEARER_SCHEME } from '../../http/swagger.js';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';

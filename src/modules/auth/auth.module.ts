@@ -1,11 +1,10 @@
 import { createSecretKey } from 'node:crypto';
-import { Module, OnModuleInit } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApiKey } from './api-keys/api-key.entity.js';
 import { AppConfig } from '../../config/app-config.js';
 import { JwtService } from '@nestjs/jwt';
-import { MaintenanceTasks } from '../../queue/maintenance.processor.js';
-import { JobName, QueueName } from '../../queue/queue-names.js';
-import { WorkerRunner } from '../../queue/worker-runner.service.js';
 import { UsersModule } from '../users/users.module.js';
 import { ApiKeysController } from './api-keys/api-keys.controller.js';
 import { ApiKeysService } from './api-keys/api-keys.service.js';
@@ -18,7 +17,11 @@ import { JWT_SIGNING_SECRET, jwtSecretProvider } from './jwt/jwt-secret.provider
 import { TokensService } from './jwt/tokens.service.js';
 
 @Module({
-  imports: [UsersModule, PassportModule.register({ session: false })],
+  imports: [
+    TypeOrmModule.forFeature([ApiKey]),
+    UsersModule,
+    PassportModule.register({ session: false }),
+  ],
   controllers: [AuthController, ApiKeysController],
   providers: [
     jwtSecretProvider,
@@ -54,15 +57,4 @@ import { TokensService } from './jwt/tokens.service.js';
   // AuthGuard is registered as the first global guard by the composition root (app.module.ts).
   exports: [TokensService, ApiKeysService, AuthGuard],
 })
-export class AuthModule implements OnModuleInit {
-  constructor(
-    private readonly runner: WorkerRunner,
-    private readonly tasks: MaintenanceTasks,
-    private readonly tokens: TokensService,
-  ) {}
-
-  onModuleInit(): void {
-    this.tasks.register(JobName.PurgeAuthTokens, () => this.tokens.purgeExpired());
-    this.runner.every(QueueName.Maintenance, JobName.PurgeAuthTokens, 3_600_000);
-  }
-}
+export class AuthModule {}

@@ -10,7 +10,7 @@ import {
 import type { Request, Response } from 'express';
 import { AdminOnly } from '../../common/auth/auth.decorators.js';
 import { ErrorResponseDto } from '../../common/errors/error-response.dto.js';
-import { BEARER_SCHEME } from '../../common/http/swagger.js';
+import { BEARER_SCHEME } from '../../http/swagger.js';
 import { AppConfig } from '../../config/app-config.js';
 import { QUEUE_BOARD_COOKIE, QUEUE_BOARD_PATH } from './queue-board.service.js';
 

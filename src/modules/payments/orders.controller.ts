@@ -10,12 +10,12 @@ import {
 import { CurrentPrincipal, RequirePermission } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { notFound } from '../../common/errors/app-error.js';
-import type { IdempotencyClaim } from '../../common/idempotency/idempotency-claim.js';
+import type { IdempotencyClaim } from '../../http/idempotency/idempotency-claim.js';
 import {
   CurrentIdempotencyClaim,
   Idempotent,
-} from '../../common/idempotency/idempotent.decorator.js';
-import { API_KEY_SCHEME, BEARER_SCHEME } from '../../common/http/swagger.js';
+} from '../../http/idempotency/idempotent.decorator.js';
+import { API_KEY_SCHEME, BEARER_SCHEME } from '../../http/swagger.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import { CreateOrderDto, OrderResponseDto } from './dto/order.dto.js';
 import { OrdersService } from './orders.service.js';

@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { queryRows, type SqlParams } from '../../database/sql.js';
 import { notFound } from '../../common/errors/app-error.js';
-import type { ClaimCompletion } from '../../common/idempotency/idempotency-claim.js';
-import { IdempotencyService } from '../../common/idempotency/idempotency.service.js';
+import type { ClaimCompletion } from '../../http/idempotency/idempotency-claim.js';
+import { IdempotencyService } from '../../http/idempotency/idempotency.service.js';
 import { Order } from './order.entity.js';
 import type { Payment } from './payment.entity.js';
 

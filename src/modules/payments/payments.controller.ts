@@ -13,12 +13,12 @@ import type { Response } from 'express';
 import { CurrentPrincipal, Public, RequirePermission } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { notFound, validationFailed } from '../../common/errors/app-error.js';
-import type { IdempotencyClaim } from '../../common/idempotency/idempotency-claim.js';
+import type { IdempotencyClaim } from '../../http/idempotency/idempotency-claim.js';
 import {
   CurrentIdempotencyClaim,
   Idempotent,
-} from '../../common/idempotency/idempotent.decorator.js';
-import { API_KEY_SCHEME, BEARER_SCHEME } from '../../common/http/swagger.js';
+} from '../../http/idempotency/idempotent.decorator.js';
+import { API_KEY_SCHEME, BEARER_SCHEME } from '../../http/swagger.js';
 import { AppConfig } from '../../config/app-config.js';
 import type { GatewayName } from '../gateways/gateway.interface.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';

@@ -1,4 +1,9 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { InboundWebhookEvent } from './inbound/inbound-webhook-event.entity.js';
+import { Order } from './order.entity.js';
+import { PaymentAuditEntry } from './payment-audit-entry.entity.js';
+import { Payment } from './payment.entity.js';
 import { GatewaysModule } from '../gateways/gateways.module.js';
 import { WebhooksModule } from '../webhooks/webhooks.module.js';
 import { AdminPaymentsController } from './admin/admin-payments.controller.js';
@@ -15,7 +20,6 @@ import { OrdersController } from './orders.controller.js';
 import { OrdersService } from './orders.service.js';
 import { PaymentSettledHooks } from './payment-settled.hooks.js';
 import { PaymentCallbackController, PaymentsController } from './payments.controller.js';
-import { PaymentsSchedules } from './payments-schedules.js';
 import { PaymentsProcessor } from './payments.processor.js';
 import { PaymentsService } from './payments.service.js';
 import { ReconciliationService } from './reconciliation.service.js';
@@ -29,7 +33,11 @@ import { SettlementService } from './settlement.service.js';
  * PaymentSettledHooks (wallet credit) and RefundWebhookHooks (refund webhooks).
  */
 @Module({
-  imports: [GatewaysModule, WebhooksModule],
+  imports: [
+    TypeOrmModule.forFeature([Payment, Order, PaymentAuditEntry, InboundWebhookEvent]),
+    GatewaysModule,
+    WebhooksModule,
+  ],
   // The callback controller comes first so /payments/callback is not taken for a reference.
   controllers: [
     PaymentCallbackController,
@@ -55,7 +63,6 @@ import { SettlementService } from './settlement.service.js';
     ReconciliationService,
     PaymentsProcessor,
     PaymentReviewService,
-    PaymentsSchedules,
   ],
   exports: [
     PaymentsService,

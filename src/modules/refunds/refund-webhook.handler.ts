@@ -7,10 +7,11 @@ import type { RefundEventOutcome, RefundWebhookHandler } from '../payments/refun
 import { OutboxService } from '../webhooks/outbox.service.js';
 import { Refund } from './refund.entity.js';
 import { AMOUNT_MATCHED_REFUND_GATEWAYS } from './refund-gateway-policy.js';
-import { isUniqueViolation, queryRows as rows, UUID_PATTERN } from '../../database/sql.js';
+import { isUniqueViolation, queryRows as rows } from '../../database/sql.js';
 import { RefundTransitionsService } from './refund-transitions.service.js';
 import { toRefundView } from './refund-view.js';
 import { RefundsService } from './refunds.service.js';
+import { isUuid } from '../../common/validation/uuid.js';
 
 type RefundEvent = NormalizedWebhookEvent & { gateway: string; inboundEventId: string };
 
@@ -59,7 +60,7 @@ export class RefundWebhookHandlerService implements RefundWebhookHandler {
 
   private async findOurs(event: RefundEvent): Promise<Refund | null> {
     const repo = this.dataSource.getRepository(Refund);
-    if (event.refundId && UUID_PATTERN.test(event.refundId)) {
+    if (event.refundId && isUuid(event.refundId)) {
       const byOurId = await repo.findOneBy({ id: event.refundId, gateway: event.gateway });
       if (byOurId) return byOurId;
     }
@@ -170,7 +171,7 @@ export class RefundWebhookHandlerService implements RefundWebhookHandler {
   }
 
   private async recordExternal(event: RefundEvent): Promise<RefundEventOutcome> {
-    if (event.refundId && UUID_PATTERN.test(event.refundId)) {
+    if (event.refundId && isUuid(event.refundId)) {
       return {
         status: 'unmatched',
         note: `the event names refund ${event.refundId}, which does not exist`,

@@ -1,7 +1,6 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { AppConfig } from '../../config/app-config.js';
-import { JobName, QueueName } from '../../queue/queue-names.js';
-import { WorkerRunner } from '../../queue/worker-runner.service.js';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Refund } from './refund.entity.js';
 import { PaymentRejectedHooks } from '../payments/admin/payment-rejected.hooks.js';
 import { PaymentsModule } from '../payments/payments.module.js';
 import { RefundWebhookHooks } from '../payments/refund-webhook.hooks.js';
@@ -25,7 +24,7 @@ import { RefundsService } from './refunds.service.js';
  * polling; and the refund an admin's reject starts (SPEC §6).
  */
 @Module({
-  imports: [PaymentsModule, WalletModule, WebhooksModule],
+  imports: [TypeOrmModule.forFeature([Refund]), PaymentsModule, WalletModule, WebhooksModule],
   controllers: [RefundsController, AdminRefundsController],
   providers: [
     RefundsService,
@@ -45,11 +44,7 @@ export class RefundsModule implements OnModuleInit {
     private readonly refundWebhookHooks: RefundWebhookHooks,
     private readonly paymentRejected: PaymentRejectedHooks,
     private readonly ledgerCheck: LedgerCheckService,
-    runner: WorkerRunner,
-    config: AppConfig,
-  ) {
-    runner.every(QueueName.Refunds, JobName.ReconcileRefunds, config.refundReconcileIntervalMs);
-  }
+  ) {}
 
   onModuleInit(): void {
     this.refundWebhookHooks.register(this.webhookHandler);

@@ -5,8 +5,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import type { DataSource, EntityManager } from 'typeorm';
 import { notFound, unprocessable } from '../../common/errors/app-error.js';
-import type { IdempotencyClaim } from '../../common/idempotency/idempotency-claim.js';
-import { IdempotencyService } from '../../common/idempotency/idempotency.service.js';
+import type { IdempotencyClaim } from '../../http/idempotency/idempotency-claim.js';
+import { IdempotencyService } from '../../http/idempotency/idempotency.service.js';
 import { minorFromDb, type Minor } from '../../common/money.js';
 import { AppConfig } from '../../config/app-config.js';
 import { JobName, QueueName } from '../../queue/queue-names.js';
@@ -19,7 +19,7 @@ import { WalletService } from '../wallet/wallet.service.js';
 import { Refund, RefundInitiator } from './refund.entity.js';
 import { ProcessRefundJob, refundJobId, refundJobOptions } from './refund-jobs.js';
 import { toRefundCreatedView } from './refund-view.js';
-import { UUID_PATTERN } from '../../database/sql.js';
+import { isUuid } from '../../common/validation/uuid.js';
 
 export interface RefundRequest {
   amount?: Minor;
@@ -223,14 +223,14 @@ export class RefundsService {
 
   /** Another user's refund reads as not found. */
   async getForUser(userId: string, refundId: string): Promise<Refund> {
-    if (!UUID_PATTERN.test(refundId)) throw notFound('Refund');
+    if (!isUuid(refundId)) throw notFound('Refund');
     const refund = await this.dataSource.getRepository(Refund).findOneBy({ id: refundId, userId });
     if (!refund) throw notFound('Refund');
     return refund;
   }
 
   async findById(refundId: string): Promise<Refund | null> {
-    if (!UUID_PATTERN.test(refundId)) return null;
+    if (!isUuid(refundId)) return null;
     return this.dataSource.getRepository(Refund).findOneBy({ id: refundId });
   }
 

@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../../common/auth/auth.decorators.js';
-import { BEARER_SCHEME } from '../../common/http/swagger.js';
+import { BEARER_SCHEME } from '../../http/swagger.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import { LedgerCheckService, type LedgerCheckReport } from './ledger-check.service.js';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Minor } from '../../common/money.js';
 import { notFound } from '../../common/errors/app-error.js';
-import type { IdempotencyClaim } from '../../common/idempotency/idempotency-claim.js';
+import type { IdempotencyClaim } from '../../http/idempotency/idempotency-claim.js';
 import type { GatewayName } from '../gateways/gateway.interface.js';
 import type { Payment } from '../payments/payment.entity.js';
 import { PaymentsService } from '../payments/payments.service.js';

@@ -12,7 +12,7 @@ import {
   claimJson,
   idempotencyKeyLost,
   type IdempotencyClaim,
-} from '../../common/idempotency/idempotency-claim.js';
+} from '../../http/idempotency/idempotency-claim.js';
 import { minorFromDb, type Minor } from '../../common/money.js';
 import { AppConfig } from '../../config/app-config.js';
 import { queryRows, type SqlFunctionCall } from '../../database/sql.js';
@@ -33,6 +33,7 @@ import {
   type WalletTransactionType,
   type WalletTransactionView,
 } from './wallet-transaction.view.js';
+import { isUuid } from '../../common/validation/uuid.js';
 
 export interface WalletSummary {
   walletNumber: string;
@@ -93,7 +94,6 @@ export interface RefundDebitReversal {
   reference?: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_DIRECTORY_SIZE = 50_000;
 const WALLET_NUMBER_ATTEMPTS = 5;
 
@@ -400,7 +400,7 @@ export class WalletService {
   private async findByUser(manager: EntityManager, userId: string): Promise<WalletAccount | null> {
     const cached = this.byUser.get(userId);
     if (cached) return cached;
-    if (!UUID.test(userId)) return null;
+    if (!isUuid(userId)) return null;
     return this.lookup(manager, `user_id = $1`, userId);
   }
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { SqlParams } from '../../database/sql.js';
-import type { OutboundEventType } from './outbound-event.entity.js';
+import type { OutboundEventType } from './outbound-webhook.types.js';
 
 export interface RecordEventInput {
   userId: string;

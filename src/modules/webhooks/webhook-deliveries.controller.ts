@@ -10,7 +10,7 @@ import {
 } from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermission } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
-import { API_KEY_SCHEME, BEARER_SCHEME } from '../../common/http/swagger.js';
+import { API_KEY_SCHEME, BEARER_SCHEME } from '../../http/swagger.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import { AUTH_ERRORS } from './api-errors.js';
 import {

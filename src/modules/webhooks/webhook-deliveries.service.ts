@@ -4,7 +4,8 @@ import { DataSource } from 'typeorm';
 import { conflict, notFound, unprocessable } from '../../common/errors/app-error.js';
 import { jobId, JobName, QueueName } from '../../queue/queue-names.js';
 import { QueueProducer } from '../../queue/queue-producer.service.js';
-import type { DeliveryStatus } from './webhook-delivery.entity.js';
+import type { DeliveryStatus } from './outbound-webhook.types.js';
+import { isUuid } from '../../common/validation/uuid.js';
 
 export interface DeliveryView {
   id: string;
@@ -45,8 +46,6 @@ interface DeliveryRow {
 
 const DELIVERY_COLUMNS = `d.id, d.event_id, ev.type AS event_type, d.endpoint_id, d.status, d.attempts, d.next_attempt_at,
   d.last_status_code, d.last_error, d.created_at, d.delivered_at`;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function toView(row: DeliveryRow): DeliveryView {
   return {
@@ -144,7 +143,7 @@ export class WebhookDeliveriesService {
    * gets. An attempt of a failed delivery that fails again leaves it failed.
    */
   async retry(userId: string, id: string, force: boolean): Promise<DeliveryView> {
-    if (!UUID.test(id)) throw notFound('Webhook delivery');
+    if (!isUuid(id)) throw notFound('Webhook delivery');
     await this.dataSource.transaction(async (manager) => {
       const rows: { status: DeliveryStatus; enabled: boolean }[] = await manager.query(
         `SELECT d.status, ep.enabled FROM webhook_deliveries d
@@ -182,7 +181,7 @@ export class WebhookDeliveriesService {
   }
 
   private async find(userId: string, id: string): Promise<DeliveryView> {
-    if (!UUID.test(id)) throw notFound('Webhook delivery');
+    if (!isUuid(id)) throw notFound('Webhook delivery');
     const rows: DeliveryRow[] = await this.dataSource.query(
       `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries d
          JOIN webhook_endpoints ep ON ep.id = d.endpoint_id

@@ -8,6 +8,7 @@ import { AppConfig } from '../../config/app-config.js';
 import { cursorText, decodeCursor, encodeCursor } from './cursor.js';
 import { checkWebhookUrl, WebhookDnsResolver, WebhookUrlNotAllowedError } from './url-safety.js';
 import { generateWebhookSecret, secretContext } from './webhook-signer.js';
+import { isUuid } from '../../common/validation/uuid.js';
 
 /** How long the secret replaced by a rotation keeps signing beside the new one. */
 export const SECRET_ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
@@ -71,8 +72,6 @@ export interface EndpointPatch {
   description?: string | null;
   enabled?: boolean;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Endpoint management, always scoped to the owner: another owner's endpoint reads as not found. */
 @Injectable()
@@ -152,7 +151,7 @@ export class WebhookEndpointsService {
   }
 
   async get(userId: string, id: string): Promise<EndpointView> {
-    if (!UUID.test(id)) throw notFound('Webhook endpoint');
+    if (!isUuid(id)) throw notFound('Webhook endpoint');
     const rows: EndpointRow[] = await this.dataSource.query(
       `SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = $1 AND user_id = $2`,
       [id, userId],
@@ -190,7 +189,7 @@ export class WebhookEndpointsService {
 
   /** Deleting an endpoint also deletes its deliveries and their attempts; its events remain. */
   async delete(userId: string, id: string): Promise<void> {
-    if (!UUID.test(id)) throw notFound('Webhook endpoint');
+    if (!isUuid(id)) throw notFound('Webhook endpoint');
     const result: [unknown[], number] = await this.dataSource.query(
       `DELETE FROM webhook_endpoints WHERE id = $1 AND user_id = $2 RETURNING id`,
       [id, userId],
@@ -207,7 +206,7 @@ export class WebhookEndpointsService {
     userId: string,
     id: string,
   ): Promise<{ endpoint: EndpointView; secret: string }> {
-    if (!UUID.test(id)) throw notFound('Webhook endpoint');
+    if (!isUuid(id)) throw notFound('Webhook endpoint');
     const secret = generateWebhookSecret();
     const rows: [EndpointRow[], number] = await this.dataSource.query(
       `UPDATE webhook_endpoints

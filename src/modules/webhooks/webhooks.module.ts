@@ -1,6 +1,4 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { JobName, QueueName } from '../../queue/queue-names.js';
-import { WorkerRunner } from '../../queue/worker-runner.service.js';
 import { EndpointSecretsAtRest } from './endpoint-secrets-at-rest.js';
 import { OutboundEventsService } from './outbound-events.service.js';
 import { OutboxService } from './outbox.service.js';
@@ -16,10 +14,6 @@ import { WebhookEndpointsController } from './webhook-endpoints.controller.js';
 import { WebhookEndpointsService } from './webhook-endpoints.service.js';
 import { WebhookRelayProcessor } from './webhook-relay.processor.js';
 import { WebhookRelayService } from './webhook-relay.service.js';
-
-/** How often the outbox is relayed when nobody kicks it, and how often lost jobs are looked for. */
-export const RELAY_INTERVAL_MS = 1_000;
-export const SWEEP_INTERVAL_MS = 5_000;
 
 /**
  * Outbound webhooks. Other modules import it for OutboxService (record events inside their
@@ -42,14 +36,9 @@ export const SWEEP_INTERVAL_MS = 5_000;
   exports: [OutboxService, WebhookRelayService],
 })
 export class WebhooksModule implements OnModuleInit {
-  constructor(
-    private readonly runner: WorkerRunner,
-    private readonly secretsAtRest: EndpointSecretsAtRest,
-  ) {}
+  constructor(private readonly secretsAtRest: EndpointSecretsAtRest) {}
 
   async onModuleInit(): Promise<void> {
-    this.runner.every(QueueName.WebhookRelay, JobName.RelayOutbox, RELAY_INTERVAL_MS);
-    this.runner.every(QueueName.WebhookRelay, JobName.SweepDeliveries, SWEEP_INTERVAL_MS);
     // Before anything signs: no endpoint secret stays in plain text or under a rotated-out key.
     await this.secretsAtRest.sealAll();
   }

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { CurrentPrincipal, JwtOnly } from '../../../common/auth/auth.decorators.js';
 import type { Principal } from '../../../common/auth/principal.js';
-import { BEARER_SCHEME } from '../../../common/http/swagger.js';
+import { BEARER_SCHEME } from '../../../http/swagger.js';
 import { ApiErrors } from '../../../common/errors/api-errors.decorator.js';
 import {
   ApiKeyDto,

@@ -14,12 +14,12 @@ import { queryRows } from '../../../database/sql.js';
 import { randomToken, sha256 } from '../crypto.js';
 import { ApiKeyExpiry, apiKeyExpiresAt } from './api-key-expiry.js';
 import { ApiKey } from './api-key.entity.js';
+import { isUuid } from '../../../common/validation/uuid.js';
 
 export const MAX_ACTIVE_API_KEYS = 5;
 /** `last_used_at` is a hint for people, not an audit log: one write per key per minute at most. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 const RANDOM_PART = /^[A-Za-z0-9_-]{43}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface NewApiKey {
   name: string;
@@ -67,7 +67,7 @@ function decodeCursor(cursor: string): [string, string] {
       typeof parsed[0] === 'string' &&
       !Number.isNaN(Date.parse(parsed[0])) &&
       typeof parsed[1] === 'string' &&
-      UUID.test(parsed[1])
+      isUuid(parsed[1])
     ) {
       return [parsed[0], parsed[1]];
     }
@@ -247,7 +247,7 @@ export class ApiKeysService {
 
   private async findOwned(manager: EntityManager, userId: string, keyId: string): Promise<ApiKey> {
     // A malformed id cannot name a key; answering 404 keeps ids opaque.
-    if (!UUID.test(keyId)) throw notFound('API key');
+    if (!isUuid(keyId)) throw notFound('API key');
     const key = await manager.getRepository(ApiKey).findOne({ where: { id: keyId, userId } });
     if (!key) throw notFound('API key');
     return key;

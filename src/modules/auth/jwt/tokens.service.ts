@@ -8,6 +8,7 @@ import { queryRows } from '../../../database/sql.js';
 import { MicroBatcher } from '../../../common/batching/micro-batcher.js';
 import { User } from '../../users/user.entity.js';
 import { randomToken, sha256 } from '../crypto.js';
+import { isUuid } from '../../../common/validation/uuid.js';
 
 export interface AccessClaims {
   sub: string;
@@ -29,8 +30,6 @@ export interface IssuedSession {
 type RefreshOutcome =
   | { kind: 'rotated'; session: IssuedSession }
   | { kind: 'unknown' | 'reused' | 'revoked' | 'expired' };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const isAccessClaims = (value: unknown): value is AccessClaims => {
   if (typeof value !== 'object' || value === null) return false;
@@ -151,7 +150,7 @@ export class TokensService {
    * familyChecks); each still sees every revocation committed before its query started.
    */
   async isFamilyActive(familyId: string, userId: string): Promise<boolean> {
-    if (!UUID.test(familyId) || !UUID.test(userId)) return false;
+    if (!isUuid(familyId) || !isUuid(userId)) return false;
     return this.familyChecks.submit({ familyId, userId });
   }
 

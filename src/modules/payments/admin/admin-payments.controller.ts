@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { AdminOnly, CurrentPrincipal } from '../../../common/auth/auth.decorators.js';
 import type { Principal } from '../../../common/auth/principal.js';
 import { notFound, validationFailed } from '../../../common/errors/app-error.js';
-import { BEARER_SCHEME } from '../../../common/http/swagger.js';
+import { BEARER_SCHEME } from '../../../http/swagger.js';
 import { ApiErrors } from '../../../common/errors/api-errors.decorator.js';
 import {
   decodeIdCursor as decodeCursor,

@@ -11,7 +11,7 @@ const BATCH = 1_000;
  * payload becomes null and the headers `{}`. The event's identity (gateway, event id, type,
  * reference, the gateway's payment id), its normalized reading and its outcome (status, attempts,
  * last error, payment, processed_at) stay, so duplicates are still recognized and the record of
- * what happened is kept. A repeating maintenance job runs it (PaymentsSchedules).
+ * what happened is kept. A repeating maintenance job runs it (src/schedules.ts).
  */
 @Injectable()
 export class InboundPayloadRetention {

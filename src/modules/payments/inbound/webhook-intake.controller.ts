@@ -4,7 +4,7 @@ import { SkipThrottle } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { Public } from '../../../common/auth/auth.decorators.js';
 import { ApiErrors } from '../../../common/errors/api-errors.decorator.js';
-import type { LeanRoute } from '../../../common/http/lean-routes.js';
+import type { LeanRoute } from '../../../http/lean-routes.js';
 import { clientIp } from '../../../common/rate-limit/client-ip.js';
 import { IntakeResult, WebhookIntakeService } from './webhook-intake.service.js';
 

@@ -7,7 +7,7 @@ import { AppError, notFound, serviceUnavailable } from '../../../common/errors/a
 import { type HeaderSink, RateLimits } from '../../../common/rate-limit/rate-limits.js';
 import { MetricsService } from '../../../common/metrics/metrics.service.js';
 import { QueueProducer } from '../../../queue/queue-producer.service.js';
-import { currentRequestId } from '../../../common/http/request-context.js';
+import { currentRequestId } from '../../../common/request/request-context.js';
 import { JobName, QueueName } from '../../../queue/queue-names.js';
 import type {
   InboundWebhookRequest,

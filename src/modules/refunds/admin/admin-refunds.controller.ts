@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import { AdminOnly, CurrentPrincipal } from '../../../common/auth/auth.decorators.js';
 import type { Principal } from '../../../common/auth/principal.js';
 import { notFound } from '../../../common/errors/app-error.js';
-import { BEARER_SCHEME } from '../../../common/http/swagger.js';
+import { BEARER_SCHEME } from '../../../http/swagger.js';
 import { ApiErrors } from '../../../common/errors/api-errors.decorator.js';
 import {
   AdminRefundListQueryDto,

@@ -11,8 +11,11 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { OUTBOUND_EVENT_TYPES } from '../outbound-event.entity.js';
-import { DELIVERY_STATUSES, type DeliveryStatus } from '../webhook-delivery.entity.js';
+import {
+  DELIVERY_STATUSES,
+  type DeliveryStatus,
+  OUTBOUND_EVENT_TYPES,
+} from '../outbound-webhook.types.js';
 
 export class ListDeliveriesQueryDto {
   @ApiPropertyOptional({ description: 'Page size (1–100)', example: 20, default: 20 })

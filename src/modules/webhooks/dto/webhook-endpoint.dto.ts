@@ -15,7 +15,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { OUTBOUND_EVENT_TYPES } from '../outbound-event.entity.js';
+import { OUTBOUND_EVENT_TYPES } from '../outbound-webhook.types.js';
 
 export const EVENT_FILTERS = [...OUTBOUND_EVENT_TYPES, '*'] as const;
 

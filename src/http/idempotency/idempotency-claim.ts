@@ -1,4 +1,4 @@
-import { AppError, conflict } from '../errors/app-error.js';
+import { AppError, conflict } from '../../common/errors/app-error.js';
 import { sqlStateOf } from '../../database/sql.js';
 
 /**

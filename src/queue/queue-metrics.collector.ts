@@ -2,8 +2,8 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { Gauge } from 'prom-client';
-import { QueueName } from '../../queue/queue-names.js';
-import { MetricsService } from './metrics.service.js';
+import { QueueName } from './queue-names.js';
+import { MetricsService } from '../common/metrics/metrics.service.js';
 
 const STATES = [
   'waiting',

@@ -1,5 +1,5 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
-import { ErrorDetail, validationFailed } from '../errors/app-error.js';
+import { ErrorDetail, validationFailed } from '../common/errors/app-error.js';
 
 function flatten(errors: ValidationError[], parent = ''): ErrorDetail[] {
   return errors.flatMap((error) => {

@@ -1,13 +1,13 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { AppError } from '../errors/app-error.js';
-import { errorBody, renderError } from '../errors/http-exception.filter.js';
-import { RequestLogs } from '../logging/request-log.js';
-import { MetricsService } from '../metrics/metrics.service.js';
+import { AppError } from '../common/errors/app-error.js';
+import { errorBody, renderError } from '../common/errors/http-exception.filter.js';
+import { RequestLogs } from '../common/logging/request-log.js';
+import { MetricsService } from '../common/metrics/metrics.service.js';
 import { bodyProblem } from './body-limits.js';
-import { clientIp } from '../rate-limit/client-ip.js';
-import { runWithRequestId } from './request-context.js';
+import { clientIp } from '../common/rate-limit/client-ip.js';
+import { runWithRequestId } from '../common/request/request-context.js';
 
 export interface LeanRequest {
   /** The route pattern's capture groups, in order. */

@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import { randomUUID } from 'node:crypto';
 import { AggregatorRegistry, type Registry } from 'prom-client';
-import type { AppConfig } from './config/app-config.js';
+import type { AppConfig } from '../config/app-config.js';
 
 const METRICS_ASK = 'payments:cluster-metrics-ask';
 const METRICS_ANSWER = 'payments:cluster-metrics-answer';

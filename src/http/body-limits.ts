@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { AppError, validationFailed } from '../errors/app-error.js';
+import { AppError, validationFailed } from '../common/errors/app-error.js';
 
 /** Objects and arrays nested deeper than this are refused (SPEC §3): the top level is level 1. */
 export const MAX_JSON_DEPTH = 32;

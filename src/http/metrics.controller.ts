@@ -3,11 +3,11 @@ import { Controller, Get, Headers, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import ipaddr from 'ipaddr.js';
-import { AppConfig } from '../../config/app-config.js';
-import { instanceMetrics, isForkedHttpProcess } from '../../http-cluster.js';
-import { Public } from '../auth/auth.decorators.js';
-import { permissionDenied, unauthenticated } from '../errors/app-error.js';
-import { MetricsService } from './metrics.service.js';
+import { AppConfig } from '../config/app-config.js';
+import { instanceMetrics, isForkedHttpProcess } from './cluster.js';
+import { Public } from '../common/auth/auth.decorators.js';
+import { permissionDenied, unauthenticated } from '../common/errors/app-error.js';
+import { MetricsService } from '../common/metrics/metrics.service.js';
 
 /** A loopback client (127.0.0.0/8, ::1, or IPv4-mapped loopback). */
 function isLoopback(ip: string | undefined): boolean {

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { MetricsService } from './metrics.service.js';
+import type { MetricsService } from '../common/metrics/metrics.service.js';
 
 /** Observes every HTTP request's duration, labelled by the matched route pattern (not the raw path). */
 export function httpMetricsMiddleware(metrics: MetricsService) {

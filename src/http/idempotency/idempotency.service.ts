@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../../config/app-config.js';
 import { queryRows } from '../../database/sql.js';
-import { conflict, unprocessable } from '../errors/app-error.js';
+import { conflict, unprocessable } from '../../common/errors/app-error.js';
 import { claimJson, idempotencyKeyLost, type IdempotencyClaim } from './idempotency-claim.js';
 
 /** Keys are kept at least this long (SPEC §10 says 24 h). */

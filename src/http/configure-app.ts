@@ -1,20 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { OpenAPIObject } from '@nestjs/swagger';
+import type { RequestHandler } from 'express';
 import { Logger } from 'nestjs-pino';
-import { AppConfig } from '../../config/app-config.js';
-import { RequestLogs } from '../logging/request-log.js';
-import { httpMetricsMiddleware } from '../metrics/http-metrics.middleware.js';
-import { MetricsService } from '../metrics/metrics.service.js';
-import { TRUSTED_PROXIES } from '../rate-limit/client-ip.js';
-import {
-  QUEUE_BOARD_PATH,
-  QueueBoardService,
-} from '../../modules/operations/queue-board.service.js';
-import { documentGatewayWebhooks } from '../../modules/payments/inbound/webhook-docs.js';
-import { webhookLeanRoute } from '../../modules/payments/inbound/webhook-intake.controller.js';
+import { RequestLogs } from '../common/logging/request-log.js';
+import { MetricsService } from '../common/metrics/metrics.service.js';
+import { TRUSTED_PROXIES } from '../common/rate-limit/client-ip.js';
+import { runWithRequestId } from '../common/request/request-context.js';
+import { AppConfig } from '../config/app-config.js';
 import { bodyLimitsMiddleware } from './body-limits.js';
-import { serveLeanRoutes } from './lean-routes.js';
-import { runWithRequestId } from './request-context.js';
+import { shareMetricsWithSupervisor } from './cluster.js';
+import { httpMetricsMiddleware } from './http-metrics.middleware.js';
+import { type LeanRoute, serveLeanRoutes } from './lean-routes.js';
 import { API_PREFIX, API_PREFIX_OPTIONS, setupSwagger } from './swagger.js';
 
 export const BODY_LIMIT = '1mb';
@@ -23,12 +21,27 @@ const BODY_LIMIT_BYTES = 1024 * 1024;
 const CORS_EXPOSED_HEADERS = ['X-Request-Id', 'Idempotent-Replayed', 'Retry-After'];
 
 /**
+ * What feature modules add to the HTTP application beyond their controllers. The composition root
+ * (app.module.ts) gives it, so this platform code never imports a feature.
+ */
+export interface HttpFeatures {
+  /** Routes answered ahead of Express and Nest (lean-routes.ts). */
+  leanRoutes: (app: INestApplication) => LeanRoute[];
+  /** Express handlers mounted at a path ahead of the body parsers (e.g. the queue board). */
+  mounts: (app: INestApplication) => { path: string; handlers: RequestHandler[] }[];
+  /** Edits the OpenAPI document: documentation the decorators cannot express. */
+  amendOpenApi: (document: OpenAPIObject) => void;
+}
+
+/**
  * Everything about the HTTP application that is not a module: shared by main.ts and the e2e
  * tests so both serve exactly the same app.
  */
-export function configureApp(app: NestExpressApplication): void {
+export function configureApp(app: NestExpressApplication, features: HttpFeatures): void {
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
+  // With HTTP_PROCESSES > 1, whichever process answers a scrape reports the whole instance.
+  shareMetricsWithSupervisor(app.get(MetricsService).registry);
   // First middleware of all, so even body-parser failures carry the request id; every request
   // gets one line when its response finishes (or its connection closes), as on the lean path.
   const logs = app.get(RequestLogs);
@@ -36,8 +49,7 @@ export function configureApp(app: NestExpressApplication): void {
     runWithRequestId(logs.startRequest(req, res), next, true);
   });
   app.use(httpMetricsMiddleware(app.get(MetricsService)));
-  const board = app.get(QueueBoardService, { strict: false });
-  app.use(QUEUE_BOARD_PATH, ...board.handlers());
+  for (const { path, handlers } of features.mounts(app)) app.use(path, ...handlers);
   app.useBodyParser('json', {
     limit: BODY_LIMIT,
     type: ['application/json', 'application/*+json'],
@@ -60,10 +72,9 @@ export function configureApp(app: NestExpressApplication): void {
     });
   }
   app.enableShutdownHooks();
-  // The one /webhooks/:gateway route is documented as one route per gateway.
-  setupSwagger(app, documentGatewayWebhooks);
-  // Gateway webhooks are answered ahead of all the above, with the same answers (lean-routes.ts).
-  serveLeanRoutes(app, [webhookLeanRoute(app)], {
+  setupSwagger(app, features.amendOpenApi);
+  // Answered ahead of all the above, with the same answers (lean-routes.ts).
+  serveLeanRoutes(app, features.leanRoutes(app), {
     bodyLimitBytes: BODY_LIMIT_BYTES,
     corsOrigins: config.corsOrigins,
     corsExposedHeaders: CORS_EXPOSED_HEADERS,
