@@ -16,15 +16,17 @@ import { createValidationPipe } from './http/validation.pipe.js';
 import { AuthGuard } from './modules/auth/auth.guard.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { HealthModule } from './modules/health/health.module.js';
+import { IncomingWebhooksModule } from './modules/incoming-webhooks/incoming-webhooks.module.js';
+import { LedgerModule } from './modules/ledger/ledger.module.js';
 import { OperationsModule } from './modules/operations/operations.module.js';
 import { QUEUE_BOARD_PATH, QueueBoardService } from './modules/operations/queue-board.service.js';
-import { documentGatewayWebhooks } from './modules/payments/inbound/webhook-docs.js';
-import { webhookLeanRoute } from './modules/payments/inbound/webhook-intake.controller.js';
+import { documentGatewayWebhooks } from './modules/incoming-webhooks/webhook-docs.js';
+import { webhookLeanRoute } from './modules/incoming-webhooks/webhook-intake.controller.js';
 import { PaymentsModule } from './modules/payments/payments.module.js';
 import { RefundsModule } from './modules/refunds/refunds.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 import { WalletModule } from './modules/wallet/wallet.module.js';
-import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
+import { OutboundWebhooksModule } from './modules/outbound-webhooks/outbound-webhooks.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { SchedulesModule } from './schedules.js';
 
@@ -50,8 +52,10 @@ import { SchedulesModule } from './schedules.js';
     OperationsModule,
     UsersModule,
     AuthModule,
-    WebhooksModule,
+    OutboundWebhooksModule,
+    LedgerModule,
     PaymentsModule,
+    IncomingWebhooksModule,
     WalletModule,
     RefundsModule,
     SchedulesModule,

@@ -3,7 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import { IdempotencyService } from './http/idempotency/idempotency.service.js';
 import { AppConfig } from './config/app-config.js';
 import { TokensService } from './modules/auth/jwt/tokens.service.js';
-import { InboundPayloadRetention } from './modules/payments/inbound/inbound-payload-retention.js';
+import { InboundPayloadRetention } from './modules/incoming-webhooks/inbound-payload-retention.js';
 import { MaintenanceTasks } from './queue/maintenance.processor.js';
 import { JobName, QueueName } from './queue/queue-names.js';
 import { WorkerRunner } from './queue/worker-runner.service.js';

@@ -5,8 +5,8 @@ import {
   type PaymentSettledHook,
   PaymentSettledHooks,
   type SettledPayment,
-} from '../../src/modules/payments/payment-settled.hooks.js';
-import { WebhookRelayService } from '../../src/modules/webhooks/webhook-relay.service.js';
+} from '../../src/modules/payments/settlement/payment-settled.hooks.js';
+import { OutboxRelayService } from '../../src/modules/outbound-webhooks/outbox-relay.service.js';
 import { FakePaystack } from '../fakes/fake-paystack.js';
 import { verifyWebhook, WebhookReceiver } from '../fakes/webhook-receiver.js';
 import { GenericWebhookSender } from '../fakes/webhook-sender.js';
@@ -141,7 +141,7 @@ describe('outbound webhooks from payment settlement (e2e)', () => {
       (failures) => failures >= 2,
     );
     const dataSource = t.get<DataSource>(DataSource);
-    await t.get<WebhookRelayService>(WebhookRelayService).relayPending();
+    await t.get<OutboxRelayService>(OutboxRelayService).relayPending();
     expect(await paymentStatus(t, created.reference)).toBe('pending');
     expect(
       await dataSource.query(`SELECT 1 FROM events WHERE data->>'reference' = $1`, [

@@ -10,17 +10,17 @@ import {
 } from '../../src/http/idempotency/idempotency-claim.js';
 import { IdempotencyService, requestHash } from '../../src/http/idempotency/idempotency.service.js';
 import { queryRows } from '../../src/database/sql.js';
-import { OrdersService } from '../../src/modules/payments/orders.service.js';
+import { OrdersService } from '../../src/modules/payments/orders/orders.service.js';
 import { toOrderView } from '../../src/modules/payments/payment-view.js';
 import { UsersService } from '../../src/modules/users/users.service.js';
-import { LedgerCheckService } from '../../src/modules/wallet/ledger-check.service.js';
+import { LedgerCheckService } from '../../src/modules/ledger/ledger-check.service.js';
 import {
   batchArguments,
   TransferPoster,
   type TransferPosting,
 } from '../../src/modules/wallet/transfer-poster.js';
 import { newTransferReference, WalletService } from '../../src/modules/wallet/wallet.service.js';
-import { newEventId } from '../../src/modules/webhooks/outbox.service.js';
+import { newEventId } from '../../src/modules/outbound-webhooks/outbox.service.js';
 import { waitFor } from '../e2e/payments.helpers.js';
 import { createTestApp, TestApp } from '../helpers/test-env.js';
 import { fundWallet } from './ledger-fixtures.js';

@@ -1,5 +1,5 @@
 import { AppError, conflict } from '../../common/errors/app-error.js';
-import { sqlStateOf } from '../../database/sql.js';
+import { sqlStateOf } from '../../database/pg-error.js';
 
 /**
  * One attempt's hold on an Idempotency-Key (SPEC §10), handed by the interceptor to the route and

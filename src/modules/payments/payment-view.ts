@@ -1,5 +1,5 @@
 import type { Minor } from '../../common/money.js';
-import type { Order } from './order.entity.js';
+import type { Order } from './orders/order.entity.js';
 import type { Payment } from './payment.entity.js';
 
 /** A payment as GET /payments/{reference} shows it; also the `data` of payment.* events. */

@@ -12,7 +12,8 @@ import {
 import type { Response } from 'express';
 import { CurrentPrincipal, Public, RequirePermission } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
-import { notFound, validationFailed } from '../../common/errors/app-error.js';
+import { notFound } from '../../common/errors/app-error.js';
+import { pageSize } from '../../common/pagination/page-query.dto.js';
 import type { IdempotencyClaim } from '../../http/idempotency/idempotency-claim.js';
 import {
   CurrentIdempotencyClaim,
@@ -31,7 +32,7 @@ import {
 } from './dto/payment.dto.js';
 import { PaymentView, toPaymentView } from './payment-view.js';
 import { PaymentsService } from './payments.service.js';
-import { SettlementService } from './settlement.service.js';
+import { SettlementService } from './settlement/settlement.service.js';
 
 /** Where gateways send the payer back. Public: it reveals nothing but the state, in a redirect. */
 @ApiTags('payments')
@@ -140,16 +141,10 @@ export class PaymentsController {
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListPaymentsQueryDto,
   ): Promise<{ payments: PaymentView[]; next_cursor: string | null }> {
-    const limit = query.limit === undefined ? undefined : Number(query.limit);
-    if (limit !== undefined && (limit < 1 || limit > 100)) {
-      throw validationFailed([
-        { field: 'limit', message: 'limit must be a whole number from 1 to 100' },
-      ]);
-    }
     const page = await this.payments.list(principal.userId, {
       status: query.status,
       gateway: query.gateway,
-      limit,
+      limit: pageSize(query),
       cursor: query.cursor,
     });
     return { payments: page.payments.map(toPaymentView), next_cursor: page.nextCursor };

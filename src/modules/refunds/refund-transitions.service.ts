@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { PaymentsService } from '../payments/payments.service.js';
 import { WalletService } from '../wallet/wallet.service.js';
-import { OutboxService } from '../webhooks/outbox.service.js';
+import { OutboxService } from '../outbound-webhooks/outbox.service.js';
 import { Refund } from './refund.entity.js';
 import { queryRows as rows } from '../../database/sql.js';
 import { toRefundView } from './refund-view.js';

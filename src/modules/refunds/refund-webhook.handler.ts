@@ -3,11 +3,15 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { NormalizedWebhookEvent } from '../gateways/gateway.interface.js';
 import { PaymentsService } from '../payments/payments.service.js';
-import type { RefundEventOutcome, RefundWebhookHandler } from '../payments/refund-webhook.hooks.js';
-import { OutboxService } from '../webhooks/outbox.service.js';
+import type {
+  RefundEventOutcome,
+  RefundWebhookHandler,
+} from '../incoming-webhooks/refund-webhook.hooks.js';
+import { OutboxService } from '../outbound-webhooks/outbox.service.js';
 import { Refund } from './refund.entity.js';
 import { AMOUNT_MATCHED_REFUND_GATEWAYS } from './refund-gateway-policy.js';
-import { isUniqueViolation, queryRows as rows } from '../../database/sql.js';
+import { isUniqueViolation } from '../../database/pg-error.js';
+import { queryRows as rows } from '../../database/sql.js';
 import { RefundTransitionsService } from './refund-transitions.service.js';
 import { toRefundView } from './refund-view.js';
 import { RefundsService } from './refunds.service.js';

@@ -20,12 +20,10 @@ import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import {
   CreateRefundDto,
   RefundCreatedResponseDto,
-  RefundListQueryDto,
   RefundListResponseDto,
   RefundResponseDto,
 } from './dto/refund.dto.js';
-import { decodeIdCursor, encodeIdCursor } from '../../common/pagination/id-cursor.js';
-import { pageLimit } from './refund-cursor.js';
+import { PageQueryDto, pageSize } from '../../common/pagination/page-query.dto.js';
 import { RefundCreatedView, RefundView, toRefundCreatedView, toRefundView } from './refund-view.js';
 import { RefundsService } from './refunds.service.js';
 
@@ -85,17 +83,13 @@ export class RefundsController {
   async listForPayment(
     @CurrentPrincipal() principal: Principal,
     @Param('reference') reference: string,
-    @Query() query: RefundListQueryDto,
+    @Query() query: PageQueryDto,
   ): Promise<{ refunds: RefundView[]; next_cursor: string | null }> {
     const page = await this.refunds.listForPayment(principal.userId, reference, {
-      limit: pageLimit(query.limit),
-      after: decodeIdCursor(query.cursor),
+      limit: pageSize(query),
+      cursor: query.cursor,
     });
-    const last = page.refunds[page.refunds.length - 1];
-    return {
-      refunds: page.refunds.map(toRefundView),
-      next_cursor: page.hasMore && last ? encodeIdCursor(last.id) : null,
-    };
+    return { refunds: page.refunds.map(toRefundView), next_cursor: page.nextCursor };
   }
 
   @Get('refunds/:id')

@@ -2,11 +2,13 @@ import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Refund } from './refund.entity.js';
 import { PaymentRejectedHooks } from '../payments/admin/payment-rejected.hooks.js';
+import { IncomingWebhooksModule } from '../incoming-webhooks/incoming-webhooks.module.js';
 import { PaymentsModule } from '../payments/payments.module.js';
-import { RefundWebhookHooks } from '../payments/refund-webhook.hooks.js';
-import { LedgerCheckService } from '../wallet/ledger-check.service.js';
+import { RefundWebhookHooks } from '../incoming-webhooks/refund-webhook.hooks.js';
+import { LedgerCheckService } from '../ledger/ledger-check.service.js';
+import { LedgerModule } from '../ledger/ledger.module.js';
 import { WalletModule } from '../wallet/wallet.module.js';
-import { WebhooksModule } from '../webhooks/webhooks.module.js';
+import { OutboundWebhooksModule } from '../outbound-webhooks/outbound-webhooks.module.js';
 import { AdminRefundsController } from './admin/admin-refunds.controller.js';
 import { RefundReviewService } from './admin/refund-review.service.js';
 import { RefundExecutionService } from './refund-execution.service.js';
@@ -24,7 +26,14 @@ import { RefundsService } from './refunds.service.js';
  * polling; and the refund an admin's reject starts (SPEC §6).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Refund]), PaymentsModule, WalletModule, WebhooksModule],
+  imports: [
+    TypeOrmModule.forFeature([Refund]),
+    LedgerModule,
+    PaymentsModule,
+    IncomingWebhooksModule,
+    WalletModule,
+    OutboundWebhooksModule,
+  ],
   controllers: [RefundsController, AdminRefundsController],
   providers: [
     RefundsService,
@@ -57,6 +66,6 @@ export class RefundsModule implements OnModuleInit {
         };
       },
     });
-    for (const check of REFUND_LEDGER_CHECKS) this.ledgerCheck.addCheck(check);
+    this.ledgerCheck.addChecks(REFUND_LEDGER_CHECKS);
   }
 }

@@ -20,6 +20,7 @@ import { Refund, RefundInitiator } from './refund.entity.js';
 import { ProcessRefundJob, refundJobId, refundJobOptions } from './refund-jobs.js';
 import { toRefundCreatedView } from './refund-view.js';
 import { isUuid } from '../../common/validation/uuid.js';
+import { CursorPart, decodeCursor, encodeCursor } from '../../common/pagination/cursor.js';
 
 export interface RefundRequest {
   amount?: Minor;
@@ -35,8 +36,6 @@ interface NewRefund {
   debitWallet: boolean;
 }
 
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
 const LIVE_JOB_STATES = new Set([
   'waiting',
   'active',
@@ -238,24 +237,25 @@ export class RefundsService {
   async listForPayment(
     userId: string,
     reference: string,
-    page: { limit?: number; after?: string },
-  ): Promise<{ refunds: Refund[]; hasMore: boolean }> {
+    page: { limit: number; cursor?: string },
+  ): Promise<{ refunds: Refund[]; nextCursor: string | null }> {
     const payment = await this.payments.getForUser(userId, reference);
     return this.page({ paymentId: payment.id }, page);
   }
 
   async list(
     filters: { paymentId?: string; status?: string; needsAttention?: boolean },
-    page: { limit?: number; after?: string },
-  ): Promise<{ refunds: Refund[]; hasMore: boolean }> {
+    page: { limit: number; cursor?: string },
+  ): Promise<{ refunds: Refund[]; nextCursor: string | null }> {
     return this.page(filters, page);
   }
 
   private async page(
     filters: { paymentId?: string; status?: string; needsAttention?: boolean },
-    page: { limit?: number; after?: string },
-  ): Promise<{ refunds: Refund[]; hasMore: boolean }> {
-    const limit = Math.min(Math.max(page.limit ?? DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE);
+    page: { limit: number; cursor?: string },
+  ): Promise<{ refunds: Refund[]; nextCursor: string | null }> {
+    const limit = page.limit;
+    const [after] = decodeCursor(page.cursor, [CursorPart.uuid]) ?? [];
     const query = this.dataSource.getRepository(Refund).createQueryBuilder('r');
     if (filters.paymentId)
       query.andWhere('r.payment_id = :paymentId', { paymentId: filters.paymentId });
@@ -265,10 +265,10 @@ export class RefundsService {
         filters.needsAttention ? 'r.needs_attention IS NOT NULL' : 'r.needs_attention IS NULL',
       );
     }
-    if (page.after) {
+    if (after) {
       query.andWhere(
         '(r.created_at, r.id) < (SELECT c.created_at, c.id FROM refunds c WHERE c.id = :after)',
-        { after: page.after },
+        { after },
       );
     }
     const found = await query
@@ -276,6 +276,10 @@ export class RefundsService {
       .addOrderBy('r.id', 'DESC')
       .limit(limit + 1)
       .getMany();
-    return { refunds: found.slice(0, limit), hasMore: found.length > limit };
+    const refunds = found.slice(0, limit);
+    return {
+      refunds,
+      nextCursor: found.length > limit ? encodeCursor(refunds[refunds.length - 1].id) : null,
+    };
   }
 }

@@ -1,6 +1,6 @@
 import { MicroBatcher } from '../../common/batching/micro-batcher.js';
 import type { Minor } from '../../common/money.js';
-import { pgError } from './pg-error.js';
+import { pgError } from '../../database/pg-error.js';
 
 /** One wallet-to-wallet transfer, checked and resolved to ledger accounts by WalletService. */
 export interface TransferPosting {

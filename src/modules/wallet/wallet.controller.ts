@@ -30,6 +30,7 @@ import {
 import { WalletDepositsService } from './wallet-deposits.service.js';
 import { WalletService } from './wallet.service.js';
 import { AppError } from '../../common/errors/app-error.js';
+import { pageSize } from '../../common/pagination/page-query.dto.js';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
 
 const AUTH_ERRORS = {
@@ -179,7 +180,7 @@ export class WalletController {
     @Query() query: ListTransactionsQueryDto,
   ): Promise<TransactionPageDto> {
     return this.wallets.listTransactions(principal.userId, {
-      limit: query.limit ?? 20,
+      limit: pageSize(query),
       cursor: query.cursor,
       type: query.type,
     });

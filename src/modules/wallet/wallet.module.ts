@@ -1,22 +1,22 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { PaymentSettledHooks } from '../payments/payment-settled.hooks.js';
+import { PaymentSettledHooks } from '../payments/settlement/payment-settled.hooks.js';
 import { PaymentsModule } from '../payments/payments.module.js';
 import { UserCreatedHooks } from '../users/user-created.hooks.js';
 import { UserWalletLookup } from '../users/user-wallet.lookup.js';
 import { UsersModule } from '../users/users.module.js';
-import { WebhooksModule } from '../webhooks/webhooks.module.js';
-import { AdminLedgerController } from './admin-ledger.controller.js';
-import { LedgerCheckService } from './ledger-check.service.js';
-import { LedgerService } from './ledger.service.js';
+import { OutboundWebhooksModule } from '../outbound-webhooks/outbound-webhooks.module.js';
+import { LedgerCheckService } from '../ledger/ledger-check.service.js';
+import { LedgerModule } from '../ledger/ledger.module.js';
 import { WalletDepositsService } from './wallet-deposits.service.js';
 import { WalletController } from './wallet.controller.js';
+import { WALLET_LEDGER_CHECKS } from './wallet-ledger-checks.js';
 import { WalletService } from './wallet.service.js';
 
 @Module({
-  imports: [UsersModule, WebhooksModule, PaymentsModule],
-  controllers: [WalletController, AdminLedgerController],
-  providers: [LedgerService, WalletService, WalletDepositsService, LedgerCheckService],
-  exports: [WalletService, LedgerCheckService],
+  imports: [LedgerModule, UsersModule, OutboundWebhooksModule, PaymentsModule],
+  controllers: [WalletController],
+  providers: [WalletService, WalletDepositsService],
+  exports: [WalletService],
 })
 export class WalletModule implements OnModuleInit {
   constructor(
@@ -24,9 +24,11 @@ export class WalletModule implements OnModuleInit {
     private readonly userCreated: UserCreatedHooks,
     private readonly walletLookup: UserWalletLookup,
     private readonly paymentSettled: PaymentSettledHooks,
+    private readonly ledgerCheck: LedgerCheckService,
   ) {}
 
   onModuleInit(): void {
+    this.ledgerCheck.addChecks(WALLET_LEDGER_CHECKS);
     this.userCreated.register({
       onUserCreated: async (manager, user) => {
         await this.wallets.openWallet(manager, user.id);

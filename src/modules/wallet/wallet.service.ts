@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  AppError,
+  type AppError,
   notFound,
   unprocessable,
   validationFailed,
@@ -14,17 +14,14 @@ import {
   type IdempotencyClaim,
 } from '../../http/idempotency/idempotency-claim.js';
 import { minorFromDb, type Minor } from '../../common/money.js';
+import { CursorPart, decodeCursor, encodeCursor } from '../../common/pagination/cursor.js';
 import { AppConfig } from '../../config/app-config.js';
-import { queryRows, type SqlFunctionCall } from '../../database/sql.js';
-import { newEventId, OutboxService } from '../webhooks/outbox.service.js';
-import {
-  clearingAccountName,
-  depositClearingAccountName,
-  insufficientFunds,
-  LedgerService,
-  mapLedgerError,
-} from './ledger.service.js';
-import type { PostedEntry, PostedTransfer, WalletAccount } from './ledger.types.js';
+import { callSql, queryRows, SqlParams, type SqlFunctionCall } from '../../database/sql.js';
+import { insufficientFunds, mapLedgerError } from '../ledger/ledger-errors.js';
+import { assertValidPosting, LedgerService } from '../ledger/ledger.service.js';
+import type { LedgerAccountRef, PostedEntry, PostedTransfer } from '../ledger/ledger.types.js';
+import { newEventId } from '../outbound-webhooks/outbox.service.js';
+import { clearingAccountName, depositClearingAccountName } from './clearing-accounts.js';
 import { TransferPoster } from './transfer-poster.js';
 import { generateWalletNumber, isWellFormedWalletNumber } from './wallet-number.js';
 import {
@@ -34,6 +31,12 @@ import {
   type WalletTransactionView,
 } from './wallet-transaction.view.js';
 import { isUuid } from '../../common/validation/uuid.js';
+
+/** A user's wallet: their ledger account of kind `user_wallet`. */
+export interface WalletAccount extends LedgerAccountRef {
+  userId: string;
+  walletNumber: string;
+}
 
 export interface WalletSummary {
   walletNumber: string;
@@ -128,7 +131,6 @@ export class WalletService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly ledger: LedgerService,
-    private readonly outbox: OutboxService,
     private readonly config: AppConfig,
   ) {
     this.transfers = new TransferPoster((sql, params) =>
@@ -142,7 +144,8 @@ export class WalletService {
     for (let attempt = 0; attempt < WALLET_NUMBER_ATTEMPTS; attempt++) {
       const walletNumber = generateWalletNumber();
       // ON CONFLICT on the number only: a second wallet for the same user must still fail loudly.
-      const rows = await manager.query<{ id: string }[]>(
+      const rows = await queryRows<{ id: string }>(
+        manager,
         `INSERT INTO ledger_accounts (kind, user_id, wallet_number, currency)
          VALUES ('user_wallet', $1, $2, $3)
          ON CONFLICT (wallet_number) DO NOTHING RETURNING id`,
@@ -158,9 +161,11 @@ export class WalletService {
   }
 
   async getWallet(userId: string): Promise<WalletSummary> {
-    const rows = await this.dataSource.query<
-      { wallet_number: string; balance: string; currency: string }[]
-    >(`SELECT wallet_number, balance, currency FROM ledger_accounts WHERE user_id = $1`, [userId]);
+    const rows = await queryRows<{ wallet_number: string; balance: string; currency: string }>(
+      this.dataSource.manager,
+      `SELECT wallet_number, balance, currency FROM ledger_accounts WHERE user_id = $1`,
+      [userId],
+    );
     if (rows.length === 0) throw walletNotFound();
     return {
       walletNumber: rows[0].wallet_number,
@@ -249,8 +254,9 @@ export class WalletService {
 
   async listTransactions(userId: string, query: ListTransactionsQuery): Promise<TransactionPage> {
     const wallet = await this.walletOf(this.dataSource.manager, userId);
-    const before = query.cursor === undefined ? null : decodeCursor(query.cursor);
-    const rows = await this.dataSource.query<{ wallet_transaction: unknown }[]>(
+    const [before = null] = decodeCursor(query.cursor, [CursorPart.digits]) ?? [];
+    const rows = await queryRows<{ wallet_transaction: unknown }>(
+      this.dataSource.manager,
       `SELECT ledger_wallet_transaction(e.id) AS wallet_transaction
          FROM ledger_entries e
          JOIN ledger_transfers t ON t.id = e.transfer_id
@@ -294,14 +300,30 @@ export class WalletService {
       depositClearingAccountName(deposit.gateway, deposit.currency, deposit.paymentId),
       deposit.currency,
     );
-    return this.ledger.depositCall({
-      key: `deposit:${deposit.paymentId}`,
+    const key = `deposit:${deposit.paymentId}`;
+    assertValidPosting({
+      kind: 'deposit',
+      key,
       reference: deposit.paymentReference,
-      clearingId: clearing.id,
-      walletId: wallet.id,
-      amount: deposit.amount,
-      eventId: newEventId(),
+      lines: [
+        { accountId: clearing.id, amount: -deposit.amount },
+        { accountId: wallet.id, amount: deposit.amount },
+      ],
     });
+    // The credit (clearing → wallet) and its `wallet.deposit.success` outbox row, last before
+    // COMMIT: it takes the clearing account's row lock, which other deposits of the gateway wait
+    // for (see depositClearingAccountName). Run again with the same key, it writes nothing.
+    return {
+      name: 'wallet_deposit',
+      args: [
+        clearing.id,
+        wallet.id,
+        String(deposit.amount),
+        key,
+        deposit.paymentReference,
+        newEventId(),
+      ],
+    };
   }
 
   /**
@@ -312,17 +334,24 @@ export class WalletService {
     manager: EntityManager,
     deposit: DepositCredit,
   ): Promise<WalletTransactionView | null> {
-    const posted = await this.ledger.postDeposit(
-      manager,
-      await this.depositCredit(deposit, manager),
-    );
-    if (!posted.created) {
+    const call = await this.depositCredit(deposit, manager);
+    const params = new SqlParams();
+    let rows: { outcome: string | null; wallet_transaction: unknown }[];
+    try {
+      rows = await queryRows(manager, `SELECT * FROM ${callSql(call, params)}`, params.values);
+    } catch (error) {
+      throw this.ledger.failure(error);
+    }
+    const outcome = rows[0]?.outcome;
+    if (outcome !== 'created' && outcome !== 'existing')
+      throw new Error(`wallet_deposit answered ${String(outcome)} for ${deposit.paymentReference}`);
+    if (outcome === 'existing') {
       this.logger.warn(
         `deposit ${deposit.paymentReference} was already credited; not crediting again`,
       );
       return null;
     }
-    return toWalletTransactionView(posted.walletTransaction);
+    return toWalletTransactionView(rows[0].wallet_transaction);
   }
 
   /**
@@ -369,9 +398,8 @@ export class WalletService {
     reversal: RefundDebitReversal,
   ): Promise<WalletTransactionView | null> {
     const wallet = await this.walletOf(manager, reversal.userId);
-    const original = await manager.query<
-      { transfer_id: string; account_id: string; amount: string }[]
-    >(
+    const original = await queryRows<{ transfer_id: string; account_id: string; amount: string }>(
+      manager,
       `SELECT e.transfer_id, e.account_id, e.amount
          FROM ledger_transfers t JOIN ledger_entries e ON e.transfer_id = t.id
         WHERE t.key = $1 ORDER BY e.id`,
@@ -420,15 +448,14 @@ export class WalletService {
   ): Promise<WalletAccount | null> {
     // `mine`: created by the caller's own, still open transaction (a user being created right
     // now), which may yet roll back, so it must not be remembered.
-    const rows = await manager.query<
-      {
-        id: string;
-        user_id: string;
-        wallet_number: string;
-        currency: string;
-        mine: boolean | null;
-      }[]
-    >(
+    const rows = await queryRows<{
+      id: string;
+      user_id: string;
+      wallet_number: string;
+      currency: string;
+      mine: boolean | null;
+    }>(
+      manager,
       `SELECT id, user_id, wallet_number, currency,
               xmin::text = (pg_current_xact_id_if_assigned()::text::bigint % 4294967296)::text AS mine
          FROM ledger_accounts WHERE kind = 'user_wallet' AND ${where}`,
@@ -465,7 +492,8 @@ async function walletTransaction(
   manager: EntityManager,
   entry: PostedEntry,
 ): Promise<WalletTransactionView> {
-  const [row] = await manager.query<{ wallet_transaction: unknown }[]>(
+  const [row] = await queryRows<{ wallet_transaction: unknown }>(
+    manager,
     `SELECT ledger_wallet_transaction($1) AS wallet_transaction`,
     [entry.id],
   );
@@ -476,21 +504,4 @@ function entryOf(posted: PostedTransfer, accountId: string): PostedEntry {
   const entry = posted.entries.find((candidate) => candidate.accountId === accountId);
   if (!entry) throw new Error(`ledger transfer ${posted.id} has no entry for account ${accountId}`);
   return entry;
-}
-
-function encodeCursor(entryId: string): string {
-  return Buffer.from(`e:${entryId}`, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const decoded = /^[A-Za-z0-9_-]{1,64}$/.test(cursor)
-    ? Buffer.from(cursor, 'base64url').toString('utf8')
-    : '';
-  const match = /^e:(\d{1,18})$/.exec(decoded);
-  if (!match) {
-    throw new AppError(HttpStatus.BAD_REQUEST, 'VALIDATION_FAILED', 'Request validation failed', [
-      { field: 'cursor', message: 'cursor is not one this API returned' },
-    ]);
-  }
-  return match[1];
 }

@@ -21,6 +21,7 @@ import {
 } from './api-key.dto.js';
 import { ApiKey } from './api-key.entity.js';
 import { ApiKeysService } from './api-keys.service.js';
+import { pageSize } from '../../../common/pagination/page-query.dto.js';
 
 export function toApiKeyDto(key: ApiKey, now = Date.now()): ApiKeyDto {
   const revoked = key.revokedAt !== null;
@@ -80,7 +81,7 @@ export class ApiKeysController {
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListApiKeysQueryDto,
   ): Promise<ApiKeyListDto> {
-    const page = await this.apiKeys.list(principal.userId, query.limit ?? 20, query.cursor);
+    const page = await this.apiKeys.list(principal.userId, pageSize(query), query.cursor);
     const now = Date.now();
     return { keys: page.keys.map((key) => toApiKeyDto(key, now)), next_cursor: page.nextCursor };
   }

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { notFound, unprocessable } from '../../../common/errors/app-error.js';
 import { PAYMENT_REFERENCE_PATTERN } from '../payment-reference.js';
 import { Payment } from '../payment.entity.js';
-import { SettlementService } from '../settlement.service.js';
+import { SettlementService } from '../settlement/settlement.service.js';
 import { AfterCommit, PaymentRejectedHooks } from './payment-rejected.hooks.js';
 
 export type ReviewAction = 'accept' | 'reject';

@@ -13,6 +13,7 @@ import {
   Min,
 } from 'class-validator';
 import { MAX_MINOR } from '../../../common/money.js';
+import { PageQueryDto } from '../../../common/pagination/page-query.dto.js';
 import { IsMetadata } from '../../../common/validation/metadata.validator.js';
 import { GATEWAY_NAMES } from '../../gateways/gateway.interface.js';
 import { PAYMENT_STATUSES } from '../payment.entity.js';
@@ -76,7 +77,7 @@ export class CreatePaymentDto {
   order_id?: string;
 }
 
-export class ListPaymentsQueryDto {
+export class ListPaymentsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     description: 'Only payments in this state',
     enum: PAYMENT_STATUSES,
@@ -94,20 +95,6 @@ export class ListPaymentsQueryDto {
   @IsOptional()
   @IsIn(GATEWAY_NAMES)
   gateway?: string;
-
-  @ApiPropertyOptional({ description: 'Page size, 1 to 100', example: 20, default: 20 })
-  @IsOptional()
-  @Matches(/^\d{1,3}$/, { message: 'limit must be a whole number from 1 to 100' })
-  limit?: string;
-
-  @ApiPropertyOptional({
-    description: 'next_cursor of the previous page',
-    example: 'djE6M2YxYzJiN2Ut…',
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
 }
 
 export class PaymentResponseDto {

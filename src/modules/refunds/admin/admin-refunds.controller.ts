@@ -12,8 +12,7 @@ import {
   RefundIdParamDto,
   ResolveRefundDto,
 } from '../dto/refund.dto.js';
-import { decodeIdCursor, encodeIdCursor } from '../../../common/pagination/id-cursor.js';
-import { pageLimit } from '../refund-cursor.js';
+import { pageSize } from '../../../common/pagination/page-query.dto.js';
 import { AdminRefundView, toAdminRefundView } from '../refund-view.js';
 import { RefundsService } from '../refunds.service.js';
 import { RefundReviewService } from './refund-review.service.js';
@@ -49,13 +48,9 @@ export class AdminRefundsController {
         needsAttention:
           query.needs_attention === undefined ? undefined : query.needs_attention === 'true',
       },
-      { limit: pageLimit(query.limit), after: decodeIdCursor(query.cursor) },
+      { limit: pageSize(query), cursor: query.cursor },
     );
-    const last = page.refunds[page.refunds.length - 1];
-    return {
-      refunds: page.refunds.map(toAdminRefundView),
-      next_cursor: page.hasMore && last ? encodeIdCursor(last.id) : null,
-    };
+    return { refunds: page.refunds.map(toAdminRefundView), next_cursor: page.nextCursor };
   }
 
   @Get(':id')

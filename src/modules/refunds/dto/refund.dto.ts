@@ -5,13 +5,13 @@ import {
   IsOptional,
   IsString,
   IsUUID,
-  Matches,
   Max,
   MaxLength,
   Min,
   MinLength,
 } from 'class-validator';
 import { MAX_MINOR } from '../../../common/money.js';
+import { PageQueryDto } from '../../../common/pagination/page-query.dto.js';
 import { REFUND_STATUSES } from '../refund.entity.js';
 
 export class CreateRefundDto {
@@ -111,20 +111,7 @@ export class RefundListResponseDto {
   next_cursor: string | null;
 }
 
-export class RefundListQueryDto {
-  @ApiPropertyOptional({ description: 'Page size, 1 to 100', example: 20, default: 20 })
-  @IsOptional()
-  @Matches(/^\d{1,3}$/, { message: 'limit must be a whole number from 1 to 100' })
-  limit?: string;
-
-  @ApiPropertyOptional({ description: 'next_cursor of the previous page', example: 'djE6…' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
-}
-
-export class AdminRefundListQueryDto extends RefundListQueryDto {
+export class AdminRefundListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     description: 'Only refunds in this state',
     enum: REFUND_STATUSES,

@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   IsIn,
   IsInt,
@@ -12,6 +11,7 @@ import {
   Min,
 } from 'class-validator';
 import { MAX_MINOR } from '../../../common/money.js';
+import { PageQueryDto } from '../../../common/pagination/page-query.dto.js';
 import { GATEWAY_NAMES, type GatewayName } from '../../gateways/gateway.interface.js';
 import {
   WALLET_TRANSACTION_TYPES,
@@ -46,21 +46,7 @@ export class TransferRequestDto {
   narration?: string;
 }
 
-export class ListTransactionsQueryDto {
-  @ApiPropertyOptional({ description: 'Page size, 1 to 100', example: 20, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'The next_cursor of the previous page', example: 'ZTo0Mg' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  cursor?: string;
-
+export class ListTransactionsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     description: 'Only transactions of this type',
     enum: WALLET_TRANSACTION_TYPES,
