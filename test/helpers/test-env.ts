@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { Type } from '@nestjs/common';
 import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -91,6 +92,8 @@ export interface TestAppOptions {
   db?: TestDatabase;
   /** Extra controllers declared by the test file itself (never test-only routes in src). */
   controllers?: Type<unknown>[];
+  /** Sees every request Express handles (not those a lean route answers first), as it arrives. */
+  onExpressRequest?: (req: IncomingMessage) => void;
 }
 
 /** The real AppModule on a fresh migrated database (migrate finds nothing pending on a copy of the template), listening on an ephemeral loopback port. */
@@ -110,6 +113,13 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     rawBody: true,
     bufferLogs: true,
   });
+  const onExpressRequest = options.onExpressRequest;
+  if (onExpressRequest) {
+    app.use((req: IncomingMessage, _res: unknown, next: () => void) => {
+      onExpressRequest(req);
+      next();
+    });
+  }
   configureApp(app, HTTP_FEATURES);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };

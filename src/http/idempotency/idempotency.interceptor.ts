@@ -5,9 +5,7 @@ import {
   Injectable,
   Logger,
   NestInterceptor,
-  RequestMethod,
 } from '@nestjs/common';
-import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
 import { from, Observable, of, throwError } from 'rxjs';
@@ -57,10 +55,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     const userId = request.principal.userId;
     const hash = requestHash(request.method, request.path, request.body);
-    // Nest applies the route's status code after interceptors run, so read it from metadata.
-    const successStatus =
-      this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ??
-      (request.method === RequestMethod[RequestMethod.POST] ? 201 : 200);
+    // Nest sets the route's success status (@HttpCode, else 201 for POST) on the response
+    // before interceptors run.
+    const successStatus = response.statusCode;
 
     return from(
       this.idempotency.begin(userId, key, request.method, request.path, hash, successStatus),

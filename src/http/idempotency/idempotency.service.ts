@@ -75,7 +75,8 @@ export class IdempotencyService {
   ): Promise<BeginResult> {
     const attempt = randomUUID();
     // Inserts the key, or takes over one whose attempt has been in flight past the timeout.
-    const held: unknown[] = await this.dataSource.query(
+    const held = await queryRows<unknown>(
+      this.dataSource.manager,
       `INSERT INTO idempotency_keys
               (user_id, key, method, path, request_hash, status, attempt, attempt_started_at, expires_at)
        VALUES ($1, $2, $3, $4, $5, 'in_flight', $6, now(), now() + make_interval(secs => $7))
@@ -104,7 +105,8 @@ export class IdempotencyService {
       };
     }
 
-    const rows: KeyRow[] = await this.dataSource.query(
+    const rows = await queryRows<KeyRow>(
+      this.dataSource.manager,
       `SELECT method, path, request_hash, status, response_status, response_body
          FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
       [userId, key],
@@ -155,7 +157,8 @@ export class IdempotencyService {
 
   /** Stores an answer after the handler, for as long as this attempt holds the key. */
   async complete(claim: IdempotencyClaim, response: StoredResponse): Promise<void> {
-    await this.dataSource.query(
+    await queryRows(
+      this.dataSource.manager,
       `UPDATE idempotency_keys
           SET status = 'completed', response_status = $4, response_body = $5, completed_at = now()
         WHERE user_id = $1 AND key = $2 AND attempt = $3 AND status = 'in_flight'`,
@@ -180,7 +183,8 @@ export class IdempotencyService {
    */
   async release(claim: IdempotencyClaim): Promise<void> {
     const remove = (): Promise<unknown> =>
-      this.dataSource.query(
+      queryRows(
+        this.dataSource.manager,
         `DELETE FROM idempotency_keys
           WHERE user_id = $1 AND key = $2 AND attempt = $3 AND status = 'in_flight'`,
         [claim.userId, claim.key, claim.attempt],
@@ -195,12 +199,16 @@ export class IdempotencyService {
 
   /** Keys past their retention: answered ones, and in-flight ones long abandoned. */
   async purgeExpired(): Promise<number> {
-    const result: [unknown[], number] = await this.dataSource.query(
-      `DELETE FROM idempotency_keys
-        WHERE expires_at < now()
-          AND (status = 'completed' OR attempt_started_at < now() - make_interval(secs => $1))`,
+    const [{ purged }] = await queryRows<{ purged: number }>(
+      this.dataSource.manager,
+      `WITH purged AS (
+         DELETE FROM idempotency_keys
+          WHERE expires_at < now()
+            AND (status = 'completed' OR attempt_started_at < now() - make_interval(secs => $1))
+         RETURNING 1)
+       SELECT count(*)::int AS purged FROM purged`,
       [this.config.idempotencyInFlightTimeoutMs / 1000],
     );
-    return result[1];
+    return purged;
   }
 }

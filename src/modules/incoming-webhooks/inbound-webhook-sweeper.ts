@@ -10,6 +10,7 @@ import {
   inboundJobOptions,
   ProcessInboundWebhookJob,
 } from './inbound-webhook-jobs.js';
+import { queryRows } from '../../database/sql.js';
 
 const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 const BATCH = 500;
@@ -30,7 +31,8 @@ export class InboundWebhookSweeper {
   ) {}
 
   async sweep(): Promise<number> {
-    const rows = await this.dataSource.query<{ id: string; generation: number }[]>(
+    const rows = await queryRows<{ id: string; generation: number }>(
+      this.dataSource.manager,
       `SELECT id, generation FROM inbound_webhook_events
         WHERE status IN ('received', 'processing')
           AND coalesce(enqueued_at, received_at) < now() - make_interval(secs => $1)
@@ -52,7 +54,8 @@ export class InboundWebhookSweeper {
         { inboundEventId: row.id } satisfies ProcessInboundWebhookJob,
         inboundJobOptions(this.config, row.id, row.generation),
       );
-      await this.dataSource.query(
+      await queryRows(
+        this.dataSource.manager,
         `UPDATE inbound_webhook_events SET enqueued_at = now() WHERE id = $1`,
         [row.id],
       );

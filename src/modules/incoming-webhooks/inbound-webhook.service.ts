@@ -192,7 +192,8 @@ export class InboundWebhookService {
         return 'failed';
       }
       // Still open; status unchanged, so no index moves (a HOT update).
-      await this.dataSource.query(
+      await queryRows(
+        this.dataSource.manager,
         `UPDATE inbound_webhook_events SET last_error = $2, attempts = attempts + 1, updated_at = now() WHERE id = $1`,
         [eventRowId, message],
       );

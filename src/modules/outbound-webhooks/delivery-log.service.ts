@@ -6,6 +6,7 @@ import { jobId, JobName, QueueName } from '../../queue/queue-names.js';
 import { QueueProducer } from '../../queue/queue-producer.service.js';
 import type { DeliveryStatus } from './outbound-webhook.types.js';
 import { isUuid } from '../../common/validation/uuid.js';
+import { queryRows } from '../../database/sql.js';
 
 export interface DeliveryView {
   id: string;
@@ -97,12 +98,17 @@ export class DeliveryLogService {
       JOIN events ev ON ev.id = d.event_id
       WHERE ${where.join(' AND ')}`;
     const [rows, count] = await Promise.all([
-      this.dataSource.query<DeliveryRow[]>(
+      queryRows<DeliveryRow>(
+        this.dataSource.manager,
         `SELECT ${DELIVERY_COLUMNS} ${from} ORDER BY d.created_at DESC, ev.created_at DESC, d.id DESC
          LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
         [...params, filter.limit, filter.offset],
       ),
-      this.dataSource.query<{ total: number }[]>(`SELECT count(*)::int AS total ${from}`, params),
+      queryRows<{ total: number }>(
+        this.dataSource.manager,
+        `SELECT count(*)::int AS total ${from}`,
+        params,
+      ),
     ]);
     return { deliveries: rows.map(toView), total: count[0].total };
   }
@@ -112,14 +118,15 @@ export class DeliveryLogService {
     id: string,
   ): Promise<{ delivery: DeliveryView; attempts: AttemptView[] }> {
     const delivery = await this.find(userId, id);
-    const attempts: {
+    const attempts = await queryRows<{
       attempt_number: number;
       status_code: number | null;
       duration_ms: number;
       error: string | null;
       response_excerpt: string | null;
       requested_at: Date;
-    }[] = await this.dataSource.query(
+    }>(
+      this.dataSource.manager,
       `SELECT attempt_number, status_code, duration_ms, error, response_excerpt, requested_at
          FROM webhook_delivery_attempts WHERE delivery_id = $1 ORDER BY attempt_number`,
       [id],
@@ -145,7 +152,8 @@ export class DeliveryLogService {
   async retry(userId: string, id: string, force: boolean): Promise<DeliveryView> {
     if (!isUuid(id)) throw notFound('Webhook delivery');
     await this.dataSource.transaction(async (manager) => {
-      const rows: { status: DeliveryStatus; enabled: boolean }[] = await manager.query(
+      const rows = await queryRows<{ status: DeliveryStatus; enabled: boolean }>(
+        manager,
         `SELECT d.status, ep.enabled FROM webhook_deliveries d
            JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
           WHERE d.id = $1 AND ep.user_id = $2
@@ -165,7 +173,8 @@ export class DeliveryLogService {
           'The endpoint is disabled; enable it before retrying',
         );
       }
-      await manager.query(
+      await queryRows(
+        manager,
         `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now() WHERE id = $1`,
         [id],
       );
@@ -182,7 +191,8 @@ export class DeliveryLogService {
 
   private async find(userId: string, id: string): Promise<DeliveryView> {
     if (!isUuid(id)) throw notFound('Webhook delivery');
-    const rows: DeliveryRow[] = await this.dataSource.query(
+    const rows = await queryRows<DeliveryRow>(
+      this.dataSource.manager,
       `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries d
          JOIN webhook_endpoints ep ON ep.id = d.endpoint_id
          JOIN events ev ON ev.id = d.event_id

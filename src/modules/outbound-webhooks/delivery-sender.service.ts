@@ -8,6 +8,7 @@ import { WebhookDnsResolver } from './url-safety.js';
 import { postWebhook, type WebhookPostResult } from './webhook-http-client.js';
 import { OutboxRelayService } from './outbox-relay.service.js';
 import { secretContext, signWebhook, webhookBody } from './webhook-signer.js';
+import { queryRows } from '../../database/sql.js';
 
 export const DELIVERY_TIMEOUT_MS = 10_000;
 /**
@@ -57,7 +58,8 @@ export class DeliverySender {
     if (!claimed) return { outcome: 'skipped' };
 
     if (!claimed.enabled) {
-      await this.dataSource.query(
+      await queryRows(
+        this.dataSource.manager,
         `UPDATE webhook_deliveries
             SET status = CASE WHEN delivered_at IS NULL THEN 'failed' ELSE 'succeeded' END,
                 next_attempt_at = NULL, last_error = $2
@@ -115,7 +117,8 @@ export class DeliverySender {
    * and then finds it no longer due), and reads what signing needs, secrets included.
    */
   private async claim(deliveryId: string): Promise<ClaimedDelivery | null> {
-    const rows: ClaimedDelivery[] = await this.dataSource.query(
+    const rows = await queryRows<ClaimedDelivery>(
+      this.dataSource.manager,
       `WITH claimed AS (
          UPDATE webhook_deliveries
             SET next_attempt_at = now() + ($2::bigint * interval '1 millisecond')
@@ -150,14 +153,16 @@ export class DeliverySender {
     status: 'pending' | 'succeeded' | 'failed';
     next?: { id: string; attempt: number; delayMs: number };
   } | null> {
-    const rows: { status: string; attempts: number; delivered: boolean }[] = await manager.query(
+    const rows = await queryRows<{ status: string; attempts: number; delivered: boolean }>(
+      manager,
       `SELECT status, attempts, delivered_at IS NOT NULL AS delivered FROM webhook_deliveries WHERE id = $1 FOR UPDATE`,
       [deliveryId],
     );
     if (rows.length === 0) return null; // its endpoint was deleted meanwhile
     const attemptNumber = rows[0].attempts + 1;
     const alreadyDelivered = rows[0].delivered;
-    await manager.query(
+    await queryRows(
+      manager,
       `INSERT INTO webhook_delivery_attempts
          (delivery_id, attempt_number, status_code, duration_ms, error, response_excerpt, requested_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7)`,
@@ -182,7 +187,8 @@ export class DeliverySender {
       (decision.kind === 'succeeded' ? null : `receiver answered HTTP ${result.statusCode ?? '-'}`);
 
     if (decision.kind === 'succeeded') {
-      await manager.query(
+      await queryRows(
+        manager,
         `UPDATE webhook_deliveries
             SET status = 'succeeded', attempts = $2, last_status_code = $3, last_error = NULL,
                 next_attempt_at = NULL, delivered_at = now()
@@ -190,7 +196,8 @@ export class DeliverySender {
         [deliveryId, attemptNumber, result.statusCode],
       );
       // Conditional, so a healthy endpoint's row is not rewritten on every delivery.
-      await manager.query(
+      await queryRows(
+        manager,
         `UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL`,
         [endpointId],
       );
@@ -199,7 +206,8 @@ export class DeliverySender {
 
     await this.noteEndpointFailure(manager, endpointId, decision.kind === 'gone');
     if (decision.kind === 'retry' && !alreadyDelivered) {
-      await manager.query(
+      await queryRows(
+        manager,
         `UPDATE webhook_deliveries
             SET status = 'pending', attempts = $2, last_status_code = $3, last_error = $4,
                 next_attempt_at = now() + ($5::bigint * interval '1 millisecond')
@@ -213,7 +221,8 @@ export class DeliverySender {
     }
     // The last attempt, a 410, or a forced redelivery of one that had already succeeded (it stays so).
     const status = alreadyDelivered ? 'succeeded' : 'failed';
-    await manager.query(
+    await queryRows(
+      manager,
       `UPDATE webhook_deliveries
           SET status = $5, attempts = $2, last_status_code = $3, last_error = $4, next_attempt_at = NULL
         WHERE id = $1`,
@@ -238,7 +247,8 @@ export class DeliverySender {
     gone: boolean,
   ): Promise<void> {
     if (gone) {
-      await manager.query(
+      await queryRows(
+        manager,
         `UPDATE webhook_endpoints
             SET enabled = false, failing_since = coalesce(failing_since, now()), updated_at = now(),
                 disabled_reason = 'The endpoint answered 410 Gone at ' || to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
@@ -248,11 +258,13 @@ export class DeliverySender {
       this.logger.warn(`webhook endpoint ${endpointId} answered 410 Gone and was disabled`);
       return;
     }
-    await manager.query(
+    await queryRows(
+      manager,
       `UPDATE webhook_endpoints SET failing_since = now() WHERE id = $1 AND failing_since IS NULL`,
       [endpointId],
     );
-    const disabled: [unknown[], number] = await manager.query(
+    const disabled = await queryRows<{ id: string }>(
+      manager,
       `UPDATE webhook_endpoints
           SET enabled = false, updated_at = now(),
               disabled_reason = 'Every delivery attempt has failed since '
@@ -261,7 +273,7 @@ export class DeliverySender {
         RETURNING id`,
       [endpointId, DISABLE_FAILING_ENDPOINT_AFTER_MS],
     );
-    if (disabled[1] > 0)
+    if (disabled.length > 0)
       this.logger.warn(`webhook endpoint ${endpointId} kept failing for days and was disabled`);
   }
 }

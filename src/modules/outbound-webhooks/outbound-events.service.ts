@@ -7,6 +7,7 @@ import {
   decodeCursor,
   encodeCursor,
 } from '../../common/pagination/cursor.js';
+import { queryRows } from '../../database/sql.js';
 
 export interface EventView {
   id: string;
@@ -36,13 +37,14 @@ export class OutboundEventsService {
       params.push(createdAt, id);
       where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length})`);
     }
-    const rows: {
+    const rows = await queryRows<{
       id: string;
       type: string;
       data: Record<string, unknown>;
       created_at: Date;
       cursor_at: string;
-    }[] = await this.dataSource.query(
+    }>(
+      this.dataSource.manager,
       `SELECT id, type, data, created_at, ${cursorTimestampSql('created_at')} AS cursor_at FROM events
           WHERE ${where.join(' AND ')}
           ORDER BY created_at DESC, id DESC

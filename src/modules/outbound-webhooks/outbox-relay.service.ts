@@ -7,6 +7,7 @@ import { AppConfig } from '../../config/app-config.js';
 import { jobId, JobName, QueueName } from '../../queue/queue-names.js';
 import { QueueProducer } from '../../queue/queue-producer.service.js';
 import { withJitter } from './retry-policy.js';
+import { queryRows } from '../../database/sql.js';
 
 /** Events fanned out per transaction; several workers take disjoint batches (SKIP LOCKED). */
 export const RELAY_BATCH_SIZE = 500;
@@ -52,7 +53,8 @@ export class OutboxRelayService {
     const firstDelayMs = withJitter(this.config.webhookRetryScheduleMs[0] ?? 0);
     const rows: { relayed: number; delivery_ids: string[] }[] = await this.dataSource.transaction(
       async (manager) =>
-        manager.query(
+        queryRows(
+          manager,
           `WITH batch AS (
            SELECT id, user_id, type FROM events
             WHERE relayed_at IS NULL
@@ -109,7 +111,8 @@ export class OutboxRelayService {
 
   /** Re-enqueues pending deliveries that are overdue: their job was lost or their worker died. */
   async sweep(): Promise<number> {
-    const rows: { id: string; attempts: number }[] = await this.dataSource.query(
+    const rows = await queryRows<{ id: string; attempts: number }>(
+      this.dataSource.manager,
       `SELECT id, attempts FROM webhook_deliveries
         WHERE status = 'pending' AND next_attempt_at <= now() - ($1::bigint * interval '1 millisecond')
         ORDER BY next_attempt_at

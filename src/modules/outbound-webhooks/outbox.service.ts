@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { SqlParams } from '../../database/sql.js';
+import { SqlParams, queryRows } from '../../database/sql.js';
 import type { OutboundEventType } from './outbound-webhook.types.js';
 
 export interface RecordEventInput {
@@ -38,7 +38,8 @@ export class OutboxService {
   /** Must be called with the manager of the transaction that makes the change being reported. */
   async record(manager: EntityManager, input: RecordEventInput): Promise<string> {
     const params = new SqlParams();
-    const rows = await manager.query<{ id: string }[]>(
+    const rows = await queryRows<{ id: string }>(
+      manager,
       `${outboxInsertSql(input, params, '(SELECT) AS one_row')} RETURNING id`,
       params.values,
     );

@@ -14,6 +14,7 @@ import {
 import { checkWebhookUrl, WebhookDnsResolver, WebhookUrlNotAllowedError } from './url-safety.js';
 import { generateWebhookSecret, secretContext } from './webhook-signer.js';
 import { isUuid } from '../../common/validation/uuid.js';
+import { queryRows } from '../../database/sql.js';
 
 /** How long the secret replaced by a rotation keeps signing beside the new one. */
 export const SECRET_ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
@@ -101,8 +102,9 @@ export class WebhookEndpointsService {
     const rows = await this.dataSource.transaction(async (manager) => {
       // Counted under the owner's row lock, so concurrent creates cannot pass the limit together
       // (the API-key limit is held the same way).
-      await manager.query(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, [userId]);
-      const [{ count }] = await manager.query<{ count: number }[]>(
+      await queryRows(manager, `SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, [userId]);
+      const [{ count }] = await queryRows<{ count: number }>(
+        manager,
         `SELECT count(*)::int AS count FROM webhook_endpoints WHERE user_id = $1`,
         [userId],
       );
@@ -113,7 +115,8 @@ export class WebhookEndpointsService {
           `You already have ${count} webhook endpoints, the most allowed (${max}); delete one first`,
         );
       }
-      return manager.query<EndpointRow[]>(
+      return queryRows<EndpointRow>(
+        manager,
         `INSERT INTO webhook_endpoints (id, user_id, url, events, description, secret)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${ENDPOINT_COLUMNS}`,
         [
@@ -142,7 +145,8 @@ export class WebhookEndpointsService {
       params.push(createdAt, id);
       after = `AND (created_at, id) < ($3::timestamptz, $4::uuid)`;
     }
-    const rows: EndpointRow[] = await this.dataSource.query(
+    const rows = await queryRows<EndpointRow>(
+      this.dataSource.manager,
       `SELECT ${ENDPOINT_COLUMNS}, ${cursorTimestampSql('created_at')} AS cursor_at FROM webhook_endpoints
        WHERE user_id = $1 ${after} ORDER BY created_at DESC, id DESC LIMIT $2`,
       params,
@@ -158,7 +162,8 @@ export class WebhookEndpointsService {
 
   async get(userId: string, id: string): Promise<EndpointView> {
     if (!isUuid(id)) throw notFound('Webhook endpoint');
-    const rows: EndpointRow[] = await this.dataSource.query(
+    const rows = await queryRows<EndpointRow>(
+      this.dataSource.manager,
       `SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = $1 AND user_id = $2`,
       [id, userId],
     );
@@ -184,23 +189,25 @@ export class WebhookEndpointsService {
       sets.push('disabled_reason = NULL', 'failing_since = NULL');
     }
     if (sets.length === 0) return this.get(userId, id);
-    const rows: [EndpointRow[], number] = await this.dataSource.query(
+    const rows = await queryRows<EndpointRow>(
+      this.dataSource.manager,
       `UPDATE webhook_endpoints SET ${sets.join(', ')}, updated_at = now()
        WHERE id = $1 AND user_id = $2 RETURNING ${ENDPOINT_COLUMNS}`,
       params,
     );
-    if (rows[0].length === 0) throw notFound('Webhook endpoint');
-    return toView(rows[0][0]);
+    if (rows.length === 0) throw notFound('Webhook endpoint');
+    return toView(rows[0]);
   }
 
   /** Deleting an endpoint also deletes its deliveries and their attempts; its events remain. */
   async delete(userId: string, id: string): Promise<void> {
     if (!isUuid(id)) throw notFound('Webhook endpoint');
-    const result: [unknown[], number] = await this.dataSource.query(
+    const deleted = await queryRows<{ id: string }>(
+      this.dataSource.manager,
       `DELETE FROM webhook_endpoints WHERE id = $1 AND user_id = $2 RETURNING id`,
       [id, userId],
     );
-    if (result[1] === 0) throw notFound('Webhook endpoint');
+    if (deleted.length === 0) throw notFound('Webhook endpoint');
   }
 
   /**
@@ -214,7 +221,8 @@ export class WebhookEndpointsService {
   ): Promise<{ endpoint: EndpointView; secret: string }> {
     if (!isUuid(id)) throw notFound('Webhook endpoint');
     const secret = generateWebhookSecret();
-    const rows: [EndpointRow[], number] = await this.dataSource.query(
+    const rows = await queryRows<EndpointRow>(
+      this.dataSource.manager,
       `UPDATE webhook_endpoints
           SET previous_secret = secret,
               previous_secret_expires_at = now() + ($3::bigint * interval '1 millisecond'),
@@ -224,8 +232,8 @@ export class WebhookEndpointsService {
         RETURNING ${ENDPOINT_COLUMNS}`,
       [id, userId, SECRET_ROTATION_OVERLAP_MS, this.keyring.seal(secret, secretContext(id))],
     );
-    if (rows[0].length === 0) throw notFound('Webhook endpoint');
-    return { endpoint: toView(rows[0][0]), secret };
+    if (rows.length === 0) throw notFound('Webhook endpoint');
+    return { endpoint: toView(rows[0]), secret };
   }
 
   private async assertUrlAllowed(url: string): Promise<void> {

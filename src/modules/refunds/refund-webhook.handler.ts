@@ -11,7 +11,7 @@ import { OutboxService } from '../outbound-webhooks/outbox.service.js';
 import { Refund } from './refund.entity.js';
 import { AMOUNT_MATCHED_REFUND_GATEWAYS } from './refund-gateway-policy.js';
 import { isUniqueViolation } from '../../database/pg-error.js';
-import { queryRows as rows } from '../../database/sql.js';
+import { queryRows } from '../../database/sql.js';
 import { RefundTransitionsService } from './refund-transitions.service.js';
 import { toRefundView } from './refund-view.js';
 import { RefundsService } from './refunds.service.js';
@@ -86,7 +86,7 @@ export class RefundWebhookHandlerService implements RefundWebhookHandler {
       return null;
     // Unfinished ones first (oldest first); a succeeded one only when the event has a reference to
     // claim it with, so that a refund can absorb one gateway refund and no more.
-    const [candidate] = await rows<{ id: string }>(
+    const [candidate] = await queryRows<{ id: string }>(
       this.dataSource.manager,
       `SELECT id FROM refunds
         WHERE gateway = $1 AND payment_reference = $2 AND amount = $3 AND initiated_by <> 'gateway'
@@ -104,7 +104,7 @@ export class RefundWebhookHandlerService implements RefundWebhookHandler {
     );
     if (!candidate) return null;
     if (event.gatewayRefundId) {
-      const claimed = await rows<{ id: string }>(
+      const claimed = await queryRows<{ id: string }>(
         this.dataSource.manager,
         `UPDATE refunds SET gateway_refund_reference = $2, updated_at = now()
           WHERE id = $1 AND gateway_refund_reference IS NULL RETURNING id`,
@@ -225,7 +225,7 @@ export class RefundWebhookHandlerService implements RefundWebhookHandler {
           note: `${event.gateway} refunded ${amount} outside this service but only ${remaining} of ${locked.reference} is not refunded already`,
         };
       }
-      const inserted = await rows<{ id: string }>(
+      const inserted = await queryRows<{ id: string }>(
         manager,
         `INSERT INTO refunds (payment_id, payment_reference, user_id, amount, currency, status, reason, gateway,
                               gateway_refund_id, initiated_by, completed_at)

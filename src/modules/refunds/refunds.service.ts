@@ -21,6 +21,7 @@ import { ProcessRefundJob, refundJobId, refundJobOptions } from './refund-jobs.j
 import { toRefundCreatedView } from './refund-view.js';
 import { isUuid } from '../../common/validation/uuid.js';
 import { CursorPart, decodeCursor, encodeCursor } from '../../common/pagination/cursor.js';
+import { queryRows } from '../../database/sql.js';
 
 export interface RefundRequest {
   amount?: Minor;
@@ -175,7 +176,8 @@ export class RefundsService {
 
   /** What refunds that have not failed hold of the payment: the refundable remainder is the rest. */
   async committedAmount(manager: EntityManager, paymentId: string): Promise<Minor> {
-    const [row] = await manager.query<{ total: string }[]>(
+    const [row] = await queryRows<{ total: string }>(
+      manager,
       `SELECT coalesce(sum(amount), 0)::text AS total FROM refunds WHERE payment_id = $1 AND status <> 'failed'`,
       [paymentId],
     );
@@ -194,9 +196,11 @@ export class RefundsService {
       refundJobOptions(this.config, refundId),
     );
     if (queued)
-      await this.dataSource.query(`UPDATE refunds SET enqueued_at = now() WHERE id = $1`, [
-        refundId,
-      ]);
+      await queryRows(
+        this.dataSource.manager,
+        `UPDATE refunds SET enqueued_at = now() WHERE id = $1`,
+        [refundId],
+      );
     return queued;
   }
 
@@ -215,7 +219,11 @@ export class RefundsService {
       { refundId } satisfies ProcessRefundJob,
       refundJobOptions(this.config, refundId),
     );
-    await this.dataSource.query(`UPDATE refunds SET enqueued_at = now() WHERE id = $1`, [refundId]);
+    await queryRows(
+      this.dataSource.manager,
+      `UPDATE refunds SET enqueued_at = now() WHERE id = $1`,
+      [refundId],
+    );
     this.logger.log(`enqueued refund ${refundId} again`);
     return true;
   }

@@ -119,7 +119,8 @@ export class ApiKeysService {
   /** Revoking is idempotent: a revoked key stays revoked with its first revocation time. */
   async revoke(userId: string, keyId: string): Promise<ApiKey> {
     const key = await this.findOwned(this.dataSource.manager, userId, keyId);
-    await this.dataSource.query(
+    await queryRows(
+      this.dataSource.manager,
       `UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`,
       [key.id],
     );
@@ -157,7 +158,8 @@ export class ApiKeysService {
   private async touch(keyId: string): Promise<void> {
     try {
       // The condition makes concurrent first uses within a minute write once.
-      await this.dataSource.query(
+      await queryRows(
+        this.dataSource.manager,
         `UPDATE api_keys SET last_used_at = now()
          WHERE id = $1 AND (last_used_at IS NULL OR last_used_at <= now() - interval '1 minute')`,
         [keyId],

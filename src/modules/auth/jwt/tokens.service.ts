@@ -197,7 +197,8 @@ export class TokensService {
     familyId: string,
     reason: 'logout' | 'reuse',
   ): Promise<void> {
-    await manager.query(
+    await queryRows(
+      manager,
       `UPDATE refresh_token_families SET revoked_at = now(), revoked_reason = $2
        WHERE id = $1 AND revoked_at IS NULL`,
       [familyId, reason],
@@ -206,7 +207,8 @@ export class TokensService {
 
   private async mint(manager: EntityManager, user: User, familyId: string): Promise<IssuedSession> {
     const refreshToken = randomToken();
-    await manager.query(
+    await queryRows(
+      manager,
       `INSERT INTO refresh_tokens (family_id, token_hash, expires_at)
        VALUES ($1, $2, now() + make_interval(secs => $3))`,
       [familyId, sha256(refreshToken), this.config.jwtRefreshTtlMs / 1000],

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AppConfig } from '../../../config/app-config.js';
 import { SettlementService } from '../settlement/settlement.service.js';
+import { queryRows } from '../../../database/sql.js';
 
 const BATCH = 200;
 const CONCURRENCY = 4;
@@ -30,7 +31,8 @@ export class ReconciliationService {
   ) {}
 
   async reconcileOnce(): Promise<ReconcileSummary> {
-    const rows = await this.dataSource.query<{ id: string }[]>(
+    const rows = await queryRows<{ id: string }>(
+      this.dataSource.manager,
       `SELECT id FROM payments
         WHERE (status = 'pending'
                AND created_at <= now() - make_interval(secs => $1)
