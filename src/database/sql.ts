@@ -65,35 +65,12 @@ async function run<T>(client: PgClient, sql: string, params: unknown[]): Promise
 }
 
 /**
- * The numbered parameters of one statement being composed from parts: `add` returns the
- * placeholder (`$n`) of a value, so parts written by different modules number theirs in turn.
- */
-export class SqlParams {
-  readonly values: unknown[];
-
-  constructor(first: unknown[] = []) {
-    this.values = [...first];
-  }
-
-  add(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-}
-
-/**
- * A call of a SQL function defined in a migration, with its arguments in order, for a caller to
- * run inside a statement or transaction of its own (`… FROM name(args…)`).
+ * A call of a SQL function (db/schema.sql), with its arguments in order, for a caller to run
+ * inside a statement of its own (`… FROM name(args…)`): the settlement statement runs these.
  */
 export interface SqlFunctionCall {
   name: string;
   args: unknown[];
-}
-
-const FUNCTION_NAME = /^[a-z_][a-z0-9_]*$/;
-
-/** `name($n, …)` with the call's arguments added to `params`. */
-export function callSql(call: SqlFunctionCall, params: SqlParams): string {
-  if (!FUNCTION_NAME.test(call.name)) throw new Error(`not a SQL function name: ${call.name}`);
-  return `${call.name}(${call.args.map((arg) => params.add(arg)).join(', ')})`;
+  /** What each argument is, for readers of the statement (its parameter names). */
+  argNames?: string[];
 }

@@ -16,7 +16,7 @@ import {
 import { minorFromDb, type Minor } from '../../common/money.js';
 import { CursorPart, decodeCursor, encodeCursor } from '../../common/pagination/cursor.js';
 import { AppConfig } from '../../config/app-config.js';
-import { callSql, queryRows, SqlParams, type SqlFunctionCall } from '../../database/sql.js';
+import { queryRows, type SqlFunctionCall } from '../../database/sql.js';
 import { insufficientFunds, mapLedgerError } from '../ledger/ledger-errors.js';
 import { assertValidPosting, LedgerService } from '../ledger/ledger.service.js';
 import type { LedgerAccountRef, PostedEntry, PostedTransfer } from '../ledger/ledger.types.js';
@@ -300,30 +300,14 @@ export class WalletService {
       depositClearingAccountName(deposit.gateway, deposit.currency, deposit.paymentId),
       deposit.currency,
     );
-    const key = `deposit:${deposit.paymentId}`;
-    assertValidPosting({
-      kind: 'deposit',
-      key,
+    return walletDepositCall({
+      clearingId: clearing.id,
+      walletId: wallet.id,
+      amount: deposit.amount,
+      paymentId: deposit.paymentId,
       reference: deposit.paymentReference,
-      lines: [
-        { accountId: clearing.id, amount: -deposit.amount },
-        { accountId: wallet.id, amount: deposit.amount },
-      ],
+      eventId: newEventId(),
     });
-    // The credit (clearing → wallet) and its `wallet.deposit.success` outbox row, last before
-    // COMMIT: it takes the clearing account's row lock, which other deposits of the gateway wait
-    // for (see depositClearingAccountName). Run again with the same key, it writes nothing.
-    return {
-      name: 'wallet_deposit',
-      args: [
-        clearing.id,
-        wallet.id,
-        String(deposit.amount),
-        key,
-        deposit.paymentReference,
-        newEventId(),
-      ],
-    };
   }
 
   /**
@@ -335,10 +319,13 @@ export class WalletService {
     deposit: DepositCredit,
   ): Promise<WalletTransactionView | null> {
     const call = await this.depositCredit(deposit, manager);
-    const params = new SqlParams();
     let rows: { outcome: string | null; wallet_transaction: unknown }[];
     try {
-      rows = await queryRows(manager, `SELECT * FROM ${callSql(call, params)}`, params.values);
+      rows = await queryRows(
+        manager,
+        `SELECT * FROM wallet_deposit($1, $2, $3, $4, $5, $6)`,
+        call.args,
+      );
     } catch (error) {
       throw this.ledger.failure(error);
     }
@@ -481,6 +468,52 @@ export class WalletService {
     this.byUser.set(wallet.userId, wallet);
     this.byNumber.set(wallet.walletNumber, wallet);
   }
+}
+
+/**
+ * A deposit's credit (clearing → wallet) and its `wallet.deposit.success` outbox row, as one call
+ * of the `wallet_deposit` function (db/schema.sql), for settlement to run last in its statement:
+ * it takes the clearing account's row lock, which other deposits of the gateway wait for (see
+ * depositClearingAccountName). Run again for the same payment, it writes nothing (the ledger key
+ * `deposit:<payment id>`).
+ */
+export function walletDepositCall(deposit: {
+  clearingId: string;
+  walletId: string;
+  amount: Minor;
+  paymentId: string;
+  reference: string;
+  eventId: string;
+}): SqlFunctionCall {
+  const key = `deposit:${deposit.paymentId}`;
+  assertValidPosting({
+    kind: 'deposit',
+    key,
+    reference: deposit.reference,
+    lines: [
+      { accountId: deposit.clearingId, amount: -deposit.amount },
+      { accountId: deposit.walletId, amount: deposit.amount },
+    ],
+  });
+  return {
+    name: 'wallet_deposit',
+    args: [
+      deposit.clearingId,
+      deposit.walletId,
+      String(deposit.amount),
+      key,
+      deposit.reference,
+      deposit.eventId,
+    ],
+    argNames: [
+      'clearing account',
+      'wallet account',
+      'amount',
+      'ledger key',
+      'reference',
+      'event id',
+    ],
+  };
 }
 
 export function refundKey(refundId: string): string {

@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { EntityNotFoundError, type DataSource, type EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { AppConfig } from '../../../config/app-config.js';
 import type {
   GatewayName,
@@ -9,7 +8,7 @@ import type {
   VerifyResult,
 } from '../../gateways/gateway.interface.js';
 import { GatewayRegistry } from '../../gateways/gateway.registry.js';
-import { outboxInsertSql, type RecordEventInput } from '../../outbound-webhooks/outbox.service.js';
+import { newEventId } from '../../outbound-webhooks/outbox.service.js';
 import { OrdersService } from '../orders/orders.service.js';
 import { PaymentAuditEntry, PaymentAuditAction } from '../payment-audit-entry.entity.js';
 import { PaymentSettledHooks } from './payment-settled.hooks.js';
@@ -18,7 +17,15 @@ import { toPaymentView } from '../payment-view.js';
 import { MetricsService } from '../../../common/metrics/metrics.service.js';
 import { Payment, PaymentStatus } from '../payment.entity.js';
 import { PaymentRows } from './payment-rows.js';
-import { callSql, queryRows, SqlParams, type SqlFunctionCall } from '../../../database/sql.js';
+import { queryRows } from '../../../database/sql.js';
+import {
+  auditDetails,
+  describeTransition,
+  observedChanges,
+  transitionChanges,
+  type Transition,
+} from './payment-transitions.js';
+import { settlementStatement, type SettlementWrite } from './settlement-statement.js';
 
 export type SettlementSource = 'webhook' | 'verify' | 'callback' | 'reconcile' | 'replay';
 
@@ -55,14 +62,8 @@ export interface PaymentVersion {
   version: string;
 }
 
-/** What a payment's new state sets off (see SettlementService.effectsOf). */
-interface TransitionEffects {
-  event: RecordEventInput | null;
-  /** A success: the payment as written and when it settled (its order is marked paid). */
-  success: { payment: Payment; settledAt: Date } | null;
-  /** The PaymentSettledHooks' calls (for a success). */
-  calls: SqlFunctionCall[];
-}
+/** What a payment's new state sets off, beside the state change itself (see effectsOf). */
+type TransitionEffects = Pick<SettlementWrite, 'event' | 'order' | 'effects'>;
 
 export interface SettlementOutcome {
   payment: Payment;
@@ -200,7 +201,7 @@ export class SettlementService {
       return applied;
     }
 
-    const changes = this.observedChanges(payment, report, asked, now);
+    const changes = observedChanges(payment, report, asked, now);
     if (from === 'pending' || from === 'abandoned')
       changes.nextVerifyAt = this.nextVerifyAt(from, now);
     if (Object.keys(changes).length > 0) await manager.update(Payment, { id: paymentId }, changes);
@@ -252,22 +253,6 @@ export class SettlementService {
     });
   }
 
-  /** What asking the gateway teaches about the payment, whatever the decision. */
-  private observedChanges(
-    payment: Payment,
-    report: VerifyResult | null,
-    asked: boolean,
-    now: Date,
-  ): QueryDeepPartialEntity<Payment> {
-    const changes: QueryDeepPartialEntity<Payment> = {};
-    if (asked) changes.lastVerifiedAt = now;
-    if (report?.gatewayPaymentId && !payment.gatewayPaymentId && report.status === 'succeeded')
-      changes.gatewayPaymentId = report.gatewayPaymentId;
-    if (report?.gatewayChargeId && !payment.gatewayChargeId)
-      changes.gatewayChargeId = report.gatewayChargeId;
-    return changes;
-  }
-
   /**
    * Writes a transition decided on `row`, and everything it sets off, if the payment row is still
    * that version; null, having written nothing, if it is not. With the manager of a transaction it
@@ -276,7 +261,7 @@ export class SettlementService {
   private async applyTransition(
     manager: EntityManager,
     row: PaymentVersion,
-    decision: Extract<PaymentDecision, { kind: 'transition' }>,
+    decision: Transition,
     report: VerifyResult | null,
     asked: boolean,
     options: SettleOptions,
@@ -285,39 +270,35 @@ export class SettlementService {
     const payment = row.payment;
     const from = payment.status;
     const changes = Object.assign(
-      this.observedChanges(payment, report, asked, now),
-      this.transitionChanges(decision, report, now),
+      observedChanges(payment, report, asked, now),
+      transitionChanges(decision, report, now, this.nextVerifyAt('abandoned', now)),
       { updatedAt: now },
     );
     // The row as written: the row decided on plus these changes (updated_at set explicitly, so
     // the object and the row agree) — no need to read it back.
     const updated: Payment = Object.assign(new Payment(), payment, changes as Partial<Payment>);
     const effects = await this.effectsOf(updated);
-    const params = new SqlParams([payment.id, row.version]);
-    const set = Object.entries(changes).map(
-      ([property, value]) =>
-        `${this.rows.column(property)} = ${params.add(this.rows.toDatabase(property, value))}`,
-    );
-    const audit = `INSERT INTO payment_audit_entries
-        (payment_id, action, source, actor_user_id, from_status, to_status, note, details, inbound_event_id)
-      SELECT id, 'transition', ${params.add(options.source)}, NULL, ${params.add(from)},
-             ${params.add(updated.status)}, ${params.add(describe(decision))},
-             ${params.add(jsonOrNull(auditDetails(report)))}, ${params.add(options.inboundEventId ?? null)}
-        FROM moved`;
-    const parts = [audit];
-    if (options.closesInboundEvent && options.inboundEventId) {
-      parts.push(`UPDATE inbound_webhook_events e
-           SET status = 'processed', last_error = NULL, payment_id = moved.id,
-               attempts = e.attempts + 1, processed_at = now(), updated_at = now()
-          FROM moved WHERE e.id = ${params.add(options.inboundEventId)}`);
-    }
-    const written = await this.writeWithEffects(
-      manager,
-      `UPDATE payments SET ${set.join(', ')} WHERE id = $1 AND xmin = $2::xid RETURNING id`,
-      parts,
-      effects,
-      params,
-    );
+    const written = await this.write(manager, {
+      move: {
+        kind: 'transition',
+        paymentId: payment.id,
+        version: row.version,
+        set: Object.entries(changes).map(([property, value]) => [
+          this.rows.column(property),
+          this.rows.toDatabase(property, value),
+        ]),
+      },
+      audit: {
+        source: options.source,
+        fromStatus: from,
+        toStatus: updated.status,
+        note: describeTransition(decision),
+        details: jsonOrNull(auditDetails(report)),
+        inboundEventId: options.inboundEventId ?? null,
+      },
+      closesInboundEventId: options.closesInboundEvent ? options.inboundEventId : undefined,
+      ...effects,
+    });
     if (!written) return null;
     return {
       payment: updated,
@@ -330,15 +311,15 @@ export class SettlementService {
   }
 
   /**
-   * What a payment's new state sets off, in the same statement as the state change: its outbox
-   * event, and for a success its order and the PaymentSettledHooks (the wallet credit). Worked out
-   * before that statement (the hooks look up what their calls need).
+   * What a payment's new state sets off, in the same statement as the state change: its outbound
+   * event, and for a success its order and what other modules do (the wallet credit). Worked out
+   * before that statement: the other modules look up what their calls need.
    */
   private async effectsOf(payment: Payment): Promise<TransitionEffects> {
     const event = this.outboxEventOf(payment);
-    if (payment.status !== 'succeeded') return { event, success: null, calls: [] };
+    if (payment.status !== 'succeeded') return { event, effects: [] };
     const settledAt = payment.settledAt ?? new Date();
-    const calls = await this.hooks.effectsOf({
+    const effects = await this.hooks.effectsOf({
       id: payment.id,
       reference: payment.reference,
       userId: payment.userId,
@@ -348,105 +329,36 @@ export class SettlementService {
       amountReceived: payment.amountReceived ?? payment.amount,
       settledAt,
     });
-    return { event, success: { payment, settledAt }, calls };
+    const order =
+      payment.orderId && payment.amountReceived !== null
+        ? {
+            orderId: payment.orderId,
+            paymentId: payment.id,
+            paidAt: settledAt,
+            currency: payment.currency,
+            amountReceived: String(payment.amountReceived),
+          }
+        : undefined;
+    return { event, order, effects };
   }
 
-  /**
-   * One statement: `moving` (a query yielding the payment's id when the change is made, no row
-   * when it is not) as the CTE `moved`, then `parts` (more CTE bodies reading `moved`), the
-   * outbox event, the order and the hook calls, each done once per row of `moved`: all of it or
-   * none. Outside a transaction block the commit follows the statement at once, so the row locks
-   * it takes (the payment's first, then the hook's: the wallet credit's clearing account, which
-   * other deposits of the gateway share) are held for no longer. True when `moved` yielded the row.
-   */
-  private async writeWithEffects(
-    manager: EntityManager,
-    moving: string,
-    parts: string[],
-    effects: TransitionEffects,
-    params: SqlParams,
-  ): Promise<boolean> {
-    const ctes = [`moved AS (${moving})`, ...parts.map((part, i) => `part_${i} AS (${part})`)];
-    if (effects.event) ctes.push(`outbox AS (${outboxInsertSql(effects.event, params, 'moved')})`);
-    const order = effects.success
-      ? this.orders.markPaidSql(effects.success.payment, effects.success.settledAt, params, 'moved')
-      : null;
-    if (order) ctes.push(`paid_order AS (${order})`);
-    // A SELECT in WITH runs only when read: each hook's call is counted in the answer.
-    const hooks = effects.calls.map((call, i) => {
-      const name = `hook_${i}`;
-      ctes.push(
-        `${name} AS MATERIALIZED (SELECT 1 FROM moved CROSS JOIN LATERAL ${callSql(call, params)} AS called)`,
-      );
-      return name;
-    });
-    const counted = ['moved', ...hooks].map(
-      (name) => `(SELECT count(*) FROM ${name})::int AS ${name}`,
-    );
-    const rows = await queryRows<Record<string, number>>(
-      manager,
-      `WITH ${ctes.join(',\n')}\nSELECT ${counted.join(', ')}`,
-      params.values,
-    );
+  /** Runs the settlement statement; true when it moved (or found written) the payment. */
+  private async write(manager: EntityManager, write: SettlementWrite): Promise<boolean> {
+    const statement = settlementStatement(write);
+    const rows = await queryRows<Record<string, number>>(manager, statement.text, statement.values);
     return rows[0]?.moved === 1;
   }
 
   /** The outbound event a transition to this state records, if any. */
-  private outboxEventOf(payment: Payment): RecordEventInput | null {
-    if (payment.status === 'succeeded') {
-      return {
-        userId: payment.userId,
-        type: 'payment.success',
-        data: { ...toPaymentView(payment) },
-        occurredAt: payment.settledAt ?? new Date(),
-      };
-    }
-    if (payment.status === 'failed') {
-      return {
-        userId: payment.userId,
-        type: 'payment.failed',
-        data: { ...toPaymentView(payment) },
-      };
-    }
-    return null;
-  }
-
-  private transitionChanges(
-    decision: Extract<PaymentDecision, { kind: 'transition' }>,
-    report: VerifyResult | null,
-    now: Date,
-  ): QueryDeepPartialEntity<Payment> {
-    switch (decision.to) {
-      case 'succeeded':
-        return {
-          status: 'succeeded',
-          amountReceived: decision.amountReceived,
-          settledAt: now,
-          failureReason: null,
-          nextVerifyAt: null,
-        };
-      case 'needs_review':
-        return {
-          status: 'needs_review',
-          reviewReason: decision.reviewReason,
-          reportedAmount: report?.amount ?? null,
-          reportedCurrency: report?.currency ?? null,
-          reportedReference: report?.reference ?? null,
-          nextVerifyAt: null,
-        };
-      case 'failed':
-        return {
-          status: 'failed',
-          failureReason: report?.failureReason ?? decision.failureReason,
-          nextVerifyAt: null,
-        };
-      case 'abandoned':
-        return {
-          status: 'abandoned',
-          failureReason: decision.failureReason,
-          nextVerifyAt: this.nextVerifyAt('abandoned', now),
-        };
-    }
+  private outboxEventOf(payment: Payment): TransitionEffects['event'] {
+    if (payment.status !== 'succeeded' && payment.status !== 'failed') return undefined;
+    return {
+      id: newEventId(),
+      userId: payment.userId,
+      type: payment.status === 'succeeded' ? 'payment.success' : 'payment.failed',
+      data: JSON.stringify(toPaymentView(payment)),
+      createdAt: payment.status === 'succeeded' ? (payment.settledAt ?? new Date()) : new Date(),
+    };
   }
 
   /** Pending payments are asked every reconciliation run; abandoned ones less often. */
@@ -463,14 +375,10 @@ export class SettlementService {
    * caller's transaction: one statement, as for a settlement.
    */
   async afterTransition(manager: EntityManager, payment: Payment): Promise<void> {
-    const params = new SqlParams([payment.id]);
-    await this.writeWithEffects(
-      manager,
-      'SELECT $1::uuid AS id',
-      [],
-      await this.effectsOf(payment),
-      params,
-    );
+    await this.write(manager, {
+      move: { kind: 'written', paymentId: payment.id },
+      ...(await this.effectsOf(payment)),
+    });
   }
 
   async audit(
@@ -499,20 +407,4 @@ export class SettlementService {
 
 function jsonOrNull(value: Record<string, unknown> | null): string | null {
   return value === null ? null : JSON.stringify(value);
-}
-
-function auditDetails(report: VerifyResult | null): Record<string, unknown> | null {
-  return report ? { gateway_report: { ...report } } : null;
-}
-
-function describe(decision: Extract<PaymentDecision, { kind: 'transition' }>): string {
-  switch (decision.to) {
-    case 'succeeded':
-      return `the gateway confirmed ${decision.amountReceived}`;
-    case 'needs_review':
-      return decision.reviewReason;
-    case 'failed':
-    case 'abandoned':
-      return decision.failureReason;
-  }
 }
