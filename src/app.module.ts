@@ -15,6 +15,7 @@ import { IdempotencyModule } from './http/idempotency/idempotency.module.js';
 import { createValidationPipe } from './http/validation.pipe.js';
 import { AuthGuard } from './modules/auth/auth.guard.js';
 import { AuthModule } from './modules/auth/auth.module.js';
+import { AppEventsModule } from './modules/events/app-events.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { IncomingWebhooksModule } from './modules/incoming-webhooks/incoming-webhooks.module.js';
 import { LedgerModule } from './modules/ledger/ledger.module.js';
@@ -48,6 +49,7 @@ import { SchedulesModule } from './schedules.js';
     RateLimitModule,
     MetricsModule,
     HttpModule,
+    AppEventsModule,
     HealthModule,
     OperationsModule,
     UsersModule,

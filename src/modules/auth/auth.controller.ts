@@ -24,6 +24,7 @@ import { notFound } from '../../common/errors/app-error.js';
 import { BEARER_SCHEME } from '../../http/swagger.js';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
+import { WalletService } from '../wallet/wallet.service.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import {
   AuthorizationUrlDto,
@@ -53,6 +54,7 @@ export class AuthController {
   constructor(
     private readonly tokens: TokensService,
     private readonly users: UsersService,
+    private readonly wallets: WalletService,
   ) {}
 
   @Public()
@@ -176,7 +178,7 @@ export class AuthController {
       id: user.id,
       email: user.email,
       name: user.name,
-      wallet_number: await this.users.walletNumberOf(user.id),
+      wallet_number: await this.wallets.walletNumberOf(user.id),
     };
   }
 }

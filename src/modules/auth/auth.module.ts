@@ -6,6 +6,7 @@ import { ApiKey } from './api-keys/api-key.entity.js';
 import { AppConfig } from '../../config/app-config.js';
 import { JwtService } from '@nestjs/jwt';
 import { UsersModule } from '../users/users.module.js';
+import { WalletModule } from '../wallet/wallet.module.js';
 import { ApiKeysController } from './api-keys/api-keys.controller.js';
 import { ApiKeysService } from './api-keys/api-keys.service.js';
 import { AuthController } from './auth.controller.js';
@@ -20,6 +21,8 @@ import { TokensService } from './jwt/tokens.service.js';
   imports: [
     TypeOrmModule.forFeature([ApiKey]),
     UsersModule,
+    // The signed-in user is shown with their wallet number.
+    WalletModule,
     PassportModule.register({ session: false }),
   ],
   controllers: [AuthController, ApiKeysController],

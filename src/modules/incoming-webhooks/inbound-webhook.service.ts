@@ -5,7 +5,7 @@ import { MicroBatcher } from '../../common/batching/micro-batcher.js';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
 import { AppConfig } from '../../config/app-config.js';
 import { GatewayRequestError } from '../gateways/gateway.errors.js';
-import { RefundWebhookHooks } from './refund-webhook.hooks.js';
+import { AppEvents } from '../events/app-events.js';
 import {
   type PaymentVersion,
   SettlementService,
@@ -149,7 +149,7 @@ export class InboundWebhookService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly settlement: SettlementService,
-    private readonly refundHooks: RefundWebhookHooks,
+    private readonly events: AppEvents,
     private readonly metrics: MetricsService,
     private readonly rows: PaymentRows,
   ) {}
@@ -275,13 +275,14 @@ export class InboundWebhookService {
   }
 
   private async handleRefund(event: OpenEvent): Promise<Finished> {
-    const handler = this.refundHooks.registered;
-    if (!handler) return { status: 'ignored', note: 'no refund handler is registered' };
-    const outcome = await handler.handleRefundEvent({
+    const outcomes = await this.events.emit('inbound-webhook.refund', {
       ...event.normalized,
       gateway: event.gateway,
       inboundEventId: event.id,
     });
+    if (outcomes.length > 1) throw new Error('more than one handler applied a refund webhook');
+    const [outcome] = outcomes;
+    if (!outcome) return { status: 'ignored', note: 'no refund handler is registered' };
     if (outcome.status === 'unmatched' && this.withinUnmatchedWindow(event)) {
       throw new RetryLaterError(outcome.note ?? 'refund not matched yet');
     }

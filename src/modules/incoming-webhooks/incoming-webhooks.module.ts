@@ -8,7 +8,6 @@ import { InboundWebhookEvent } from './inbound-webhook-event.entity.js';
 import { InboundWebhookSweeper } from './inbound-webhook-sweeper.js';
 import { InboundWebhookService } from './inbound-webhook.service.js';
 import { InboundWebhooksProcessor } from './inbound-webhooks.processor.js';
-import { RefundWebhookHooks } from './refund-webhook.hooks.js';
 import { WebhookEventsService } from './webhook-events.service.js';
 import { WebhookIntakeController } from './webhook-intake.controller.js';
 import { WebhookIntakeService } from './webhook-intake.service.js';
@@ -17,7 +16,8 @@ import { WebhookVerificationMemo } from './webhook-verification-memo.js';
 /**
  * Gateway webhooks, in: intake (the sender proven on the raw bytes, the event stored once, then
  * answered), the event store, the job that processes each stored event (payments settle through
- * SettlementService; refund events go to the refunds module), the sweeper that enqueues what was
+ * SettlementService; refund events go to whoever handles 'inbound-webhook.refund': the refunds
+ * module), the sweeper that enqueues what was
  * missed, payload retention, and the admins' list and replay.
  */
 @Module({
@@ -31,8 +31,6 @@ import { WebhookVerificationMemo } from './webhook-verification-memo.js';
     InboundPayloadRetention,
     InboundWebhooksProcessor,
     WebhookEventsService,
-    RefundWebhookHooks,
   ],
-  exports: [RefundWebhookHooks],
 })
 export class IncomingWebhooksModule {}

@@ -3,7 +3,6 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { GatewaysModule } from '../gateways/gateways.module.js';
 import { OutboundWebhooksModule } from '../outbound-webhooks/outbound-webhooks.module.js';
 import { AdminPaymentsController } from './admin/admin-payments.controller.js';
-import { PaymentRejectedHooks } from './admin/payment-rejected.hooks.js';
 import { PaymentReviewService } from './admin/payment-review.service.js';
 import { Order } from './orders/order.entity.js';
 import { OrdersController } from './orders/orders.controller.js';
@@ -15,7 +14,6 @@ import { PaymentsService } from './payments.service.js';
 import { ReconciliationProcessor } from './reconciliation/reconciliation.processor.js';
 import { ReconciliationService } from './reconciliation/reconciliation.service.js';
 import { PaymentRows } from './settlement/payment-rows.js';
-import { PaymentSettledHooks } from './settlement/payment-settled.hooks.js';
 import { SettlementService } from './settlement/settlement.service.js';
 
 /**
@@ -37,8 +35,6 @@ import { SettlementService } from './settlement/settlement.service.js';
     AdminPaymentsController,
   ],
   providers: [
-    PaymentSettledHooks,
-    PaymentRejectedHooks,
     OrdersService,
     PaymentsService,
     SettlementService,
@@ -47,14 +43,6 @@ import { SettlementService } from './settlement/settlement.service.js';
     ReconciliationProcessor,
     PaymentReviewService,
   ],
-  exports: [
-    PaymentsService,
-    SettlementService,
-    PaymentRows,
-    PaymentSettledHooks,
-    PaymentRejectedHooks,
-    OrdersService,
-    GatewaysModule,
-  ],
+  exports: [PaymentsService, SettlementService, PaymentRows, OrdersService, GatewaysModule],
 })
 export class PaymentsModule {}

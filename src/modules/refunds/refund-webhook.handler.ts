@@ -1,12 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { NormalizedWebhookEvent } from '../gateways/gateway.interface.js';
 import { PaymentsService } from '../payments/payments.service.js';
-import type {
-  RefundEventOutcome,
-  RefundWebhookHandler,
-} from '../incoming-webhooks/refund-webhook.hooks.js';
+import {
+  type InboundRefundEvent as RefundEvent,
+  OnAppEvent,
+  type RefundEventOutcome,
+} from '../events/app-events.js';
 import { OutboxService } from '../outbound-webhooks/outbox.service.js';
 import { Refund } from './refund.entity.js';
 import { AMOUNT_MATCHED_REFUND_GATEWAYS } from './refund-gateway-policy.js';
@@ -16,8 +16,6 @@ import { RefundTransitionsService } from './refund-transitions.service.js';
 import { toRefundView } from './refund-view.js';
 import { RefundsService } from './refunds.service.js';
 import { isUuid } from '../../common/validation/uuid.js';
-
-type RefundEvent = NormalizedWebhookEvent & { gateway: string; inboundEventId: string };
 
 /**
  * Finishes refunds from gateway refund webhooks (already signature-checked and stored by the
@@ -37,7 +35,7 @@ type RefundEvent = NormalizedWebhookEvent & { gateway: string; inboundEventId: s
  * would take the refunds above what was received.
  */
 @Injectable()
-export class RefundWebhookHandlerService implements RefundWebhookHandler {
+export class RefundWebhookHandlerService {
   private readonly logger = new Logger(RefundWebhookHandlerService.name);
 
   constructor(
@@ -48,6 +46,7 @@ export class RefundWebhookHandlerService implements RefundWebhookHandler {
     private readonly outbox: OutboxService,
   ) {}
 
+  @OnAppEvent('inbound-webhook.refund')
   async handleRefundEvent(event: RefundEvent): Promise<RefundEventOutcome> {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {

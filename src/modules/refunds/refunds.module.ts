@@ -1,10 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Refund } from './refund.entity.js';
-import { PaymentRejectedHooks } from '../payments/admin/payment-rejected.hooks.js';
-import { IncomingWebhooksModule } from '../incoming-webhooks/incoming-webhooks.module.js';
 import { PaymentsModule } from '../payments/payments.module.js';
-import { RefundWebhookHooks } from '../incoming-webhooks/refund-webhook.hooks.js';
 import { LedgerCheckService } from '../ledger/ledger-check.service.js';
 import { LedgerModule } from '../ledger/ledger.module.js';
 import { WalletModule } from '../wallet/wallet.module.js';
@@ -30,7 +27,6 @@ import { RefundsService } from './refunds.service.js';
     TypeOrmModule.forFeature([Refund]),
     LedgerModule,
     PaymentsModule,
-    IncomingWebhooksModule,
     WalletModule,
     OutboundWebhooksModule,
   ],
@@ -47,25 +43,9 @@ import { RefundsService } from './refunds.service.js';
   exports: [RefundsService],
 })
 export class RefundsModule implements OnModuleInit {
-  constructor(
-    private readonly refunds: RefundsService,
-    private readonly webhookHandler: RefundWebhookHandlerService,
-    private readonly refundWebhookHooks: RefundWebhookHooks,
-    private readonly paymentRejected: PaymentRejectedHooks,
-    private readonly ledgerCheck: LedgerCheckService,
-  ) {}
+  constructor(private readonly ledgerCheck: LedgerCheckService) {}
 
   onModuleInit(): void {
-    this.refundWebhookHooks.register(this.webhookHandler);
-    this.paymentRejected.register({
-      onPaymentRejected: async (manager, payment, adminUserId) => {
-        const refund = await this.refunds.startRejectionRefund(manager, payment, adminUserId);
-        if (!refund) return undefined;
-        return async () => {
-          await this.refunds.enqueue(refund.id);
-        };
-      },
-    });
     this.ledgerCheck.addChecks(REFUND_LEDGER_CHECKS);
   }
 }

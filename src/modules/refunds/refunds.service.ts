@@ -15,6 +15,7 @@ import type { GatewayName } from '../gateways/gateway.interface.js';
 import { GatewayRegistry } from '../gateways/gateway.registry.js';
 import type { Payment } from '../payments/payment.entity.js';
 import { PaymentsService } from '../payments/payments.service.js';
+import { type AfterCommit, OnAppEvent } from '../events/app-events.js';
 import { WalletService } from '../wallet/wallet.service.js';
 import { Refund, RefundInitiator } from './refund.entity.js';
 import { ProcessRefundJob, refundJobId, refundJobOptions } from './refund-jobs.js';
@@ -96,6 +97,20 @@ export class RefundsService {
     });
     await this.enqueue(refund.id);
     return refund;
+  }
+
+  /** SPEC §6: an admin's reject starts a refund of what was received, enqueued after its commit. */
+  @OnAppEvent('payment.rejected')
+  async onPaymentRejected(
+    manager: EntityManager,
+    payment: Payment,
+    adminUserId: string,
+  ): Promise<AfterCommit | undefined> {
+    const refund = await this.startRejectionRefund(manager, payment, adminUserId);
+    if (!refund) return undefined;
+    return async () => {
+      await this.enqueue(refund.id);
+    };
   }
 
   /**

@@ -20,7 +20,9 @@ import { queryRows, type SqlFunctionCall } from '../../database/sql.js';
 import { insufficientFunds, mapLedgerError } from '../ledger/ledger-errors.js';
 import { assertValidPosting, LedgerService } from '../ledger/ledger.service.js';
 import type { LedgerAccountRef, PostedEntry, PostedTransfer } from '../ledger/ledger.types.js';
+import { OnAppEvent, type SettledPayment } from '../events/app-events.js';
 import { newEventId } from '../outbound-webhooks/outbox.service.js';
+import type { User } from '../users/user.entity.js';
 import { clearingAccountName, depositClearingAccountName } from './clearing-accounts.js';
 import { TransferPoster } from './transfer-poster.js';
 import { generateWalletNumber, isWellFormedWalletNumber } from './wallet-number.js';
@@ -136,6 +138,26 @@ export class WalletService {
     this.transfers = new TransferPoster((sql, params) =>
       queryRows(dataSource.manager, sql, params),
     );
+  }
+
+  /** Every user has a wallet: it opens in the transaction that creates the user. */
+  @OnAppEvent('user.created')
+  async onUserCreated(manager: EntityManager, user: User): Promise<void> {
+    await this.openWallet(manager, user.id);
+  }
+
+  /** A wallet deposit that succeeds credits the wallet, in the settlement's own statement. */
+  @OnAppEvent('payment.succeeded')
+  async onPaymentSucceeded(payment: SettledPayment): Promise<SqlFunctionCall | null> {
+    if (payment.purpose !== 'wallet_deposit') return null;
+    return this.depositCredit({
+      paymentId: payment.id,
+      paymentReference: payment.reference,
+      userId: payment.userId,
+      gateway: payment.gateway,
+      currency: payment.currency,
+      amount: payment.amountReceived,
+    });
   }
 
   /** Opens the user's wallet inside the user-creation transaction. */
@@ -279,7 +301,7 @@ export class WalletService {
   /**
    * A settled deposit's credit as the one `wallet_deposit` call that posts it (clearing → wallet)
    * and records `wallet.deposit.success`: settlement runs it in its own statement (see
-   * PaymentSettledHook). The ledger key `deposit:<payment id>` makes a second run a no-op, so
+   * 'payment.succeeded'). The ledger key `deposit:<payment id>` makes a second run a no-op, so
    * whatever path settles the payment the wallet is credited exactly once. Only lookups happen
    * here, through `manager` (the first use of a clearing account creates it, an empty account
    * either way); nothing is posted.

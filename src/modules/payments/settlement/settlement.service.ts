@@ -11,7 +11,7 @@ import { GatewayRegistry } from '../../gateways/gateway.registry.js';
 import { newEventId } from '../../outbound-webhooks/outbox.service.js';
 import { OrdersService } from '../orders/orders.service.js';
 import { PaymentAuditEntry, PaymentAuditAction } from '../payment-audit-entry.entity.js';
-import { PaymentSettledHooks } from './payment-settled.hooks.js';
+import { AppEvents } from '../../events/app-events.js';
 import { decidePayment, isFinal, PaymentDecision } from './payment-state-machine.js';
 import { toPaymentView } from '../payment-view.js';
 import { MetricsService } from '../../../common/metrics/metrics.service.js';
@@ -84,8 +84,9 @@ export interface SettlementOutcome {
  * the payment row's lock against the state of the row under that lock (`SELECT … FOR UPDATE`, or
  * an UPDATE conditioned on the row version the caller read: see settle and applyTransition). Two settlers
  * racing both ask the gateway, but only the first to take the lock finds the payment movable; the
- * second sees the new state and changes nothing. So the state change, the order update, the
- * PaymentSettledHooks (wallet credit) and the outbox event happen once, in one statement.
+ * second sees the new state and changes nothing. So the state change, the order update, what
+ * other modules do on 'payment.succeeded' (the wallet credit) and the outbox event happen once,
+ * in one statement (settlement-statement.ts).
  */
 @Injectable()
 export class SettlementService {
@@ -95,7 +96,7 @@ export class SettlementService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly registry: GatewayRegistry,
-    private readonly hooks: PaymentSettledHooks,
+    private readonly events: AppEvents,
     private readonly orders: OrdersService,
     private readonly metrics: MetricsService,
     private readonly rows: PaymentRows,
@@ -319,7 +320,7 @@ export class SettlementService {
     const event = this.outboxEventOf(payment);
     if (payment.status !== 'succeeded') return { event, effects: [] };
     const settledAt = payment.settledAt ?? new Date();
-    const effects = await this.hooks.effectsOf({
+    const calls = await this.events.emit('payment.succeeded', {
       id: payment.id,
       reference: payment.reference,
       userId: payment.userId,
@@ -329,6 +330,7 @@ export class SettlementService {
       amountReceived: payment.amountReceived ?? payment.amount,
       settledAt,
     });
+    const effects = calls.filter((call) => call !== null);
     const order =
       payment.orderId && payment.amountReceived !== null
         ? {
