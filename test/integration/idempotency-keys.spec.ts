@@ -11,7 +11,7 @@ import {
 import { IdempotencyService, requestHash } from '../../src/http/idempotency/idempotency.service.js';
 import { queryRows } from '../../src/database/sql.js';
 import { OrdersService } from '../../src/modules/payments/orders/orders.service.js';
-import { toOrderView } from '../../src/modules/payments/payment-view.js';
+import { toOrderDto } from '../../src/modules/payments/orders/order.dto.js';
 import { UsersService } from '../../src/modules/users/users.service.js';
 import { LedgerCheckService } from '../../src/modules/ledger/ledger-check.service.js';
 import {
@@ -182,7 +182,7 @@ describe('Idempotency-Key holders (integration, real Postgres)', () => {
     const orders = t.get<OrdersService>(OrdersService);
     const input = { amount: 5_000, currency: 'NGN', receipt: `rcpt-${randomUUID()}` };
     const failure = await orders
-      .create(userId, input, { claim: original, respond: toOrderView })
+      .create(userId, input, { claim: original, respond: toOrderDto })
       .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(AppError);
     expect(failure).toMatchObject({ status: 409, code: 'IDEMPOTENCY_KEY_IN_USE' });
@@ -195,11 +195,11 @@ describe('Idempotency-Key holders (integration, real Postgres)', () => {
     await keys.release(original);
     expect(await row(key)).toMatchObject({ status: 'in_flight', attempt: retry.attempt });
 
-    const created = await orders.create(userId, input, { claim: retry, respond: toOrderView });
+    const created = await orders.create(userId, input, { claim: retry, respond: toOrderDto });
     expect(await row(key)).toMatchObject({
       status: 'completed',
       response_status: 201,
-      response_body: toOrderView(created),
+      response_body: toOrderDto(created),
     });
   });
 

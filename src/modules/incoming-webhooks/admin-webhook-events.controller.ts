@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../../common/auth/auth.decorators.js';
-import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
+import { ADMIN_ERRORS, ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import { notFound } from '../../common/errors/app-error.js';
 import { pageSize } from '../../common/pagination/page-query.dto.js';
 import { BEARER_SCHEME } from '../../http/swagger.js';
@@ -16,6 +16,7 @@ import { WebhookEventsService } from './webhook-events.service.js';
 @ApiTags('admin')
 @ApiBearerAuth(BEARER_SCHEME)
 @AdminOnly()
+@ApiErrors(ADMIN_ERRORS)
 @Controller('admin/webhook-events')
 export class AdminWebhookEventsController {
   constructor(private readonly events: WebhookEventsService) {}
@@ -26,11 +27,7 @@ export class AdminWebhookEventsController {
     description: 'e.g. ?status=unmatched for events whose payment was never found.',
   })
   @ApiOkResponse({ type: InboundWebhookEventListDto })
-  @ApiErrors({
-    400: 'VALIDATION_FAILED',
-    401: 'UNAUTHENTICATED',
-    403: 'PERMISSION_DENIED: not an admin',
-  })
+  @ApiErrors({ 400: 'VALIDATION_FAILED' })
   async list(@Query() query: AdminWebhookEventsQueryDto): Promise<InboundWebhookEventListDto> {
     const page = await this.events.list({
       status: query.status,
@@ -49,8 +46,6 @@ export class AdminWebhookEventsController {
   @ApiParam({ name: 'id', example: '3f1c2b7e-5d4a-4e8b-9c1d-2a3b4c5d6e7f' })
   @ApiOkResponse({ type: InboundWebhookEventDto })
   @ApiErrors({
-    401: 'UNAUTHENTICATED',
-    403: 'PERMISSION_DENIED: not an admin',
     404: 'NOT_FOUND',
     409: 'EVENT_IN_PROGRESS (already waiting) or EVENT_NOT_REPLAYABLE (an event type we do not act on)',
   })

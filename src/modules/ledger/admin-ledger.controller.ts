@@ -1,56 +1,14 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../../common/auth/auth.decorators.js';
 import { BEARER_SCHEME } from '../../http/swagger.js';
-import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
-import { LedgerCheckService, type LedgerCheckReport } from './ledger-check.service.js';
-
-class LedgerProblemDto {
-  @ApiProperty({
-    description: 'The invariant that does not hold',
-    example: 'balance_equals_entries',
-  })
-  check: string;
-
-  @ApiProperty({
-    description: 'What is wrong',
-    example: 'account 4929215640015 has balance 100 but its entries sum to 90 …',
-  })
-  message: string;
-
-  @ApiProperty({ description: 'The rows at fault', example: { id: '…', balance: '100' } })
-  subject: Record<string, string | number | null>;
-}
-
-class LedgerTotalsDto {
-  @ApiProperty({ example: 'NGN' }) currency: string;
-  @ApiProperty({
-    description: 'Sum of all wallet balances (minor units, as a string)',
-    example: '1250000',
-  })
-  user_balances: string;
-  @ApiProperty({ description: 'Sum of all system (clearing) balances', example: '-1250000' })
-  system_balances: string;
-  @ApiProperty({ description: 'Total credited by deposits', example: '1500000' }) deposits: string;
-  @ApiProperty({ description: 'Total debited by deposit refunds', example: '250000' })
-  refunds: string;
-  @ApiProperty({ description: 'Total given back by failed refunds', example: '0' })
-  refund_reversals: string;
-}
-
-class LedgerCheckReportDto {
-  @ApiProperty({ description: 'True when no invariant is broken', example: true }) ok: boolean;
-  @ApiProperty({ example: '2026-01-22T12:34:56.000Z' }) checked_at: string;
-  @ApiProperty({ example: 1001 }) accounts: number;
-  @ApiProperty({ example: 5000 }) transfers: number;
-  @ApiProperty({ example: 10000 }) entries: number;
-  @ApiProperty({ type: [LedgerTotalsDto] }) totals: LedgerTotalsDto[];
-  @ApiProperty({ type: [LedgerProblemDto], description: 'Empty when ok' })
-  problems: LedgerProblemDto[];
-}
+import { ADMIN_ERRORS, ApiErrors } from '../../common/errors/api-errors.decorator.js';
+import { LedgerCheckReportDto } from './ledger-check.dto.js';
+import { LedgerCheckService } from './ledger-check.service.js';
 
 @ApiTags('admin')
 @ApiBearerAuth(BEARER_SCHEME)
+@ApiErrors(ADMIN_ERRORS)
 @Controller('admin/ledger')
 export class AdminLedgerController {
   constructor(private readonly check: LedgerCheckService) {}
@@ -63,8 +21,7 @@ export class AdminLedgerController {
       'Each transfer sums to zero, each balance equals its entries, no wallet is negative, and more. Drift is listed, never fixed.',
   })
   @ApiOkResponse({ type: LedgerCheckReportDto })
-  @ApiErrors({ 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED: not an administrator' })
-  async run(): Promise<LedgerCheckReport> {
+  async run(): Promise<LedgerCheckReportDto> {
     return this.check.run();
   }
 }

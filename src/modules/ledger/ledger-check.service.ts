@@ -2,33 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { queryRows } from '../../database/sql.js';
-
-export interface LedgerProblem {
-  /** Which invariant is broken. */
-  check: string;
-  message: string;
-  /** The rows at fault (ids, keys, amounts), for a person to look at. */
-  subject: Record<string, string | number | null>;
-}
-
-export interface LedgerTotals {
-  currency: string;
-  user_balances: string;
-  system_balances: string;
-  deposits: string;
-  refunds: string;
-  refund_reversals: string;
-}
-
-export interface LedgerCheckReport {
-  ok: boolean;
-  checked_at: string;
-  accounts: number;
-  transfers: number;
-  entries: number;
-  totals: LedgerTotals[];
-  problems: LedgerProblem[];
-}
+import type {
+  LedgerCheckReportDto,
+  LedgerProblemDto,
+  LedgerTotalsDto,
+} from './ledger-check.dto.js';
 
 /** At most this many rows are reported per check: drift is a page to a person, not a data dump. */
 const SAMPLE = 50;
@@ -158,10 +136,10 @@ export class LedgerCheckService {
     this.extraChecks.push(...checks);
   }
 
-  async run(): Promise<LedgerCheckReport> {
+  async run(): Promise<LedgerCheckReportDto> {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       await queryRows(manager, 'SET TRANSACTION READ ONLY');
-      const problems: LedgerProblem[] = [];
+      const problems: LedgerProblemDto[] = [];
       for (const check of [...CHECKS, ...this.extraChecks]) {
         const rows = await queryRows<Row>(manager, check.sql);
         for (const row of rows)
@@ -204,8 +182,8 @@ export class LedgerCheckService {
     });
   }
 
-  private async totals(manager: EntityManager): Promise<LedgerTotals[]> {
-    return queryRows<LedgerTotals>(
+  private async totals(manager: EntityManager): Promise<LedgerTotalsDto[]> {
+    return queryRows<LedgerTotalsDto>(
       manager,
       `
       SELECT c.currency,

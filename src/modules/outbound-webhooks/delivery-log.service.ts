@@ -7,29 +7,7 @@ import { QueueProducer } from '../../queue/queue-producer.service.js';
 import type { DeliveryStatus } from './outbound-webhook.types.js';
 import { isUuid } from '../../common/validation/uuid.js';
 import { queryRows } from '../../database/sql.js';
-
-export interface DeliveryView {
-  id: string;
-  eventId: string;
-  eventType: string;
-  endpointId: string;
-  status: DeliveryStatus;
-  attempts: number;
-  nextAttemptAt: Date | null;
-  lastStatusCode: number | null;
-  lastError: string | null;
-  createdAt: Date;
-  deliveredAt: Date | null;
-}
-
-export interface AttemptView {
-  attemptNumber: number;
-  statusCode: number | null;
-  durationMs: number;
-  error: string | null;
-  responseExcerpt: string | null;
-  requestedAt: Date;
-}
+import type { WebhookDeliveryDetailDto, WebhookDeliveryDto } from './dto/webhook-delivery.dto.js';
 
 interface DeliveryRow {
   id: string;
@@ -48,19 +26,21 @@ interface DeliveryRow {
 const DELIVERY_COLUMNS = `d.id, d.event_id, ev.type AS event_type, d.endpoint_id, d.status, d.attempts, d.next_attempt_at,
   d.last_status_code, d.last_error, d.created_at, d.delivered_at`;
 
-function toView(row: DeliveryRow): DeliveryView {
+const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
+
+function toDeliveryDto(row: DeliveryRow): WebhookDeliveryDto {
   return {
     id: row.id,
-    eventId: row.event_id,
-    eventType: row.event_type,
-    endpointId: row.endpoint_id,
+    event_id: row.event_id,
+    event_type: row.event_type,
+    endpoint_id: row.endpoint_id,
     status: row.status,
-    attempts: row.attempts,
-    nextAttemptAt: row.next_attempt_at,
-    lastStatusCode: row.last_status_code,
-    lastError: row.last_error,
-    createdAt: row.created_at,
-    deliveredAt: row.delivered_at,
+    attempt_count: row.attempts,
+    next_attempt_at: iso(row.next_attempt_at),
+    last_status_code: row.last_status_code,
+    last_error: row.last_error,
+    created_at: row.created_at.toISOString(),
+    delivered_at: iso(row.delivered_at),
   };
 }
 
@@ -71,7 +51,10 @@ export interface DeliveryFilter {
   endpointId?: string;
 }
 
-/** The delivery log, scoped to the owner of each delivery's endpoint. */
+/**
+ * The delivery log as the API shows it (listing, one delivery with its attempts, a retry), scoped
+ * to the owner of each delivery's endpoint. DeliverySender is what sends.
+ */
 @Injectable()
 export class DeliveryLogService {
   constructor(
@@ -82,7 +65,7 @@ export class DeliveryLogService {
   async list(
     userId: string,
     filter: DeliveryFilter,
-  ): Promise<{ deliveries: DeliveryView[]; total: number }> {
+  ): Promise<{ deliveries: WebhookDeliveryDto[]; total: number }> {
     const params: unknown[] = [userId];
     const where = ['ep.user_id = $1'];
     if (filter.status) {
@@ -110,13 +93,10 @@ export class DeliveryLogService {
         params,
       ),
     ]);
-    return { deliveries: rows.map(toView), total: count[0].total };
+    return { deliveries: rows.map(toDeliveryDto), total: count[0].total };
   }
 
-  async get(
-    userId: string,
-    id: string,
-  ): Promise<{ delivery: DeliveryView; attempts: AttemptView[] }> {
+  async get(userId: string, id: string): Promise<WebhookDeliveryDetailDto> {
     const delivery = await this.find(userId, id);
     const attempts = await queryRows<{
       attempt_number: number;
@@ -131,17 +111,16 @@ export class DeliveryLogService {
          FROM webhook_delivery_attempts WHERE delivery_id = $1 ORDER BY attempt_number`,
       [id],
     );
-    return {
-      delivery,
+    return Object.assign(delivery, {
       attempts: attempts.map((row) => ({
-        attemptNumber: row.attempt_number,
-        statusCode: row.status_code,
-        durationMs: row.duration_ms,
+        attempt: row.attempt_number,
+        status_code: row.status_code,
+        duration_ms: row.duration_ms,
         error: row.error,
-        responseExcerpt: row.response_excerpt,
-        requestedAt: row.requested_at,
+        response_excerpt: row.response_excerpt,
+        requested_at: row.requested_at.toISOString(),
       })),
-    };
+    });
   }
 
   /**
@@ -149,7 +128,7 @@ export class DeliveryLogService {
    * is redelivered only with `force` (409 otherwise); it stays `succeeded` whatever that attempt
    * gets. An attempt of a failed delivery that fails again leaves it failed.
    */
-  async retry(userId: string, id: string, force: boolean): Promise<DeliveryView> {
+  async retry(userId: string, id: string, force: boolean): Promise<WebhookDeliveryDto> {
     if (!isUuid(id)) throw notFound('Webhook delivery');
     await this.dataSource.transaction(async (manager) => {
       const rows = await queryRows<{ status: DeliveryStatus; enabled: boolean }>(
@@ -189,7 +168,7 @@ export class DeliveryLogService {
     return this.find(userId, id);
   }
 
-  private async find(userId: string, id: string): Promise<DeliveryView> {
+  private async find(userId: string, id: string): Promise<WebhookDeliveryDto> {
     if (!isUuid(id)) throw notFound('Webhook delivery');
     const rows = await queryRows<DeliveryRow>(
       this.dataSource.manager,
@@ -200,6 +179,6 @@ export class DeliveryLogService {
       [id, userId],
     );
     if (rows.length === 0) throw notFound('Webhook delivery');
-    return toView(rows[0]);
+    return toDeliveryDto(rows[0]);
   }
 }

@@ -8,13 +8,7 @@ import {
   encodeCursor,
 } from '../../common/pagination/cursor.js';
 import { queryRows } from '../../database/sql.js';
-
-export interface EventView {
-  id: string;
-  type: string;
-  data: Record<string, unknown>;
-  createdAt: Date;
-}
+import type { OutboundEventDto } from './dto/webhook-delivery.dto.js';
 
 /** Reads the owner's outbox, newest first, so an integrator can catch up on missed deliveries. */
 @Injectable()
@@ -24,7 +18,7 @@ export class OutboundEventsService {
   async list(
     userId: string,
     options: { type?: string; limit: number; cursor?: string },
-  ): Promise<{ events: EventView[]; nextCursor: string | null }> {
+  ): Promise<{ events: OutboundEventDto[]; nextCursor: string | null }> {
     const params: unknown[] = [userId, options.limit + 1];
     const where = ['user_id = $1'];
     if (options.type) {
@@ -56,9 +50,10 @@ export class OutboundEventsService {
     return {
       events: page.map((row) => ({
         id: row.id,
-        type: row.type,
+        event: row.type,
+        timestamp: Math.floor(row.created_at.getTime() / 1000),
         data: row.data,
-        createdAt: row.created_at,
+        created_at: row.created_at.toISOString(),
       })),
       nextCursor:
         rows.length > options.limit && last ? encodeCursor(last.cursor_at, last.id) : null,

@@ -7,7 +7,8 @@ import type { OutboundEventType } from './outbound-webhook.types.js';
 export interface RecordEventInput {
   userId: string;
   type: OutboundEventType;
-  data: Record<string, unknown>;
+  /** The object as its GET route shows it (its response DTO), frozen at the time of the event. */
+  data: object;
   /** Defaults to now; the `timestamp` field of the payload. */
   occurredAt?: Date;
 }

@@ -11,8 +11,7 @@ import {
 import { CurrentPrincipal, RequirePermission } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../../http/swagger.js';
-import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
-import { AUTH_ERRORS } from './api-errors.js';
+import { AUTH_ERRORS, ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import {
   ListDeliveriesQueryDto,
   ListEventsQueryDto,
@@ -23,7 +22,6 @@ import {
   WebhookDeliveryListDto,
 } from './dto/webhook-delivery.dto.js';
 import { OutboundEventsService } from './outbound-events.service.js';
-import { toAttemptDto, toDeliveryDto, toEventDto } from './webhook-dto.mappers.js';
 import { DeliveryLogService } from './delivery-log.service.js';
 import { pageSize } from '../../common/pagination/page-query.dto.js';
 
@@ -33,6 +31,7 @@ const NOT_FOUND = { 404: 'No such delivery to an endpoint of yours (NOT_FOUND)' 
 @ApiBearerAuth(BEARER_SCHEME)
 @ApiSecurity(API_KEY_SCHEME)
 @RequirePermission('webhooks')
+@ApiErrors(AUTH_ERRORS)
 @Controller('webhook-deliveries')
 export class WebhookDeliveriesController {
   constructor(private readonly deliveries: DeliveryLogService) {}
@@ -40,10 +39,7 @@ export class WebhookDeliveriesController {
   @Get()
   @ApiOperation({ summary: 'The delivery log of your endpoints, newest first (paged by offset)' })
   @ApiOkResponse({ type: WebhookDeliveryListDto })
-  @ApiErrors({
-    400: 'Bad limit, offset, status or endpoint_id (VALIDATION_FAILED)',
-    ...AUTH_ERRORS,
-  })
+  @ApiErrors({ 400: 'Bad limit, offset, status or endpoint_id (VALIDATION_FAILED)' })
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListDeliveriesQueryDto,
@@ -56,7 +52,7 @@ export class WebhookDeliveriesController {
       status: query.status,
       endpointId: query.endpoint_id,
     });
-    return { deliveries: page.deliveries.map(toDeliveryDto), total: page.total, limit, offset };
+    return { deliveries: page.deliveries, total: page.total, limit, offset };
   }
 
   @Get(':id')
@@ -66,13 +62,12 @@ export class WebhookDeliveriesController {
   })
   @ApiParam({ name: 'id', description: 'Delivery id' })
   @ApiOkResponse({ type: WebhookDeliveryDetailDto })
-  @ApiErrors({ ...AUTH_ERRORS, ...NOT_FOUND })
+  @ApiErrors({ ...NOT_FOUND })
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
   ): Promise<WebhookDeliveryDetailDto> {
-    const { delivery, attempts } = await this.deliveries.get(principal.userId, id);
-    return Object.assign(toDeliveryDto(delivery), { attempts: attempts.map(toAttemptDto) });
+    return this.deliveries.get(principal.userId, id);
   }
 
   @Post(':id/retry')
@@ -90,7 +85,6 @@ export class WebhookDeliveriesController {
   })
   @ApiErrors({
     400: 'Invalid body (VALIDATION_FAILED)',
-    ...AUTH_ERRORS,
     ...NOT_FOUND,
     409: 'Already delivered; send {"force": true} (DELIVERY_ALREADY_SUCCEEDED)',
     422: 'The endpoint is disabled (WEBHOOK_ENDPOINT_DISABLED)',
@@ -100,7 +94,7 @@ export class WebhookDeliveriesController {
     @Param('id') id: string,
     @Body() body: RetryDeliveryDto,
   ): Promise<WebhookDeliveryDto> {
-    return toDeliveryDto(await this.deliveries.retry(principal.userId, id, body?.force === true));
+    return this.deliveries.retry(principal.userId, id, body?.force === true);
   }
 }
 
@@ -108,6 +102,7 @@ export class WebhookDeliveriesController {
 @ApiBearerAuth(BEARER_SCHEME)
 @ApiSecurity(API_KEY_SCHEME)
 @RequirePermission('webhooks')
+@ApiErrors(AUTH_ERRORS)
 @Controller('events')
 export class OutboundEventsController {
   constructor(private readonly events: OutboundEventsService) {}
@@ -119,7 +114,7 @@ export class OutboundEventsController {
       'Every event recorded for you, whether or not an endpoint received it: catch up on what was missed.',
   })
   @ApiOkResponse({ type: OutboundEventListDto })
-  @ApiErrors({ 400: 'Bad type, limit or cursor (VALIDATION_FAILED)', ...AUTH_ERRORS })
+  @ApiErrors({ 400: 'Bad type, limit or cursor (VALIDATION_FAILED)' })
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListEventsQueryDto,
@@ -129,6 +124,6 @@ export class OutboundEventsController {
       limit: pageSize(query),
       cursor: query.cursor,
     });
-    return { events: page.events.map(toEventDto), next_cursor: page.nextCursor };
+    return { events: page.events, next_cursor: page.nextCursor };
   }
 }

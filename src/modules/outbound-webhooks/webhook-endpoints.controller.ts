@@ -23,8 +23,7 @@ import {
 import { CurrentPrincipal, RequirePermission } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../../http/swagger.js';
-import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
-import { AUTH_ERRORS } from './api-errors.js';
+import { AUTH_ERRORS, ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import {
   CreatedWebhookEndpointDto,
   CreateWebhookEndpointDto,
@@ -33,7 +32,6 @@ import {
   WebhookEndpointDto,
   WebhookEndpointListDto,
 } from './dto/webhook-endpoint.dto.js';
-import { toEndpointDto } from './webhook-dto.mappers.js';
 import { WebhookEndpointsService } from './webhook-endpoints.service.js';
 import { pageSize } from '../../common/pagination/page-query.dto.js';
 
@@ -45,6 +43,7 @@ const URL_REFUSED =
 @ApiBearerAuth(BEARER_SCHEME)
 @ApiSecurity(API_KEY_SCHEME)
 @RequirePermission('webhooks')
+@ApiErrors(AUTH_ERRORS)
 @Controller('webhook-endpoints')
 export class WebhookEndpointsController {
   constructor(private readonly endpoints: WebhookEndpointsService) {}
@@ -59,7 +58,6 @@ export class WebhookEndpointsController {
   @ApiCreatedResponse({ type: CreatedWebhookEndpointDto })
   @ApiErrors({
     400: 'Invalid url, events or description (VALIDATION_FAILED)',
-    ...AUTH_ERRORS,
     409: 'WEBHOOK_ENDPOINT_LIMIT: you have WEBHOOK_ENDPOINTS_MAX endpoints already',
     422: URL_REFUSED,
   })
@@ -69,31 +67,31 @@ export class WebhookEndpointsController {
     @Body() body: CreateWebhookEndpointDto,
   ): Promise<CreatedWebhookEndpointDto> {
     const { endpoint, secret } = await this.endpoints.create(principal.userId, body);
-    return Object.assign(toEndpointDto(endpoint), { secret });
+    return Object.assign(endpoint, { secret });
   }
 
   @Get()
   @ApiOperation({ summary: 'List your webhook endpoints, newest first (never their secrets)' })
   @ApiOkResponse({ type: WebhookEndpointListDto })
-  @ApiErrors({ 400: 'Bad limit or cursor (VALIDATION_FAILED)', ...AUTH_ERRORS })
+  @ApiErrors({ 400: 'Bad limit or cursor (VALIDATION_FAILED)' })
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListWebhookEndpointsQueryDto,
   ): Promise<WebhookEndpointListDto> {
     const page = await this.endpoints.list(principal.userId, pageSize(query), query.cursor);
-    return { endpoints: page.endpoints.map(toEndpointDto), next_cursor: page.nextCursor };
+    return { endpoints: page.endpoints, next_cursor: page.nextCursor };
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'Get one of your webhook endpoints' })
   @ApiParam({ name: 'id', description: 'Endpoint id' })
   @ApiOkResponse({ type: WebhookEndpointDto })
-  @ApiErrors({ ...AUTH_ERRORS, ...NOT_FOUND })
+  @ApiErrors({ ...NOT_FOUND })
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
   ): Promise<WebhookEndpointDto> {
-    return toEndpointDto(await this.endpoints.get(principal.userId, id));
+    return this.endpoints.get(principal.userId, id);
   }
 
   @Patch(':id')
@@ -103,18 +101,13 @@ export class WebhookEndpointsController {
   })
   @ApiParam({ name: 'id', description: 'Endpoint id' })
   @ApiOkResponse({ type: WebhookEndpointDto })
-  @ApiErrors({
-    400: 'Invalid field (VALIDATION_FAILED)',
-    ...AUTH_ERRORS,
-    ...NOT_FOUND,
-    422: URL_REFUSED,
-  })
+  @ApiErrors({ 400: 'Invalid field (VALIDATION_FAILED)', ...NOT_FOUND, 422: URL_REFUSED })
   async update(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @Body() body: UpdateWebhookEndpointDto,
   ): Promise<WebhookEndpointDto> {
-    return toEndpointDto(await this.endpoints.update(principal.userId, id, body));
+    return this.endpoints.update(principal.userId, id, body);
   }
 
   @Delete(':id')
@@ -124,7 +117,7 @@ export class WebhookEndpointsController {
   })
   @ApiParam({ name: 'id', description: 'Endpoint id' })
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiErrors({ ...AUTH_ERRORS, ...NOT_FOUND })
+  @ApiErrors({ ...NOT_FOUND })
   async delete(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
     await this.endpoints.delete(principal.userId, id);
   }
@@ -139,13 +132,13 @@ export class WebhookEndpointsController {
   })
   @ApiParam({ name: 'id', description: 'Endpoint id' })
   @ApiOkResponse({ type: CreatedWebhookEndpointDto })
-  @ApiErrors({ ...AUTH_ERRORS, ...NOT_FOUND })
+  @ApiErrors({ ...NOT_FOUND })
   @Header('Cache-Control', 'no-store')
   async rotateSecret(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
   ): Promise<CreatedWebhookEndpointDto> {
     const { endpoint, secret } = await this.endpoints.rotateSecret(principal.userId, id);
-    return Object.assign(toEndpointDto(endpoint), { secret });
+    return Object.assign(endpoint, { secret });
   }
 }

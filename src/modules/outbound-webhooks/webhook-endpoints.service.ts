@@ -15,22 +15,10 @@ import { checkWebhookUrl, WebhookDnsResolver, WebhookUrlNotAllowedError } from '
 import { generateWebhookSecret, secretContext } from './webhook-signer.js';
 import { isUuid } from '../../common/validation/uuid.js';
 import { queryRows } from '../../database/sql.js';
+import type { WebhookEndpointDto } from './dto/webhook-endpoint.dto.js';
 
 /** How long the secret replaced by a rotation keeps signing beside the new one. */
 export const SECRET_ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
-
-export interface EndpointView {
-  id: string;
-  url: string;
-  events: string[];
-  description: string | null;
-  enabled: boolean;
-  disabledReason: string | null;
-  failingSince: Date | null;
-  previousSecretExpiresAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
 
 interface EndpointRow {
   id: string;
@@ -51,18 +39,20 @@ const ENDPOINT_COLUMNS = `id, url, events, description, enabled, disabled_reason
   CASE WHEN previous_secret_expires_at > now() THEN previous_secret_expires_at END AS previous_secret_expires_at,
   created_at, updated_at`;
 
-function toView(row: EndpointRow): EndpointView {
+const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
+
+function toEndpointDto(row: EndpointRow): WebhookEndpointDto {
   return {
     id: row.id,
     url: row.url,
     events: row.events,
     description: row.description,
     enabled: row.enabled,
-    disabledReason: row.disabled_reason,
-    failingSince: row.failing_since,
-    previousSecretExpiresAt: row.previous_secret_expires_at,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
+    disabled_reason: row.disabled_reason,
+    failing_since: iso(row.failing_since),
+    previous_secret_expires_at: iso(row.previous_secret_expires_at),
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
   };
 }
 
@@ -95,7 +85,7 @@ export class WebhookEndpointsService {
   async create(
     userId: string,
     input: EndpointInput,
-  ): Promise<{ endpoint: EndpointView; secret: string }> {
+  ): Promise<{ endpoint: WebhookEndpointDto; secret: string }> {
     await this.assertUrlAllowed(input.url);
     const id = randomUUID();
     const secret = generateWebhookSecret();
@@ -129,14 +119,14 @@ export class WebhookEndpointsService {
         ],
       );
     });
-    return { endpoint: toView(rows[0]), secret };
+    return { endpoint: toEndpointDto(rows[0]), secret };
   }
 
   async list(
     userId: string,
     limit: number,
     cursor?: string,
-  ): Promise<{ endpoints: EndpointView[]; nextCursor: string | null }> {
+  ): Promise<{ endpoints: WebhookEndpointDto[]; nextCursor: string | null }> {
     const params: unknown[] = [userId, limit + 1];
     let after = '';
     const position = decodeCursor(cursor, [CursorPart.timestamp, CursorPart.uuid]);
@@ -154,13 +144,13 @@ export class WebhookEndpointsService {
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
-      endpoints: page.map(toView),
+      endpoints: page.map(toEndpointDto),
       nextCursor:
         rows.length > limit && last?.cursor_at ? encodeCursor(last.cursor_at, last.id) : null,
     };
   }
 
-  async get(userId: string, id: string): Promise<EndpointView> {
+  async get(userId: string, id: string): Promise<WebhookEndpointDto> {
     if (!isUuid(id)) throw notFound('Webhook endpoint');
     const rows = await queryRows<EndpointRow>(
       this.dataSource.manager,
@@ -168,10 +158,10 @@ export class WebhookEndpointsService {
       [id, userId],
     );
     if (rows.length === 0) throw notFound('Webhook endpoint');
-    return toView(rows[0]);
+    return toEndpointDto(rows[0]);
   }
 
-  async update(userId: string, id: string, patch: EndpointPatch): Promise<EndpointView> {
+  async update(userId: string, id: string, patch: EndpointPatch): Promise<WebhookEndpointDto> {
     await this.get(userId, id);
     if (patch.url !== undefined) await this.assertUrlAllowed(patch.url);
     const sets: string[] = [];
@@ -196,7 +186,7 @@ export class WebhookEndpointsService {
       params,
     );
     if (rows.length === 0) throw notFound('Webhook endpoint');
-    return toView(rows[0]);
+    return toEndpointDto(rows[0]);
   }
 
   /** Deleting an endpoint also deletes its deliveries and their attempts; its events remain. */
@@ -218,7 +208,7 @@ export class WebhookEndpointsService {
   async rotateSecret(
     userId: string,
     id: string,
-  ): Promise<{ endpoint: EndpointView; secret: string }> {
+  ): Promise<{ endpoint: WebhookEndpointDto; secret: string }> {
     if (!isUuid(id)) throw notFound('Webhook endpoint');
     const secret = generateWebhookSecret();
     const rows = await queryRows<EndpointRow>(
@@ -233,7 +223,7 @@ export class WebhookEndpointsService {
       [id, userId, SECRET_ROTATION_OVERLAP_MS, this.keyring.seal(secret, secretContext(id))],
     );
     if (rows.length === 0) throw notFound('Webhook endpoint');
-    return { endpoint: toView(rows[0]), secret };
+    return { endpoint: toEndpointDto(rows[0]), secret };
   }
 
   private async assertUrlAllowed(url: string): Promise<void> {

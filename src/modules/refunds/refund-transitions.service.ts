@@ -6,7 +6,7 @@ import { WalletService } from '../wallet/wallet.service.js';
 import { OutboxService } from '../outbound-webhooks/outbox.service.js';
 import { Refund } from './refund.entity.js';
 import { queryRows } from '../../database/sql.js';
-import { toRefundView } from './refund-view.js';
+import { toRefundDto } from './dto/refund.dto.js';
 
 export interface GatewayRefundIds {
   gatewayRefundId?: string | null;
@@ -136,7 +136,7 @@ export class RefundTransitionsService {
     await this.outbox.record(manager, {
       userId: refund.userId,
       type: refund.status === 'succeeded' ? 'refund.processed' : 'refund.failed',
-      data: { ...toRefundView(refund) },
+      data: toRefundDto(refund),
       occurredAt: refund.completedAt ?? new Date(),
     });
   }

@@ -13,9 +13,9 @@ import { AMOUNT_MATCHED_REFUND_GATEWAYS } from './refund-gateway-policy.js';
 import { isUniqueViolation } from '../../database/pg-error.js';
 import { queryRows } from '../../database/sql.js';
 import { RefundTransitionsService } from './refund-transitions.service.js';
-import { toRefundView } from './refund-view.js';
 import { RefundsService } from './refunds.service.js';
 import { isUuid } from '../../common/validation/uuid.js';
+import { toRefundDto } from './dto/refund.dto.js';
 
 /**
  * Finishes refunds from gateway refund webhooks (already signature-checked and stored by the
@@ -253,7 +253,7 @@ export class RefundWebhookHandlerService {
       await this.outbox.record(manager, {
         userId: refund.userId,
         type: 'refund.processed',
-        data: { ...toRefundView(refund) },
+        data: toRefundDto(refund),
         occurredAt: refund.completedAt ?? new Date(),
       });
       this.logger.warn(

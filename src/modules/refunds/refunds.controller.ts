@@ -16,21 +16,23 @@ import {
   Idempotent,
 } from '../../http/idempotency/idempotent.decorator.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../../http/swagger.js';
-import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
+import { AUTH_ERRORS, ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import {
   CreateRefundDto,
   RefundCreatedResponseDto,
   RefundListResponseDto,
   RefundResponseDto,
+  toRefundCreatedDto,
+  toRefundDto,
 } from './dto/refund.dto.js';
 import { PageQueryDto, pageSize } from '../../common/pagination/page-query.dto.js';
-import { RefundCreatedView, RefundView, toRefundCreatedView, toRefundView } from './refund-view.js';
 import { RefundsService } from './refunds.service.js';
 
 @ApiTags('refunds')
 @ApiBearerAuth(BEARER_SCHEME)
 @ApiSecurity(API_KEY_SCHEME)
 @RequirePermission('refunds')
+@ApiErrors(AUTH_ERRORS)
 @Controller()
 export class RefundsController {
   constructor(private readonly refunds: RefundsService) {}
@@ -49,8 +51,6 @@ export class RefundsController {
   @ApiAcceptedResponse({ type: RefundCreatedResponseDto })
   @ApiErrors({
     400: 'VALIDATION_FAILED: amount is not a positive whole number of minor units',
-    401: 'UNAUTHENTICATED',
-    403: 'PERMISSION_DENIED: the API key lacks `refunds`',
     404: "NOT_FOUND (also another user's payment)",
     409: 'IDEMPOTENCY_KEY_IN_USE',
     422: 'PAYMENT_NOT_REFUNDABLE, REFUND_EXCEEDS_REMAINING, INSUFFICIENT_FUNDS (a deposit whose money has left the wallet), GATEWAY_DISABLED, IDEMPOTENCY_KEY_REUSED',
@@ -60,14 +60,14 @@ export class RefundsController {
     @Param('reference') reference: string,
     @Body() body: CreateRefundDto,
     @CurrentIdempotencyClaim() idempotency: IdempotencyClaim | null,
-  ): Promise<RefundCreatedView> {
+  ): Promise<RefundCreatedResponseDto> {
     const refund = await this.refunds.requestRefund(
       principal.userId,
       reference,
       { amount: body.amount, reason: body.reason },
       idempotency,
     );
-    return toRefundCreatedView(refund);
+    return toRefundCreatedDto(refund);
   }
 
   @Get('payments/:reference/refunds')
@@ -76,35 +76,29 @@ export class RefundsController {
   @ApiOkResponse({ type: RefundListResponseDto })
   @ApiErrors({
     400: 'VALIDATION_FAILED: bad limit or cursor',
-    401: 'UNAUTHENTICATED',
-    403: 'PERMISSION_DENIED',
     404: "NOT_FOUND (also another user's payment)",
   })
   async listForPayment(
     @CurrentPrincipal() principal: Principal,
     @Param('reference') reference: string,
     @Query() query: PageQueryDto,
-  ): Promise<{ refunds: RefundView[]; next_cursor: string | null }> {
+  ): Promise<RefundListResponseDto> {
     const page = await this.refunds.listForPayment(principal.userId, reference, {
       limit: pageSize(query),
       cursor: query.cursor,
     });
-    return { refunds: page.refunds.map(toRefundView), next_cursor: page.nextCursor };
+    return { refunds: page.refunds.map(toRefundDto), next_cursor: page.nextCursor };
   }
 
   @Get('refunds/:id')
   @ApiOperation({ summary: 'Get one of your refunds' })
   @ApiParam({ name: 'id', example: '6f1c2b7e-5d4a-4e8b-9c1d-2a3b4c5d6e7f' })
   @ApiOkResponse({ type: RefundResponseDto })
-  @ApiErrors({
-    401: 'UNAUTHENTICATED',
-    403: 'PERMISSION_DENIED',
-    404: "NOT_FOUND (also another user's refund)",
-  })
+  @ApiErrors({ 404: "NOT_FOUND (also another user's refund)" })
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
-  ): Promise<RefundView> {
-    return toRefundView(await this.refunds.getForUser(principal.userId, id));
+  ): Promise<RefundResponseDto> {
+    return toRefundDto(await this.refunds.getForUser(principal.userId, id));
   }
 }

@@ -19,10 +19,10 @@ import { type AfterCommit, OnAppEvent } from '../events/app-events.js';
 import { WalletService } from '../wallet/wallet.service.js';
 import { Refund, RefundInitiator } from './refund.entity.js';
 import { ProcessRefundJob, refundJobId, refundJobOptions } from './refund-jobs.js';
-import { toRefundCreatedView } from './refund-view.js';
 import { isUuid } from '../../common/validation/uuid.js';
 import { CursorPart, decodeCursor, encodeCursor } from '../../common/pagination/cursor.js';
 import { queryRows } from '../../database/sql.js';
+import { toRefundCreatedDto } from './dto/refund.dto.js';
 
 export interface RefundRequest {
   amount?: Minor;
@@ -92,7 +92,7 @@ export class RefundsService {
         initiatedByUserId: userId,
         debitWallet: payment.purpose === 'wallet_deposit',
       });
-      await this.idempotency.completeWithin(manager, idempotency, toRefundCreatedView(created));
+      await this.idempotency.completeWithin(manager, idempotency, toRefundCreatedDto(created));
       return created;
     });
     await this.enqueue(refund.id);

@@ -15,7 +15,7 @@ import {
   CurrentIdempotencyClaim,
   Idempotent,
 } from '../../http/idempotency/idempotent.decorator.js';
-import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
+import { AUTH_ERRORS, ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import {
   BalanceResponseDto,
   DepositRequestDto,
@@ -33,15 +33,10 @@ import { AppError } from '../../common/errors/app-error.js';
 import { pageSize } from '../../common/pagination/page-query.dto.js';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
 
-const AUTH_ERRORS = {
-  401: 'UNAUTHENTICATED: no valid JWT or API key',
-  403: 'PERMISSION_DENIED: the API key lacks the permission',
-  429: 'RATE_LIMITED',
-};
-
 @ApiTags('wallet')
 @ApiBearerAuth(BEARER_SCHEME)
 @ApiSecurity(API_KEY_SCHEME)
+@ApiErrors({ ...AUTH_ERRORS, 429: 'RATE_LIMITED' })
 @Controller('wallet')
 export class WalletController {
   constructor(
@@ -54,7 +49,7 @@ export class WalletController {
   @RequirePermission('read')
   @ApiOperation({ summary: 'Your wallet: number, balance and currency' })
   @ApiOkResponse({ type: WalletResponseDto })
-  @ApiErrors({ ...AUTH_ERRORS, 404: 'WALLET_NOT_FOUND' })
+  @ApiErrors({ 404: 'WALLET_NOT_FOUND' })
   async getWallet(@CurrentPrincipal() principal: Principal): Promise<WalletResponseDto> {
     const wallet = await this.wallets.getWallet(principal.userId);
     return {
@@ -68,7 +63,7 @@ export class WalletController {
   @RequirePermission('read')
   @ApiOperation({ summary: 'Your wallet balance' })
   @ApiOkResponse({ type: BalanceResponseDto })
-  @ApiErrors({ ...AUTH_ERRORS, 404: 'WALLET_NOT_FOUND' })
+  @ApiErrors({ 404: 'WALLET_NOT_FOUND' })
   async getBalance(@CurrentPrincipal() principal: Principal): Promise<BalanceResponseDto> {
     const wallet = await this.wallets.getWallet(principal.userId);
     return { balance: wallet.balance, currency: wallet.currency };
@@ -90,7 +85,6 @@ export class WalletController {
     description: 'Started; send the payer to authorization_url',
   })
   @ApiErrors({
-    ...AUTH_ERRORS,
     400: 'VALIDATION_FAILED: amount, gateway or callback_url is invalid',
     404: 'WALLET_NOT_FOUND',
     409: 'IDEMPOTENCY_KEY_IN_USE',
@@ -118,7 +112,7 @@ export class WalletController {
       'Only reads: polling never credits the wallet (settlement does, once the gateway confirms).',
   })
   @ApiOkResponse({ type: DepositStatusDto })
-  @ApiErrors({ ...AUTH_ERRORS, 404: 'NOT_FOUND: no deposit of yours has this reference' })
+  @ApiErrors({ 404: 'NOT_FOUND: no deposit of yours has this reference' })
   async depositStatus(
     @CurrentPrincipal() principal: Principal,
     @Param('reference') reference: string,
@@ -138,7 +132,6 @@ export class WalletController {
   })
   @ApiResponse({ status: 201, type: TransferResponseDto, description: 'Moved' })
   @ApiErrors({
-    ...AUTH_ERRORS,
     400: 'VALIDATION_FAILED: wallet_number is not 13 digits, or amount is not a positive integer',
     404: 'WALLET_NOT_FOUND: no wallet has this number',
     409: 'IDEMPOTENCY_KEY_IN_USE: the same key is still being processed',
@@ -170,11 +163,7 @@ export class WalletController {
   @RequirePermission('read')
   @ApiOperation({ summary: 'Your wallet history, newest first' })
   @ApiOkResponse({ type: TransactionPageDto })
-  @ApiErrors({
-    ...AUTH_ERRORS,
-    400: 'VALIDATION_FAILED: bad limit, cursor or type',
-    404: 'WALLET_NOT_FOUND',
-  })
+  @ApiErrors({ 400: 'VALIDATION_FAILED: bad limit, cursor or type', 404: 'WALLET_NOT_FOUND' })
   async listTransactions(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListTransactionsQueryDto,

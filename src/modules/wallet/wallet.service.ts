@@ -27,12 +27,16 @@ import { clearingAccountName, depositClearingAccountName } from './clearing-acco
 import { TransferPoster } from './transfer-poster.js';
 import { generateWalletNumber, isWellFormedWalletNumber } from './wallet-number.js';
 import {
-  toWalletTransactionView,
+  toWalletTransactionDto,
   WALLET_TRANSACTION_TYPE_SQL,
   type WalletTransactionType,
-  type WalletTransactionView,
-} from './wallet-transaction.view.js';
+} from './wallet-transaction.js';
 import { isUuid } from '../../common/validation/uuid.js';
+import type {
+  TransactionPageDto,
+  TransferResponseDto,
+  WalletTransactionDto,
+} from './dto/wallet.dto.js';
 
 /** A user's wallet: their ledger account of kind `user_wallet`. */
 export interface WalletAccount extends LedgerAccountRef {
@@ -52,19 +56,6 @@ export interface TransferRequest {
   narration?: string | null;
   /** Completed with the transfer's response in the transfer's own commit. */
   idempotency?: IdempotencyClaim | null;
-}
-
-export interface TransferResult {
-  reference: string;
-  status: 'success';
-  amount: Minor;
-  currency: string;
-  recipient_wallet_number: string;
-}
-
-export interface TransactionPage {
-  transactions: WalletTransactionView[];
-  next_cursor: string | null;
 }
 
 export interface ListTransactionsQuery {
@@ -212,7 +203,7 @@ export class WalletService {
    * the recipient in it. A wrong check digit is refused before any lookup, so a typo never reaches
    * a stranger's wallet.
    */
-  async transfer(userId: string, request: TransferRequest): Promise<TransferResult> {
+  async transfer(userId: string, request: TransferRequest): Promise<TransferResponseDto> {
     if (!/^\d{13}$/.test(request.walletNumber)) {
       throw validationFailed([
         { field: 'wallet_number', message: 'wallet_number must be exactly 13 digits' },
@@ -245,7 +236,7 @@ export class WalletService {
     }
 
     const reference = newTransferReference();
-    const result: TransferResult = {
+    const result: TransferResponseDto = {
       reference,
       status: 'success',
       amount: request.amount,
@@ -274,7 +265,10 @@ export class WalletService {
     return result;
   }
 
-  async listTransactions(userId: string, query: ListTransactionsQuery): Promise<TransactionPage> {
+  async listTransactions(
+    userId: string,
+    query: ListTransactionsQuery,
+  ): Promise<TransactionPageDto> {
     const wallet = await this.walletOf(this.dataSource.manager, userId);
     const [before = null] = decodeCursor(query.cursor, [CursorPart.digits]) ?? [];
     const rows = await queryRows<{ wallet_transaction: unknown }>(
@@ -291,7 +285,7 @@ export class WalletService {
     );
     const page = rows
       .slice(0, query.limit)
-      .map((row) => toWalletTransactionView(row.wallet_transaction));
+      .map((row) => toWalletTransactionDto(row.wallet_transaction));
     return {
       transactions: page,
       next_cursor: rows.length > query.limit ? encodeCursor(page[page.length - 1].id) : null,
@@ -339,7 +333,7 @@ export class WalletService {
   async creditDeposit(
     manager: EntityManager,
     deposit: DepositCredit,
-  ): Promise<WalletTransactionView | null> {
+  ): Promise<WalletTransactionDto | null> {
     const call = await this.depositCredit(deposit, manager);
     let rows: { outcome: string | null; wallet_transaction: unknown }[];
     try {
@@ -360,7 +354,7 @@ export class WalletService {
       );
       return null;
     }
-    return toWalletTransactionView(rows[0].wallet_transaction);
+    return toWalletTransactionDto(rows[0].wallet_transaction);
   }
 
   /**
@@ -368,7 +362,7 @@ export class WalletService {
    * the caller's transaction (422 INSUFFICIENT_FUNDS when it has been spent). Once per refund:
    * repeating it returns the existing debit.
    */
-  async debitForRefund(manager: EntityManager, debit: RefundDebit): Promise<WalletTransactionView> {
+  async debitForRefund(manager: EntityManager, debit: RefundDebit): Promise<WalletTransactionDto> {
     const wallet = await this.walletOf(manager, debit.userId);
     if (wallet.currency !== debit.currency) {
       throw unprocessable(
@@ -405,7 +399,7 @@ export class WalletService {
   async reverseRefundDebit(
     manager: EntityManager,
     reversal: RefundDebitReversal,
-  ): Promise<WalletTransactionView | null> {
+  ): Promise<WalletTransactionDto | null> {
     const wallet = await this.walletOf(manager, reversal.userId);
     const original = await queryRows<{ transfer_id: string; account_id: string; amount: string }>(
       manager,
@@ -546,13 +540,13 @@ export function refundKey(refundId: string): string {
 async function walletTransaction(
   manager: EntityManager,
   entry: PostedEntry,
-): Promise<WalletTransactionView> {
+): Promise<WalletTransactionDto> {
   const [row] = await queryRows<{ wallet_transaction: unknown }>(
     manager,
     `SELECT ledger_wallet_transaction($1) AS wallet_transaction`,
     [entry.id],
   );
-  return toWalletTransactionView(row?.wallet_transaction);
+  return toWalletTransactionDto(row?.wallet_transaction);
 }
 
 function entryOf(posted: PostedTransfer, accountId: string): PostedEntry {

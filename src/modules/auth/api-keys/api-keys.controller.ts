@@ -10,7 +10,7 @@ import {
 import { CurrentPrincipal, JwtOnly } from '../../../common/auth/auth.decorators.js';
 import type { Principal } from '../../../common/auth/principal.js';
 import { BEARER_SCHEME } from '../../../http/swagger.js';
-import { ApiErrors } from '../../../common/errors/api-errors.decorator.js';
+import { JWT_ONLY_ERRORS, ApiErrors } from '../../../common/errors/api-errors.decorator.js';
 import {
   ApiKeyDto,
   ApiKeyListDto,
@@ -40,14 +40,10 @@ export function toApiKeyDto(key: ApiKey, now = Date.now()): ApiKeyDto {
   };
 }
 
-const AUTH_ERRORS = {
-  401: 'No valid JWT (UNAUTHENTICATED)',
-  403: 'Called with an API key: keys are managed only with a JWT (PERMISSION_DENIED)',
-};
-
 @ApiTags('api-keys')
 @ApiBearerAuth(BEARER_SCHEME)
 @JwtOnly()
+@ApiErrors(JWT_ONLY_ERRORS)
 @Controller('keys')
 export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}
@@ -61,7 +57,6 @@ export class ApiKeysController {
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
   @ApiErrors({
     400: 'Invalid name, permissions or expiry (VALIDATION_FAILED)',
-    ...AUTH_ERRORS,
     409: 'Already 5 active keys (API_KEY_LIMIT)',
   })
   @Header('Cache-Control', 'no-store')
@@ -76,7 +71,7 @@ export class ApiKeysController {
   @Get()
   @ApiOperation({ summary: 'List your API keys, newest first (never the keys themselves)' })
   @ApiOkResponse({ type: ApiKeyListDto })
-  @ApiErrors({ 400: 'Bad limit or cursor (VALIDATION_FAILED)', ...AUTH_ERRORS })
+  @ApiErrors({ 400: 'Bad limit or cursor (VALIDATION_FAILED)' })
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListApiKeysQueryDto,
@@ -95,7 +90,6 @@ export class ApiKeysController {
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
   @ApiErrors({
     400: 'Invalid body (VALIDATION_FAILED)',
-    ...AUTH_ERRORS,
     404: 'No such key of yours (NOT_FOUND)',
     409: 'Already 5 active keys (API_KEY_LIMIT)',
     422: 'The key has not expired (API_KEY_NOT_EXPIRED)',
@@ -118,7 +112,7 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Revoke a key: it stops working at once (idempotent)' })
   @ApiParam({ name: 'id', description: 'Key id', example: '5b0d7f0e-8c1a-4c8e-9a57-3f1f2c6d9e10' })
   @ApiOkResponse({ type: ApiKeyDto })
-  @ApiErrors({ ...AUTH_ERRORS, 404: 'No such key of yours (NOT_FOUND)' })
+  @ApiErrors({ 404: 'No such key of yours (NOT_FOUND)' })
   async revoke(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { PageQueryDto } from '../../../common/pagination/page-query.dto.js';
-import { PAYMENT_STATUSES } from '../payment.entity.js';
+import { PaymentResponseDto, toPaymentDto } from '../dto/payment.dto.js';
+import { type Payment, PAYMENT_STATUSES } from '../payment.entity.js';
 
 export class ResolvePaymentDto {
   @ApiProperty({
@@ -31,4 +32,82 @@ export class AdminPaymentsQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(PAYMENT_STATUSES)
   status?: string;
+}
+
+/** A payment as the admin routes show it: what its owner sees, and what a review needs. */
+export class AdminPaymentResponseDto extends PaymentResponseDto {
+  @ApiProperty({ description: 'The owner', example: '9b2e6d1a-0c4f-4e7b-8a3d-5f6e7a8b9c0d' })
+  user_id: string;
+
+  @ApiProperty({
+    description: 'The amount the gateway reported, when it disagreed with the request',
+    example: 450000,
+    nullable: true,
+    type: Number,
+  })
+  reported_amount: number | null;
+
+  @ApiProperty({
+    description: 'The currency the gateway reported',
+    example: 'NGN',
+    nullable: true,
+    type: String,
+  })
+  reported_currency: string | null;
+
+  @ApiProperty({
+    description: 'The reference the gateway reported',
+    example: 'PAY-20260122123456-AB12CD34',
+    nullable: true,
+    type: String,
+  })
+  reported_reference: string | null;
+
+  @ApiProperty({
+    description: 'accepted | rejected, once an admin decided',
+    example: null,
+    nullable: true,
+    type: String,
+  })
+  resolution: string | null;
+
+  @ApiProperty({
+    description: 'The admin who decided',
+    example: null,
+    nullable: true,
+    type: String,
+  })
+  resolved_by: string | null;
+
+  @ApiProperty({ description: 'When', example: null, nullable: true, type: String })
+  resolved_at: string | null;
+
+  @ApiProperty({ description: "The admin's note", example: null, nullable: true, type: String })
+  resolution_note: string | null;
+}
+
+export class AdminPaymentListResponseDto {
+  @ApiProperty({ type: [AdminPaymentResponseDto], description: 'Newest first' })
+  payments: AdminPaymentResponseDto[];
+
+  @ApiProperty({
+    description: 'Cursor of the next page; null at the end',
+    example: null,
+    nullable: true,
+    type: String,
+  })
+  next_cursor: string | null;
+}
+
+export function toAdminPaymentDto(payment: Payment): AdminPaymentResponseDto {
+  return Object.assign(toPaymentDto(payment), {
+    user_id: payment.userId,
+    reported_amount: payment.reportedAmount,
+    reported_currency: payment.reportedCurrency,
+    reported_reference: payment.reportedReference,
+    resolution: payment.resolution,
+    resolved_by: payment.resolvedBy,
+    resolved_at: payment.resolvedAt?.toISOString() ?? null,
+    resolution_note: payment.resolutionNote,
+  });
 }

@@ -16,7 +16,7 @@ import { MAX_MINOR } from '../../../common/money.js';
 import { PageQueryDto } from '../../../common/pagination/page-query.dto.js';
 import { IsMetadata } from '../../../common/validation/metadata.validator.js';
 import { GATEWAY_NAMES } from '../../gateways/gateway.interface.js';
-import { PAYMENT_STATUSES } from '../payment.entity.js';
+import { type Payment, PAYMENT_STATUSES } from '../payment.entity.js';
 
 export class CreatePaymentDto {
   @ApiProperty({ description: 'Amount in the currency minor unit (kobo, cents)', example: 500000 })
@@ -227,4 +227,31 @@ export class CallbackQueryDto {
   @IsString()
   @MaxLength(64)
   reference: string;
+}
+
+/** A payment as GET /payments/{reference} shows it; also the `data` of payment.* events. */
+export function toPaymentDto(payment: Payment): PaymentResponseDto {
+  return {
+    reference: payment.reference,
+    gateway: payment.gateway,
+    purpose: payment.purpose,
+    status: payment.status,
+    amount: payment.amount,
+    currency: payment.currency,
+    amount_received: payment.amountReceived,
+    amount_refunded: payment.amountRefunded,
+    refund_status: payment.refundStatus,
+    email: payment.email,
+    callback_url: payment.callbackUrl,
+    metadata: payment.metadata,
+    order_id: payment.orderId,
+    authorization_url: payment.authorizationUrl,
+    access_code: payment.accessCode,
+    failure_reason: payment.failureReason,
+    review_reason: payment.reviewReason,
+    created_at: payment.createdAt.toISOString(),
+    updated_at: payment.updatedAt.toISOString(),
+    settled_at: payment.settledAt?.toISOString() ?? null,
+    expires_at: payment.expiresAt.toISOString(),
+  };
 }

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { MAX_MINOR } from '../../../common/money.js';
+import type { Order } from './order.entity.js';
 
 export class CreateOrderDto {
   @ApiProperty({ description: 'Order total in the currency minor unit', example: 250000 })
@@ -47,4 +48,16 @@ export class OrderResponseDto {
 
   @ApiProperty({ description: 'Creation time', example: '2026-01-22T12:34:56.000Z' })
   created_at: string;
+}
+
+export function toOrderDto(order: Order): OrderResponseDto {
+  return {
+    id: order.id,
+    amount: order.amount,
+    currency: order.currency,
+    receipt: order.receipt,
+    status: order.status,
+    paid_at: order.paidAt?.toISOString() ?? null,
+    created_at: order.createdAt.toISOString(),
+  };
 }

@@ -16,15 +16,15 @@ import {
   Idempotent,
 } from '../../../http/idempotency/idempotent.decorator.js';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '../../../http/swagger.js';
-import { ApiErrors } from '../../../common/errors/api-errors.decorator.js';
-import { CreateOrderDto, OrderResponseDto } from './order.dto.js';
+import { AUTH_ERRORS, ApiErrors } from '../../../common/errors/api-errors.decorator.js';
+import { CreateOrderDto, OrderResponseDto, toOrderDto } from './order.dto.js';
 import { OrdersService } from './orders.service.js';
-import { OrderView, toOrderView } from '../payment-view.js';
 
 @ApiTags('orders')
 @ApiBearerAuth(BEARER_SCHEME)
 @ApiSecurity(API_KEY_SCHEME)
 @RequirePermission('payments')
+@ApiErrors(AUTH_ERRORS)
 @Controller('orders')
 export class OrdersController {
   constructor(private readonly orders: OrdersService) {}
@@ -39,8 +39,6 @@ export class OrdersController {
   @ApiCreatedResponse({ type: OrderResponseDto })
   @ApiErrors({
     400: 'VALIDATION_FAILED',
-    401: 'UNAUTHENTICATED',
-    403: 'PERMISSION_DENIED',
     409: 'IDEMPOTENCY_KEY_IN_USE',
     422: 'IDEMPOTENCY_KEY_REUSED',
   })
@@ -48,11 +46,11 @@ export class OrdersController {
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateOrderDto,
     @CurrentIdempotencyClaim() idempotency: IdempotencyClaim | null,
-  ): Promise<OrderView> {
-    return toOrderView(
+  ): Promise<OrderResponseDto> {
+    return toOrderDto(
       await this.orders.create(principal.userId, body, {
         claim: idempotency,
-        respond: toOrderView,
+        respond: toOrderDto,
       }),
     );
   }
@@ -60,15 +58,11 @@ export class OrdersController {
   @Get(':id')
   @ApiOperation({ summary: 'Get one of your orders' })
   @ApiOkResponse({ type: OrderResponseDto })
-  @ApiErrors({
-    401: 'UNAUTHENTICATED',
-    403: 'PERMISSION_DENIED',
-    404: "NOT_FOUND (also another user's order)",
-  })
+  @ApiErrors({ 404: "NOT_FOUND (also another user's order)" })
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe({ exceptionFactory: () => notFound('Order') })) id: string,
-  ): Promise<OrderView> {
-    return toOrderView(await this.orders.getForUser(principal.userId, id));
+  ): Promise<OrderResponseDto> {
+    return toOrderDto(await this.orders.getForUser(principal.userId, id));
   }
 }

@@ -13,7 +13,7 @@ import { OrdersService } from '../orders/orders.service.js';
 import { PaymentAuditEntry, PaymentAuditAction } from '../payment-audit-entry.entity.js';
 import { AppEvents } from '../../events/app-events.js';
 import { decidePayment, isFinal, PaymentDecision } from './payment-state-machine.js';
-import { toPaymentView } from '../payment-view.js';
+import { toPaymentDto } from '../dto/payment.dto.js';
 import { MetricsService } from '../../../common/metrics/metrics.service.js';
 import { Payment, PaymentStatus } from '../payment.entity.js';
 import { PaymentRows } from './payment-rows.js';
@@ -358,7 +358,7 @@ export class SettlementService {
       id: newEventId(),
       userId: payment.userId,
       type: payment.status === 'succeeded' ? 'payment.success' : 'payment.failed',
-      data: JSON.stringify(toPaymentView(payment)),
+      data: JSON.stringify(toPaymentDto(payment)),
       createdAt: payment.status === 'succeeded' ? (payment.settledAt ?? new Date()) : new Date(),
     };
   }

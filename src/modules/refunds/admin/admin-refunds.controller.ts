@@ -4,22 +4,23 @@ import { AdminOnly, CurrentPrincipal } from '../../../common/auth/auth.decorator
 import type { Principal } from '../../../common/auth/principal.js';
 import { notFound } from '../../../common/errors/app-error.js';
 import { BEARER_SCHEME } from '../../../http/swagger.js';
-import { ApiErrors } from '../../../common/errors/api-errors.decorator.js';
+import { ADMIN_ERRORS, ApiErrors } from '../../../common/errors/api-errors.decorator.js';
 import {
   AdminRefundListQueryDto,
   AdminRefundListResponseDto,
   AdminRefundResponseDto,
   RefundIdParamDto,
   ResolveRefundDto,
+  toAdminRefundDto,
 } from '../dto/refund.dto.js';
 import { pageSize } from '../../../common/pagination/page-query.dto.js';
-import { AdminRefundView, toAdminRefundView } from '../refund-view.js';
 import { RefundsService } from '../refunds.service.js';
 import { RefundReviewService } from './refund-review.service.js';
 
 @ApiTags('admin')
 @ApiBearerAuth(BEARER_SCHEME)
 @AdminOnly()
+@ApiErrors(ADMIN_ERRORS)
 @Controller('admin/refunds')
 export class AdminRefundsController {
   constructor(
@@ -34,14 +35,8 @@ export class AdminRefundsController {
       'Filter by status, or needs_attention=true for refunds parked for a person. Newest first.',
   })
   @ApiOkResponse({ type: AdminRefundListResponseDto })
-  @ApiErrors({
-    400: 'VALIDATION_FAILED',
-    401: 'UNAUTHENTICATED',
-    403: 'PERMISSION_DENIED: not an admin',
-  })
-  async list(
-    @Query() query: AdminRefundListQueryDto,
-  ): Promise<{ refunds: AdminRefundView[]; next_cursor: string | null }> {
+  @ApiErrors({ 400: 'VALIDATION_FAILED' })
+  async list(@Query() query: AdminRefundListQueryDto): Promise<AdminRefundListResponseDto> {
     const page = await this.refunds.list(
       {
         status: query.status,
@@ -50,22 +45,17 @@ export class AdminRefundsController {
       },
       { limit: pageSize(query), cursor: query.cursor },
     );
-    return { refunds: page.refunds.map(toAdminRefundView), next_cursor: page.nextCursor };
+    return { refunds: page.refunds.map(toAdminRefundDto), next_cursor: page.nextCursor };
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One refund, with its working fields' })
   @ApiOkResponse({ type: AdminRefundResponseDto })
-  @ApiErrors({
-    400: 'VALIDATION_FAILED: not a refund id',
-    401: 'UNAUTHENTICATED',
-    403: 'PERMISSION_DENIED: not an admin',
-    404: 'NOT_FOUND',
-  })
-  async get(@Param() params: RefundIdParamDto): Promise<AdminRefundView> {
+  @ApiErrors({ 400: 'VALIDATION_FAILED: not a refund id', 404: 'NOT_FOUND' })
+  async get(@Param() params: RefundIdParamDto): Promise<AdminRefundResponseDto> {
     const refund = await this.refunds.findById(params.id);
     if (!refund) throw notFound('Refund');
-    return toAdminRefundView(refund);
+    return toAdminRefundDto(refund);
   }
 
   @Post(':id/resolve')
@@ -79,8 +69,6 @@ export class AdminRefundsController {
   @ApiOkResponse({ type: AdminRefundResponseDto })
   @ApiErrors({
     400: 'VALIDATION_FAILED',
-    401: 'UNAUTHENTICATED',
-    403: 'PERMISSION_DENIED: not an admin',
     404: 'NOT_FOUND',
     422: 'REFUND_NOT_OPEN (succeeded or failed already), REFUND_AT_GATEWAY (resend of a refund the gateway has)',
   })
@@ -88,8 +76,8 @@ export class AdminRefundsController {
     @CurrentPrincipal() principal: Principal,
     @Param() params: RefundIdParamDto,
     @Body() body: ResolveRefundDto,
-  ): Promise<AdminRefundView> {
-    return toAdminRefundView(
+  ): Promise<AdminRefundResponseDto> {
+    return toAdminRefundDto(
       await this.review.resolve(
         params.id,
         body.action,

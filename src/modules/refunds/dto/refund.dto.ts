@@ -12,7 +12,7 @@ import {
 } from 'class-validator';
 import { MAX_MINOR } from '../../../common/money.js';
 import { PageQueryDto } from '../../../common/pagination/page-query.dto.js';
-import { REFUND_STATUSES } from '../refund.entity.js';
+import { type Refund, REFUND_STATUSES } from '../refund.entity.js';
 
 export class CreateRefundDto {
   @ApiPropertyOptional({
@@ -236,4 +236,50 @@ export class AdminRefundListResponseDto {
     type: String,
   })
   next_cursor: string | null;
+}
+
+/** A refund as GET /refunds/{id} shows it; also the `data` of refund.* events. */
+export function toRefundDto(refund: Refund): RefundResponseDto {
+  return {
+    id: refund.id,
+    payment_reference: refund.paymentReference,
+    amount: refund.amount,
+    currency: refund.currency,
+    status: refund.status,
+    reason: refund.reason,
+    failure_reason: refund.failureReason,
+    gateway: refund.gateway,
+    initiated_by: refund.initiatedBy,
+    created_at: refund.createdAt.toISOString(),
+    updated_at: refund.updatedAt.toISOString(),
+    completed_at: refund.completedAt?.toISOString() ?? null,
+  };
+}
+
+/** What POST /payments/{reference}/refunds answers (SPEC §8). */
+export function toRefundCreatedDto(refund: Refund): RefundCreatedResponseDto {
+  return {
+    id: refund.id,
+    payment_reference: refund.paymentReference,
+    amount: refund.amount,
+    currency: refund.currency,
+    status: refund.status,
+    reason: refund.reason,
+    created_at: refund.createdAt.toISOString(),
+  };
+}
+
+/** A refund as the admin routes show it, with its working fields. */
+export function toAdminRefundDto(refund: Refund): AdminRefundResponseDto {
+  return Object.assign(toRefundDto(refund), {
+    user_id: refund.userId,
+    gateway_refund_id: refund.gatewayRefundId,
+    gateway_refund_reference: refund.gatewayRefundReference,
+    initiated_by_user_id: refund.initiatedByUserId,
+    wallet_debited: refund.walletDebited,
+    attempts: refund.attempts,
+    last_attempt_at: refund.lastAttemptAt?.toISOString() ?? null,
+    last_error: refund.lastError,
+    needs_attention: refund.needsAttention,
+  });
 }

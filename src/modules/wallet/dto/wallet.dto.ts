@@ -15,8 +15,9 @@ import { PageQueryDto } from '../../../common/pagination/page-query.dto.js';
 import { GATEWAY_NAMES, type GatewayName } from '../../gateways/gateway.interface.js';
 import {
   WALLET_TRANSACTION_TYPES,
+  type WalletTransactionStatus,
   type WalletTransactionType,
-} from '../wallet-transaction.view.js';
+} from '../wallet-transaction.js';
 
 export class TransferRequestDto {
   @ApiProperty({
@@ -117,7 +118,7 @@ export class WalletTransactionDto {
     enum: WALLET_TRANSACTION_TYPES,
     example: 'transfer_in',
   })
-  type: string;
+  type: WalletTransactionType;
 
   @ApiProperty({
     description: 'Always positive, in the minor unit; the type says which way it went',
@@ -134,7 +135,7 @@ export class WalletTransactionDto {
     enum: ['success', 'reversed'],
     example: 'success',
   })
-  status: string;
+  status: WalletTransactionStatus;
 
   @ApiProperty({
     description: 'Transfer reference, or the payment reference of a deposit',

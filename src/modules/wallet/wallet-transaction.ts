@@ -1,4 +1,5 @@
 import type { Minor } from '../../common/money.js';
+import type { WalletTransactionDto } from './dto/wallet.dto.js';
 
 export const WALLET_TRANSACTION_TYPES = [
   'deposit',
@@ -12,30 +13,16 @@ export type WalletTransactionType = (typeof WALLET_TRANSACTION_TYPES)[number];
 /** `reversed` marks a refund debit that was given back because the gateway refund failed. */
 export type WalletTransactionStatus = 'success' | 'reversed';
 
-/**
- * One wallet's side of a ledger transfer, as `GET /wallet/transactions` and the wallet events
- * show it. Built by the database function `ledger_wallet_transaction(entry id)` (see the ledger
- * migration), so the history and the events cannot disagree.
- */
-export interface WalletTransactionView {
-  id: string;
-  type: WalletTransactionType;
-  /** Always positive; `type` says which way it went. */
-  amount: Minor;
-  currency: string;
-  status: WalletTransactionStatus;
-  reference: string;
-  counterparty_wallet_number: string | null;
-  narration: string | null;
-  balance_after: Minor;
-  created_at: string;
-}
-
 /** SQL for the wallet transaction type of entry `e` in transfer `t`, for filtering by type. */
 export const WALLET_TRANSACTION_TYPE_SQL = `ledger_wallet_transaction_type(t.kind, e.amount)`;
 
-/** Checks what the database built before it leaves the process (money fields must be safe integers). */
-export function toWalletTransactionView(value: unknown): WalletTransactionView {
+/**
+ * One wallet's side of a ledger transfer, as `GET /wallet/transactions` and the wallet events show
+ * it: built by the database function `ledger_wallet_transaction(entry id)` (db/schema.sql), so the
+ * history and the events cannot disagree, and checked here before it leaves the process (money
+ * fields must be safe integers).
+ */
+export function toWalletTransactionDto(value: unknown): WalletTransactionDto {
   if (typeof value !== 'object' || value === null) throw new Error('wallet transaction is missing');
   const view = value as Record<string, unknown>;
   for (const field of ['amount', 'balance_after'] as const) {
