@@ -2,8 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../common/errors/error-response.dto.js';
 
-export const API_KEY_SCHEME = 'api-key';
-export const BEARER_SCHEME = 'bearer';
+import { API_KEY_SCHEME, BEARER_SCHEME } from '../common/auth/auth.decorators.js';
 
 /** Everything under /api/v1 but the Prometheus metrics. */
 export const API_PREFIX = 'api/v1';

@@ -1,10 +1,9 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../../common/auth/auth.decorators.js';
-import { ADMIN_ERRORS, ApiErrors } from '../../common/errors/api-errors.decorator.js';
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import { notFound } from '../../common/errors/app-error.js';
-import { pageSize } from '../../common/pagination/page-query.dto.js';
-import { BEARER_SCHEME } from '../../http/swagger.js';
+import { pageSize } from '../../common/pagination/page.dto.js';
 import {
   AdminWebhookEventsQueryDto,
   InboundWebhookEventDto,
@@ -14,9 +13,7 @@ import {
 import { WebhookEventsService } from './webhook-events.service.js';
 
 @ApiTags('admin')
-@ApiBearerAuth(BEARER_SCHEME)
 @AdminOnly()
-@ApiErrors(ADMIN_ERRORS)
 @Controller('admin/webhook-events')
 export class AdminWebhookEventsController {
   constructor(private readonly events: WebhookEventsService) {}

@@ -1,14 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../../common/auth/auth.decorators.js';
-import { BEARER_SCHEME } from '../../http/swagger.js';
-import { ADMIN_ERRORS, ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import { LedgerCheckReportDto } from './ledger-check.dto.js';
 import { LedgerCheckService } from './ledger-check.service.js';
 
 @ApiTags('admin')
-@ApiBearerAuth(BEARER_SCHEME)
-@ApiErrors(ADMIN_ERRORS)
 @Controller('admin/ledger')
 export class AdminLedgerController {
   constructor(private readonly check: LedgerCheckService) {}

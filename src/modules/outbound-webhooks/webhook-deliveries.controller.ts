@@ -1,17 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
-  ApiBearerAuth,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermission } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
-import { API_KEY_SCHEME, BEARER_SCHEME } from '../../http/swagger.js';
-import { AUTH_ERRORS, ApiErrors } from '../../common/errors/api-errors.decorator.js';
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import {
   ListDeliveriesQueryDto,
   ListEventsQueryDto,
@@ -23,15 +20,12 @@ import {
 } from './dto/webhook-delivery.dto.js';
 import { OutboundEventsService } from './outbound-events.service.js';
 import { DeliveryLogService } from './delivery-log.service.js';
-import { pageSize } from '../../common/pagination/page-query.dto.js';
+import { pageSize } from '../../common/pagination/page.dto.js';
 
 const NOT_FOUND = { 404: 'No such delivery to an endpoint of yours (NOT_FOUND)' };
 
 @ApiTags('webhooks')
-@ApiBearerAuth(BEARER_SCHEME)
-@ApiSecurity(API_KEY_SCHEME)
 @RequirePermission('webhooks')
-@ApiErrors(AUTH_ERRORS)
 @Controller('webhook-deliveries')
 export class WebhookDeliveriesController {
   constructor(private readonly deliveries: DeliveryLogService) {}
@@ -99,10 +93,7 @@ export class WebhookDeliveriesController {
 }
 
 @ApiTags('webhooks')
-@ApiBearerAuth(BEARER_SCHEME)
-@ApiSecurity(API_KEY_SCHEME)
 @RequirePermission('webhooks')
-@ApiErrors(AUTH_ERRORS)
 @Controller('events')
 export class OutboundEventsController {
   constructor(private readonly events: OutboundEventsService) {}

@@ -11,19 +11,16 @@ import {
   Query,
 } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermission } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
-import { API_KEY_SCHEME, BEARER_SCHEME } from '../../http/swagger.js';
-import { AUTH_ERRORS, ApiErrors } from '../../common/errors/api-errors.decorator.js';
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import {
   CreatedWebhookEndpointDto,
   CreateWebhookEndpointDto,
@@ -33,17 +30,14 @@ import {
   WebhookEndpointListDto,
 } from './dto/webhook-endpoint.dto.js';
 import { WebhookEndpointsService } from './webhook-endpoints.service.js';
-import { pageSize } from '../../common/pagination/page-query.dto.js';
+import { pageSize } from '../../common/pagination/page.dto.js';
 
 const NOT_FOUND = { 404: 'No such endpoint of yours (NOT_FOUND)' };
 const URL_REFUSED =
   'The URL resolves to a private, loopback, link-local or metadata address, or does not resolve (WEBHOOK_URL_NOT_ALLOWED)';
 
 @ApiTags('webhooks')
-@ApiBearerAuth(BEARER_SCHEME)
-@ApiSecurity(API_KEY_SCHEME)
 @RequirePermission('webhooks')
-@ApiErrors(AUTH_ERRORS)
 @Controller('webhook-endpoints')
 export class WebhookEndpointsController {
   constructor(private readonly endpoints: WebhookEndpointsService) {}

@@ -1,28 +1,25 @@
 import { Body, Controller, Get, HttpCode, Logger, Param, Post, Query, Res } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiCreatedResponse,
   ApiFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal, Public, RequirePermission } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { notFound } from '../../common/errors/app-error.js';
-import { pageSize } from '../../common/pagination/page-query.dto.js';
+import { pageSize } from '../../common/pagination/page.dto.js';
 import type { IdempotencyClaim } from '../../http/idempotency/idempotency-claim.js';
 import {
   CurrentIdempotencyClaim,
   Idempotent,
 } from '../../http/idempotency/idempotent.decorator.js';
-import { API_KEY_SCHEME, BEARER_SCHEME } from '../../http/swagger.js';
 import { AppConfig } from '../../config/app-config.js';
 import type { GatewayName } from '../gateways/gateway.interface.js';
-import { AUTH_ERRORS, ApiErrors } from '../../common/errors/api-errors.decorator.js';
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import {
   CallbackQueryDto,
   CreatePaymentDto,
@@ -79,10 +76,7 @@ export class PaymentCallbackController {
 }
 
 @ApiTags('payments')
-@ApiBearerAuth(BEARER_SCHEME)
-@ApiSecurity(API_KEY_SCHEME)
 @RequirePermission('payments')
-@ApiErrors(AUTH_ERRORS)
 @Controller('payments')
 export class PaymentsController {
   constructor(

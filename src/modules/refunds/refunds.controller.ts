@@ -1,11 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
-  ApiBearerAuth,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermission } from '../../common/auth/auth.decorators.js';
@@ -15,8 +13,7 @@ import {
   CurrentIdempotencyClaim,
   Idempotent,
 } from '../../http/idempotency/idempotent.decorator.js';
-import { API_KEY_SCHEME, BEARER_SCHEME } from '../../http/swagger.js';
-import { AUTH_ERRORS, ApiErrors } from '../../common/errors/api-errors.decorator.js';
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import {
   CreateRefundDto,
   RefundCreatedResponseDto,
@@ -25,14 +22,11 @@ import {
   toRefundCreatedDto,
   toRefundDto,
 } from './dto/refund.dto.js';
-import { PageQueryDto, pageSize } from '../../common/pagination/page-query.dto.js';
+import { PageQueryDto, pageSize } from '../../common/pagination/page.dto.js';
 import { RefundsService } from './refunds.service.js';
 
 @ApiTags('refunds')
-@ApiBearerAuth(BEARER_SCHEME)
-@ApiSecurity(API_KEY_SCHEME)
 @RequirePermission('refunds')
-@ApiErrors(AUTH_ERRORS)
 @Controller()
 export class RefundsController {
   constructor(private readonly refunds: RefundsService) {}

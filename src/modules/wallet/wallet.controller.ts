@@ -1,21 +1,13 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiOkResponse,
-  ApiOperation,
-  ApiResponse,
-  ApiSecurity,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermission } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
-import { API_KEY_SCHEME, BEARER_SCHEME } from '../../http/swagger.js';
 import type { IdempotencyClaim } from '../../http/idempotency/idempotency-claim.js';
 import {
   CurrentIdempotencyClaim,
   Idempotent,
 } from '../../http/idempotency/idempotent.decorator.js';
-import { AUTH_ERRORS, ApiErrors } from '../../common/errors/api-errors.decorator.js';
+import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import {
   BalanceResponseDto,
   DepositRequestDto,
@@ -30,13 +22,11 @@ import {
 import { WalletDepositsService } from './wallet-deposits.service.js';
 import { WalletService } from './wallet.service.js';
 import { AppError } from '../../common/errors/app-error.js';
-import { pageSize } from '../../common/pagination/page-query.dto.js';
+import { pageSize } from '../../common/pagination/page.dto.js';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
 
 @ApiTags('wallet')
-@ApiBearerAuth(BEARER_SCHEME)
-@ApiSecurity(API_KEY_SCHEME)
-@ApiErrors({ ...AUTH_ERRORS, 429: 'RATE_LIMITED' })
+@ApiErrors({ 429: 'RATE_LIMITED' })
 @Controller('wallet')
 export class WalletController {
   constructor(

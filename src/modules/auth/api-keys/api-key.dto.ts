@@ -11,7 +11,7 @@ import {
 } from 'class-validator';
 import { PERMISSIONS, type Permission } from '../../../common/auth/principal.js';
 import { API_KEY_EXPIRIES, type ApiKeyExpiry } from './api-key-expiry.js';
-import { PageQueryDto } from '../../../common/pagination/page-query.dto.js';
+import { PageQueryDto, PageResponseDto } from '../../../common/pagination/page.dto.js';
 
 export class CreateApiKeyDto {
   @ApiProperty({
@@ -118,15 +118,7 @@ export class CreatedApiKeyDto extends ApiKeyDto {
   api_key: string;
 }
 
-export class ApiKeyListDto {
+export class ApiKeyListDto extends PageResponseDto {
   @ApiProperty({ type: [ApiKeyDto], description: 'Keys, newest first' })
   keys: ApiKeyDto[];
-
-  @ApiProperty({
-    description: 'Cursor of the next page; null at the end',
-    example: null,
-    nullable: true,
-    type: String,
-  })
-  next_cursor: string | null;
 }

@@ -1,6 +1,5 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiCreatedResponse,
   ApiOkResponse,
   ApiOperation,
@@ -9,8 +8,7 @@ import {
 } from '@nestjs/swagger';
 import { CurrentPrincipal, JwtOnly } from '../../../common/auth/auth.decorators.js';
 import type { Principal } from '../../../common/auth/principal.js';
-import { BEARER_SCHEME } from '../../../http/swagger.js';
-import { JWT_ONLY_ERRORS, ApiErrors } from '../../../common/errors/api-errors.decorator.js';
+import { ApiErrors } from '../../../common/errors/api-errors.decorator.js';
 import {
   ApiKeyDto,
   ApiKeyListDto,
@@ -21,7 +19,7 @@ import {
 } from './api-key.dto.js';
 import { ApiKey } from './api-key.entity.js';
 import { ApiKeysService } from './api-keys.service.js';
-import { pageSize } from '../../../common/pagination/page-query.dto.js';
+import { pageSize } from '../../../common/pagination/page.dto.js';
 
 export function toApiKeyDto(key: ApiKey, now = Date.now()): ApiKeyDto {
   const revoked = key.revokedAt !== null;
@@ -41,9 +39,7 @@ export function toApiKeyDto(key: ApiKey, now = Date.now()): ApiKeyDto {
 }
 
 @ApiTags('api-keys')
-@ApiBearerAuth(BEARER_SCHEME)
 @JwtOnly()
-@ApiErrors(JWT_ONLY_ERRORS)
 @Controller('keys')
 export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import { PageQueryDto } from '../../../common/pagination/page-query.dto.js';
+import { PageQueryDto, PageResponseDto } from '../../../common/pagination/page.dto.js';
 import {
   INBOUND_EVENT_STATUSES,
   type InboundWebhookEvent,
@@ -94,17 +94,9 @@ export class InboundWebhookEventDto {
   processed_at: string | null;
 }
 
-export class InboundWebhookEventListDto {
+export class InboundWebhookEventListDto extends PageResponseDto {
   @ApiProperty({ type: [InboundWebhookEventDto], description: 'Newest first' })
   events: InboundWebhookEventDto[];
-
-  @ApiProperty({
-    description: 'Cursor of the next page; null at the end',
-    example: null,
-    nullable: true,
-    type: String,
-  })
-  next_cursor: string | null;
 }
 
 /** A stored event as the admin routes show it. */

@@ -6,7 +6,7 @@ import {
   type DeliveryStatus,
   OUTBOUND_EVENT_TYPES,
 } from '../outbound-webhook.types.js';
-import { PageQueryDto } from '../../../common/pagination/page-query.dto.js';
+import { PageQueryDto, PageResponseDto } from '../../../common/pagination/page.dto.js';
 
 export class ListDeliveriesQueryDto {
   @ApiPropertyOptional({ description: 'Page size (1–100)', example: 20, default: 20 })
@@ -237,15 +237,7 @@ export class OutboundEventDto {
   created_at: string;
 }
 
-export class OutboundEventListDto {
+export class OutboundEventListDto extends PageResponseDto {
   @ApiProperty({ type: [OutboundEventDto], description: 'Events, newest first' })
   events: OutboundEventDto[];
-
-  @ApiProperty({
-    description: 'Cursor of the next page; null at the end',
-    example: null,
-    nullable: true,
-    type: String,
-  })
-  next_cursor: string | null;
 }

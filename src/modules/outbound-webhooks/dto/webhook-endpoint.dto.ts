@@ -12,7 +12,7 @@ import {
   MaxLength,
 } from 'class-validator';
 import { OUTBOUND_EVENT_TYPES } from '../outbound-webhook.types.js';
-import { PageQueryDto } from '../../../common/pagination/page-query.dto.js';
+import { PageQueryDto, PageResponseDto } from '../../../common/pagination/page.dto.js';
 
 export const EVENT_FILTERS = [...OUTBOUND_EVENT_TYPES, '*'] as const;
 
@@ -175,15 +175,7 @@ export class CreatedWebhookEndpointDto extends WebhookEndpointDto {
   secret: string;
 }
 
-export class WebhookEndpointListDto {
+export class WebhookEndpointListDto extends PageResponseDto {
   @ApiProperty({ type: [WebhookEndpointDto], description: 'Endpoints, newest first' })
   endpoints: WebhookEndpointDto[];
-
-  @ApiProperty({
-    description: 'Cursor of the next page; null at the end',
-    example: null,
-    nullable: true,
-    type: String,
-  })
-  next_cursor: string | null;
 }

@@ -1,10 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, CurrentPrincipal } from '../../../common/auth/auth.decorators.js';
 import type { Principal } from '../../../common/auth/principal.js';
-import { ADMIN_ERRORS, ApiErrors } from '../../../common/errors/api-errors.decorator.js';
-import { pageSize } from '../../../common/pagination/page-query.dto.js';
-import { BEARER_SCHEME } from '../../../http/swagger.js';
+import { ApiErrors } from '../../../common/errors/api-errors.decorator.js';
+import { pageSize } from '../../../common/pagination/page.dto.js';
 import { PaymentsService } from '../payments.service.js';
 import {
   AdminPaymentListResponseDto,
@@ -16,9 +15,7 @@ import {
 import { PaymentReviewService } from './payment-review.service.js';
 
 @ApiTags('admin')
-@ApiBearerAuth(BEARER_SCHEME)
 @AdminOnly()
-@ApiErrors(ADMIN_ERRORS)
 @Controller('admin')
 export class AdminPaymentsController {
   constructor(

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { PageQueryDto } from '../../../common/pagination/page-query.dto.js';
+import { PageQueryDto, PageResponseDto } from '../../../common/pagination/page.dto.js';
 import { PaymentResponseDto, toPaymentDto } from '../dto/payment.dto.js';
 import { type Payment, PAYMENT_STATUSES } from '../payment.entity.js';
 
@@ -86,17 +86,9 @@ export class AdminPaymentResponseDto extends PaymentResponseDto {
   resolution_note: string | null;
 }
 
-export class AdminPaymentListResponseDto {
+export class AdminPaymentListResponseDto extends PageResponseDto {
   @ApiProperty({ type: [AdminPaymentResponseDto], description: 'Newest first' })
   payments: AdminPaymentResponseDto[];
-
-  @ApiProperty({
-    description: 'Cursor of the next page; null at the end',
-    example: null,
-    nullable: true,
-    type: String,
-  })
-  next_cursor: string | null;
 }
 
 export function toAdminPaymentDto(payment: Payment): AdminPaymentResponseDto {

@@ -13,7 +13,7 @@ import {
   Min,
 } from 'class-validator';
 import { MAX_MINOR } from '../../../common/money.js';
-import { PageQueryDto } from '../../../common/pagination/page-query.dto.js';
+import { PageQueryDto, PageResponseDto } from '../../../common/pagination/page.dto.js';
 import { IsMetadata } from '../../../common/validation/metadata.validator.js';
 import { GATEWAY_NAMES } from '../../gateways/gateway.interface.js';
 import { type Payment, PAYMENT_STATUSES } from '../payment.entity.js';
@@ -206,17 +206,9 @@ export class PaymentResponseDto {
   expires_at: string;
 }
 
-export class PaymentListResponseDto {
+export class PaymentListResponseDto extends PageResponseDto {
   @ApiProperty({ type: [PaymentResponseDto], description: 'Newest first' })
   payments: PaymentResponseDto[];
-
-  @ApiProperty({
-    description: 'Cursor of the next page; null at the end',
-    example: null,
-    nullable: true,
-    type: String,
-  })
-  next_cursor: string | null;
 }
 
 export class CallbackQueryDto {

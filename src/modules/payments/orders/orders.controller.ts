@@ -1,12 +1,5 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiSecurity,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermission } from '../../../common/auth/auth.decorators.js';
 import type { Principal } from '../../../common/auth/principal.js';
 import { notFound } from '../../../common/errors/app-error.js';
@@ -15,16 +8,12 @@ import {
   CurrentIdempotencyClaim,
   Idempotent,
 } from '../../../http/idempotency/idempotent.decorator.js';
-import { API_KEY_SCHEME, BEARER_SCHEME } from '../../../http/swagger.js';
-import { AUTH_ERRORS, ApiErrors } from '../../../common/errors/api-errors.decorator.js';
+import { ApiErrors } from '../../../common/errors/api-errors.decorator.js';
 import { CreateOrderDto, OrderResponseDto, toOrderDto } from './order.dto.js';
 import { OrdersService } from './orders.service.js';
 
 @ApiTags('orders')
-@ApiBearerAuth(BEARER_SCHEME)
-@ApiSecurity(API_KEY_SCHEME)
 @RequirePermission('payments')
-@ApiErrors(AUTH_ERRORS)
 @Controller('orders')
 export class OrdersController {
   constructor(private readonly orders: OrdersService) {}

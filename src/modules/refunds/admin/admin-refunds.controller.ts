@@ -1,10 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, CurrentPrincipal } from '../../../common/auth/auth.decorators.js';
 import type { Principal } from '../../../common/auth/principal.js';
 import { notFound } from '../../../common/errors/app-error.js';
-import { BEARER_SCHEME } from '../../../http/swagger.js';
-import { ADMIN_ERRORS, ApiErrors } from '../../../common/errors/api-errors.decorator.js';
+import { ApiErrors } from '../../../common/errors/api-errors.decorator.js';
 import {
   AdminRefundListQueryDto,
   AdminRefundListResponseDto,
@@ -13,14 +12,12 @@ import {
   ResolveRefundDto,
   toAdminRefundDto,
 } from '../dto/refund.dto.js';
-import { pageSize } from '../../../common/pagination/page-query.dto.js';
+import { pageSize } from '../../../common/pagination/page.dto.js';
 import { RefundsService } from '../refunds.service.js';
 import { RefundReviewService } from './refund-review.service.js';
 
 @ApiTags('admin')
-@ApiBearerAuth(BEARER_SCHEME)
 @AdminOnly()
-@ApiErrors(ADMIN_ERRORS)
 @Controller('admin/refunds')
 export class AdminRefundsController {
   constructor(

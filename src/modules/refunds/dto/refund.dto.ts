@@ -11,7 +11,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { MAX_MINOR } from '../../../common/money.js';
-import { PageQueryDto } from '../../../common/pagination/page-query.dto.js';
+import { PageQueryDto, PageResponseDto } from '../../../common/pagination/page.dto.js';
 import { type Refund, REFUND_STATUSES } from '../refund.entity.js';
 
 export class CreateRefundDto {
@@ -98,17 +98,9 @@ export class RefundResponseDto extends RefundCreatedResponseDto {
   completed_at: string | null;
 }
 
-export class RefundListResponseDto {
+export class RefundListResponseDto extends PageResponseDto {
   @ApiProperty({ type: [RefundResponseDto], description: 'Newest first' })
   refunds: RefundResponseDto[];
-
-  @ApiProperty({
-    description: 'Cursor of the next page; null at the end',
-    example: null,
-    nullable: true,
-    type: String,
-  })
-  next_cursor: string | null;
 }
 
 export class AdminRefundListQueryDto extends PageQueryDto {
@@ -225,17 +217,9 @@ export class AdminRefundResponseDto extends RefundResponseDto {
   needs_attention: string | null;
 }
 
-export class AdminRefundListResponseDto {
+export class AdminRefundListResponseDto extends PageResponseDto {
   @ApiProperty({ type: [AdminRefundResponseDto], description: 'Newest first' })
   refunds: AdminRefundResponseDto[];
-
-  @ApiProperty({
-    description: 'Cursor of the next page; null at the end',
-    example: null,
-    nullable: true,
-    type: String,
-  })
-  next_cursor: string | null;
 }
 
 /** A refund as GET /refunds/{id} shows it; also the `data` of refund.* events. */

@@ -11,7 +11,7 @@ import {
   Min,
 } from 'class-validator';
 import { MAX_MINOR } from '../../../common/money.js';
-import { PageQueryDto } from '../../../common/pagination/page-query.dto.js';
+import { PageQueryDto, PageResponseDto } from '../../../common/pagination/page.dto.js';
 import { GATEWAY_NAMES, type GatewayName } from '../../gateways/gateway.interface.js';
 import {
   WALLET_TRANSACTION_TYPES,
@@ -172,17 +172,9 @@ export class WalletTransactionDto {
   created_at: string;
 }
 
-export class TransactionPageDto {
+export class TransactionPageDto extends PageResponseDto {
   @ApiProperty({ type: [WalletTransactionDto], description: 'Newest first' })
   transactions: WalletTransactionDto[];
-
-  @ApiProperty({
-    description: 'Pass as cursor for the next page; null at the end',
-    example: 'ZTo0Mg',
-    nullable: true,
-    type: String,
-  })
-  next_cursor: string | null;
 }
 
 export class DepositRequestDto {

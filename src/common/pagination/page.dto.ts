@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
@@ -41,3 +41,14 @@ export class PageQueryDto {
 
 /** The page size a list query asked for, or the default. */
 export const pageSize = (query: PageQueryDto): number => query.limit ?? DEFAULT_PAGE_SIZE;
+
+/** What every cursor-paginated list answers beside its items. */
+export class PageResponseDto {
+  @ApiProperty({
+    description: 'Pass as `cursor` for the next page; null at the end',
+    example: null,
+    nullable: true,
+    type: String,
+  })
+  next_cursor: string | null;
+}
