@@ -40,8 +40,13 @@ export async function dumpSchema(databaseUrl: string, pgDump = 'pg_dump'): Promi
     ['--schema-only', '--no-owner', '--no-privileges', `--dbname=${databaseUrl}`],
     { maxBuffer: 64 * 1024 * 1024 },
   );
-  const lines = stdout.split('\n').filter((line) => !VOLATILE.some((pattern) => pattern.test(line)));
-  return `${HEADER}\n${lines.join('\n').replace(/\n{3,}/g, '\n\n').trim()}\n`;
+  const lines = stdout
+    .split('\n')
+    .filter((line) => !VOLATILE.some((pattern) => pattern.test(line)));
+  return `${HEADER}\n${lines
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()}\n`;
 }
 
 /**
@@ -56,7 +61,9 @@ async function migratedScratchSchema(config: AppConfig, pgDump: string): Promise
     await migrate(new AppConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: url }));
     return await dumpSchema(url, pgDump);
   } finally {
-    const admin = new pg.Client({ connectionString: databaseUrlFor(config.databaseUrl, 'postgres') });
+    const admin = new pg.Client({
+      connectionString: databaseUrlFor(config.databaseUrl, 'postgres'),
+    });
     await admin.connect();
     try {
       await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);

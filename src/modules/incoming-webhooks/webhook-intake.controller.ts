@@ -74,7 +74,7 @@ function ack(result: IntakeResult): WebhookAckDto {
 }
 
 /**
- * The same endpoint, served ahead of Express and Nest (common/http/lean-routes.ts): gateways post
+ * The same endpoint, served ahead of Express and Nest (http/lean-routes.ts): gateways post
  * here at a rate no other route sees, and nothing of the global pipeline applies to it (the route
  * is public, skips the rate-limit guard, takes no Idempotency-Key and validates nothing but the
  * signature; intake counts its rate limits). It

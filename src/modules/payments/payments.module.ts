@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { GatewaysModule } from '../gateways/gateways.module.js';
-import { OutboundWebhooksModule } from '../outbound-webhooks/outbound-webhooks.module.js';
 import { AdminPaymentsController } from './admin/admin-payments.controller.js';
 import { PaymentReviewService } from './admin/payment-review.service.js';
 import { Order } from './orders/order.entity.js';
@@ -22,11 +21,7 @@ import { SettlementService } from './settlement/settlement.service.js';
  * PaymentsService, SettlementService (gateway webhooks settle through it) and OrdersService.
  */
 @Module({
-  imports: [
-    TypeOrmModule.forFeature([Payment, Order, PaymentAuditEntry]),
-    GatewaysModule,
-    OutboundWebhooksModule,
-  ],
+  imports: [TypeOrmModule.forFeature([Payment, Order, PaymentAuditEntry]), GatewaysModule],
   // The callback controller comes first so /payments/callback is not taken for a reference.
   controllers: [
     PaymentCallbackController,

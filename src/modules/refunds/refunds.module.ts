@@ -19,7 +19,7 @@ import { RefundsService } from './refunds.service.js';
 
 /**
  * Refunds (SPEC §8): accepted under the payment's row lock, sent to the gateway by a job, finished
- * by the job's answer, gateway webhooks (through the payments module's inbound pipeline) or
+ * by the job's answer, gateway webhooks ('inbound-webhook.refund', from incoming-webhooks) or
  * polling; and the refund an admin's reject starts (SPEC §6).
  */
 @Module({

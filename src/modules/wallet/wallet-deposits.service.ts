@@ -31,7 +31,7 @@ function toDepositDto(payment: Payment): DepositResponseDto {
 /**
  * Wallet top-ups are ordinary gateway payments with purpose `wallet_deposit`. Starting one and
  * reading its state never touch the ledger: the wallet is credited only by the settlement path
- * (WalletService.creditDeposit through PaymentSettledHooks), exactly once per payment.
+ * (WalletService on 'payment.succeeded', in the settlement statement), exactly once per payment.
  */
 @Injectable()
 export class WalletDepositsService {

@@ -182,7 +182,7 @@ export class SettlementService {
     const locked = await this.lockRow(manager, paymentId);
     const payment = locked.payment;
     const from = payment.status;
-    // The order's row lock after the payment's, the order markPaidSql takes them in too.
+    // The order's row lock after the payment's, the order the settlement statement takes them in.
     const orderAlreadyPaid =
       payment.orderId !== null && report?.status === 'succeeded'
         ? await this.orders.lockPaidByAnother(manager, payment.orderId, payment.id)
