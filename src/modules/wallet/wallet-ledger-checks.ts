@@ -1,3 +1,4 @@
+import { UUID_PATTERN } from '../../common/validation/uuid.js';
 import type { LedgerCheck } from '../ledger/ledger-check.service.js';
 
 const SAMPLE = 50;
@@ -22,7 +23,7 @@ export const WALLET_LEDGER_CHECKS: LedgerCheck[] = [
         JOIN ledger_accounts a ON a.id = e.account_id
         -- Joined on the payment's id as a uuid (its primary key), not on its text: a text
         -- comparison cannot use the key, and made this check scan every payment per deposit.
-        LEFT JOIN payments p ON p.id = CASE WHEN t.key ~ '^deposit:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+        LEFT JOIN payments p ON p.id = CASE WHEN t.key ~* '^deposit:${UUID_PATTERN.source.slice(1)}'
                                             THEN substr(t.key, length('deposit:') + 1)::uuid END
        WHERE t.kind = 'deposit'
          AND (p.id IS NULL OR p.purpose <> 'wallet_deposit' OR p.status <> 'succeeded'
