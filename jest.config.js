@@ -28,7 +28,7 @@ const shared = {
  * - unit: pure logic beside the code it tests (src/**\/*.spec.ts), no database or Redis;
  * - integration: services and the SQL they run against the real PostgreSQL and Redis;
  * - e2e: the real AppModule over HTTP, with fake gateways on loopback.
- * The database tiers clone the template the global setup migrates once per run.
+ * The database tiers clone a template database migrated once per run (test/setup/template-database.ts).
  */
 export default {
   projects: [
