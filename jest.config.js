@@ -12,17 +12,51 @@ const swcConfig = {
   sourceMaps: 'inline',
 };
 
-export default {
+const shared = {
   testEnvironment: 'node',
   rootDir: '.',
-  roots: ['<rootDir>/src', '<rootDir>/test'],
-  testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
   extensionsToTreatAsEsm: ['.ts'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: { '^.+\\.ts$': ['@swc/jest', swcConfig] },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  // Before each test file: see test/setup/load-nest-first.ts.
+  // Before each test file that boots the app: see test/setup/load-nest-first.ts.
   setupFiles: ['<rootDir>/test/setup/load-nest-first.ts'],
-  maxWorkers: 2,
+};
+
+/**
+ * Three tiers, each a project (`npm test -- --selectProjects unit`):
+ * - unit: pure logic beside the code it tests (src/**\/*.spec.ts), no database or Redis;
+ * - integration: services and the SQL they run against the real PostgreSQL and Redis;
+ * - e2e: the real AppModule over HTTP, with fake gateways on loopback.
+ * The database tiers clone a template database migrated once per run (test/setup/template-database.ts).
+ */
+export default {
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      roots: ['<rootDir>/src'],
+      testRegex: '\\.spec\\.ts$',
+      // Pure logic: nothing here loads the throttler, so no need to load Nest first.
+      setupFiles: [],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      roots: ['<rootDir>/test/integration'],
+      testRegex: '\\.spec\\.ts$',
+    },
+    {
+      ...shared,
+      displayName: 'e2e',
+      roots: ['<rootDir>/test/e2e'],
+      testRegex: '\\.e2e-spec\\.ts$',
+    },
+  ],
+  globalSetup: '<rootDir>/test/setup/global-setup.mjs',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
+  // The database tiers wait more than they compute (leases, retries, child processes, fake
+  // gateways): a third worker on two cores overlaps those waits (about 2 min instead of 2½).
+  maxWorkers: 3,
   testTimeout: 60000,
 };

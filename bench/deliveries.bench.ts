@@ -9,9 +9,9 @@ import { AppModule } from '../src/app.module.js';
 import { AppConfig } from '../src/config/app-config.js';
 import { migrate } from '../src/database/migrate.js';
 import { BENCH_DATA_KEY, dropBenchState } from './bench-kit.js';
-import { OutboxService } from '../src/modules/webhooks/outbox.service.js';
-import { WebhookEndpointsService } from '../src/modules/webhooks/webhook-endpoints.service.js';
-import { WebhookRelayService } from '../src/modules/webhooks/webhook-relay.service.js';
+import { OutboxService } from '../src/modules/outbound-webhooks/outbox.service.js';
+import { WebhookEndpointsService } from '../src/modules/outbound-webhooks/webhook-endpoints.service.js';
+import { OutboxRelayService } from '../src/modules/outbound-webhooks/outbox-relay.service.js';
 import { verifiesWith, WebhookReceiver } from '../test/fakes/webhook-receiver.js';
 import type { SummaryRow } from './run.js';
 
@@ -88,7 +88,7 @@ async function runScenario(
   });
 
   const started = performance.now();
-  await app.get(WebhookRelayService).kick();
+  await app.get(OutboxRelayService).kick();
   let succeeded = 0;
   let failed = 0;
   for (;;) {

@@ -14,7 +14,7 @@ import { newPaymentReference } from '../src/modules/payments/payment-reference.j
 import { QueueName } from '../src/queue/queue-names.js';
 import { bullPrefix } from '../src/queue/queue-producer.service.js';
 import { UsersService } from '../src/modules/users/users.service.js';
-import { LedgerCheckService } from '../src/modules/wallet/ledger-check.service.js';
+import { LedgerCheckService } from '../src/modules/ledger/ledger-check.service.js';
 import { FakePaystack } from '../test/fakes/fake-paystack.js';
 import {
   BENCH_DATA_KEY,

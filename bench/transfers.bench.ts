@@ -12,9 +12,9 @@ import { AppConfig } from '../src/config/app-config.js';
 import { migrate } from '../src/database/migrate.js';
 import { TokensService } from '../src/modules/auth/jwt/tokens.service.js';
 import { UsersService } from '../src/modules/users/users.service.js';
-import { LedgerCheckService } from '../src/modules/wallet/ledger-check.service.js';
+import { LedgerCheckService } from '../src/modules/ledger/ledger-check.service.js';
 import { newTransferReference, WalletService } from '../src/modules/wallet/wallet.service.js';
-import { newEventId } from '../src/modules/webhooks/outbox.service.js';
+import { newEventId } from '../src/modules/outbound-webhooks/outbox.service.js';
 import {
   BENCH_DATA_KEY,
   dropBenchState,

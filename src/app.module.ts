@@ -1,26 +1,42 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { CommonModule } from './common/common.module.js';
-import { MetricsModule } from './common/metrics/metrics.module.js';
 import { HttpExceptionFilter } from './common/errors/http-exception.filter.js';
-import { createValidationPipe } from './common/http/validation.pipe.js';
 import { LoggingModule } from './common/logging/logging.module.js';
+import { MetricsModule } from './common/metrics/metrics.module.js';
 import { RateLimitGuard } from './common/rate-limit/rate-limit.guard.js';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module.js';
 import { RedisModule } from './common/redis/redis.module.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import type { HttpFeatures } from './http/configure-app.js';
+import { HttpModule } from './http/http.module.js';
+import { IdempotencyModule } from './http/idempotency/idempotency.module.js';
+import { createValidationPipe } from './http/validation.pipe.js';
 import { AuthGuard } from './modules/auth/auth.guard.js';
 import { AuthModule } from './modules/auth/auth.module.js';
-import { OperationsModule } from './modules/operations/operations.module.js';
+import { AppEventsModule } from './modules/events/app-events.js';
 import { HealthModule } from './modules/health/health.module.js';
+import { IncomingWebhooksModule } from './modules/incoming-webhooks/incoming-webhooks.module.js';
+import { LedgerModule } from './modules/ledger/ledger.module.js';
+import { OperationsModule } from './modules/operations/operations.module.js';
+import { QUEUE_BOARD_PATH, QueueBoardService } from './modules/operations/queue-board.service.js';
+import { documentGatewayWebhooks } from './modules/incoming-webhooks/webhook-docs.js';
+import { webhookLeanRoute } from './modules/incoming-webhooks/webhook-intake.controller.js';
 import { PaymentsModule } from './modules/payments/payments.module.js';
 import { RefundsModule } from './modules/refunds/refunds.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 import { WalletModule } from './modules/wallet/wallet.module.js';
-import { WebhooksModule } from './modules/webhooks/webhooks.module.js';
+import { OutboundWebhooksModule } from './modules/outbound-webhooks/outbound-webhooks.module.js';
 import { QueueModule } from './queue/queue.module.js';
+import { SchedulesModule } from './schedules.js';
 
+/**
+ * The composition root: the platform (config, database, queue, common, http) and every feature
+ * module, the global guards, filter and pipe, and the repeating jobs (schedules.ts). Platform code
+ * never imports a feature (`npm run lint` refuses it); what features add to the HTTP application
+ * beyond their controllers is given to it here (HTTP_FEATURES).
+ */
 @Module({
   imports: [
     ConfigModule,
@@ -29,16 +45,22 @@ import { QueueModule } from './queue/queue.module.js';
     RedisModule,
     QueueModule,
     CommonModule,
+    IdempotencyModule,
     RateLimitModule,
     MetricsModule,
+    HttpModule,
+    AppEventsModule,
     HealthModule,
     OperationsModule,
     UsersModule,
     AuthModule,
-    WebhooksModule,
+    OutboundWebhooksModule,
+    LedgerModule,
     PaymentsModule,
+    IncomingWebhooksModule,
     WalletModule,
     RefundsModule,
+    SchedulesModule,
   ],
   providers: [
     // Global guards run in this order: who is calling (401, failed attempts counted per client
@@ -50,3 +72,15 @@ import { QueueModule } from './queue/queue.module.js';
   ],
 })
 export class AppModule {}
+
+/** What the feature modules add to the HTTP application (http/configure-app.ts). */
+export const HTTP_FEATURES: HttpFeatures = {
+  // Gateway webhooks are answered ahead of Express and Nest, with the controller's answers.
+  leanRoutes: (app) => [webhookLeanRoute(app)],
+  // The queue board for admins, outside Nest's routing.
+  mounts: (app) => [
+    { path: QUEUE_BOARD_PATH, handlers: app.get(QueueBoardService, { strict: false }).handlers() },
+  ],
+  // The one /webhooks/:gateway route is documented as one route per gateway.
+  amendOpenApi: documentGatewayWebhooks,
+};

@@ -2,12 +2,12 @@ import 'reflect-metadata';
 import { setPriority } from 'node:os';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { AppModule } from './app.module.js';
-import { configureApp } from './common/http/configure-app.js';
+import { AppModule, HTTP_FEATURES } from './app.module.js';
+import { configureApp } from './http/configure-app.js';
 import { AppConfig, ConfigError } from './config/app-config.js';
 import { loadDotEnv } from './config/load-env.js';
 import { migrate } from './database/migrate.js';
-import { isForkedHttpProcess, superviseHttpProcesses } from './http-cluster.js';
+import { isForkedHttpProcess, superviseHttpProcesses } from './http/cluster.js';
 
 async function bootstrap(): Promise<void> {
   loadDotEnv();
@@ -37,7 +37,7 @@ async function bootstrap(): Promise<void> {
     bufferLogs: true,
     bodyParser: true,
   });
-  configureApp(app);
+  configureApp(app, HTTP_FEATURES);
   await app.listen(config.port);
 }
 

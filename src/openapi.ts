@@ -1,8 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { AppModule } from './app.module.js';
-import { API_PREFIX, API_PREFIX_OPTIONS, createOpenApiDocument } from './common/http/swagger.js';
-import { documentGatewayWebhooks } from './modules/payments/inbound/webhook-docs.js';
+import { AppModule, HTTP_FEATURES } from './app.module.js';
+import { API_PREFIX, API_PREFIX_OPTIONS, createOpenApiDocument } from './http/swagger.js';
 
 /**
  * The OpenAPI document the running API serves at /api/docs-json, built without PostgreSQL, Redis
@@ -18,7 +17,7 @@ export async function offlineOpenApiDocument(): Promise<OpenAPIObject> {
   });
   try {
     app.setGlobalPrefix(API_PREFIX, API_PREFIX_OPTIONS);
-    return createOpenApiDocument(app, documentGatewayWebhooks);
+    return createOpenApiDocument(app, HTTP_FEATURES.amendOpenApi);
   } finally {
     await app.close();
   }

@@ -1,4 +1,4 @@
-import { LedgerCheckService } from '../modules/wallet/ledger-check.service.js';
+import { LedgerCheckService } from '../modules/ledger/ledger-check.service.js';
 import type { CliCommand } from './cli-command.js';
 
 export const ledgerCheckCommand: CliCommand = {

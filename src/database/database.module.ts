@@ -9,6 +9,8 @@ import { dataSourceOptions } from './data-source-options.js';
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
         ...dataSourceOptions(config),
+        // The entities the feature modules register with TypeOrmModule.forFeature.
+        autoLoadEntities: true,
         retryAttempts: 3,
         retryDelay: 1000,
       }),

@@ -5,6 +5,26 @@ import { redactSqlError } from '../common/logging/sql-error-redaction.js';
 /** A failed statement's text is logged up to this many characters. */
 const MAX_QUERY_CHARS = 2_000;
 
+const sqlLog = new NestLogger('SQL');
+
+/**
+ * The line a failed statement leaves in the log, whichever way it ran (TypeORM or queryRows):
+ * its SQLSTATE, the error (already cleaned of parameter values) and the statement's text, never
+ * its parameters.
+ */
+export function logFailedQuery(error: unknown, query: string): void {
+  const code =
+    typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  sqlLog.warn(
+    {
+      code: typeof code === 'string' ? code : undefined,
+      error: error instanceof Error ? error.message : String(error),
+      query: query.length > MAX_QUERY_CHARS ? `${query.slice(0, MAX_QUERY_CHARS)}…` : query,
+    },
+    'query failed',
+  );
+}
+
 /**
  * TypeORM's logger, writing through the application's logger (pino JSON, redaction) instead of
  * TypeORM's console logger, which printed a failed statement with its parameters. It never logs
@@ -21,15 +41,7 @@ export class SqlLogger implements TypeOrmLogger {
 
   logQueryError(error: string | Error, query: string, parameters?: unknown): void {
     redactSqlError(error, parameters);
-    const code = typeof error === 'object' ? (error as { code?: unknown }).code : undefined;
-    this.logger.warn(
-      {
-        code: typeof code === 'string' ? code : undefined,
-        error: typeof error === 'string' ? error : error.message,
-        query: query.length > MAX_QUERY_CHARS ? `${query.slice(0, MAX_QUERY_CHARS)}…` : query,
-      },
-      'query failed',
-    );
+    logFailedQuery(error, query);
   }
 
   logQuerySlow(time: number, query: string): void {

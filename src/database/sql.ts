@@ -1,85 +1,76 @@
 import type { EntityManager } from 'typeorm';
 import { redactSqlError } from '../common/logging/sql-error-redaction.js';
+import { logFailedQuery } from './sql-logger.js';
 
-/** What node-postgres' Client and Pool have in common that queryRows uses. */
-interface PgQueryable {
+/** A node-postgres client, as far as queryRows uses one. */
+interface PgClient {
   query(text: string, values: unknown[]): Promise<{ rows: unknown[] }>;
+  once(event: 'error', listener: (error: Error) => void): unknown;
+  removeListener(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 /**
- * Runs SQL and returns its rows whatever the command, joining the manager's transaction when it
- * has one (else on any pooled connection). It goes straight to node-postgres, past TypeORM's query
- * runner, logging and subscribers, which hot paths would pay for on every call. Errors are
- * node-postgres' own (`code`, `constraint`: see isUniqueViolation and the wallet's pgError), with
- * the parameters' values taken out of them (redactSqlError), as TypeORM's are by SqlLogger.
- * Statements are unnamed, so Postgres plans each for the tables as they are now.
+ * What TypeORM's PostgresDriver.obtainMasterConnection() (the public Driver interface) resolves
+ * to: a client checked out of the pool, and the pool's release, which discards the client when
+ * given an error.
+ */
+type PooledClient = [client: PgClient, release: (error?: unknown) => void];
+
+/**
+ * The one way to run SQL by hand: a statement and its parameters in, its rows out, whatever the
+ * command (an UPDATE or DELETE answers its RETURNING rows: count them to know how many changed).
+ * Joins the manager's transaction when it has one, else runs on a connection of the pool, as
+ * pg's Pool.query does (a client that fails leaves the pool). It goes straight to node-postgres,
+ * past TypeORM's query runner and subscribers, which hot paths would pay for on every call.
+ * Errors are node-postgres' own (`code`, `constraint`: see pg-error.ts) with the parameters'
+ * values taken out of them (redactSqlError), and are logged without them, as SqlLogger does for
+ * TypeORM. Statements are unnamed, so PostgreSQL plans each for the tables as they are now.
+ *
+ * TypeORM keeps the rest: migrations, `dataSource.transaction`, and single-table CRUD through an
+ * entity's repository.
  */
 export async function queryRows<T>(
   manager: EntityManager,
   sql: string,
   params: unknown[] = [],
 ): Promise<T[]> {
-  const target = (
-    manager.queryRunner
-      ? await manager.queryRunner.connect()
-      : (manager.connection.driver as unknown as { master: unknown }).master
-  ) as PgQueryable;
+  if (manager.queryRunner)
+    return run<T>((await manager.queryRunner.connect()) as PgClient, sql, params);
+  const [client, release] =
+    (await manager.connection.driver.obtainMasterConnection()) as PooledClient;
+  let failure: unknown;
+  const onError = (error: Error): void => {
+    failure ??= error;
+  };
+  client.once('error', onError);
   try {
-    const result = await target.query(sql, params);
-    return result.rows as T[];
+    return await run<T>(client, sql, params);
+  } catch (error) {
+    failure ??= error;
+    throw error;
+  } finally {
+    client.removeListener('error', onError);
+    release(failure);
+  }
+}
+
+async function run<T>(client: PgClient, sql: string, params: unknown[]): Promise<T[]> {
+  try {
+    return (await client.query(sql, params)).rows as T[];
   } catch (error) {
     redactSqlError(error, params);
+    logFailedQuery(error, sql);
     throw error;
   }
 }
 
-/** Postgres unique_violation (23505), as raised directly or wrapped by TypeORM. */
-export function isUniqueViolation(error: unknown): boolean {
-  return sqlStateOf(error) === '23505';
-}
-
-/** The SQLSTATE of a Postgres error, as raised directly or wrapped by TypeORM. */
-export function sqlStateOf(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const source =
-    'driverError' in error && typeof error.driverError === 'object' && error.driverError !== null
-      ? error.driverError
-      : error;
-  return 'code' in source && typeof source.code === 'string' ? source.code : undefined;
-}
-
-export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
- * The numbered parameters of one statement being composed from parts: `add` returns the
- * placeholder (`$n`) of a value, so parts written by different modules number theirs in turn.
- */
-export class SqlParams {
-  readonly values: unknown[];
-
-  constructor(first: unknown[] = []) {
-    this.values = [...first];
-  }
-
-  add(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-}
-
-/**
- * A call of a SQL function defined in a migration, with its arguments in order, for a caller to
- * run inside a statement or transaction of its own (`… FROM name(args…)`).
+ * A call of a SQL function (db/schema.sql), with its arguments in order, for a caller to run
+ * inside a statement of its own (`… FROM name(args…)`): the settlement statement runs these.
  */
 export interface SqlFunctionCall {
   name: string;
   args: unknown[];
-}
-
-const FUNCTION_NAME = /^[a-z_][a-z0-9_]*$/;
-
-/** `name($n, …)` with the call's arguments added to `params`. */
-export function callSql(call: SqlFunctionCall, params: SqlParams): string {
-  if (!FUNCTION_NAME.test(call.name)) throw new Error(`not a SQL function name: ${call.name}`);
-  return `${call.name}(${call.args.map((arg) => params.add(arg)).join(', ')})`;
+  /** What each argument is, for readers of the statement (its parameter names). */
+  argNames?: string[];
 }

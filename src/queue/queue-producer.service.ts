@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config.js';
 import { REDIS } from '../common/redis/redis.tokens.js';
 import { DEFAULT_JOB_OPTIONS, ENQUEUE_TIMEOUT_MS } from './job-defaults.js';
-import { currentRequestId } from '../common/http/request-context.js';
+import { currentRequestId } from '../common/request/request-context.js';
 import { REQUEST_ID_KEY } from './job-context.js';
 import { QueueName } from './queue-names.js';
 

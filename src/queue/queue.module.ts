@@ -1,4 +1,3 @@
-import './job-context.js';
 import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
@@ -11,6 +10,7 @@ import { bullPrefix, QueueProducer } from './queue-producer.service.js';
 import { WorkerHeartbeat } from './worker-heartbeat.js';
 import { WorkerRunner } from './worker-runner.service.js';
 import { MaintenanceProcessor, MaintenanceTasks } from './maintenance.processor.js';
+import { QueueMetricsCollector } from './queue-metrics.collector.js';
 
 @Global()
 @Module({
@@ -26,7 +26,14 @@ import { MaintenanceProcessor, MaintenanceTasks } from './maintenance.processor.
     }),
     BullModule.registerQueue(...ALL_QUEUES.map((name) => ({ name }))),
   ],
-  providers: [QueueProducer, WorkerRunner, WorkerHeartbeat, MaintenanceTasks, MaintenanceProcessor],
+  providers: [
+    QueueProducer,
+    WorkerRunner,
+    WorkerHeartbeat,
+    MaintenanceTasks,
+    MaintenanceProcessor,
+    QueueMetricsCollector,
+  ],
   exports: [BullModule, QueueProducer, WorkerRunner, MaintenanceTasks],
 })
 export class QueueModule {}

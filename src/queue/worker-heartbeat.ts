@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { BULL_REDIS } from '../common/redis/redis.tokens.js';
 import { AppConfig } from '../config/app-config.js';
+import { queryRows } from '../database/sql.js';
 
 export const WORKER_HEARTBEAT_INTERVAL_MS = 10_000;
 /** A heartbeat older than this (three missed beats) means the worker is not working. */
@@ -56,7 +57,7 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, OnApplicationShu
   private async beat(file: string): Promise<void> {
     try {
       await withTimeout(
-        Promise.all([this.redis.ping(), this.dataSource.query('SELECT 1')]),
+        Promise.all([this.redis.ping(), queryRows(this.dataSource.manager, 'SELECT 1')]),
         CHECK_TIMEOUT_MS,
       );
       const heartbeat: Heartbeat = { at: new Date().toISOString(), pid: process.pid };

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
-import { UserCreatedHooks } from '../../src/modules/users/user-created.hooks.js';
+import { AppEvents } from '../../src/modules/events/app-events.js';
 import type { User } from '../../src/modules/users/user.entity.js';
 import { UsersService } from '../../src/modules/users/users.service.js';
 import { createTestApp, TestApp } from '../helpers/test-env.js';
@@ -16,17 +16,15 @@ describe('users: creation with hooks in one transaction (e2e)', () => {
     outside = new pg.Client({ connectionString: t.db.url });
     await outside.connect();
     users = t.get<UsersService>(UsersService);
-    t.get<UserCreatedHooks>(UserCreatedHooks).register({
-      onUserCreated: async (manager: EntityManager, user: User) => {
-        const inside = await manager.query(`SELECT id FROM users WHERE id = $1`, [user.id]);
-        const seen = await outside.query(`SELECT id FROM users WHERE id = $1`, [user.id]);
-        hookRuns.push({
-          email: user.email,
-          visibleInside: inside.length === 1,
-          visibleOutside: seen.rowCount === 1,
-        });
-        if (user.email.startsWith('hook-fails')) throw new Error('wallet could not be opened');
-      },
+    t.get<AppEvents>(AppEvents).on('user.created', async (manager: EntityManager, user: User) => {
+      const inside = await manager.query(`SELECT id FROM users WHERE id = $1`, [user.id]);
+      const seen = await outside.query(`SELECT id FROM users WHERE id = $1`, [user.id]);
+      hookRuns.push({
+        email: user.email,
+        visibleInside: inside.length === 1,
+        visibleOutside: seen.rowCount === 1,
+      });
+      if (user.email.startsWith('hook-fails')) throw new Error('wallet could not be opened');
     });
   });
 
@@ -90,15 +88,5 @@ describe('users: creation with hooks in one transaction (e2e)', () => {
     await expect(
       users.findOrCreateByGoogle({ sub: 'g-intruder', email: 'owned@example.com', name: null }),
     ).rejects.toMatchObject({ status: 409, code: 'EMAIL_IN_USE' });
-  });
-
-  it('answers null for the wallet number until the wallet module registers a resolver', async () => {
-    const user = await users.findOrCreateByEmail('wallet-lookup@example.com');
-    const { UserWalletLookup } = await import('../../src/modules/users/user-wallet.lookup.js');
-    const lookup = new UserWalletLookup();
-    expect(await lookup.walletNumberOf(user.id)).toBeNull();
-    lookup.register(async (id) => (id === user.id ? '4000000000006' : null));
-    expect(await lookup.walletNumberOf(user.id)).toBe('4000000000006');
-    expect(() => lookup.register(async () => null)).toThrow(/already registered/);
   });
 });

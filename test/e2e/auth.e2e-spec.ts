@@ -1,7 +1,7 @@
 import pg from 'pg';
 import request from 'supertest';
 import { TokensService } from '../../src/modules/auth/jwt/tokens.service.js';
-import { UsersService } from '../../src/modules/users/users.service.js';
+import { WalletService } from '../../src/modules/wallet/wallet.service.js';
 import { startFakeGoogle, FakeGoogle, FakeGoogleIdentity } from '../fakes/fake-google.js';
 import { signIn } from '../helpers/auth.js';
 import { createTestApp, TestApp } from '../helpers/test-env.js';
@@ -66,7 +66,7 @@ describe('auth: Google sign-in, tokens and sessions (e2e)', () => {
     expect(first).toMatchObject({ token_type: 'Bearer', expires_in: 900 });
     expect(first.user).toMatchObject({ email: 'ada@example.com', name: 'Ada Lovelace' });
     expect(first.user.wallet_number).toEqual(
-      await t.get<UsersService>(UsersService).walletNumberOf(first.user.id),
+      await t.get<WalletService>(WalletService).walletNumberOf(first.user.id),
     );
 
     const me = await request(t.url)

@@ -1,4 +1,4 @@
-import { LedgerCheckService } from '../../src/modules/wallet/ledger-check.service.js';
+import { LedgerCheckService } from '../../src/modules/ledger/ledger-check.service.js';
 import { FakePaystack } from '../fakes/fake-paystack.js';
 import { GenericWebhookSender } from '../fakes/webhook-sender.js';
 import { signIn, SignedIn } from '../helpers/auth.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import request from 'supertest';
-import { LedgerCheckService } from '../../src/modules/wallet/ledger-check.service.js';
+import { LedgerCheckService } from '../../src/modules/ledger/ledger-check.service.js';
 import { WalletService } from '../../src/modules/wallet/wallet.service.js';
 import { signIn, SignedIn } from '../helpers/auth.js';
 import { createTestApp, TestApp } from '../helpers/test-env.js';

@@ -1,16 +1,11 @@
 import { LOG_DESTINATION } from '../../src/common/logging/logging.module.js';
 import { REDACTED } from '../../src/common/logging/redaction.js';
 import { FakeFlutterwave } from '../fakes/fake-flutterwave.js';
-import { signIn, type SignedIn } from '../helpers/auth.js';
+import type { SignedIn } from '../helpers/auth.js';
 import { captureLogs } from '../helpers/log-capture.js';
-import { createTestApp, type TestApp } from '../helpers/test-env.js';
-import {
-  createPayment,
-  FAST_INBOUND_ENV,
-  paymentStatus,
-  sql,
-  waitFor,
-} from './payments.helpers.js';
+import type { TestApp } from '../helpers/test-env.js';
+import { gatewayTestApp } from './gateway.helpers.js';
+import { createPayment, paymentStatus, sql, waitFor } from './payments.helpers.js';
 
 /**
  * SPEC §7: where Flutterwave sends `flutterwave-signature` (base64 HMAC-SHA256 of the raw body
@@ -19,22 +14,16 @@ import {
  */
 describe('Flutterwave flutterwave-signature (e2e)', () => {
   const { stream, raw } = captureLogs();
+  const app = gatewayTestApp(() => new FakeFlutterwave().start(), 'flw-signature@example.com', {
+    env: { LOG_LEVEL: 'info' },
+    override: (builder) => builder.overrideProvider(LOG_DESTINATION).useValue(stream),
+  });
   let t: TestApp;
   let flutterwave: FakeFlutterwave;
   let alice: SignedIn;
 
-  beforeAll(async () => {
-    flutterwave = await new FakeFlutterwave().start();
-    t = await createTestApp({
-      env: { ...flutterwave.env(), ...FAST_INBOUND_ENV, LOG_LEVEL: 'info' },
-      override: (builder) => builder.overrideProvider(LOG_DESTINATION).useValue(stream),
-    });
-    alice = await signIn(t, 'flw-signature@example.com');
-  });
-
-  afterAll(async () => {
-    await t?.close();
-    await flutterwave?.stop();
+  beforeAll(() => {
+    ({ t, fake: flutterwave, alice } = app());
   });
 
   /** Posts the body with the given headers, chunked or not (lean path or Express). */

@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { FakeFlutterwave } from '../fakes/fake-flutterwave.js';
-import { signIn, SignedIn } from '../helpers/auth.js';
-import { createTestApp, TestApp } from '../helpers/test-env.js';
+import type { SignedIn } from '../helpers/auth.js';
+import type { TestApp } from '../helpers/test-env.js';
+import { gatewayTestApp } from './gateway.helpers.js';
 import {
   createPayment,
   eventStatus,
@@ -9,33 +10,17 @@ import {
   paymentStatus,
   sql,
   waitFor,
-  FAST_INBOUND_ENV,
   inboundEvent,
 } from './payments.helpers.js';
 
-function flutterwaveEnv(fake: FakeFlutterwave): Record<string, string> {
-  return { ...fake.env(), ...FAST_INBOUND_ENV };
-}
-
 describe('Flutterwave gateway (e2e)', () => {
+  const app = gatewayTestApp(() => new FakeFlutterwave().start(), 'alice.flutterwave@example.com');
   let t: TestApp;
   let flutterwave: FakeFlutterwave;
   let alice: SignedIn;
 
-  beforeAll(async () => {
-    flutterwave = await new FakeFlutterwave().start();
-    t = await createTestApp({ env: flutterwaveEnv(flutterwave) });
-    alice = await signIn(t, 'alice.flutterwave@example.com');
-  });
-
-  afterEach(async () => {
-    flutterwave.server.clearFaults();
-    await flutterwave.server.acceptConnections();
-  });
-
-  afterAll(async () => {
-    await t.close();
-    await flutterwave.stop();
+  beforeAll(() => {
+    ({ t, fake: flutterwave, alice } = app());
   });
 
   it('creates a hosted payment link in major units, then settles from charge.completed (successful)', async () => {

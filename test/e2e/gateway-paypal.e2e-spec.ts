@@ -1,40 +1,25 @@
 import request from 'supertest';
 import { FakePayPal } from '../fakes/fake-paypal.js';
-import { signIn, SignedIn } from '../helpers/auth.js';
-import { createTestApp, TestApp } from '../helpers/test-env.js';
+import type { SignedIn } from '../helpers/auth.js';
+import type { TestApp } from '../helpers/test-env.js';
+import { gatewayTestApp } from './gateway.helpers.js';
 import {
   createPayment,
   eventStatus,
   paymentEvents,
   paymentStatus,
   waitFor,
-  FAST_INBOUND_ENV,
   inboundEvent,
 } from './payments.helpers.js';
 
-function paypalEnv(fake: FakePayPal): Record<string, string> {
-  return { ...fake.env(), ...FAST_INBOUND_ENV };
-}
-
 describe('PayPal gateway (e2e)', () => {
+  const app = gatewayTestApp(() => new FakePayPal().start(), 'alice.paypal@example.com');
   let t: TestApp;
   let paypal: FakePayPal;
   let alice: SignedIn;
 
-  beforeAll(async () => {
-    paypal = await new FakePayPal().start();
-    t = await createTestApp({ env: paypalEnv(paypal) });
-    alice = await signIn(t, 'alice.paypal@example.com');
-  });
-
-  afterEach(async () => {
-    paypal.server.clearFaults();
-    await paypal.server.acceptConnections();
-  });
-
-  afterAll(async () => {
-    await t.close();
-    await paypal.stop();
+  beforeAll(() => {
+    ({ t, fake: paypal, alice } = app());
   });
 
   async function newPayPalPayment(amount = 1050, currency = 'USD') {

@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { FakeStripe } from '../fakes/fake-stripe.js';
-import { signIn, SignedIn } from '../helpers/auth.js';
-import { createTestApp, TestApp } from '../helpers/test-env.js';
+import type { SignedIn } from '../helpers/auth.js';
+import type { TestApp } from '../helpers/test-env.js';
+import { gatewayTestApp } from './gateway.helpers.js';
 import {
   createPayment,
   eventStatus,
@@ -9,33 +10,17 @@ import {
   paymentStatus,
   sql,
   waitFor,
-  FAST_INBOUND_ENV,
   inboundEvent,
 } from './payments.helpers.js';
 
-function stripeEnv(fake: FakeStripe): Record<string, string> {
-  return { ...fake.env(), ...FAST_INBOUND_ENV };
-}
-
 describe('Stripe gateway (e2e)', () => {
+  const app = gatewayTestApp(() => new FakeStripe().start(), 'alice.stripe@example.com');
   let t: TestApp;
   let stripe: FakeStripe;
   let alice: SignedIn;
 
-  beforeAll(async () => {
-    stripe = await new FakeStripe().start();
-    t = await createTestApp({ env: stripeEnv(stripe) });
-    alice = await signIn(t, 'alice.stripe@example.com');
-  });
-
-  afterEach(async () => {
-    stripe.server.clearFaults();
-    await stripe.server.acceptConnections();
-  });
-
-  afterAll(async () => {
-    await t.close();
-    await stripe.stop();
+  beforeAll(() => {
+    ({ t, fake: stripe, alice } = app());
   });
 
   async function newStripePayment(amount = 1050, currency = 'USD') {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import request from 'supertest';
-import { LedgerCheckService } from '../../src/modules/wallet/ledger-check.service.js';
+import { LedgerCheckService } from '../../src/modules/ledger/ledger-check.service.js';
 import { WalletService } from '../../src/modules/wallet/wallet.service.js';
 import { FakePaystack } from '../fakes/fake-paystack.js';
 import { GenericWebhookSender } from '../fakes/webhook-sender.js';

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { RequirePermission, CurrentPrincipal } from '../../src/common/auth/auth.decorators.js';
 import type { Principal } from '../../src/common/auth/principal.js';
 import { AppError, unprocessable } from '../../src/common/errors/app-error.js';
-import { Idempotent } from '../../src/common/idempotency/idempotent.decorator.js';
+import { Idempotent } from '../../src/http/idempotency/idempotent.decorator.js';
 import { signIn } from '../helpers/auth.js';
 import { createTestApp, TestApp } from '../helpers/test-env.js';
 

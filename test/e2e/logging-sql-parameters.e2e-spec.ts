@@ -9,7 +9,7 @@ import type { DataSource } from 'typeorm';
 import { Public } from '../../src/common/auth/auth.decorators.js';
 import { LOG_DESTINATION } from '../../src/common/logging/logging.module.js';
 import { queryRows } from '../../src/database/sql.js';
-import { WebhookEndpointsService } from '../../src/modules/webhooks/webhook-endpoints.service.js';
+import { WebhookEndpointsService } from '../../src/modules/outbound-webhooks/webhook-endpoints.service.js';
 import { MaintenanceTasks } from '../../src/queue/maintenance.processor.js';
 import { QueueName } from '../../src/queue/queue-names.js';
 import { signIn } from '../helpers/auth.js';

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { SettlementService } from '../../src/modules/payments/settlement.service.js';
+import { SettlementService } from '../../src/modules/payments/settlement/settlement.service.js';
 import { FakePaystack } from '../fakes/fake-paystack.js';
 import { GenericWebhookSender } from '../fakes/webhook-sender.js';
 import { signIn, type SignedIn } from '../helpers/auth.js';

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { Payment } from '../../src/modules/payments/payment.entity.js';
-import { PaymentRows } from '../../src/modules/payments/payment-rows.js';
+import { PaymentRows } from '../../src/modules/payments/settlement/payment-rows.js';
 import {
   type PaymentVersion,
   SettlementService,
-} from '../../src/modules/payments/settlement.service.js';
-import { LedgerCheckService } from '../../src/modules/wallet/ledger-check.service.js';
+} from '../../src/modules/payments/settlement/settlement.service.js';
+import { LedgerCheckService } from '../../src/modules/ledger/ledger-check.service.js';
 import { FakePaystack } from '../fakes/fake-paystack.js';
 import { GenericWebhookSender } from '../fakes/webhook-sender.js';
 import { signIn, type SignedIn } from '../helpers/auth.js';

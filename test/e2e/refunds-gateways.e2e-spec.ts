@@ -2,7 +2,7 @@ import request from 'supertest';
 import { GatewayUnavailableError } from '../../src/modules/gateways/gateway.errors.js';
 import type { RefundInput, RefundResult } from '../../src/modules/gateways/gateway.interface.js';
 import { StripeAdapter } from '../../src/modules/gateways/stripe/stripe.adapter.js';
-import { LedgerCheckService } from '../../src/modules/wallet/ledger-check.service.js';
+import { LedgerCheckService } from '../../src/modules/ledger/ledger-check.service.js';
 import { FakeFlutterwave } from '../fakes/fake-flutterwave.js';
 import { FakePayPal } from '../fakes/fake-paypal.js';
 import { FakeStripe } from '../fakes/fake-stripe.js';

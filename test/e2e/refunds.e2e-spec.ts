@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { RefundInput, RefundResult } from '../../src/modules/gateways/gateway.interface.js';
 import { PaystackAdapter } from '../../src/modules/gateways/paystack/paystack.adapter.js';
-import { LedgerCheckService } from '../../src/modules/wallet/ledger-check.service.js';
+import { LedgerCheckService } from '../../src/modules/ledger/ledger-check.service.js';
 import { FakePaystack } from '../fakes/fake-paystack.js';
 import { loadFixture } from '../fakes/fixtures.js';
 import { GenericWebhookSender } from '../fakes/webhook-sender.js';

@@ -10,8 +10,8 @@ import { dataSourceOptions } from '../../src/database/data-source-options.js';
 import { JWT_SIGNING_SECRET } from '../../src/modules/auth/jwt/jwt-secret.provider.js';
 import { TokensService } from '../../src/modules/auth/jwt/tokens.service.js';
 import { UsersService } from '../../src/modules/users/users.service.js';
-import { OutboxService } from '../../src/modules/webhooks/outbox.service.js';
-import { WebhookRelayService } from '../../src/modules/webhooks/webhook-relay.service.js';
+import { OutboxService } from '../../src/modules/outbound-webhooks/outbox.service.js';
+import { OutboxRelayService } from '../../src/modules/outbound-webhooks/outbox-relay.service.js';
 import { GenericWebhookSender } from '../fakes/webhook-sender.js';
 import { verifiesWith, WebhookReceiver, type ReceivedWebhook } from '../fakes/webhook-receiver.js';
 import { signIn, type SignedIn } from '../helpers/auth.js';
@@ -70,7 +70,7 @@ async function deliverOne(
       data: { reference: `PAY-${Date.now()}`, amount: 5000, currency: 'NGN' },
     }),
   );
-  await t.get<WebhookRelayService>(WebhookRelayService).kick();
+  await t.get<OutboxRelayService>(OutboxRelayService).kick();
   await receiver.waitFor(() => receiver.forEvent(eventId).length === 1);
   return receiver.forEvent(eventId)[0];
 }
@@ -227,7 +227,7 @@ describe('secrets at rest (e2e)', () => {
     let legacyEndpointId: string;
 
     beforeAll(async () => {
-      db = await createTestDatabase();
+      db = await createTestDatabase({ empty: true });
       // The schema as it was just before this change, with rows written by that version.
       const before = new DataSource({
         ...dataSourceOptions(new AppConfig(testEnv({ DATABASE_URL: db.url }))),

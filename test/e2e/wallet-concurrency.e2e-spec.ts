@@ -2,7 +2,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
-import { LedgerCheckService } from '../../src/modules/wallet/ledger-check.service.js';
+import { LedgerCheckService } from '../../src/modules/ledger/ledger-check.service.js';
 import { WalletService } from '../../src/modules/wallet/wallet.service.js';
 import { signIn, SignedIn } from '../helpers/auth.js';
 import { createTestApp, TestApp } from '../helpers/test-env.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { ReconciliationService } from '../../src/modules/payments/reconciliation.service.js';
-import { LedgerCheckService } from '../../src/modules/wallet/ledger-check.service.js';
+import { ReconciliationService } from '../../src/modules/payments/reconciliation/reconciliation.service.js';
+import { LedgerCheckService } from '../../src/modules/ledger/ledger-check.service.js';
 import { FakePaystack } from '../fakes/fake-paystack.js';
 import { GenericWebhookSender } from '../fakes/webhook-sender.js';
 import { createApiKey, signIn, SignedIn } from '../helpers/auth.js';

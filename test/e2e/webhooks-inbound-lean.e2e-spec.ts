@@ -1,5 +1,4 @@
 import http from 'node:http';
-import type { IncomingMessage } from 'node:http';
 import { LOG_DESTINATION } from '../../src/common/logging/logging.module.js';
 import { REDACTED } from '../../src/common/logging/redaction.js';
 import { FakePaystack } from '../fakes/fake-paystack.js';
@@ -33,15 +32,10 @@ class Harness {
   constructor(readonly paystack: FakePaystack) {}
 
   async start(options: TestAppOptions): Promise<void> {
-    this.t = await createTestApp(options);
-    const express = this.t.app.getHttpAdapter().getInstance() as unknown as {
-      handle: (req: IncomingMessage, ...rest: unknown[]) => unknown;
-    };
-    const handle = express.handle.bind(express);
-    express.handle = (req: IncomingMessage, ...rest: unknown[]) => {
-      this.reachedExpress.push(req.headers['x-request-id']);
-      return handle(req, ...rest);
-    };
+    this.t = await createTestApp({
+      ...options,
+      onExpressRequest: (req) => this.reachedExpress.push(req.headers['x-request-id']),
+    });
   }
 
   post(path: Path, url: string, body: string, headers: Record<string, string>): Promise<Answer> {

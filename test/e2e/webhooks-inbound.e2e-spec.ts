@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import request from 'supertest';
-import { ReconciliationService } from '../../src/modules/payments/reconciliation.service.js';
+import { ReconciliationService } from '../../src/modules/payments/reconciliation/reconciliation.service.js';
 import { QueueName } from '../../src/queue/queue-names.js';
 import { type BulkJob, QueueProducer } from '../../src/queue/queue-producer.service.js';
 import { FakePaystack } from '../fakes/fake-paystack.js';

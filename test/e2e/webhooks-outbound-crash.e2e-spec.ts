@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { DataSource } from 'typeorm';
-import { OutboxService } from '../../src/modules/webhooks/outbox.service.js';
-import { WebhookRelayService } from '../../src/modules/webhooks/webhook-relay.service.js';
+import { OutboxService } from '../../src/modules/outbound-webhooks/outbox.service.js';
+import { OutboxRelayService } from '../../src/modules/outbound-webhooks/outbox-relay.service.js';
 import { verifiesWith, WebhookReceiver } from '../fakes/webhook-receiver.js';
 import { signIn } from '../helpers/auth.js';
 import {
@@ -100,7 +100,7 @@ describe('outbound webhooks survive a killed worker (e2e)', () => {
         data: { reference: 'PAY-CRASH' },
       }),
     );
-    await t.get<WebhookRelayService>(WebhookRelayService).kick();
+    await t.get<OutboxRelayService>(OutboxRelayService).kick();
 
     await receiver.waitFor(
       () => receiver.requests.length === 1,

@@ -1,12 +1,8 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import type { SqlFunctionCall } from '../../src/database/sql.js';
-import {
-  type PaymentSettledHook,
-  PaymentSettledHooks,
-  type SettledPayment,
-} from '../../src/modules/payments/payment-settled.hooks.js';
-import { WebhookRelayService } from '../../src/modules/webhooks/webhook-relay.service.js';
+import { AppEvents, type SettledPayment } from '../../src/modules/events/app-events.js';
+import { OutboxRelayService } from '../../src/modules/outbound-webhooks/outbox-relay.service.js';
 import { FakePaystack } from '../fakes/fake-paystack.js';
 import { verifyWebhook, WebhookReceiver } from '../fakes/webhook-receiver.js';
 import { GenericWebhookSender } from '../fakes/webhook-sender.js';
@@ -15,11 +11,11 @@ import { createTestApp, type TestApp } from '../helpers/test-env.js';
 import { createPayment, paymentsEnv, paymentStatus, waitFor } from './payments.helpers.js';
 
 /**
- * A PaymentSettledHook that can be told to fail: its call (a function this test creates, which
+ * A 'payment.succeeded' handler that can be told to fail: its call (a function this test creates, which
  * raises) runs in the settlement statement that also writes the payment, its audit entry and its
  * outbox event, so the whole settlement rolls back, outbox row included.
  */
-class FailingSettlementHook implements PaymentSettledHook {
+class FailingSettlementHook {
   readonly failFor = new Set<string>();
   readonly injectedFailures = new Map<string, number>();
 
@@ -50,7 +46,9 @@ describe('outbound webhooks from payment settlement (e2e)', () => {
         WEBHOOK_RETRY_SCHEDULE: '0,1,1',
       }),
     });
-    t.get<PaymentSettledHooks>(PaymentSettledHooks).register(failingHook);
+    t.get<AppEvents>(AppEvents).on('payment.succeeded', (payment) =>
+      failingHook.effectOnSuccess(payment),
+    );
     await t.get<DataSource>(DataSource).query(`
       CREATE FUNCTION test_fail_settlement(p_reference text) RETURNS void LANGUAGE plpgsql AS $$
       BEGIN
@@ -141,7 +139,7 @@ describe('outbound webhooks from payment settlement (e2e)', () => {
       (failures) => failures >= 2,
     );
     const dataSource = t.get<DataSource>(DataSource);
-    await t.get<WebhookRelayService>(WebhookRelayService).relayPending();
+    await t.get<OutboxRelayService>(OutboxRelayService).relayPending();
     expect(await paymentStatus(t, created.reference)).toBe('pending');
     expect(
       await dataSource.query(`SELECT 1 FROM events WHERE data->>'reference' = $1`, [

@@ -1,8 +1,11 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { OutboxService } from '../../src/modules/webhooks/outbox.service.js';
-import { type ResolvedAddress, WebhookDnsResolver } from '../../src/modules/webhooks/url-safety.js';
-import { WebhookRelayService } from '../../src/modules/webhooks/webhook-relay.service.js';
+import { OutboxService } from '../../src/modules/outbound-webhooks/outbox.service.js';
+import {
+  type ResolvedAddress,
+  WebhookDnsResolver,
+} from '../../src/modules/outbound-webhooks/url-safety.js';
+import { OutboxRelayService } from '../../src/modules/outbound-webhooks/outbox-relay.service.js';
 import { WebhookReceiver } from '../fakes/webhook-receiver.js';
 import { signIn, type SignedIn } from '../helpers/auth.js';
 import { createTestApp, type TestApp } from '../helpers/test-env.js';
@@ -124,7 +127,7 @@ describe('outbound webhook URL safety (e2e, private URLs not allowed)', () => {
         .get<OutboxService>(OutboxService)
         .record(manager, { userId: user.userId, type: 'payment.success', data: { n: 1 } }),
     );
-    await t.get<WebhookRelayService>(WebhookRelayService).kick();
+    await t.get<OutboxRelayService>(OutboxRelayService).kick();
 
     const deadline = Date.now() + 20_000;
     let delivery:

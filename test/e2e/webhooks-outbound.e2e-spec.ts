@@ -1,9 +1,9 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import type { OutboundEventType } from '../../src/modules/webhooks/outbound-event.entity.js';
-import { OutboxService } from '../../src/modules/webhooks/outbox.service.js';
-import { WebhookDeliveryService } from '../../src/modules/webhooks/webhook-delivery.service.js';
-import { WebhookRelayService } from '../../src/modules/webhooks/webhook-relay.service.js';
+import type { OutboundEventType } from '../../src/modules/outbound-webhooks/outbound-webhook.types.js';
+import { OutboxService } from '../../src/modules/outbound-webhooks/outbox.service.js';
+import { DeliverySender } from '../../src/modules/outbound-webhooks/delivery-sender.service.js';
+import { OutboxRelayService } from '../../src/modules/outbound-webhooks/outbox-relay.service.js';
 import { verifiesWith, verifyWebhook, WebhookReceiver } from '../fakes/webhook-receiver.js';
 import { createApiKey, signIn, type SignedIn } from '../helpers/auth.js';
 import { createTestApp, type TestApp } from '../helpers/test-env.js';
@@ -76,7 +76,7 @@ describe('outbound webhooks (e2e)', () => {
     const id = await dataSource.transaction((manager) =>
       t.get<OutboxService>(OutboxService).record(manager, { userId, type, data }),
     );
-    await t.get<WebhookRelayService>(WebhookRelayService).kick();
+    await t.get<OutboxRelayService>(OutboxRelayService).kick();
     return id;
   }
 
@@ -234,7 +234,7 @@ describe('outbound webhooks (e2e)', () => {
 
     const eventId = await recordEvent(alice.userId, 'refund.failed', { id: 'rf_1' });
     await receiver.waitFor(() => receiver.forEvent(eventId).some((r) => r.path === '/subscribed'));
-    await t.get<WebhookRelayService>(WebhookRelayService).relayPending();
+    await t.get<OutboxRelayService>(OutboxRelayService).relayPending();
     const rows: { endpoint_id: string }[] = await dataSource.query(
       `SELECT endpoint_id FROM webhook_deliveries WHERE event_id = $1`,
       [eventId],
@@ -328,7 +328,7 @@ describe('outbound webhooks (e2e)', () => {
     expect(after.body.disabled_reason).toMatch(/410 Gone/);
 
     const later = await recordEvent(alice.userId);
-    await t.get<WebhookRelayService>(WebhookRelayService).relayPending();
+    await t.get<OutboxRelayService>(OutboxRelayService).relayPending();
     const rows = await dataSource.query(
       `SELECT 1 FROM webhook_deliveries WHERE event_id = $1 AND endpoint_id = $2`,
       [later, endpoint.id],
@@ -495,7 +495,7 @@ describe('outbound webhooks (e2e)', () => {
     // A committed event after it: once that one is delivered, the relay has passed the rolled-back one.
     const committed = await recordEvent(alice.userId);
     await waitForDelivery(alice, committed, endpoint.id, (d) => d.status === 'succeeded');
-    await t.get<WebhookRelayService>(WebhookRelayService).relayPending();
+    await t.get<OutboxRelayService>(OutboxRelayService).relayPending();
     expect(
       await dataSource.query(`SELECT 1 FROM events WHERE id = $1`, [rolledBackId]),
     ).toHaveLength(0);
@@ -521,7 +521,7 @@ describe('outbound webhooks (e2e)', () => {
         );
       }
     });
-    const relay = t.get<WebhookRelayService>(WebhookRelayService);
+    const relay = t.get<OutboxRelayService>(OutboxRelayService);
     await Promise.all(Array.from({ length: 6 }, () => relay.relayBatch(40)));
     // The app's own repeating relay runs too, and SKIP LOCKED lets each pass over rows another
     // holds: keep relaying until every event is marked, then count.
@@ -562,12 +562,12 @@ describe('outbound webhooks (e2e)', () => {
         .get<OutboxService>(OutboxService)
         .record(manager, { userId: bob.userId, type: 'payment.failed', data: {} }),
     );
-    await t.get<WebhookRelayService>(WebhookRelayService).relayPending();
+    await t.get<OutboxRelayService>(OutboxRelayService).relayPending();
     const [{ id }]: { id: string }[] = await dataSource.query(
       `SELECT id FROM webhook_deliveries WHERE event_id = $1 AND endpoint_id = $2`,
       [eventId, endpoint.id],
     );
-    const service = t.get<WebhookDeliveryService>(WebhookDeliveryService);
+    const service = t.get<DeliverySender>(DeliverySender);
     const results = await Promise.all([
       service.attempt(id),
       service.attempt(id),

@@ -1,20 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import { Logger, type Type } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import type { Type } from '@nestjs/common';
 import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Redis } from 'ioredis';
-import pg from 'pg';
-import { AppModule } from '../../src/app.module.js';
-import { configureApp } from '../../src/common/http/configure-app.js';
+import { AppModule, HTTP_FEATURES } from '../../src/app.module.js';
+import { configureApp } from '../../src/http/configure-app.js';
 import { AppConfig } from '../../src/config/app-config.js';
 import { migrate } from '../../src/database/migrate.js';
+import {
+  adminQuery,
+  databaseUrl,
+  dropDatabase,
+  QUIET_LOGGER,
+  templateDatabase,
+} from '../setup/template-database.js';
 
-export const PG_ADMIN_URL =
-  process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export { PG_ADMIN_URL } from '../setup/template-database.js';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-/** Migration progress is noise in test output. */
-const QUIET_LOGGER = new Logger('Migrations');
-QUIET_LOGGER.log = () => undefined;
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-long-enough-0123456789';
 /** 32 bytes in base64: the data key test apps seal secrets with (DATA_ENCRYPTION_KEY). */
@@ -26,25 +29,16 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, migrated database of this test file's own; dropped afterwards. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A database of this test file's own, dropped afterwards: a copy of the template migrated once for
+ * the whole run (test/setup/template-database.ts), so it starts fully migrated.
+ * `empty` gives a database with no schema at all, for tests that run migrations themselves.
+ */
+export async function createTestDatabase(options: { empty?: boolean } = {}): Promise<TestDatabase> {
   const name = `payments_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    name,
-    url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await client.end();
-    },
-  };
+  const template = options.empty ? undefined : await templateDatabase();
+  await adminQuery(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`);
+  return { name, url: databaseUrl(name), drop: () => dropDatabase(name) };
 }
 
 /** Deletes only the keys under this test's own prefix; never touches anything else in Redis. */
@@ -98,9 +92,11 @@ export interface TestAppOptions {
   db?: TestDatabase;
   /** Extra controllers declared by the test file itself (never test-only routes in src). */
   controllers?: Type<unknown>[];
+  /** Sees every request Express handles (not those a lean route answers first), as it arrives. */
+  onExpressRequest?: (req: IncomingMessage) => void;
 }
 
-/** The real AppModule on a fresh migrated database, listening on an ephemeral loopback port. */
+/** The real AppModule on a fresh migrated database (migrate finds nothing pending on a copy of the template), listening on an ephemeral loopback port. */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const db = options.db ?? (await createTestDatabase());
   const config = new AppConfig(testEnv({ DATABASE_URL: db.url, ...options.env }));
@@ -117,7 +113,14 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     rawBody: true,
     bufferLogs: true,
   });
-  configureApp(app);
+  const onExpressRequest = options.onExpressRequest;
+  if (onExpressRequest) {
+    app.use((req: IncomingMessage, _res: unknown, next: () => void) => {
+      onExpressRequest(req);
+      next();
+    });
+  }
+  configureApp(app, HTTP_FEATURES);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return {

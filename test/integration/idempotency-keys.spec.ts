@@ -7,23 +7,20 @@ import {
   claimJson,
   IDEMPOTENCY_KEY_LOST,
   type IdempotencyClaim,
-} from '../../src/common/idempotency/idempotency-claim.js';
-import {
-  IdempotencyService,
-  requestHash,
-} from '../../src/common/idempotency/idempotency.service.js';
+} from '../../src/http/idempotency/idempotency-claim.js';
+import { IdempotencyService, requestHash } from '../../src/http/idempotency/idempotency.service.js';
 import { queryRows } from '../../src/database/sql.js';
-import { OrdersService } from '../../src/modules/payments/orders.service.js';
-import { toOrderView } from '../../src/modules/payments/payment-view.js';
+import { OrdersService } from '../../src/modules/payments/orders/orders.service.js';
+import { toOrderDto } from '../../src/modules/payments/orders/order.dto.js';
 import { UsersService } from '../../src/modules/users/users.service.js';
-import { LedgerCheckService } from '../../src/modules/wallet/ledger-check.service.js';
+import { LedgerCheckService } from '../../src/modules/ledger/ledger-check.service.js';
 import {
   batchArguments,
   TransferPoster,
   type TransferPosting,
 } from '../../src/modules/wallet/transfer-poster.js';
 import { newTransferReference, WalletService } from '../../src/modules/wallet/wallet.service.js';
-import { newEventId } from '../../src/modules/webhooks/outbox.service.js';
+import { newEventId } from '../../src/modules/outbound-webhooks/outbox.service.js';
 import { waitFor } from '../e2e/payments.helpers.js';
 import { createTestApp, TestApp } from '../helpers/test-env.js';
 import { fundWallet } from './ledger-fixtures.js';
@@ -185,7 +182,7 @@ describe('Idempotency-Key holders (integration, real Postgres)', () => {
     const orders = t.get<OrdersService>(OrdersService);
     const input = { amount: 5_000, currency: 'NGN', receipt: `rcpt-${randomUUID()}` };
     const failure = await orders
-      .create(userId, input, { claim: original, respond: toOrderView })
+      .create(userId, input, { claim: original, respond: toOrderDto })
       .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(AppError);
     expect(failure).toMatchObject({ status: 409, code: 'IDEMPOTENCY_KEY_IN_USE' });
@@ -198,11 +195,11 @@ describe('Idempotency-Key holders (integration, real Postgres)', () => {
     await keys.release(original);
     expect(await row(key)).toMatchObject({ status: 'in_flight', attempt: retry.attempt });
 
-    const created = await orders.create(userId, input, { claim: retry, respond: toOrderView });
+    const created = await orders.create(userId, input, { claim: retry, respond: toOrderDto });
     expect(await row(key)).toMatchObject({
       status: 'completed',
       response_status: 201,
-      response_body: toOrderView(created),
+      response_body: toOrderDto(created),
     });
   });
 

@@ -5,7 +5,7 @@ import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { AppError } from '../../src/common/errors/app-error.js';
 import { UsersService } from '../../src/modules/users/users.service.js';
-import { LedgerCheckService } from '../../src/modules/wallet/ledger-check.service.js';
+import { LedgerCheckService } from '../../src/modules/ledger/ledger-check.service.js';
 import { WalletService, type DepositCredit } from '../../src/modules/wallet/wallet.service.js';
 import { createTestApp, TestApp } from '../helpers/test-env.js';
 import {

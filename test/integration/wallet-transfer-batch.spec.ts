@@ -4,14 +4,14 @@ import type { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { queryRows } from '../../src/database/sql.js';
 import { UsersService } from '../../src/modules/users/users.service.js';
-import { LedgerCheckService } from '../../src/modules/wallet/ledger-check.service.js';
+import { LedgerCheckService } from '../../src/modules/ledger/ledger-check.service.js';
 import {
   batchArguments,
   TransferPoster,
   type TransferPosting,
 } from '../../src/modules/wallet/transfer-poster.js';
 import { newTransferReference, WalletService } from '../../src/modules/wallet/wallet.service.js';
-import { newEventId } from '../../src/modules/webhooks/outbox.service.js';
+import { newEventId } from '../../src/modules/outbound-webhooks/outbox.service.js';
 import { createTestApp, TestApp } from '../helpers/test-env.js';
 import { fundWallet } from './ledger-fixtures.js';
 

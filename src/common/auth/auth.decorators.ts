@@ -1,7 +1,23 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import {
+  applyDecorators,
+  createParamDecorator,
+  ExecutionContext,
+  SetMetadata,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
 import type { Request } from 'express';
+import {
+  ADMIN_ERRORS,
+  ApiErrors,
+  AUTH_ERRORS,
+  JWT_ONLY_ERRORS,
+} from '../errors/api-errors.decorator.js';
 import { unauthenticated } from '../errors/app-error.js';
 import type { Permission, Principal } from './principal.js';
+
+/** The OpenAPI security schemes of the two credentials (http/swagger.ts declares them). */
+export const API_KEY_SCHEME = 'api-key';
+export const BEARER_SCHEME = 'bearer';
 
 export const IS_PUBLIC = 'auth:public';
 export const REQUIRED_PERMISSION = 'auth:permission';
@@ -11,15 +27,35 @@ export const ADMIN_ONLY = 'auth:admin-only';
 /** No authentication at all (webhooks from gateways, health, the OAuth dance). */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
 
+/*
+ * Each rule below is also the route's documentation: its credentials and the 401/403 the auth
+ * guard answers with appear in the OpenAPI document from the same decorator, so they cannot drift.
+ */
+
 /** API keys must carry this permission; a JWT always may. Routes without it refuse API keys. */
 export const RequirePermission = (permission: Permission): MethodDecorator & ClassDecorator =>
-  SetMetadata(REQUIRED_PERMISSION, permission);
+  applyDecorators(
+    SetMetadata(REQUIRED_PERMISSION, permission),
+    ApiSecurity(API_KEY_SCHEME),
+    ApiBearerAuth(BEARER_SCHEME),
+    ApiErrors(AUTH_ERRORS),
+  );
 
 /** Only a signed-in person (JWT), never an API key: managing keys, for example. */
-export const JwtOnly = (): MethodDecorator & ClassDecorator => SetMetadata(JWT_ONLY, true);
+export const JwtOnly = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(
+    SetMetadata(JWT_ONLY, true),
+    ApiBearerAuth(BEARER_SCHEME),
+    ApiErrors(JWT_ONLY_ERRORS),
+  );
 
 /** JWT of a person whose email is in ADMIN_EMAILS. */
-export const AdminOnly = (): MethodDecorator & ClassDecorator => SetMetadata(ADMIN_ONLY, true);
+export const AdminOnly = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(
+    SetMetadata(ADMIN_ONLY, true),
+    ApiBearerAuth(BEARER_SCHEME),
+    ApiErrors(ADMIN_ERRORS),
+  );
 
 export type AuthenticatedRequest = Request & { principal?: Principal };
 

@@ -7,8 +7,8 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { requestIdOf } from '../http/request-id.js';
-import { ReplayedErrorResponse } from '../idempotency/replayed-error.js';
+import { requestIdOf } from '../request/request-id.js';
+import { ReplayedErrorResponse } from './replayed-error.js';
 import { AppError, ErrorDetail } from './app-error.js';
 
 export interface Rendered {

@@ -2,9 +2,10 @@ import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { pino, type DestinationStream } from 'pino';
 import { AppConfig } from '../../config/app-config.js';
-import { requestIdToLog } from '../http/request-context.js';
+import { requestIdToLog } from '../request/request-context.js';
 import { REDACTED, redactPaths, redactUrl } from './redaction.js';
 import { redactSqlError } from './sql-error-redaction.js';
+import { LOG_DESTINATION, LOG_STREAM } from './log-stream.js';
 import { RequestLogs } from './request-log.js';
 
 interface SerializedRequest {
@@ -20,18 +21,32 @@ interface SerializedResponse {
   headers?: Record<string, unknown>;
 }
 
-/**
- * Where log lines go: null means stdout. Tests override this provider with a stream of their own
- * to read what would have been logged.
- */
-export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
+export { LOG_DESTINATION } from './log-stream.js';
+
+@Module({
+  providers: [
+    { provide: LOG_DESTINATION, useFactory: (): DestinationStream | null => null },
+    {
+      provide: LOG_STREAM,
+      inject: [LOG_DESTINATION],
+      // stdout written asynchronously: lines logged while a write is in flight go out together
+      // in the next one (under load, one write per many lines instead of one each); pino
+      // flushes what is pending when the process exits.
+      useFactory: (destination: DestinationStream | null): DestinationStream =>
+        destination ?? pino.destination({ dest: 1, sync: false }),
+    },
+  ],
+  exports: [LOG_STREAM],
+})
+class LogStreamModule {}
 
 @Module({
   imports: [
+    LogStreamModule,
     LoggerModule.forRootAsync({
-      providers: [{ provide: LOG_DESTINATION, useFactory: (): DestinationStream | null => null }],
-      inject: [AppConfig, LOG_DESTINATION],
-      useFactory: (config: AppConfig, destination: DestinationStream | null) => {
+      imports: [LogStreamModule],
+      inject: [AppConfig, LOG_STREAM],
+      useFactory: (config: AppConfig, stream: DestinationStream) => {
         const options = {
           level: config.logLevel,
           redact: { paths: redactPaths(), censor: REDACTED },
@@ -65,10 +80,6 @@ export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
             },
           },
         } as const;
-        // stdout written asynchronously: lines logged while a write is in flight go out together
-        // in the next one (under load, one write per many lines instead of one each); pino
-        // flushes what is pending when the process exits.
-        const stream = destination ?? pino.destination({ dest: 1, sync: false });
         // No routes for pino-http's middleware: it builds two child loggers per request, serializing
         // and redacting the request for them whatever the level (a tenth of the CPU of a
         // transfer). Each request's line is written by RequestLogs instead (configure-app.ts).

@@ -1,8 +1,9 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
-import { pino, type Level, type Logger } from 'pino';
-import { assignRequestId } from '../http/request-id.js';
+import { pino, type DestinationStream, type Level, type Logger } from 'pino';
+import { assignRequestId } from '../request/request-id.js';
+import { LOG_STREAM } from './log-stream.js';
 import { REDACTED, SECRET_HEADERS, SECRET_KEYS, redactUrl } from './redaction.js';
 
 /**
@@ -40,7 +41,12 @@ const UNLOGGED_PATHS = new Set(['/metrics', '/api/v1/health']);
 
 @Injectable()
 export class RequestLogs {
-  private plain?: Logger;
+  /** A logger on the root logger's stream without its redaction pass or serializers. */
+  private readonly plain: Logger;
+
+  constructor(@Inject(LOG_STREAM) stream: DestinationStream) {
+    this.plain = pino({ level: 'trace' }, stream);
+  }
 
   /**
    * Starts a request: gives it its id (echoed or made: request-id.ts) and writes its line once its
@@ -94,15 +100,6 @@ export class RequestLogs {
       : !req.readableAborted && res.writableEnded
         ? 'request completed'
         : 'request aborted';
-    this.plainLogger(root)[level](line, message);
-  }
-
-  /** A logger on the root logger's destination without its redaction pass or serializers. */
-  private plainLogger(root: Logger): Logger {
-    this.plain ??= pino(
-      { level: 'trace' },
-      (root as unknown as Record<symbol, pino.DestinationStream>)[pino.symbols.streamSym],
-    );
-    return this.plain;
+    this.plain[level](line, message);
   }
 }

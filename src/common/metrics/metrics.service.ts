@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { shareMetricsWithSupervisor } from '../../http-cluster.js';
 
 /**
  * The process's Prometheus registry and the business metrics other modules record. A registry of
@@ -63,6 +62,5 @@ export class MetricsService {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
-    shareMetricsWithSupervisor(this.registry);
   }
 }

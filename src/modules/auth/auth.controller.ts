@@ -10,7 +10,6 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiFoundResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -21,9 +20,9 @@ import {
 import { CurrentPrincipal, JwtOnly, Public } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { notFound } from '../../common/errors/app-error.js';
-import { BEARER_SCHEME } from '../../common/http/swagger.js';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
+import { WalletService } from '../wallet/wallet.service.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import {
   AuthorizationUrlDto,
@@ -53,6 +52,7 @@ export class AuthController {
   constructor(
     private readonly tokens: TokensService,
     private readonly users: UsersService,
+    private readonly wallets: WalletService,
   ) {}
 
   @Public()
@@ -135,27 +135,17 @@ export class AuthController {
   @JwtOnly()
   @Post('logout')
   @HttpCode(204)
-  @ApiBearerAuth(BEARER_SCHEME)
   @ApiOperation({ summary: 'Sign out: revokes this session’s refresh tokens and access tokens' })
   @ApiNoContentResponse({ description: 'Session revoked' })
-  @ApiErrors({
-    401: 'No valid JWT (UNAUTHENTICATED)',
-    403: 'Called with an API key (PERMISSION_DENIED)',
-  })
   async logout(@CurrentPrincipal() principal: Principal): Promise<void> {
     if (principal.familyId) await this.tokens.revokeFamily(principal.familyId, 'logout');
   }
 
   @JwtOnly()
   @Get('me')
-  @ApiBearerAuth(BEARER_SCHEME)
   @ApiOperation({ summary: 'The signed-in user' })
   @ApiOkResponse({ type: MeDto })
-  @ApiErrors({
-    401: 'No valid JWT (UNAUTHENTICATED)',
-    403: 'Called with an API key (PERMISSION_DENIED)',
-    404: 'The user no longer exists (NOT_FOUND)',
-  })
+  @ApiErrors({ 404: 'The user no longer exists (NOT_FOUND)' })
   async me(@CurrentPrincipal() principal: Principal): Promise<MeDto> {
     const user = await this.users.findById(principal.userId);
     if (!user) throw notFound('User');
@@ -176,7 +166,7 @@ export class AuthController {
       id: user.id,
       email: user.email,
       name: user.name,
-      wallet_number: await this.users.walletNumberOf(user.id),
+      wallet_number: await this.wallets.walletNumberOf(user.id),
     };
   }
 }

@@ -1,21 +1,11 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiForbiddenResponse,
-  ApiNoContentResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AdminOnly } from '../../common/auth/auth.decorators.js';
-import { ErrorResponseDto } from '../../common/errors/error-response.dto.js';
-import { BEARER_SCHEME } from '../../common/http/swagger.js';
 import { AppConfig } from '../../config/app-config.js';
 import { QUEUE_BOARD_COOKIE, QUEUE_BOARD_PATH } from './queue-board.service.js';
 
 @ApiTags('admin')
-@ApiBearerAuth(BEARER_SCHEME)
 @Controller('admin')
 export class QueueBoardController {
   constructor(private readonly config: AppConfig) {}
@@ -30,8 +20,6 @@ export class QueueBoardController {
       'Bull Board dashboard at that path can be opened in the same browser until the token expires.',
   })
   @ApiNoContentResponse({ description: 'Cookie set; open /api/v1/admin/queues' })
-  @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'UNAUTHENTICATED' })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'PERMISSION_DENIED: not an admin' })
   openSession(@Req() req: Request, @Res({ passthrough: true }) res: Response): void {
     const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
     res.cookie(QUEUE_BOARD_COOKIE, token, {

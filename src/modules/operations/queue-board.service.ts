@@ -8,7 +8,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AppConfig } from '../../config/app-config.js';
 import { permissionDenied, unauthenticated } from '../../common/errors/app-error.js';
 import { renderError } from '../../common/errors/http-exception.filter.js';
-import { requestIdOf } from '../../common/http/request-id.js';
+import { requestIdOf } from '../../common/request/request-id.js';
 import { QueueName } from '../../queue/queue-names.js';
 import { TokensService } from '../auth/jwt/tokens.service.js';
 

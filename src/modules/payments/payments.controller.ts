@@ -1,24 +1,22 @@
 import { Body, Controller, Get, HttpCode, Logger, Param, Post, Query, Res } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiCreatedResponse,
   ApiFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal, Public, RequirePermission } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
-import { notFound, validationFailed } from '../../common/errors/app-error.js';
-import type { IdempotencyClaim } from '../../common/idempotency/idempotency-claim.js';
+import { notFound } from '../../common/errors/app-error.js';
+import { pageSize } from '../../common/pagination/page.dto.js';
+import type { IdempotencyClaim } from '../../http/idempotency/idempotency-claim.js';
 import {
   CurrentIdempotencyClaim,
   Idempotent,
-} from '../../common/idempotency/idempotent.decorator.js';
-import { API_KEY_SCHEME, BEARER_SCHEME } from '../../common/http/swagger.js';
+} from '../../http/idempotency/idempotent.decorator.js';
 import { AppConfig } from '../../config/app-config.js';
 import type { GatewayName } from '../gateways/gateway.interface.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
@@ -28,10 +26,10 @@ import {
   ListPaymentsQueryDto,
   PaymentListResponseDto,
   PaymentResponseDto,
+  toPaymentDto,
 } from './dto/payment.dto.js';
-import { PaymentView, toPaymentView } from './payment-view.js';
 import { PaymentsService } from './payments.service.js';
-import { SettlementService } from './settlement.service.js';
+import { SettlementService } from './settlement/settlement.service.js';
 
 /** Where gateways send the payer back. Public: it reveals nothing but the state, in a redirect. */
 @ApiTags('payments')
@@ -78,8 +76,6 @@ export class PaymentCallbackController {
 }
 
 @ApiTags('payments')
-@ApiBearerAuth(BEARER_SCHEME)
-@ApiSecurity(API_KEY_SCHEME)
 @RequirePermission('payments')
 @Controller('payments')
 export class PaymentsController {
@@ -98,8 +94,6 @@ export class PaymentsController {
   @ApiCreatedResponse({ type: PaymentResponseDto })
   @ApiErrors({
     400: 'VALIDATION_FAILED',
-    401: 'UNAUTHENTICATED',
-    403: 'PERMISSION_DENIED: the API key lacks `payments`',
     404: 'NOT_FOUND: order_id is not one of yours',
     409: 'IDEMPOTENCY_KEY_IN_USE',
     422: 'CALLBACK_URL_NOT_ALLOWED, GATEWAY_DISABLED, CURRENCY_NOT_SUPPORTED, ORDER_CURRENCY_MISMATCH, ORDER_ALREADY_PAID, IDEMPOTENCY_KEY_REUSED',
@@ -110,7 +104,7 @@ export class PaymentsController {
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreatePaymentDto,
     @CurrentIdempotencyClaim() idempotency: IdempotencyClaim | null,
-  ): Promise<PaymentView> {
+  ): Promise<PaymentResponseDto> {
     const payment = await this.payments.createPayment(
       principal.userId,
       {
@@ -123,52 +117,38 @@ export class PaymentsController {
         metadata: body.metadata,
         orderId: body.order_id,
       },
-      { claim: idempotency, respond: toPaymentView },
+      { claim: idempotency, respond: toPaymentDto },
     );
-    return toPaymentView(payment);
+    return toPaymentDto(payment);
   }
 
   @Get()
   @ApiOperation({ summary: 'List your payments', description: 'Newest first, cursor-paginated.' })
   @ApiOkResponse({ type: PaymentListResponseDto })
-  @ApiErrors({
-    400: 'VALIDATION_FAILED: bad filter, limit or cursor',
-    401: 'UNAUTHENTICATED',
-    403: 'PERMISSION_DENIED',
-  })
+  @ApiErrors({ 400: 'VALIDATION_FAILED: bad filter, limit or cursor' })
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListPaymentsQueryDto,
-  ): Promise<{ payments: PaymentView[]; next_cursor: string | null }> {
-    const limit = query.limit === undefined ? undefined : Number(query.limit);
-    if (limit !== undefined && (limit < 1 || limit > 100)) {
-      throw validationFailed([
-        { field: 'limit', message: 'limit must be a whole number from 1 to 100' },
-      ]);
-    }
+  ): Promise<PaymentListResponseDto> {
     const page = await this.payments.list(principal.userId, {
       status: query.status,
       gateway: query.gateway,
-      limit,
+      limit: pageSize(query),
       cursor: query.cursor,
     });
-    return { payments: page.payments.map(toPaymentView), next_cursor: page.nextCursor };
+    return { payments: page.payments.map(toPaymentDto), next_cursor: page.nextCursor };
   }
 
   @Get(':reference')
   @ApiOperation({ summary: 'Get one of your payments' })
   @ApiParam({ name: 'reference', example: 'PAY-20260122123456-AB12CD34' })
   @ApiOkResponse({ type: PaymentResponseDto })
-  @ApiErrors({
-    401: 'UNAUTHENTICATED',
-    403: 'PERMISSION_DENIED',
-    404: "NOT_FOUND (also another user's payment)",
-  })
+  @ApiErrors({ 404: "NOT_FOUND (also another user's payment)" })
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param('reference') reference: string,
-  ): Promise<PaymentView> {
-    return toPaymentView(await this.payments.getForUser(principal.userId, reference));
+  ): Promise<PaymentResponseDto> {
+    return toPaymentDto(await this.payments.getForUser(principal.userId, reference));
   }
 
   @Post(':reference/verify')
@@ -181,8 +161,6 @@ export class PaymentsController {
   @ApiParam({ name: 'reference', example: 'PAY-20260122123456-AB12CD34' })
   @ApiOkResponse({ type: PaymentResponseDto })
   @ApiErrors({
-    401: 'UNAUTHENTICATED',
-    403: 'PERMISSION_DENIED',
     404: 'NOT_FOUND',
     422: 'GATEWAY_DISABLED',
     502: 'GATEWAY_ERROR: the gateway refused the verify call',
@@ -191,9 +169,9 @@ export class PaymentsController {
   async verify(
     @CurrentPrincipal() principal: Principal,
     @Param('reference') reference: string,
-  ): Promise<PaymentView> {
+  ): Promise<PaymentResponseDto> {
     const payment = await this.payments.getForUser(principal.userId, reference);
-    return toPaymentView((await this.settlement.settle(payment.id, { source: 'verify' })).payment);
+    return toPaymentDto((await this.settlement.settle(payment.id, { source: 'verify' })).payment);
   }
 
   @Get(':reference/verify')
@@ -204,8 +182,6 @@ export class PaymentsController {
   @ApiParam({ name: 'reference', example: 'PAY-20260122123456-AB12CD34' })
   @ApiOkResponse({ type: PaymentResponseDto })
   @ApiErrors({
-    401: 'UNAUTHENTICATED',
-    403: 'PERMISSION_DENIED',
     404: 'NOT_FOUND',
     422: 'GATEWAY_DISABLED',
     502: 'GATEWAY_ERROR',
@@ -214,7 +190,7 @@ export class PaymentsController {
   async verifyGet(
     @CurrentPrincipal() principal: Principal,
     @Param('reference') reference: string,
-  ): Promise<PaymentView> {
+  ): Promise<PaymentResponseDto> {
     return this.verify(principal, reference);
   }
 }

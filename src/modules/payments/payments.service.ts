@@ -3,16 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AppConfig, httpOrigin } from '../../config/app-config.js';
 import { notFound, unprocessable } from '../../common/errors/app-error.js';
-import type { ClaimCompletion } from '../../common/idempotency/idempotency-claim.js';
-import { IdempotencyService } from '../../common/idempotency/idempotency.service.js';
+import type { ClaimCompletion } from '../../http/idempotency/idempotency-claim.js';
+import { IdempotencyService } from '../../http/idempotency/idempotency.service.js';
 import type { Minor } from '../../common/money.js';
 import { GatewayRegistry } from '../gateways/gateway.registry.js';
 import type { GatewayName, InitializeResult } from '../gateways/gateway.interface.js';
-import {
-  decodeIdCursor as decodeCursor,
-  encodeIdCursor as encodeCursor,
-} from '../../common/pagination/id-cursor.js';
-import { OrdersService } from './orders.service.js';
+import { CursorPart, decodeCursor, encodeCursor } from '../../common/pagination/cursor.js';
+import { OrdersService } from './orders/orders.service.js';
 import { newPaymentReference, PAYMENT_REFERENCE_PATTERN } from './payment-reference.js';
 import { Payment, PaymentPurpose } from './payment.entity.js';
 import { queryRows } from '../../database/sql.js';
@@ -31,12 +28,9 @@ export interface CreatePaymentInput {
 export interface PaymentFilters {
   status?: string;
   gateway?: string;
-  limit?: number;
+  limit: number;
   cursor?: string;
 }
-
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
 
 /** Creating and reading payments. State changes go only through SettlementService. */
 @Injectable()
@@ -249,8 +243,8 @@ export class PaymentsService {
     userId: string | null,
     filters: PaymentFilters,
   ): Promise<{ payments: Payment[]; nextCursor: string | null }> {
-    const limit = Math.min(Math.max(filters.limit ?? DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE);
-    const after = decodeCursor(filters.cursor);
+    const limit = filters.limit;
+    const [after] = decodeCursor(filters.cursor, [CursorPart.uuid]) ?? [];
     const query = this.dataSource.getRepository(Payment).createQueryBuilder('p');
     if (userId !== null) query.andWhere('p.user_id = :userId', { userId });
     if (filters.status) query.andWhere('p.status = :status', { status: filters.status });

@@ -13,7 +13,7 @@ import { GatewayRegistry } from '../gateways/gateway.registry.js';
 import { PaymentsService } from '../payments/payments.service.js';
 import { Refund, RefundStatus } from './refund.entity.js';
 import { gatewayNeverReceived, IDEMPOTENT_REFUND_GATEWAYS } from './refund-gateway-policy.js';
-import { queryRows as rows } from '../../database/sql.js';
+import { queryRows } from '../../database/sql.js';
 import { RefundTransitionsService } from './refund-transitions.service.js';
 
 /**
@@ -56,7 +56,7 @@ export class RefundExecutionService {
     }
     const input = await this.refundInput(refund);
     const idempotent = IDEMPOTENT_REFUND_GATEWAYS.has(refund.gateway);
-    const claimed = await rows<{ id: string }>(
+    const claimed = await queryRows<{ id: string }>(
       this.dataSource.manager,
       `UPDATE refunds
           SET status = 'processing', attempts = attempts + 1, last_attempt_at = now(),
@@ -98,13 +98,15 @@ export class RefundExecutionService {
         return 'failed';
       }
       if (gatewayNeverReceived(error)) {
-        await this.dataSource.query(
+        await queryRows(
+          this.dataSource.manager,
           `UPDATE refunds SET gateway_call_started_at = NULL, last_error = $2, updated_at = now() WHERE id = $1`,
           [refundId, message.slice(0, 1000)],
         );
         throw error;
       }
-      await this.dataSource.query(
+      await queryRows(
+        this.dataSource.manager,
         `UPDATE refunds SET last_error = $2, updated_at = now() WHERE id = $1`,
         [refundId, message.slice(0, 1000)],
       );
@@ -124,10 +126,11 @@ export class RefundExecutionService {
     const nextCheckAt = new Date(Date.now() + this.config.refundPollIntervalMs);
     if (!refund.gatewayRefundId || !gateway.getRefund) {
       // nothing to ask: its webhook finishes it
-      await this.dataSource.query(`UPDATE refunds SET next_check_at = $2 WHERE id = $1`, [
-        refund.id,
-        nextCheckAt,
-      ]);
+      await queryRows(
+        this.dataSource.manager,
+        `UPDATE refunds SET next_check_at = $2 WHERE id = $1`,
+        [refund.id, nextCheckAt],
+      );
       return;
     }
     let result: RefundResult;
@@ -140,7 +143,8 @@ export class RefundExecutionService {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.logger.warn(`could not ask ${refund.gateway} about refund ${refund.id}: ${message}`);
-      await this.dataSource.query(
+      await queryRows(
+        this.dataSource.manager,
         `UPDATE refunds SET next_check_at = $2, last_error = $3 WHERE id = $1`,
         [refund.id, nextCheckAt, message.slice(0, 1000)],
       );

@@ -1,4 +1,4 @@
-import type { LedgerCheck } from '../wallet/ledger-check.service.js';
+import type { LedgerCheck } from '../ledger/ledger-check.service.js';
 
 const SAMPLE = 50;
 

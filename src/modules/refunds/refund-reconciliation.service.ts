@@ -5,6 +5,7 @@ import { AppConfig } from '../../config/app-config.js';
 import { Refund } from './refund.entity.js';
 import { RefundExecutionService } from './refund-execution.service.js';
 import { RefundsService } from './refunds.service.js';
+import { queryRows } from '../../database/sql.js';
 
 const BATCH = 200;
 
@@ -33,7 +34,8 @@ export class RefundReconciliationService {
   }
 
   private async requeueLost(): Promise<number> {
-    const stale = await this.dataSource.query<{ id: string }[]>(
+    const stale = await queryRows<{ id: string }>(
+      this.dataSource.manager,
       `SELECT id FROM refunds
         WHERE status IN ('pending', 'processing') AND gateway_refund_id IS NULL AND needs_attention IS NULL
           AND greatest(coalesce(enqueued_at, created_at), updated_at) < now() - make_interval(secs => $1)

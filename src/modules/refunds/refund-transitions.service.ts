@@ -3,10 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { PaymentsService } from '../payments/payments.service.js';
 import { WalletService } from '../wallet/wallet.service.js';
-import { OutboxService } from '../webhooks/outbox.service.js';
+import { OutboxService } from '../outbound-webhooks/outbox.service.js';
 import { Refund } from './refund.entity.js';
-import { queryRows as rows } from '../../database/sql.js';
-import { toRefundView } from './refund-view.js';
+import { queryRows } from '../../database/sql.js';
+import { toRefundDto } from './dto/refund.dto.js';
 
 export interface GatewayRefundIds {
   gatewayRefundId?: string | null;
@@ -33,7 +33,8 @@ export class RefundTransitionsService {
   /** Keeps the gateway's ids of a refund (first one wins), whatever its state. */
   async recordGatewayIds(refundId: string, ids: GatewayRefundIds): Promise<void> {
     if (!ids.gatewayRefundId && !ids.gatewayRefundReference) return;
-    await this.dataSource.query(
+    await queryRows(
+      this.dataSource.manager,
       `UPDATE refunds
           SET gateway_refund_id = coalesce(gateway_refund_id, $2),
               gateway_refund_reference = coalesce(gateway_refund_reference, $3),
@@ -45,7 +46,7 @@ export class RefundTransitionsService {
 
   /** The gateway has the refund and is still working on it: `processing`, asked again later. */
   async markProcessing(refundId: string, nextCheckAt: Date | null): Promise<boolean> {
-    const updated = await rows<{ id: string }>(
+    const updated = await queryRows<{ id: string }>(
       this.dataSource.manager,
       `UPDATE refunds
           SET status = 'processing', next_check_at = coalesce($2, next_check_at), last_error = NULL, updated_at = now()
@@ -59,7 +60,7 @@ export class RefundTransitionsService {
   /** → succeeded with refund.processed, once. Null when it was already finished. */
   async succeed(refundId: string, source: string): Promise<Refund | null> {
     const refund = await this.dataSource.transaction(async (manager) => {
-      const updated = await rows<{ id: string }>(
+      const updated = await queryRows<{ id: string }>(
         manager,
         `UPDATE refunds
             SET status = 'succeeded', completed_at = now(), updated_at = now(), needs_attention = NULL,
@@ -89,7 +90,7 @@ export class RefundTransitionsService {
       if (!snapshot || (snapshot.status !== 'pending' && snapshot.status !== 'processing'))
         return null;
       await this.payments.lockByIdForRefund(manager, snapshot.paymentId);
-      const updated = await rows<{ id: string }>(
+      const updated = await queryRows<{ id: string }>(
         manager,
         `UPDATE refunds
             SET status = 'failed', failure_reason = $2, completed_at = now(), updated_at = now(),
@@ -123,7 +124,8 @@ export class RefundTransitionsService {
 
   /** Parks an open refund for a person; the job leaves it alone until an admin resolves it. */
   async needAttention(refundId: string, why: string): Promise<void> {
-    await this.dataSource.query(
+    await queryRows(
+      this.dataSource.manager,
       `UPDATE refunds SET needs_attention = $2, updated_at = now() WHERE id = $1`,
       [refundId, why.slice(0, 2000)],
     );
@@ -134,7 +136,7 @@ export class RefundTransitionsService {
     await this.outbox.record(manager, {
       userId: refund.userId,
       type: refund.status === 'succeeded' ? 'refund.processed' : 'refund.failed',
-      data: { ...toRefundView(refund) },
+      data: toRefundDto(refund),
       occurredAt: refund.completedAt ?? new Date(),
     });
   }

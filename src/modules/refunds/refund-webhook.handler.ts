@@ -1,18 +1,21 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { NormalizedWebhookEvent } from '../gateways/gateway.interface.js';
 import { PaymentsService } from '../payments/payments.service.js';
-import type { RefundEventOutcome, RefundWebhookHandler } from '../payments/refund-webhook.hooks.js';
-import { OutboxService } from '../webhooks/outbox.service.js';
+import {
+  type InboundRefundEvent as RefundEvent,
+  OnAppEvent,
+  type RefundEventOutcome,
+} from '../events/app-events.js';
+import { OutboxService } from '../outbound-webhooks/outbox.service.js';
 import { Refund } from './refund.entity.js';
 import { AMOUNT_MATCHED_REFUND_GATEWAYS } from './refund-gateway-policy.js';
-import { isUniqueViolation, queryRows as rows, UUID_PATTERN } from '../../database/sql.js';
+import { isUniqueViolation } from '../../database/pg-error.js';
+import { queryRows } from '../../database/sql.js';
 import { RefundTransitionsService } from './refund-transitions.service.js';
-import { toRefundView } from './refund-view.js';
 import { RefundsService } from './refunds.service.js';
-
-type RefundEvent = NormalizedWebhookEvent & { gateway: string; inboundEventId: string };
+import { isUuid } from '../../common/validation/uuid.js';
+import { toRefundDto } from './dto/refund.dto.js';
 
 /**
  * Finishes refunds from gateway refund webhooks (already signature-checked and stored by the
@@ -32,7 +35,7 @@ type RefundEvent = NormalizedWebhookEvent & { gateway: string; inboundEventId: s
  * would take the refunds above what was received.
  */
 @Injectable()
-export class RefundWebhookHandlerService implements RefundWebhookHandler {
+export class RefundWebhookHandlerService {
   private readonly logger = new Logger(RefundWebhookHandlerService.name);
 
   constructor(
@@ -43,6 +46,7 @@ export class RefundWebhookHandlerService implements RefundWebhookHandler {
     private readonly outbox: OutboxService,
   ) {}
 
+  @OnAppEvent('inbound-webhook.refund')
   async handleRefundEvent(event: RefundEvent): Promise<RefundEventOutcome> {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
@@ -59,7 +63,7 @@ export class RefundWebhookHandlerService implements RefundWebhookHandler {
 
   private async findOurs(event: RefundEvent): Promise<Refund | null> {
     const repo = this.dataSource.getRepository(Refund);
-    if (event.refundId && UUID_PATTERN.test(event.refundId)) {
+    if (event.refundId && isUuid(event.refundId)) {
       const byOurId = await repo.findOneBy({ id: event.refundId, gateway: event.gateway });
       if (byOurId) return byOurId;
     }
@@ -81,7 +85,7 @@ export class RefundWebhookHandlerService implements RefundWebhookHandler {
       return null;
     // Unfinished ones first (oldest first); a succeeded one only when the event has a reference to
     // claim it with, so that a refund can absorb one gateway refund and no more.
-    const [candidate] = await rows<{ id: string }>(
+    const [candidate] = await queryRows<{ id: string }>(
       this.dataSource.manager,
       `SELECT id FROM refunds
         WHERE gateway = $1 AND payment_reference = $2 AND amount = $3 AND initiated_by <> 'gateway'
@@ -99,7 +103,7 @@ export class RefundWebhookHandlerService implements RefundWebhookHandler {
     );
     if (!candidate) return null;
     if (event.gatewayRefundId) {
-      const claimed = await rows<{ id: string }>(
+      const claimed = await queryRows<{ id: string }>(
         this.dataSource.manager,
         `UPDATE refunds SET gateway_refund_reference = $2, updated_at = now()
           WHERE id = $1 AND gateway_refund_reference IS NULL RETURNING id`,
@@ -170,7 +174,7 @@ export class RefundWebhookHandlerService implements RefundWebhookHandler {
   }
 
   private async recordExternal(event: RefundEvent): Promise<RefundEventOutcome> {
-    if (event.refundId && UUID_PATTERN.test(event.refundId)) {
+    if (event.refundId && isUuid(event.refundId)) {
       return {
         status: 'unmatched',
         note: `the event names refund ${event.refundId}, which does not exist`,
@@ -220,7 +224,7 @@ export class RefundWebhookHandlerService implements RefundWebhookHandler {
           note: `${event.gateway} refunded ${amount} outside this service but only ${remaining} of ${locked.reference} is not refunded already`,
         };
       }
-      const inserted = await rows<{ id: string }>(
+      const inserted = await queryRows<{ id: string }>(
         manager,
         `INSERT INTO refunds (payment_id, payment_reference, user_id, amount, currency, status, reason, gateway,
                               gateway_refund_id, initiated_by, completed_at)
@@ -249,7 +253,7 @@ export class RefundWebhookHandlerService implements RefundWebhookHandler {
       await this.outbox.record(manager, {
         userId: refund.userId,
         type: 'refund.processed',
-        data: { ...toRefundView(refund) },
+        data: toRefundDto(refund),
         occurredAt: refund.completedAt ?? new Date(),
       });
       this.logger.warn(

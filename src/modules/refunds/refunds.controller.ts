@@ -1,37 +1,31 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
-  ApiBearerAuth,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermission } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
-import type { IdempotencyClaim } from '../../common/idempotency/idempotency-claim.js';
+import type { IdempotencyClaim } from '../../http/idempotency/idempotency-claim.js';
 import {
   CurrentIdempotencyClaim,
   Idempotent,
-} from '../../common/idempotency/idempotent.decorator.js';
-import { API_KEY_SCHEME, BEARER_SCHEME } from '../../common/http/swagger.js';
+} from '../../http/idempotency/idempotent.decorator.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import {
   CreateRefundDto,
   RefundCreatedResponseDto,
-  RefundListQueryDto,
   RefundListResponseDto,
   RefundResponseDto,
+  toRefundCreatedDto,
+  toRefundDto,
 } from './dto/refund.dto.js';
-import { decodeIdCursor, encodeIdCursor } from '../../common/pagination/id-cursor.js';
-import { pageLimit } from './refund-cursor.js';
-import { RefundCreatedView, RefundView, toRefundCreatedView, toRefundView } from './refund-view.js';
+import { PageQueryDto, pageSize } from '../../common/pagination/page.dto.js';
 import { RefundsService } from './refunds.service.js';
 
 @ApiTags('refunds')
-@ApiBearerAuth(BEARER_SCHEME)
-@ApiSecurity(API_KEY_SCHEME)
 @RequirePermission('refunds')
 @Controller()
 export class RefundsController {
@@ -51,8 +45,6 @@ export class RefundsController {
   @ApiAcceptedResponse({ type: RefundCreatedResponseDto })
   @ApiErrors({
     400: 'VALIDATION_FAILED: amount is not a positive whole number of minor units',
-    401: 'UNAUTHENTICATED',
-    403: 'PERMISSION_DENIED: the API key lacks `refunds`',
     404: "NOT_FOUND (also another user's payment)",
     409: 'IDEMPOTENCY_KEY_IN_USE',
     422: 'PAYMENT_NOT_REFUNDABLE, REFUND_EXCEEDS_REMAINING, INSUFFICIENT_FUNDS (a deposit whose money has left the wallet), GATEWAY_DISABLED, IDEMPOTENCY_KEY_REUSED',
@@ -62,14 +54,14 @@ export class RefundsController {
     @Param('reference') reference: string,
     @Body() body: CreateRefundDto,
     @CurrentIdempotencyClaim() idempotency: IdempotencyClaim | null,
-  ): Promise<RefundCreatedView> {
+  ): Promise<RefundCreatedResponseDto> {
     const refund = await this.refunds.requestRefund(
       principal.userId,
       reference,
       { amount: body.amount, reason: body.reason },
       idempotency,
     );
-    return toRefundCreatedView(refund);
+    return toRefundCreatedDto(refund);
   }
 
   @Get('payments/:reference/refunds')
@@ -78,39 +70,29 @@ export class RefundsController {
   @ApiOkResponse({ type: RefundListResponseDto })
   @ApiErrors({
     400: 'VALIDATION_FAILED: bad limit or cursor',
-    401: 'UNAUTHENTICATED',
-    403: 'PERMISSION_DENIED',
     404: "NOT_FOUND (also another user's payment)",
   })
   async listForPayment(
     @CurrentPrincipal() principal: Principal,
     @Param('reference') reference: string,
-    @Query() query: RefundListQueryDto,
-  ): Promise<{ refunds: RefundView[]; next_cursor: string | null }> {
+    @Query() query: PageQueryDto,
+  ): Promise<RefundListResponseDto> {
     const page = await this.refunds.listForPayment(principal.userId, reference, {
-      limit: pageLimit(query.limit),
-      after: decodeIdCursor(query.cursor),
+      limit: pageSize(query),
+      cursor: query.cursor,
     });
-    const last = page.refunds[page.refunds.length - 1];
-    return {
-      refunds: page.refunds.map(toRefundView),
-      next_cursor: page.hasMore && last ? encodeIdCursor(last.id) : null,
-    };
+    return { refunds: page.refunds.map(toRefundDto), next_cursor: page.nextCursor };
   }
 
   @Get('refunds/:id')
   @ApiOperation({ summary: 'Get one of your refunds' })
   @ApiParam({ name: 'id', example: '6f1c2b7e-5d4a-4e8b-9c1d-2a3b4c5d6e7f' })
   @ApiOkResponse({ type: RefundResponseDto })
-  @ApiErrors({
-    401: 'UNAUTHENTICATED',
-    403: 'PERMISSION_DENIED',
-    404: "NOT_FOUND (also another user's refund)",
-  })
+  @ApiErrors({ 404: "NOT_FOUND (also another user's refund)" })
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
-  ): Promise<RefundView> {
-    return toRefundView(await this.refunds.getForUser(principal.userId, id));
+  ): Promise<RefundResponseDto> {
+    return toRefundDto(await this.refunds.getForUser(principal.userId, id));
   }
 }

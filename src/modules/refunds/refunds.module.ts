@@ -1,13 +1,11 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { AppConfig } from '../../config/app-config.js';
-import { JobName, QueueName } from '../../queue/queue-names.js';
-import { WorkerRunner } from '../../queue/worker-runner.service.js';
-import { PaymentRejectedHooks } from '../payments/admin/payment-rejected.hooks.js';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Refund } from './refund.entity.js';
 import { PaymentsModule } from '../payments/payments.module.js';
-import { RefundWebhookHooks } from '../payments/refund-webhook.hooks.js';
-import { LedgerCheckService } from '../wallet/ledger-check.service.js';
+import { LedgerCheckService } from '../ledger/ledger-check.service.js';
+import { LedgerModule } from '../ledger/ledger.module.js';
 import { WalletModule } from '../wallet/wallet.module.js';
-import { WebhooksModule } from '../webhooks/webhooks.module.js';
+import { OutboundWebhooksModule } from '../outbound-webhooks/outbound-webhooks.module.js';
 import { AdminRefundsController } from './admin/admin-refunds.controller.js';
 import { RefundReviewService } from './admin/refund-review.service.js';
 import { RefundExecutionService } from './refund-execution.service.js';
@@ -21,11 +19,17 @@ import { RefundsService } from './refunds.service.js';
 
 /**
  * Refunds (SPEC §8): accepted under the payment's row lock, sent to the gateway by a job, finished
- * by the job's answer, gateway webhooks (through the payments module's inbound pipeline) or
+ * by the job's answer, gateway webhooks ('inbound-webhook.refund', from incoming-webhooks) or
  * polling; and the refund an admin's reject starts (SPEC §6).
  */
 @Module({
-  imports: [PaymentsModule, WalletModule, WebhooksModule],
+  imports: [
+    TypeOrmModule.forFeature([Refund]),
+    LedgerModule,
+    PaymentsModule,
+    WalletModule,
+    OutboundWebhooksModule,
+  ],
   controllers: [RefundsController, AdminRefundsController],
   providers: [
     RefundsService,
@@ -39,29 +43,9 @@ import { RefundsService } from './refunds.service.js';
   exports: [RefundsService],
 })
 export class RefundsModule implements OnModuleInit {
-  constructor(
-    private readonly refunds: RefundsService,
-    private readonly webhookHandler: RefundWebhookHandlerService,
-    private readonly refundWebhookHooks: RefundWebhookHooks,
-    private readonly paymentRejected: PaymentRejectedHooks,
-    private readonly ledgerCheck: LedgerCheckService,
-    runner: WorkerRunner,
-    config: AppConfig,
-  ) {
-    runner.every(QueueName.Refunds, JobName.ReconcileRefunds, config.refundReconcileIntervalMs);
-  }
+  constructor(private readonly ledgerCheck: LedgerCheckService) {}
 
   onModuleInit(): void {
-    this.refundWebhookHooks.register(this.webhookHandler);
-    this.paymentRejected.register({
-      onPaymentRejected: async (manager, payment, adminUserId) => {
-        const refund = await this.refunds.startRejectionRefund(manager, payment, adminUserId);
-        if (!refund) return undefined;
-        return async () => {
-          await this.refunds.enqueue(refund.id);
-        };
-      },
-    });
-    for (const check of REFUND_LEDGER_CHECKS) this.ledgerCheck.addCheck(check);
+    this.ledgerCheck.addChecks(REFUND_LEDGER_CHECKS);
   }
 }

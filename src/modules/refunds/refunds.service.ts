@@ -5,8 +5,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import type { DataSource, EntityManager } from 'typeorm';
 import { notFound, unprocessable } from '../../common/errors/app-error.js';
-import type { IdempotencyClaim } from '../../common/idempotency/idempotency-claim.js';
-import { IdempotencyService } from '../../common/idempotency/idempotency.service.js';
+import type { IdempotencyClaim } from '../../http/idempotency/idempotency-claim.js';
+import { IdempotencyService } from '../../http/idempotency/idempotency.service.js';
 import { minorFromDb, type Minor } from '../../common/money.js';
 import { AppConfig } from '../../config/app-config.js';
 import { JobName, QueueName } from '../../queue/queue-names.js';
@@ -15,11 +15,14 @@ import type { GatewayName } from '../gateways/gateway.interface.js';
 import { GatewayRegistry } from '../gateways/gateway.registry.js';
 import type { Payment } from '../payments/payment.entity.js';
 import { PaymentsService } from '../payments/payments.service.js';
+import { type AfterCommit, OnAppEvent } from '../events/app-events.js';
 import { WalletService } from '../wallet/wallet.service.js';
 import { Refund, RefundInitiator } from './refund.entity.js';
 import { ProcessRefundJob, refundJobId, refundJobOptions } from './refund-jobs.js';
-import { toRefundCreatedView } from './refund-view.js';
-import { UUID_PATTERN } from '../../database/sql.js';
+import { isUuid } from '../../common/validation/uuid.js';
+import { CursorPart, decodeCursor, encodeCursor } from '../../common/pagination/cursor.js';
+import { queryRows } from '../../database/sql.js';
+import { toRefundCreatedDto } from './dto/refund.dto.js';
 
 export interface RefundRequest {
   amount?: Minor;
@@ -35,8 +38,6 @@ interface NewRefund {
   debitWallet: boolean;
 }
 
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
 const LIVE_JOB_STATES = new Set([
   'waiting',
   'active',
@@ -91,11 +92,25 @@ export class RefundsService {
         initiatedByUserId: userId,
         debitWallet: payment.purpose === 'wallet_deposit',
       });
-      await this.idempotency.completeWithin(manager, idempotency, toRefundCreatedView(created));
+      await this.idempotency.completeWithin(manager, idempotency, toRefundCreatedDto(created));
       return created;
     });
     await this.enqueue(refund.id);
     return refund;
+  }
+
+  /** SPEC §6: an admin's reject starts a refund of what was received, enqueued after its commit. */
+  @OnAppEvent('payment.rejected')
+  async onPaymentRejected(
+    manager: EntityManager,
+    payment: Payment,
+    adminUserId: string,
+  ): Promise<AfterCommit | undefined> {
+    const refund = await this.startRejectionRefund(manager, payment, adminUserId);
+    if (!refund) return undefined;
+    return async () => {
+      await this.enqueue(refund.id);
+    };
   }
 
   /**
@@ -176,7 +191,8 @@ export class RefundsService {
 
   /** What refunds that have not failed hold of the payment: the refundable remainder is the rest. */
   async committedAmount(manager: EntityManager, paymentId: string): Promise<Minor> {
-    const [row] = await manager.query<{ total: string }[]>(
+    const [row] = await queryRows<{ total: string }>(
+      manager,
       `SELECT coalesce(sum(amount), 0)::text AS total FROM refunds WHERE payment_id = $1 AND status <> 'failed'`,
       [paymentId],
     );
@@ -195,9 +211,11 @@ export class RefundsService {
       refundJobOptions(this.config, refundId),
     );
     if (queued)
-      await this.dataSource.query(`UPDATE refunds SET enqueued_at = now() WHERE id = $1`, [
-        refundId,
-      ]);
+      await queryRows(
+        this.dataSource.manager,
+        `UPDATE refunds SET enqueued_at = now() WHERE id = $1`,
+        [refundId],
+      );
     return queued;
   }
 
@@ -216,21 +234,25 @@ export class RefundsService {
       { refundId } satisfies ProcessRefundJob,
       refundJobOptions(this.config, refundId),
     );
-    await this.dataSource.query(`UPDATE refunds SET enqueued_at = now() WHERE id = $1`, [refundId]);
+    await queryRows(
+      this.dataSource.manager,
+      `UPDATE refunds SET enqueued_at = now() WHERE id = $1`,
+      [refundId],
+    );
     this.logger.log(`enqueued refund ${refundId} again`);
     return true;
   }
 
   /** Another user's refund reads as not found. */
   async getForUser(userId: string, refundId: string): Promise<Refund> {
-    if (!UUID_PATTERN.test(refundId)) throw notFound('Refund');
+    if (!isUuid(refundId)) throw notFound('Refund');
     const refund = await this.dataSource.getRepository(Refund).findOneBy({ id: refundId, userId });
     if (!refund) throw notFound('Refund');
     return refund;
   }
 
   async findById(refundId: string): Promise<Refund | null> {
-    if (!UUID_PATTERN.test(refundId)) return null;
+    if (!isUuid(refundId)) return null;
     return this.dataSource.getRepository(Refund).findOneBy({ id: refundId });
   }
 
@@ -238,24 +260,25 @@ export class RefundsService {
   async listForPayment(
     userId: string,
     reference: string,
-    page: { limit?: number; after?: string },
-  ): Promise<{ refunds: Refund[]; hasMore: boolean }> {
+    page: { limit: number; cursor?: string },
+  ): Promise<{ refunds: Refund[]; nextCursor: string | null }> {
     const payment = await this.payments.getForUser(userId, reference);
     return this.page({ paymentId: payment.id }, page);
   }
 
   async list(
     filters: { paymentId?: string; status?: string; needsAttention?: boolean },
-    page: { limit?: number; after?: string },
-  ): Promise<{ refunds: Refund[]; hasMore: boolean }> {
+    page: { limit: number; cursor?: string },
+  ): Promise<{ refunds: Refund[]; nextCursor: string | null }> {
     return this.page(filters, page);
   }
 
   private async page(
     filters: { paymentId?: string; status?: string; needsAttention?: boolean },
-    page: { limit?: number; after?: string },
-  ): Promise<{ refunds: Refund[]; hasMore: boolean }> {
-    const limit = Math.min(Math.max(page.limit ?? DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE);
+    page: { limit: number; cursor?: string },
+  ): Promise<{ refunds: Refund[]; nextCursor: string | null }> {
+    const limit = page.limit;
+    const [after] = decodeCursor(page.cursor, [CursorPart.uuid]) ?? [];
     const query = this.dataSource.getRepository(Refund).createQueryBuilder('r');
     if (filters.paymentId)
       query.andWhere('r.payment_id = :paymentId', { paymentId: filters.paymentId });
@@ -265,10 +288,10 @@ export class RefundsService {
         filters.needsAttention ? 'r.needs_attention IS NOT NULL' : 'r.needs_attention IS NULL',
       );
     }
-    if (page.after) {
+    if (after) {
       query.andWhere(
         '(r.created_at, r.id) < (SELECT c.created_at, c.id FROM refunds c WHERE c.id = :after)',
-        { after: page.after },
+        { after },
       );
     }
     const found = await query
@@ -276,6 +299,10 @@ export class RefundsService {
       .addOrderBy('r.id', 'DESC')
       .limit(limit + 1)
       .getMany();
-    return { refunds: found.slice(0, limit), hasMore: found.length > limit };
+    const refunds = found.slice(0, limit);
+    return {
+      refunds,
+      nextCursor: found.length > limit ? encodeCursor(refunds[refunds.length - 1].id) : null,
+    };
   }
 }

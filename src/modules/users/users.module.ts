@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
-import { UserCreatedHooks } from './user-created.hooks.js';
-import { UserWalletLookup } from './user-wallet.lookup.js';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { User } from './user.entity.js';
 import { UsersService } from './users.service.js';
 
 @Module({
-  providers: [UsersService, UserCreatedHooks, UserWalletLookup],
-  exports: [UsersService, UserCreatedHooks, UserWalletLookup],
+  imports: [TypeOrmModule.forFeature([User])],
+  providers: [UsersService],
+  exports: [UsersService],
 })
 export class UsersModule {}

@@ -3,8 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError, conflict } from '../../common/errors/app-error.js';
 import { queryRows } from '../../database/sql.js';
-import { UserCreatedHooks } from './user-created.hooks.js';
-import { UserWalletLookup } from './user-wallet.lookup.js';
+import { AppEvents } from '../events/app-events.js';
 import { User } from './user.entity.js';
 
 export interface NewUser {
@@ -25,14 +24,13 @@ export const normalizeEmail = (email: string): string => email.trim().toLowerCas
 export class UsersService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly hooks: UserCreatedHooks,
-    private readonly walletLookup: UserWalletLookup,
+    private readonly events: AppEvents,
   ) {}
 
   /**
-   * Creates a user inside the caller's transaction and runs the user-created hooks (the wallet
-   * opens) in that same transaction, so a user never exists without them. A taken email or
-   * Google subject is a 409.
+   * Creates a user inside the caller's transaction and emits 'user.created' (the wallet opens) in
+   * that same transaction, so a user never exists without a wallet. A taken email or Google
+   * subject is a 409.
    */
   async createUser(manager: EntityManager, data: NewUser): Promise<User> {
     const user = await this.insertIfAbsent(manager, data);
@@ -107,11 +105,7 @@ export class UsersService {
     );
   }
 
-  async walletNumberOf(userId: string): Promise<string | null> {
-    return this.walletLookup.walletNumberOf(userId);
-  }
-
-  /** INSERT … ON CONFLICT DO NOTHING: hooks run only for the transaction that really created the row. */
+  /** INSERT … ON CONFLICT DO NOTHING: 'user.created' runs only in the transaction that really created the row. */
   private async insertIfAbsent(manager: EntityManager, data: NewUser): Promise<User | null> {
     const rows = await queryRows<{ id: string }>(
       manager,
@@ -121,7 +115,7 @@ export class UsersService {
     );
     if (rows.length === 0) return null;
     const user = await manager.getRepository(User).findOneOrFail({ where: { id: rows[0].id } });
-    await this.hooks.run(manager, user);
+    await this.events.emit('user.created', manager, user);
     return user;
   }
 }

@@ -1,6 +1,6 @@
 import { MicroBatcher } from '../../common/batching/micro-batcher.js';
 import type { Minor } from '../../common/money.js';
-import { pgError } from './pg-error.js';
+import { pgError } from '../../database/pg-error.js';
 
 /** One wallet-to-wallet transfer, checked and resolved to ledger accounts by WalletService. */
 export interface TransferPosting {
@@ -36,7 +36,7 @@ export function batchArguments(postings: TransferPosting[]): unknown[] {
 const MAX_BATCH = 64;
 /**
  * Batches in flight at once: enough to keep both cores of the database busy while the next batch
- * gathers (measured: 2 → ~680/s, 4 → ~900/s uniform over HTTP on this machine), few enough that a
+ * gathers (4 measured faster than 2: bench/README.md), few enough that a
  * busy wallet's batches do not pile up on its row lock or take the whole pool.
  */
 const MAX_IN_FLIGHT = 4;

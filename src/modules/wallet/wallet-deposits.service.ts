@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { Minor } from '../../common/money.js';
 import { notFound } from '../../common/errors/app-error.js';
-import type { IdempotencyClaim } from '../../common/idempotency/idempotency-claim.js';
+import type { IdempotencyClaim } from '../../http/idempotency/idempotency-claim.js';
 import type { GatewayName } from '../gateways/gateway.interface.js';
 import type { Payment } from '../payments/payment.entity.js';
 import { PaymentsService } from '../payments/payments.service.js';
 import { WalletService } from './wallet.service.js';
+import type { DepositResponseDto, DepositStatusDto } from './dto/wallet.dto.js';
 
 export interface StartDeposit {
   amount: Minor;
@@ -15,23 +16,7 @@ export interface StartDeposit {
   idempotency?: IdempotencyClaim | null;
 }
 
-export interface DepositStarted {
-  reference: string;
-  authorization_url: string;
-  amount: Minor;
-  currency: string;
-  gateway: string;
-}
-
-export interface DepositStatus {
-  reference: string;
-  status: string;
-  amount: Minor;
-  currency: string;
-  gateway: string;
-}
-
-function toDepositStarted(payment: Payment): DepositStarted {
+function toDepositDto(payment: Payment): DepositResponseDto {
   if (!payment.authorizationUrl)
     throw new Error(`deposit ${payment.reference} has no authorization URL`);
   return {
@@ -46,7 +31,7 @@ function toDepositStarted(payment: Payment): DepositStarted {
 /**
  * Wallet top-ups are ordinary gateway payments with purpose `wallet_deposit`. Starting one and
  * reading its state never touch the ledger: the wallet is credited only by the settlement path
- * (WalletService.creditDeposit through PaymentSettledHooks), exactly once per payment.
+ * (WalletService on 'payment.succeeded', in the settlement statement), exactly once per payment.
  */
 @Injectable()
 export class WalletDepositsService {
@@ -55,7 +40,7 @@ export class WalletDepositsService {
     private readonly wallets: WalletService,
   ) {}
 
-  async start(userId: string, email: string, input: StartDeposit): Promise<DepositStarted> {
+  async start(userId: string, email: string, input: StartDeposit): Promise<DepositResponseDto> {
     const wallet = await this.wallets.walletAccountOf(userId);
     const payment = await this.payments.createPayment(
       userId,
@@ -67,13 +52,13 @@ export class WalletDepositsService {
         purpose: 'wallet_deposit',
         callbackUrl: input.callbackUrl,
       },
-      { claim: input.idempotency ?? null, respond: toDepositStarted },
+      { claim: input.idempotency ?? null, respond: toDepositDto },
     );
-    return toDepositStarted(payment);
+    return toDepositDto(payment);
   }
 
   /** Only reads the payment: a status poll never credits (only settlement does). */
-  async status(userId: string, reference: string): Promise<DepositStatus> {
+  async status(userId: string, reference: string): Promise<DepositStatusDto> {
     const payment = await this.payments.getForUser(userId, reference);
     if (payment.purpose !== 'wallet_deposit') throw notFound('Deposit');
     return {

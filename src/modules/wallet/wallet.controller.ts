@@ -1,20 +1,12 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiOkResponse,
-  ApiOperation,
-  ApiResponse,
-  ApiSecurity,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermission } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
-import { API_KEY_SCHEME, BEARER_SCHEME } from '../../common/http/swagger.js';
-import type { IdempotencyClaim } from '../../common/idempotency/idempotency-claim.js';
+import type { IdempotencyClaim } from '../../http/idempotency/idempotency-claim.js';
 import {
   CurrentIdempotencyClaim,
   Idempotent,
-} from '../../common/idempotency/idempotent.decorator.js';
+} from '../../http/idempotency/idempotent.decorator.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import {
   BalanceResponseDto,
@@ -30,17 +22,11 @@ import {
 import { WalletDepositsService } from './wallet-deposits.service.js';
 import { WalletService } from './wallet.service.js';
 import { AppError } from '../../common/errors/app-error.js';
+import { pageSize } from '../../common/pagination/page.dto.js';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
 
-const AUTH_ERRORS = {
-  401: 'UNAUTHENTICATED: no valid JWT or API key',
-  403: 'PERMISSION_DENIED: the API key lacks the permission',
-  429: 'RATE_LIMITED',
-};
-
 @ApiTags('wallet')
-@ApiBearerAuth(BEARER_SCHEME)
-@ApiSecurity(API_KEY_SCHEME)
+@ApiErrors({ 429: 'RATE_LIMITED' })
 @Controller('wallet')
 export class WalletController {
   constructor(
@@ -53,7 +39,7 @@ export class WalletController {
   @RequirePermission('read')
   @ApiOperation({ summary: 'Your wallet: number, balance and currency' })
   @ApiOkResponse({ type: WalletResponseDto })
-  @ApiErrors({ ...AUTH_ERRORS, 404: 'WALLET_NOT_FOUND' })
+  @ApiErrors({ 404: 'WALLET_NOT_FOUND' })
   async getWallet(@CurrentPrincipal() principal: Principal): Promise<WalletResponseDto> {
     const wallet = await this.wallets.getWallet(principal.userId);
     return {
@@ -67,7 +53,7 @@ export class WalletController {
   @RequirePermission('read')
   @ApiOperation({ summary: 'Your wallet balance' })
   @ApiOkResponse({ type: BalanceResponseDto })
-  @ApiErrors({ ...AUTH_ERRORS, 404: 'WALLET_NOT_FOUND' })
+  @ApiErrors({ 404: 'WALLET_NOT_FOUND' })
   async getBalance(@CurrentPrincipal() principal: Principal): Promise<BalanceResponseDto> {
     const wallet = await this.wallets.getWallet(principal.userId);
     return { balance: wallet.balance, currency: wallet.currency };
@@ -89,7 +75,6 @@ export class WalletController {
     description: 'Started; send the payer to authorization_url',
   })
   @ApiErrors({
-    ...AUTH_ERRORS,
     400: 'VALIDATION_FAILED: amount, gateway or callback_url is invalid',
     404: 'WALLET_NOT_FOUND',
     409: 'IDEMPOTENCY_KEY_IN_USE',
@@ -117,7 +102,7 @@ export class WalletController {
       'Only reads: polling never credits the wallet (settlement does, once the gateway confirms).',
   })
   @ApiOkResponse({ type: DepositStatusDto })
-  @ApiErrors({ ...AUTH_ERRORS, 404: 'NOT_FOUND: no deposit of yours has this reference' })
+  @ApiErrors({ 404: 'NOT_FOUND: no deposit of yours has this reference' })
   async depositStatus(
     @CurrentPrincipal() principal: Principal,
     @Param('reference') reference: string,
@@ -137,7 +122,6 @@ export class WalletController {
   })
   @ApiResponse({ status: 201, type: TransferResponseDto, description: 'Moved' })
   @ApiErrors({
-    ...AUTH_ERRORS,
     400: 'VALIDATION_FAILED: wallet_number is not 13 digits, or amount is not a positive integer',
     404: 'WALLET_NOT_FOUND: no wallet has this number',
     409: 'IDEMPOTENCY_KEY_IN_USE: the same key is still being processed',
@@ -169,17 +153,13 @@ export class WalletController {
   @RequirePermission('read')
   @ApiOperation({ summary: 'Your wallet history, newest first' })
   @ApiOkResponse({ type: TransactionPageDto })
-  @ApiErrors({
-    ...AUTH_ERRORS,
-    400: 'VALIDATION_FAILED: bad limit, cursor or type',
-    404: 'WALLET_NOT_FOUND',
-  })
+  @ApiErrors({ 400: 'VALIDATION_FAILED: bad limit, cursor or type', 404: 'WALLET_NOT_FOUND' })
   async listTransactions(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListTransactionsQueryDto,
   ): Promise<TransactionPageDto> {
     return this.wallets.listTransactions(principal.userId, {
-      limit: query.limit ?? 20,
+      limit: pageSize(query),
       cursor: query.cursor,
       type: query.type,
     });

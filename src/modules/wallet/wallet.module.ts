@@ -1,50 +1,26 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { PaymentSettledHooks } from '../payments/payment-settled.hooks.js';
+import { LedgerCheckService } from '../ledger/ledger-check.service.js';
+import { LedgerModule } from '../ledger/ledger.module.js';
 import { PaymentsModule } from '../payments/payments.module.js';
-import { UserCreatedHooks } from '../users/user-created.hooks.js';
-import { UserWalletLookup } from '../users/user-wallet.lookup.js';
-import { UsersModule } from '../users/users.module.js';
-import { WebhooksModule } from '../webhooks/webhooks.module.js';
-import { AdminLedgerController } from './admin-ledger.controller.js';
-import { LedgerCheckService } from './ledger-check.service.js';
-import { LedgerService } from './ledger.service.js';
 import { WalletDepositsService } from './wallet-deposits.service.js';
+import { WALLET_LEDGER_CHECKS } from './wallet-ledger-checks.js';
 import { WalletController } from './wallet.controller.js';
 import { WalletService } from './wallet.service.js';
 
+/**
+ * Wallets on the ledger: one per user (opened on 'user.created'), transfers, history, deposits
+ * through a gateway (credited on 'payment.succeeded'), and the refund debits of deposits.
+ */
 @Module({
-  imports: [UsersModule, WebhooksModule, PaymentsModule],
-  controllers: [WalletController, AdminLedgerController],
-  providers: [LedgerService, WalletService, WalletDepositsService, LedgerCheckService],
-  exports: [WalletService, LedgerCheckService],
+  imports: [LedgerModule, PaymentsModule],
+  controllers: [WalletController],
+  providers: [WalletService, WalletDepositsService],
+  exports: [WalletService],
 })
 export class WalletModule implements OnModuleInit {
-  constructor(
-    private readonly wallets: WalletService,
-    private readonly userCreated: UserCreatedHooks,
-    private readonly walletLookup: UserWalletLookup,
-    private readonly paymentSettled: PaymentSettledHooks,
-  ) {}
+  constructor(private readonly ledgerCheck: LedgerCheckService) {}
 
   onModuleInit(): void {
-    this.userCreated.register({
-      onUserCreated: async (manager, user) => {
-        await this.wallets.openWallet(manager, user.id);
-      },
-    });
-    this.walletLookup.register((userId) => this.wallets.walletNumberOf(userId));
-    this.paymentSettled.register({
-      effectOnSuccess: async (payment) => {
-        if (payment.purpose !== 'wallet_deposit') return null;
-        return this.wallets.depositCredit({
-          paymentId: payment.id,
-          paymentReference: payment.reference,
-          userId: payment.userId,
-          gateway: payment.gateway,
-          currency: payment.currency,
-          amount: payment.amountReceived,
-        });
-      },
-    });
+    this.ledgerCheck.addChecks(WALLET_LEDGER_CHECKS);
   }
 }

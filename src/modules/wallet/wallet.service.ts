@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  AppError,
+  type AppError,
   notFound,
   unprocessable,
   validationFailed,
@@ -12,27 +12,37 @@ import {
   claimJson,
   idempotencyKeyLost,
   type IdempotencyClaim,
-} from '../../common/idempotency/idempotency-claim.js';
+} from '../../http/idempotency/idempotency-claim.js';
 import { minorFromDb, type Minor } from '../../common/money.js';
+import { CursorPart, decodeCursor, encodeCursor } from '../../common/pagination/cursor.js';
 import { AppConfig } from '../../config/app-config.js';
 import { queryRows, type SqlFunctionCall } from '../../database/sql.js';
-import { newEventId, OutboxService } from '../webhooks/outbox.service.js';
-import {
-  clearingAccountName,
-  depositClearingAccountName,
-  insufficientFunds,
-  LedgerService,
-  mapLedgerError,
-} from './ledger.service.js';
-import type { PostedEntry, PostedTransfer, WalletAccount } from './ledger.types.js';
+import { insufficientFunds, mapLedgerError } from '../ledger/ledger-errors.js';
+import { assertValidPosting, LedgerService } from '../ledger/ledger.service.js';
+import type { LedgerAccountRef, PostedEntry, PostedTransfer } from '../ledger/ledger.types.js';
+import { OnAppEvent, type SettledPayment } from '../events/app-events.js';
+import { newEventId } from '../outbound-webhooks/outbox.service.js';
+import type { User } from '../users/user.entity.js';
+import { clearingAccountName, depositClearingAccountName } from './clearing-accounts.js';
 import { TransferPoster } from './transfer-poster.js';
 import { generateWalletNumber, isWellFormedWalletNumber } from './wallet-number.js';
 import {
-  toWalletTransactionView,
+  toWalletTransactionDto,
   WALLET_TRANSACTION_TYPE_SQL,
   type WalletTransactionType,
-  type WalletTransactionView,
-} from './wallet-transaction.view.js';
+} from './wallet-transaction.js';
+import { isUuid } from '../../common/validation/uuid.js';
+import type {
+  TransactionPageDto,
+  TransferResponseDto,
+  WalletTransactionDto,
+} from './dto/wallet.dto.js';
+
+/** A user's wallet: their ledger account of kind `user_wallet`. */
+export interface WalletAccount extends LedgerAccountRef {
+  userId: string;
+  walletNumber: string;
+}
 
 export interface WalletSummary {
   walletNumber: string;
@@ -46,19 +56,6 @@ export interface TransferRequest {
   narration?: string | null;
   /** Completed with the transfer's response in the transfer's own commit. */
   idempotency?: IdempotencyClaim | null;
-}
-
-export interface TransferResult {
-  reference: string;
-  status: 'success';
-  amount: Minor;
-  currency: string;
-  recipient_wallet_number: string;
-}
-
-export interface TransactionPage {
-  transactions: WalletTransactionView[];
-  next_cursor: string | null;
 }
 
 export interface ListTransactionsQuery {
@@ -93,7 +90,6 @@ export interface RefundDebitReversal {
   reference?: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_DIRECTORY_SIZE = 50_000;
 const WALLET_NUMBER_ATTEMPTS = 5;
 
@@ -128,12 +124,31 @@ export class WalletService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly ledger: LedgerService,
-    private readonly outbox: OutboxService,
     private readonly config: AppConfig,
   ) {
     this.transfers = new TransferPoster((sql, params) =>
       queryRows(dataSource.manager, sql, params),
     );
+  }
+
+  /** Every user has a wallet: it opens in the transaction that creates the user. */
+  @OnAppEvent('user.created')
+  async onUserCreated(manager: EntityManager, user: User): Promise<void> {
+    await this.openWallet(manager, user.id);
+  }
+
+  /** A wallet deposit that succeeds credits the wallet, in the settlement's own statement. */
+  @OnAppEvent('payment.succeeded')
+  async onPaymentSucceeded(payment: SettledPayment): Promise<SqlFunctionCall | null> {
+    if (payment.purpose !== 'wallet_deposit') return null;
+    return this.depositCredit({
+      paymentId: payment.id,
+      paymentReference: payment.reference,
+      userId: payment.userId,
+      gateway: payment.gateway,
+      currency: payment.currency,
+      amount: payment.amountReceived,
+    });
   }
 
   /** Opens the user's wallet inside the user-creation transaction. */
@@ -142,7 +157,8 @@ export class WalletService {
     for (let attempt = 0; attempt < WALLET_NUMBER_ATTEMPTS; attempt++) {
       const walletNumber = generateWalletNumber();
       // ON CONFLICT on the number only: a second wallet for the same user must still fail loudly.
-      const rows = await manager.query<{ id: string }[]>(
+      const rows = await queryRows<{ id: string }>(
+        manager,
         `INSERT INTO ledger_accounts (kind, user_id, wallet_number, currency)
          VALUES ('user_wallet', $1, $2, $3)
          ON CONFLICT (wallet_number) DO NOTHING RETURNING id`,
@@ -158,9 +174,11 @@ export class WalletService {
   }
 
   async getWallet(userId: string): Promise<WalletSummary> {
-    const rows = await this.dataSource.query<
-      { wallet_number: string; balance: string; currency: string }[]
-    >(`SELECT wallet_number, balance, currency FROM ledger_accounts WHERE user_id = $1`, [userId]);
+    const rows = await queryRows<{ wallet_number: string; balance: string; currency: string }>(
+      this.dataSource.manager,
+      `SELECT wallet_number, balance, currency FROM ledger_accounts WHERE user_id = $1`,
+      [userId],
+    );
     if (rows.length === 0) throw walletNotFound();
     return {
       walletNumber: rows[0].wallet_number,
@@ -185,7 +203,7 @@ export class WalletService {
    * the recipient in it. A wrong check digit is refused before any lookup, so a typo never reaches
    * a stranger's wallet.
    */
-  async transfer(userId: string, request: TransferRequest): Promise<TransferResult> {
+  async transfer(userId: string, request: TransferRequest): Promise<TransferResponseDto> {
     if (!/^\d{13}$/.test(request.walletNumber)) {
       throw validationFailed([
         { field: 'wallet_number', message: 'wallet_number must be exactly 13 digits' },
@@ -218,7 +236,7 @@ export class WalletService {
     }
 
     const reference = newTransferReference();
-    const result: TransferResult = {
+    const result: TransferResponseDto = {
       reference,
       status: 'success',
       amount: request.amount,
@@ -247,10 +265,14 @@ export class WalletService {
     return result;
   }
 
-  async listTransactions(userId: string, query: ListTransactionsQuery): Promise<TransactionPage> {
+  async listTransactions(
+    userId: string,
+    query: ListTransactionsQuery,
+  ): Promise<TransactionPageDto> {
     const wallet = await this.walletOf(this.dataSource.manager, userId);
-    const before = query.cursor === undefined ? null : decodeCursor(query.cursor);
-    const rows = await this.dataSource.query<{ wallet_transaction: unknown }[]>(
+    const [before = null] = decodeCursor(query.cursor, [CursorPart.digits]) ?? [];
+    const rows = await queryRows<{ wallet_transaction: unknown }>(
+      this.dataSource.manager,
       `SELECT ledger_wallet_transaction(e.id) AS wallet_transaction
          FROM ledger_entries e
          JOIN ledger_transfers t ON t.id = e.transfer_id
@@ -263,7 +285,7 @@ export class WalletService {
     );
     const page = rows
       .slice(0, query.limit)
-      .map((row) => toWalletTransactionView(row.wallet_transaction));
+      .map((row) => toWalletTransactionDto(row.wallet_transaction));
     return {
       transactions: page,
       next_cursor: rows.length > query.limit ? encodeCursor(page[page.length - 1].id) : null,
@@ -273,7 +295,7 @@ export class WalletService {
   /**
    * A settled deposit's credit as the one `wallet_deposit` call that posts it (clearing → wallet)
    * and records `wallet.deposit.success`: settlement runs it in its own statement (see
-   * PaymentSettledHook). The ledger key `deposit:<payment id>` makes a second run a no-op, so
+   * 'payment.succeeded'). The ledger key `deposit:<payment id>` makes a second run a no-op, so
    * whatever path settles the payment the wallet is credited exactly once. Only lookups happen
    * here, through `manager` (the first use of a clearing account creates it, an empty account
    * either way); nothing is posted.
@@ -294,12 +316,12 @@ export class WalletService {
       depositClearingAccountName(deposit.gateway, deposit.currency, deposit.paymentId),
       deposit.currency,
     );
-    return this.ledger.depositCall({
-      key: `deposit:${deposit.paymentId}`,
-      reference: deposit.paymentReference,
+    return walletDepositCall({
       clearingId: clearing.id,
       walletId: wallet.id,
       amount: deposit.amount,
+      paymentId: deposit.paymentId,
+      reference: deposit.paymentReference,
       eventId: newEventId(),
     });
   }
@@ -311,18 +333,28 @@ export class WalletService {
   async creditDeposit(
     manager: EntityManager,
     deposit: DepositCredit,
-  ): Promise<WalletTransactionView | null> {
-    const posted = await this.ledger.postDeposit(
-      manager,
-      await this.depositCredit(deposit, manager),
-    );
-    if (!posted.created) {
+  ): Promise<WalletTransactionDto | null> {
+    const call = await this.depositCredit(deposit, manager);
+    let rows: { outcome: string | null; wallet_transaction: unknown }[];
+    try {
+      rows = await queryRows(
+        manager,
+        `SELECT * FROM wallet_deposit($1, $2, $3, $4, $5, $6)`,
+        call.args,
+      );
+    } catch (error) {
+      throw this.ledger.failure(error);
+    }
+    const outcome = rows[0]?.outcome;
+    if (outcome !== 'created' && outcome !== 'existing')
+      throw new Error(`wallet_deposit answered ${String(outcome)} for ${deposit.paymentReference}`);
+    if (outcome === 'existing') {
       this.logger.warn(
         `deposit ${deposit.paymentReference} was already credited; not crediting again`,
       );
       return null;
     }
-    return toWalletTransactionView(posted.walletTransaction);
+    return toWalletTransactionDto(rows[0].wallet_transaction);
   }
 
   /**
@@ -330,7 +362,7 @@ export class WalletService {
    * the caller's transaction (422 INSUFFICIENT_FUNDS when it has been spent). Once per refund:
    * repeating it returns the existing debit.
    */
-  async debitForRefund(manager: EntityManager, debit: RefundDebit): Promise<WalletTransactionView> {
+  async debitForRefund(manager: EntityManager, debit: RefundDebit): Promise<WalletTransactionDto> {
     const wallet = await this.walletOf(manager, debit.userId);
     if (wallet.currency !== debit.currency) {
       throw unprocessable(
@@ -367,11 +399,10 @@ export class WalletService {
   async reverseRefundDebit(
     manager: EntityManager,
     reversal: RefundDebitReversal,
-  ): Promise<WalletTransactionView | null> {
+  ): Promise<WalletTransactionDto | null> {
     const wallet = await this.walletOf(manager, reversal.userId);
-    const original = await manager.query<
-      { transfer_id: string; account_id: string; amount: string }[]
-    >(
+    const original = await queryRows<{ transfer_id: string; account_id: string; amount: string }>(
+      manager,
       `SELECT e.transfer_id, e.account_id, e.amount
          FROM ledger_transfers t JOIN ledger_entries e ON e.transfer_id = t.id
         WHERE t.key = $1 ORDER BY e.id`,
@@ -400,7 +431,7 @@ export class WalletService {
   private async findByUser(manager: EntityManager, userId: string): Promise<WalletAccount | null> {
     const cached = this.byUser.get(userId);
     if (cached) return cached;
-    if (!UUID.test(userId)) return null;
+    if (!isUuid(userId)) return null;
     return this.lookup(manager, `user_id = $1`, userId);
   }
 
@@ -420,15 +451,14 @@ export class WalletService {
   ): Promise<WalletAccount | null> {
     // `mine`: created by the caller's own, still open transaction (a user being created right
     // now), which may yet roll back, so it must not be remembered.
-    const rows = await manager.query<
-      {
-        id: string;
-        user_id: string;
-        wallet_number: string;
-        currency: string;
-        mine: boolean | null;
-      }[]
-    >(
+    const rows = await queryRows<{
+      id: string;
+      user_id: string;
+      wallet_number: string;
+      currency: string;
+      mine: boolean | null;
+    }>(
+      manager,
       `SELECT id, user_id, wallet_number, currency,
               xmin::text = (pg_current_xact_id_if_assigned()::text::bigint % 4294967296)::text AS mine
          FROM ledger_accounts WHERE kind = 'user_wallet' AND ${where}`,
@@ -456,6 +486,52 @@ export class WalletService {
   }
 }
 
+/**
+ * A deposit's credit (clearing → wallet) and its `wallet.deposit.success` outbox row, as one call
+ * of the `wallet_deposit` function (db/schema.sql), for settlement to run last in its statement:
+ * it takes the clearing account's row lock, which other deposits of the gateway wait for (see
+ * depositClearingAccountName). Run again for the same payment, it writes nothing (the ledger key
+ * `deposit:<payment id>`).
+ */
+export function walletDepositCall(deposit: {
+  clearingId: string;
+  walletId: string;
+  amount: Minor;
+  paymentId: string;
+  reference: string;
+  eventId: string;
+}): SqlFunctionCall {
+  const key = `deposit:${deposit.paymentId}`;
+  assertValidPosting({
+    kind: 'deposit',
+    key,
+    reference: deposit.reference,
+    lines: [
+      { accountId: deposit.clearingId, amount: -deposit.amount },
+      { accountId: deposit.walletId, amount: deposit.amount },
+    ],
+  });
+  return {
+    name: 'wallet_deposit',
+    args: [
+      deposit.clearingId,
+      deposit.walletId,
+      String(deposit.amount),
+      key,
+      deposit.reference,
+      deposit.eventId,
+    ],
+    argNames: [
+      'clearing account',
+      'wallet account',
+      'amount',
+      'ledger key',
+      'reference',
+      'event id',
+    ],
+  };
+}
+
 export function refundKey(refundId: string): string {
   return `refund:${refundId}`;
 }
@@ -464,33 +540,17 @@ export function refundKey(refundId: string): string {
 async function walletTransaction(
   manager: EntityManager,
   entry: PostedEntry,
-): Promise<WalletTransactionView> {
-  const [row] = await manager.query<{ wallet_transaction: unknown }[]>(
+): Promise<WalletTransactionDto> {
+  const [row] = await queryRows<{ wallet_transaction: unknown }>(
+    manager,
     `SELECT ledger_wallet_transaction($1) AS wallet_transaction`,
     [entry.id],
   );
-  return toWalletTransactionView(row?.wallet_transaction);
+  return toWalletTransactionDto(row?.wallet_transaction);
 }
 
 function entryOf(posted: PostedTransfer, accountId: string): PostedEntry {
   const entry = posted.entries.find((candidate) => candidate.accountId === accountId);
   if (!entry) throw new Error(`ledger transfer ${posted.id} has no entry for account ${accountId}`);
   return entry;
-}
-
-function encodeCursor(entryId: string): string {
-  return Buffer.from(`e:${entryId}`, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const decoded = /^[A-Za-z0-9_-]{1,64}$/.test(cursor)
-    ? Buffer.from(cursor, 'base64url').toString('utf8')
-    : '';
-  const match = /^e:(\d{1,18})$/.exec(decoded);
-  if (!match) {
-    throw new AppError(HttpStatus.BAD_REQUEST, 'VALIDATION_FAILED', 'Request validation failed', [
-      { field: 'cursor', message: 'cursor is not one this API returned' },
-    ]);
-  }
-  return match[1];
 }

@@ -1,22 +1,17 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { ApiProperty } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
   IsIn,
-  IsInt,
-  IsOptional,
   IsString,
   IsUUID,
   Length,
   Matches,
-  Max,
-  MaxLength,
-  Min,
 } from 'class-validator';
 import { PERMISSIONS, type Permission } from '../../../common/auth/principal.js';
 import { API_KEY_EXPIRIES, type ApiKeyExpiry } from './api-key-expiry.js';
+import { PageQueryDto, PageResponseDto } from '../../../common/pagination/page.dto.js';
 
 export class CreateApiKeyDto {
   @ApiProperty({
@@ -62,24 +57,7 @@ export class RolloverApiKeyDto {
   expiry: ApiKeyExpiry;
 }
 
-export class ListApiKeysQueryDto {
-  @ApiPropertyOptional({ description: 'Page size (1–100)', example: 20, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({
-    description: 'Opaque cursor from a previous page’s next_cursor',
-    example: 'WyIyMDI2LTAx…',
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
-}
+export class ListApiKeysQueryDto extends PageQueryDto {}
 
 export class ApiKeyDto {
   @ApiProperty({ description: 'Key id', example: '5b0d7f0e-8c1a-4c8e-9a57-3f1f2c6d9e10' })
@@ -140,15 +118,7 @@ export class CreatedApiKeyDto extends ApiKeyDto {
   api_key: string;
 }
 
-export class ApiKeyListDto {
+export class ApiKeyListDto extends PageResponseDto {
   @ApiProperty({ type: [ApiKeyDto], description: 'Keys, newest first' })
   keys: ApiKeyDto[];
-
-  @ApiProperty({
-    description: 'Cursor of the next page; null at the end',
-    example: null,
-    nullable: true,
-    type: String,
-  })
-  next_cursor: string | null;
 }

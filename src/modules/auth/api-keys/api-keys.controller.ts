@@ -1,6 +1,5 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiCreatedResponse,
   ApiOkResponse,
   ApiOperation,
@@ -9,7 +8,6 @@ import {
 } from '@nestjs/swagger';
 import { CurrentPrincipal, JwtOnly } from '../../../common/auth/auth.decorators.js';
 import type { Principal } from '../../../common/auth/principal.js';
-import { BEARER_SCHEME } from '../../../common/http/swagger.js';
 import { ApiErrors } from '../../../common/errors/api-errors.decorator.js';
 import {
   ApiKeyDto,
@@ -21,6 +19,7 @@ import {
 } from './api-key.dto.js';
 import { ApiKey } from './api-key.entity.js';
 import { ApiKeysService } from './api-keys.service.js';
+import { pageSize } from '../../../common/pagination/page.dto.js';
 
 export function toApiKeyDto(key: ApiKey, now = Date.now()): ApiKeyDto {
   const revoked = key.revokedAt !== null;
@@ -39,13 +38,7 @@ export function toApiKeyDto(key: ApiKey, now = Date.now()): ApiKeyDto {
   };
 }
 
-const AUTH_ERRORS = {
-  401: 'No valid JWT (UNAUTHENTICATED)',
-  403: 'Called with an API key: keys are managed only with a JWT (PERMISSION_DENIED)',
-};
-
 @ApiTags('api-keys')
-@ApiBearerAuth(BEARER_SCHEME)
 @JwtOnly()
 @Controller('keys')
 export class ApiKeysController {
@@ -60,7 +53,6 @@ export class ApiKeysController {
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
   @ApiErrors({
     400: 'Invalid name, permissions or expiry (VALIDATION_FAILED)',
-    ...AUTH_ERRORS,
     409: 'Already 5 active keys (API_KEY_LIMIT)',
   })
   @Header('Cache-Control', 'no-store')
@@ -75,12 +67,12 @@ export class ApiKeysController {
   @Get()
   @ApiOperation({ summary: 'List your API keys, newest first (never the keys themselves)' })
   @ApiOkResponse({ type: ApiKeyListDto })
-  @ApiErrors({ 400: 'Bad limit or cursor (VALIDATION_FAILED)', ...AUTH_ERRORS })
+  @ApiErrors({ 400: 'Bad limit or cursor (VALIDATION_FAILED)' })
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListApiKeysQueryDto,
   ): Promise<ApiKeyListDto> {
-    const page = await this.apiKeys.list(principal.userId, query.limit ?? 20, query.cursor);
+    const page = await this.apiKeys.list(principal.userId, pageSize(query), query.cursor);
     const now = Date.now();
     return { keys: page.keys.map((key) => toApiKeyDto(key, now)), next_cursor: page.nextCursor };
   }
@@ -94,7 +86,6 @@ export class ApiKeysController {
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
   @ApiErrors({
     400: 'Invalid body (VALIDATION_FAILED)',
-    ...AUTH_ERRORS,
     404: 'No such key of yours (NOT_FOUND)',
     409: 'Already 5 active keys (API_KEY_LIMIT)',
     422: 'The key has not expired (API_KEY_NOT_EXPIRED)',
@@ -117,7 +108,7 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Revoke a key: it stops working at once (idempotent)' })
   @ApiParam({ name: 'id', description: 'Key id', example: '5b0d7f0e-8c1a-4c8e-9a57-3f1f2c6d9e10' })
   @ApiOkResponse({ type: ApiKeyDto })
-  @ApiErrors({ ...AUTH_ERRORS, 404: 'No such key of yours (NOT_FOUND)' })
+  @ApiErrors({ 404: 'No such key of yours (NOT_FOUND)' })
   async revoke(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,

@@ -14,12 +14,13 @@ import { queryRows } from '../../../database/sql.js';
 import { randomToken, sha256 } from '../crypto.js';
 import { ApiKeyExpiry, apiKeyExpiresAt } from './api-key-expiry.js';
 import { ApiKey } from './api-key.entity.js';
+import { isUuid } from '../../../common/validation/uuid.js';
+import { CursorPart, decodeCursor, encodeCursor } from '../../../common/pagination/cursor.js';
 
 export const MAX_ACTIVE_API_KEYS = 5;
 /** `last_used_at` is a hint for people, not an audit log: one write per key per minute at most. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 const RANDOM_PART = /^[A-Za-z0-9_-]{43}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface NewApiKey {
   name: string;
@@ -53,28 +54,6 @@ interface KeyLookupRow {
   revoked: boolean;
   expired: boolean;
   lastUsedAt: Date | null;
-}
-
-const encodeCursor = (key: ApiKey): string =>
-  Buffer.from(JSON.stringify([key.createdAt.toISOString(), key.id])).toString('base64url');
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(parsed) &&
-      parsed.length === 2 &&
-      typeof parsed[0] === 'string' &&
-      !Number.isNaN(Date.parse(parsed[0])) &&
-      typeof parsed[1] === 'string' &&
-      UUID.test(parsed[1])
-    ) {
-      return [parsed[0], parsed[1]];
-    }
-  } catch {
-    // fall through to the validation error
-  }
-  throw validationFailed([{ field: 'cursor', message: 'cursor is not one this API returned' }]);
 }
 
 @Injectable()
@@ -122,19 +101,26 @@ export class ApiKeysService {
       .orderBy('k.created_at', 'DESC')
       .addOrderBy('k.id', 'DESC')
       .take(limit + 1);
-    if (cursor) {
-      const [createdAt, id] = decodeCursor(cursor);
-      query.andWhere('(k.created_at, k.id) < (:createdAt, :id)', { createdAt, id });
+    const [after] = decodeCursor(cursor, [CursorPart.uuid]) ?? [];
+    if (after) {
+      query.andWhere(
+        '(k.created_at, k.id) < (SELECT c.created_at, c.id FROM api_keys c WHERE c.id = :after)',
+        { after },
+      );
     }
     const rows = await query.getMany();
     const keys = rows.slice(0, limit);
-    return { keys, nextCursor: rows.length > limit ? encodeCursor(keys[keys.length - 1]) : null };
+    return {
+      keys,
+      nextCursor: rows.length > limit ? encodeCursor(keys[keys.length - 1].id) : null,
+    };
   }
 
   /** Revoking is idempotent: a revoked key stays revoked with its first revocation time. */
   async revoke(userId: string, keyId: string): Promise<ApiKey> {
     const key = await this.findOwned(this.dataSource.manager, userId, keyId);
-    await this.dataSource.query(
+    await queryRows(
+      this.dataSource.manager,
       `UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`,
       [key.id],
     );
@@ -172,7 +158,8 @@ export class ApiKeysService {
   private async touch(keyId: string): Promise<void> {
     try {
       // The condition makes concurrent first uses within a minute write once.
-      await this.dataSource.query(
+      await queryRows(
+        this.dataSource.manager,
         `UPDATE api_keys SET last_used_at = now()
          WHERE id = $1 AND (last_used_at IS NULL OR last_used_at <= now() - interval '1 minute')`,
         [keyId],
@@ -247,7 +234,7 @@ export class ApiKeysService {
 
   private async findOwned(manager: EntityManager, userId: string, keyId: string): Promise<ApiKey> {
     // A malformed id cannot name a key; answering 404 keeps ids opaque.
-    if (!UUID.test(keyId)) throw notFound('API key');
+    if (!isUuid(keyId)) throw notFound('API key');
     const key = await manager.getRepository(ApiKey).findOne({ where: { id: keyId, userId } });
     if (!key) throw notFound('API key');
     return key;

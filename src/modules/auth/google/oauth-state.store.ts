@@ -49,10 +49,12 @@ export class OAuthStateStore {
   async save(verifier: string): Promise<string> {
     const state = randomToken();
     // Housekeeping rides along with new sign-ins instead of needing a scheduled job.
-    await this.dataSource.query(
+    await queryRows(
+      this.dataSource.manager,
       `DELETE FROM oauth_states WHERE expires_at < now() - interval '1 hour'`,
     );
-    await this.dataSource.query(
+    await queryRows(
+      this.dataSource.manager,
       `INSERT INTO oauth_states (state_hash, code_verifier, expires_at)
        VALUES ($1, $2, now() + make_interval(secs => $3))`,
       [sha256(state), verifier, OAUTH_STATE_TTL_SECONDS],

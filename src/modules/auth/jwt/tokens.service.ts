@@ -8,6 +8,7 @@ import { queryRows } from '../../../database/sql.js';
 import { MicroBatcher } from '../../../common/batching/micro-batcher.js';
 import { User } from '../../users/user.entity.js';
 import { randomToken, sha256 } from '../crypto.js';
+import { isUuid } from '../../../common/validation/uuid.js';
 
 export interface AccessClaims {
   sub: string;
@@ -29,8 +30,6 @@ export interface IssuedSession {
 type RefreshOutcome =
   | { kind: 'rotated'; session: IssuedSession }
   | { kind: 'unknown' | 'reused' | 'revoked' | 'expired' };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const isAccessClaims = (value: unknown): value is AccessClaims => {
   if (typeof value !== 'object' || value === null) return false;
@@ -151,7 +150,7 @@ export class TokensService {
    * familyChecks); each still sees every revocation committed before its query started.
    */
   async isFamilyActive(familyId: string, userId: string): Promise<boolean> {
-    if (!UUID.test(familyId) || !UUID.test(userId)) return false;
+    if (!isUuid(familyId) || !isUuid(userId)) return false;
     return this.familyChecks.submit({ familyId, userId });
   }
 
@@ -198,7 +197,8 @@ export class TokensService {
     familyId: string,
     reason: 'logout' | 'reuse',
   ): Promise<void> {
-    await manager.query(
+    await queryRows(
+      manager,
       `UPDATE refresh_token_families SET revoked_at = now(), revoked_reason = $2
        WHERE id = $1 AND revoked_at IS NULL`,
       [familyId, reason],
@@ -207,7 +207,8 @@ export class TokensService {
 
   private async mint(manager: EntityManager, user: User, familyId: string): Promise<IssuedSession> {
     const refreshToken = randomToken();
-    await manager.query(
+    await queryRows(
+      manager,
       `INSERT INTO refresh_tokens (family_id, token_hash, expires_at)
        VALUES ($1, $2, now() + make_interval(secs => $3))`,
       [familyId, sha256(refreshToken), this.config.jwtRefreshTtlMs / 1000],

@@ -19,6 +19,7 @@ import type {
   VerifyResult,
 } from '../gateway.interface.js';
 import { parseGenericPayload } from './generic-payload.js';
+import { queryRows } from '../../../database/sql.js';
 
 export const DEV_GENERIC_SECRET_NAME = 'generic_webhook_secret';
 
@@ -114,7 +115,8 @@ export class GenericAdapter implements PaymentGateway, OnModuleInit {
    * else a `failed` one, else pending.
    */
   async verify(input: VerifyInput): Promise<VerifyResult> {
-    const rows = await this.dataSource.query<{ normalized: Partial<NormalizedWebhookEvent> }[]>(
+    const rows = await queryRows<{ normalized: Partial<NormalizedWebhookEvent> }>(
+      this.dataSource.manager,
       `SELECT normalized FROM inbound_webhook_events
         WHERE gateway = 'generic' AND kind = 'payment' AND reference = $1
         ORDER BY (normalized->>'paymentStatus' = 'succeeded') DESC, received_at DESC

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { INBOUND_EVENT_STATUSES } from '../inbound/inbound-webhook-event.entity.js';
-import { PAYMENT_STATUSES } from '../payment.entity.js';
+import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { PageQueryDto, PageResponseDto } from '../../../common/pagination/page.dto.js';
+import { PaymentResponseDto, toPaymentDto } from '../dto/payment.dto.js';
+import { type Payment, PAYMENT_STATUSES } from '../payment.entity.js';
 
 export class ResolvePaymentDto {
   @ApiProperty({
@@ -22,31 +23,7 @@ export class ResolvePaymentDto {
   note: string;
 }
 
-export class AdminListQueryDto {
-  @ApiPropertyOptional({ description: 'Page size, 1 to 100', example: 20, default: 20 })
-  @IsOptional()
-  @Matches(/^\d{1,3}$/, { message: 'limit must be a whole number from 1 to 100' })
-  limit?: string;
-
-  @ApiPropertyOptional({ description: 'next_cursor of the previous page', example: 'djE6…' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
-}
-
-export class AdminWebhookEventsQueryDto extends AdminListQueryDto {
-  @ApiPropertyOptional({
-    description: 'Only events in this state',
-    enum: INBOUND_EVENT_STATUSES,
-    example: 'unmatched',
-  })
-  @IsOptional()
-  @IsIn(INBOUND_EVENT_STATUSES)
-  status?: string;
-}
-
-export class AdminPaymentsQueryDto extends AdminListQueryDto {
+export class AdminPaymentsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     description: 'Only payments in this state',
     enum: PAYMENT_STATUSES,
@@ -57,92 +34,72 @@ export class AdminPaymentsQueryDto extends AdminListQueryDto {
   status?: string;
 }
 
-export class InboundWebhookEventDto {
+/** A payment as the admin routes show it: what its owner sees, and what a review needs. */
+export class AdminPaymentResponseDto extends PaymentResponseDto {
+  @ApiProperty({ description: 'The owner', example: '9b2e6d1a-0c4f-4e7b-8a3d-5f6e7a8b9c0d' })
+  user_id: string;
+
   @ApiProperty({
-    description: 'Stored event id (use it to replay)',
-    example: '3f1c2b7e-5d4a-4e8b-9c1d-2a3b4c5d6e7f',
+    description: 'The amount the gateway reported, when it disagreed with the request',
+    example: 450000,
+    nullable: true,
+    type: Number,
   })
-  id: string;
-
-  @ApiProperty({ description: 'Gateway that sent it', example: 'paystack' })
-  gateway: string;
+  reported_amount: number | null;
 
   @ApiProperty({
-    description: "The gateway's event id, or one derived from type, object id and status",
-    example: 'charge.success.302961.success',
+    description: 'The currency the gateway reported',
+    example: 'NGN',
+    nullable: true,
+    type: String,
   })
-  event_id: string;
-
-  @ApiProperty({ description: "The gateway's event type", example: 'charge.success' })
-  type: string;
-
-  @ApiProperty({ description: 'payment | refund | ignored', example: 'payment' })
-  kind: string;
+  reported_currency: string | null;
 
   @ApiProperty({
-    description: 'Our payment reference, if the event carries it',
+    description: 'The reference the gateway reported',
     example: 'PAY-20260122123456-AB12CD34',
     nullable: true,
     type: String,
   })
-  reference: string | null;
+  reported_reference: string | null;
 
   @ApiProperty({
-    description:
-      'received | processed | unmatched | failed | ignored (processing: open, written by earlier versions)',
-    example: 'unmatched',
-  })
-  status: string;
-
-  @ApiProperty({ description: 'Processing attempts so far', example: 5 })
-  attempts: number;
-
-  @ApiProperty({
-    description: 'Why it is not processed, or what processing noted',
-    example: 'no payment with reference PAY-…',
-    nullable: true,
-    type: String,
-  })
-  last_error: string | null;
-
-  @ApiProperty({
-    description:
-      'The body as the gateway signed it, minus card data and reusable tokens (e.g. Paystack’s ' +
-      '`authorization`); null once INBOUND_PAYLOAD_RETENTION has passed',
-    example: { event: 'charge.success', data: {} },
-    nullable: true,
-    type: Object,
-  })
-  payload: Record<string, unknown> | null;
-
-  @ApiProperty({
-    description:
-      'Request headers, secrets and signatures removed; empty after INBOUND_PAYLOAD_RETENTION',
-    example: { 'content-type': 'application/json' },
-  })
-  headers: Record<string, string>;
-
-  @ApiProperty({ description: 'Arrival time', example: '2026-01-22T12:34:56.000Z' })
-  received_at: string;
-
-  @ApiProperty({
-    description: 'When processing finished',
+    description: 'accepted | rejected, once an admin decided',
     example: null,
     nullable: true,
     type: String,
   })
-  processed_at: string | null;
+  resolution: string | null;
+
+  @ApiProperty({
+    description: 'The admin who decided',
+    example: null,
+    nullable: true,
+    type: String,
+  })
+  resolved_by: string | null;
+
+  @ApiProperty({ description: 'When', example: null, nullable: true, type: String })
+  resolved_at: string | null;
+
+  @ApiProperty({ description: "The admin's note", example: null, nullable: true, type: String })
+  resolution_note: string | null;
 }
 
-export class InboundWebhookEventListDto {
-  @ApiProperty({ type: [InboundWebhookEventDto], description: 'Newest first' })
-  events: InboundWebhookEventDto[];
+export class AdminPaymentListResponseDto extends PageResponseDto {
+  @ApiProperty({ type: [AdminPaymentResponseDto], description: 'Newest first' })
+  payments: AdminPaymentResponseDto[];
+}
 
-  @ApiProperty({
-    description: 'Cursor of the next page; null at the end',
-    example: null,
-    nullable: true,
-    type: String,
-  })
-  next_cursor: string | null;
+export function toAdminPaymentDto(payment: Payment): AdminPaymentResponseDto {
+  return Object.assign(toPaymentDto(payment), {
+    user_id: payment.userId,
+    reported_amount: payment.reportedAmount,
+    reported_currency: payment.reportedCurrency,
+    reported_reference: payment.reportedReference,
+    resolution: payment.resolution,
+    resolved_by: payment.resolvedBy,
+    resolved_at: payment.resolvedAt?.toISOString() ?? null,
+    resolution_note: payment.resolutionNote,
+  });
 }

@@ -4,16 +4,17 @@ import type { DataSource } from 'typeorm';
 import { notFound, unprocessable } from '../../../common/errors/app-error.js';
 import { PAYMENT_REFERENCE_PATTERN } from '../payment-reference.js';
 import { Payment } from '../payment.entity.js';
-import { SettlementService } from '../settlement.service.js';
-import { AfterCommit, PaymentRejectedHooks } from './payment-rejected.hooks.js';
+import { SettlementService } from '../settlement/settlement.service.js';
+import { type AfterCommit, AppEvents } from '../../events/app-events.js';
 
 export type ReviewAction = 'accept' | 'reject';
 
 /**
  * An admin's decision on a `needs_review` payment, under the payment's row lock, recorded with who
- * and when. accept → `succeeded` for what the gateway actually received (hooks credit that amount);
- * reject → `failed`, keeping what was received in amount_received, and the PaymentRejectedHooks
- * (the refunds module) start the refund of it in the same transaction.
+ * and when. accept → `succeeded` for what the gateway actually received ('payment.succeeded':
+ * a deposit credits that amount); reject → `failed`, keeping what was received in
+ * amount_received, and 'payment.rejected' (the refunds module) starts the refund of it in the
+ * same transaction.
  */
 @Injectable()
 export class PaymentReviewService {
@@ -22,7 +23,7 @@ export class PaymentReviewService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly settlement: SettlementService,
-    private readonly rejectedHooks: PaymentRejectedHooks,
+    private readonly events: AppEvents,
   ) {}
 
   async resolve(
@@ -85,7 +86,8 @@ export class PaymentReviewService {
       }
       let updated = await manager.findOneByOrFail(Payment, { id: payment.id });
       if (action === 'reject') {
-        afterCommit = await this.rejectedHooks.run(manager, updated, adminUserId);
+        const after = await this.events.emit('payment.rejected', manager, updated, adminUserId);
+        afterCommit = after.filter((run) => run !== undefined);
         // the refund moved amount_refunded: payment.failed below reports the payment as it now is
         updated = await manager.findOneByOrFail(Payment, { id: payment.id });
       }

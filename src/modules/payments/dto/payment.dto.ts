@@ -13,9 +13,10 @@ import {
   Min,
 } from 'class-validator';
 import { MAX_MINOR } from '../../../common/money.js';
+import { PageQueryDto, PageResponseDto } from '../../../common/pagination/page.dto.js';
 import { IsMetadata } from '../../../common/validation/metadata.validator.js';
 import { GATEWAY_NAMES } from '../../gateways/gateway.interface.js';
-import { PAYMENT_STATUSES } from '../payment.entity.js';
+import { type Payment, PAYMENT_STATUSES } from '../payment.entity.js';
 
 export class CreatePaymentDto {
   @ApiProperty({ description: 'Amount in the currency minor unit (kobo, cents)', example: 500000 })
@@ -76,7 +77,7 @@ export class CreatePaymentDto {
   order_id?: string;
 }
 
-export class ListPaymentsQueryDto {
+export class ListPaymentsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     description: 'Only payments in this state',
     enum: PAYMENT_STATUSES,
@@ -94,20 +95,6 @@ export class ListPaymentsQueryDto {
   @IsOptional()
   @IsIn(GATEWAY_NAMES)
   gateway?: string;
-
-  @ApiPropertyOptional({ description: 'Page size, 1 to 100', example: 20, default: 20 })
-  @IsOptional()
-  @Matches(/^\d{1,3}$/, { message: 'limit must be a whole number from 1 to 100' })
-  limit?: string;
-
-  @ApiPropertyOptional({
-    description: 'next_cursor of the previous page',
-    example: 'djE6M2YxYzJiN2Ut…',
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
 }
 
 export class PaymentResponseDto {
@@ -219,17 +206,9 @@ export class PaymentResponseDto {
   expires_at: string;
 }
 
-export class PaymentListResponseDto {
+export class PaymentListResponseDto extends PageResponseDto {
   @ApiProperty({ type: [PaymentResponseDto], description: 'Newest first' })
   payments: PaymentResponseDto[];
-
-  @ApiProperty({
-    description: 'Cursor of the next page; null at the end',
-    example: null,
-    nullable: true,
-    type: String,
-  })
-  next_cursor: string | null;
 }
 
 export class CallbackQueryDto {
@@ -240,4 +219,31 @@ export class CallbackQueryDto {
   @IsString()
   @MaxLength(64)
   reference: string;
+}
+
+/** A payment as GET /payments/{reference} shows it; also the `data` of payment.* events. */
+export function toPaymentDto(payment: Payment): PaymentResponseDto {
+  return {
+    reference: payment.reference,
+    gateway: payment.gateway,
+    purpose: payment.purpose,
+    status: payment.status,
+    amount: payment.amount,
+    currency: payment.currency,
+    amount_received: payment.amountReceived,
+    amount_refunded: payment.amountRefunded,
+    refund_status: payment.refundStatus,
+    email: payment.email,
+    callback_url: payment.callbackUrl,
+    metadata: payment.metadata,
+    order_id: payment.orderId,
+    authorization_url: payment.authorizationUrl,
+    access_code: payment.accessCode,
+    failure_reason: payment.failureReason,
+    review_reason: payment.reviewReason,
+    created_at: payment.createdAt.toISOString(),
+    updated_at: payment.updatedAt.toISOString(),
+    settled_at: payment.settledAt?.toISOString() ?? null,
+    expires_at: payment.expiresAt.toISOString(),
+  };
 }

@@ -1,9 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, CurrentPrincipal } from '../../../common/auth/auth.decorators.js';
 import type { Principal } from '../../../common/auth/principal.js';
 import { notFound } from '../../../common/errors/app-error.js';
-import { BEARER_SCHEME } from '../../../common/http/swagger.js';
 import { ApiErrors } from '../../../common/errors/api-errors.decorator.js';
 import {
   AdminRefundListQueryDto,
@@ -11,15 +10,13 @@ import {
   AdminRefundResponseDto,
   RefundIdParamDto,
   ResolveRefundDto,
+  toAdminRefundDto,
 } from '../dto/refund.dto.js';
-import { decodeIdCursor, encodeIdCursor } from '../../../common/pagination/id-cursor.js';
-import { pageLimit } from '../refund-cursor.js';
-import { AdminRefundView, toAdminRefundView } from '../refund-view.js';
+import { pageSize } from '../../../common/pagination/page.dto.js';
 import { RefundsService } from '../refunds.service.js';
 import { RefundReviewService } from './refund-review.service.js';
 
 @ApiTags('admin')
-@ApiBearerAuth(BEARER_SCHEME)
 @AdminOnly()
 @Controller('admin/refunds')
 export class AdminRefundsController {
@@ -35,42 +32,27 @@ export class AdminRefundsController {
       'Filter by status, or needs_attention=true for refunds parked for a person. Newest first.',
   })
   @ApiOkResponse({ type: AdminRefundListResponseDto })
-  @ApiErrors({
-    400: 'VALIDATION_FAILED',
-    401: 'UNAUTHENTICATED',
-    403: 'PERMISSION_DENIED: not an admin',
-  })
-  async list(
-    @Query() query: AdminRefundListQueryDto,
-  ): Promise<{ refunds: AdminRefundView[]; next_cursor: string | null }> {
+  @ApiErrors({ 400: 'VALIDATION_FAILED' })
+  async list(@Query() query: AdminRefundListQueryDto): Promise<AdminRefundListResponseDto> {
     const page = await this.refunds.list(
       {
         status: query.status,
         needsAttention:
           query.needs_attention === undefined ? undefined : query.needs_attention === 'true',
       },
-      { limit: pageLimit(query.limit), after: decodeIdCursor(query.cursor) },
+      { limit: pageSize(query), cursor: query.cursor },
     );
-    const last = page.refunds[page.refunds.length - 1];
-    return {
-      refunds: page.refunds.map(toAdminRefundView),
-      next_cursor: page.hasMore && last ? encodeIdCursor(last.id) : null,
-    };
+    return { refunds: page.refunds.map(toAdminRefundDto), next_cursor: page.nextCursor };
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One refund, with its working fields' })
   @ApiOkResponse({ type: AdminRefundResponseDto })
-  @ApiErrors({
-    400: 'VALIDATION_FAILED: not a refund id',
-    401: 'UNAUTHENTICATED',
-    403: 'PERMISSION_DENIED: not an admin',
-    404: 'NOT_FOUND',
-  })
-  async get(@Param() params: RefundIdParamDto): Promise<AdminRefundView> {
+  @ApiErrors({ 400: 'VALIDATION_FAILED: not a refund id', 404: 'NOT_FOUND' })
+  async get(@Param() params: RefundIdParamDto): Promise<AdminRefundResponseDto> {
     const refund = await this.refunds.findById(params.id);
     if (!refund) throw notFound('Refund');
-    return toAdminRefundView(refund);
+    return toAdminRefundDto(refund);
   }
 
   @Post(':id/resolve')
@@ -84,8 +66,6 @@ export class AdminRefundsController {
   @ApiOkResponse({ type: AdminRefundResponseDto })
   @ApiErrors({
     400: 'VALIDATION_FAILED',
-    401: 'UNAUTHENTICATED',
-    403: 'PERMISSION_DENIED: not an admin',
     404: 'NOT_FOUND',
     422: 'REFUND_NOT_OPEN (succeeded or failed already), REFUND_AT_GATEWAY (resend of a refund the gateway has)',
   })
@@ -93,8 +73,8 @@ export class AdminRefundsController {
     @CurrentPrincipal() principal: Principal,
     @Param() params: RefundIdParamDto,
     @Body() body: ResolveRefundDto,
-  ): Promise<AdminRefundView> {
-    return toAdminRefundView(
+  ): Promise<AdminRefundResponseDto> {
+    return toAdminRefundDto(
       await this.review.resolve(
         params.id,
         body.action,

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { notFound, unprocessable } from '../../../common/errors/app-error.js';
 import type { RefundResolution } from '../dto/refund.dto.js';
 import { Refund } from '../refund.entity.js';
-import { queryRows as rows } from '../../../database/sql.js';
+import { queryRows } from '../../../database/sql.js';
 import { RefundTransitionsService } from '../refund-transitions.service.js';
 import { RefundsService } from '../refunds.service.js';
 
@@ -40,7 +40,7 @@ export class RefundReviewService {
         `${refund.gateway} has this refund (${refund.gatewayRefundId}); it is finished by its webhooks and polling, not sent again`,
       );
     }
-    const recorded = await rows<{ id: string }>(
+    const recorded = await queryRows<{ id: string }>(
       this.dataSource.manager,
       `UPDATE refunds SET resolved_by = $2, resolved_at = now(), resolution_note = $3, updated_at = now()
         WHERE id = $1 AND status IN ('pending', 'processing') RETURNING id`,
@@ -51,7 +51,8 @@ export class RefundReviewService {
     switch (action) {
       case 'resend':
         // the admin checked the gateway has no such refund: the unknown call may be made again
-        await this.dataSource.query(
+        await queryRows(
+          this.dataSource.manager,
           `UPDATE refunds SET needs_attention = NULL, gateway_call_started_at = NULL WHERE id = $1 AND status IN ('pending', 'processing')`,
           [refundId],
         );

@@ -5,14 +5,14 @@ import {
   IsOptional,
   IsString,
   IsUUID,
-  Matches,
   Max,
   MaxLength,
   Min,
   MinLength,
 } from 'class-validator';
 import { MAX_MINOR } from '../../../common/money.js';
-import { REFUND_STATUSES } from '../refund.entity.js';
+import { PageQueryDto, PageResponseDto } from '../../../common/pagination/page.dto.js';
+import { type Refund, REFUND_STATUSES } from '../refund.entity.js';
 
 export class CreateRefundDto {
   @ApiPropertyOptional({
@@ -98,33 +98,12 @@ export class RefundResponseDto extends RefundCreatedResponseDto {
   completed_at: string | null;
 }
 
-export class RefundListResponseDto {
+export class RefundListResponseDto extends PageResponseDto {
   @ApiProperty({ type: [RefundResponseDto], description: 'Newest first' })
   refunds: RefundResponseDto[];
-
-  @ApiProperty({
-    description: 'Cursor of the next page; null at the end',
-    example: null,
-    nullable: true,
-    type: String,
-  })
-  next_cursor: string | null;
 }
 
-export class RefundListQueryDto {
-  @ApiPropertyOptional({ description: 'Page size, 1 to 100', example: 20, default: 20 })
-  @IsOptional()
-  @Matches(/^\d{1,3}$/, { message: 'limit must be a whole number from 1 to 100' })
-  limit?: string;
-
-  @ApiPropertyOptional({ description: 'next_cursor of the previous page', example: 'djE6…' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
-}
-
-export class AdminRefundListQueryDto extends RefundListQueryDto {
+export class AdminRefundListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     description: 'Only refunds in this state',
     enum: REFUND_STATUSES,
@@ -238,15 +217,53 @@ export class AdminRefundResponseDto extends RefundResponseDto {
   needs_attention: string | null;
 }
 
-export class AdminRefundListResponseDto {
+export class AdminRefundListResponseDto extends PageResponseDto {
   @ApiProperty({ type: [AdminRefundResponseDto], description: 'Newest first' })
   refunds: AdminRefundResponseDto[];
+}
 
-  @ApiProperty({
-    description: 'Cursor of the next page; null at the end',
-    example: null,
-    nullable: true,
-    type: String,
-  })
-  next_cursor: string | null;
+/** A refund as GET /refunds/{id} shows it; also the `data` of refund.* events. */
+export function toRefundDto(refund: Refund): RefundResponseDto {
+  return {
+    id: refund.id,
+    payment_reference: refund.paymentReference,
+    amount: refund.amount,
+    currency: refund.currency,
+    status: refund.status,
+    reason: refund.reason,
+    failure_reason: refund.failureReason,
+    gateway: refund.gateway,
+    initiated_by: refund.initiatedBy,
+    created_at: refund.createdAt.toISOString(),
+    updated_at: refund.updatedAt.toISOString(),
+    completed_at: refund.completedAt?.toISOString() ?? null,
+  };
+}
+
+/** What POST /payments/{reference}/refunds answers (SPEC §8). */
+export function toRefundCreatedDto(refund: Refund): RefundCreatedResponseDto {
+  return {
+    id: refund.id,
+    payment_reference: refund.paymentReference,
+    amount: refund.amount,
+    currency: refund.currency,
+    status: refund.status,
+    reason: refund.reason,
+    created_at: refund.createdAt.toISOString(),
+  };
+}
+
+/** A refund as the admin routes show it, with its working fields. */
+export function toAdminRefundDto(refund: Refund): AdminRefundResponseDto {
+  return Object.assign(toRefundDto(refund), {
+    user_id: refund.userId,
+    gateway_refund_id: refund.gatewayRefundId,
+    gateway_refund_reference: refund.gatewayRefundReference,
+    initiated_by_user_id: refund.initiatedByUserId,
+    wallet_debited: refund.walletDebited,
+    attempts: refund.attempts,
+    last_attempt_at: refund.lastAttemptAt?.toISOString() ?? null,
+    last_error: refund.lastError,
+    needs_attention: refund.needsAttention,
+  });
 }

@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   IsIn,
   IsInt,
@@ -12,11 +11,13 @@ import {
   Min,
 } from 'class-validator';
 import { MAX_MINOR } from '../../../common/money.js';
+import { PageQueryDto, PageResponseDto } from '../../../common/pagination/page.dto.js';
 import { GATEWAY_NAMES, type GatewayName } from '../../gateways/gateway.interface.js';
 import {
   WALLET_TRANSACTION_TYPES,
+  type WalletTransactionStatus,
   type WalletTransactionType,
-} from '../wallet-transaction.view.js';
+} from '../wallet-transaction.js';
 
 export class TransferRequestDto {
   @ApiProperty({
@@ -46,21 +47,7 @@ export class TransferRequestDto {
   narration?: string;
 }
 
-export class ListTransactionsQueryDto {
-  @ApiPropertyOptional({ description: 'Page size, 1 to 100', example: 20, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'The next_cursor of the previous page', example: 'ZTo0Mg' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  cursor?: string;
-
+export class ListTransactionsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     description: 'Only transactions of this type',
     enum: WALLET_TRANSACTION_TYPES,
@@ -131,7 +118,7 @@ export class WalletTransactionDto {
     enum: WALLET_TRANSACTION_TYPES,
     example: 'transfer_in',
   })
-  type: string;
+  type: WalletTransactionType;
 
   @ApiProperty({
     description: 'Always positive, in the minor unit; the type says which way it went',
@@ -148,7 +135,7 @@ export class WalletTransactionDto {
     enum: ['success', 'reversed'],
     example: 'success',
   })
-  status: string;
+  status: WalletTransactionStatus;
 
   @ApiProperty({
     description: 'Transfer reference, or the payment reference of a deposit',
@@ -185,17 +172,9 @@ export class WalletTransactionDto {
   created_at: string;
 }
 
-export class TransactionPageDto {
+export class TransactionPageDto extends PageResponseDto {
   @ApiProperty({ type: [WalletTransactionDto], description: 'Newest first' })
   transactions: WalletTransactionDto[];
-
-  @ApiProperty({
-    description: 'Pass as cursor for the next page; null at the end',
-    example: 'ZTo0Mg',
-    nullable: true,
-    type: String,
-  })
-  next_cursor: string | null;
 }
 
 export class DepositRequestDto {

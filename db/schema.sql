@@ -1,0 +1,1559 @@
+-- The current schema: every table, index, constraint, function and trigger as the migrations
+-- (migrations/) leave a database. Generated, never edited: `npm run db:schema` writes it from a
+-- database migrated from scratch, and a test (test/integration/db-schema.spec.ts) fails while it
+-- is stale. Migrations are history and never change; to change the schema, add one and
+-- regenerate this file. The body of a function here is its body now, whichever migration last
+-- redefined it.
+
+--
+-- PostgreSQL database dump
+--
+
+SET statement_timeout = 0;
+SET lock_timeout = 0;
+SET idle_in_transaction_session_timeout = 0;
+SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+SELECT pg_catalog.set_config('search_path', '', false);
+SET check_function_bodies = false;
+SET xmloption = content;
+SET client_min_messages = warning;
+SET row_security = off;
+
+--
+-- Name: pgcrypto; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;
+
+--
+-- Name: EXTENSION pgcrypto; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION pgcrypto IS 'cryptographic functions';
+
+--
+-- Name: idempotency_complete(jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.idempotency_complete(p_claim jsonb) RETURNS void
+    LANGUAGE plpgsql
+    SET enable_seqscan TO 'off'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+      BEGIN
+        IF p_claim IS NULL THEN
+          RETURN;
+        END IF;
+        UPDATE idempotency_keys
+           SET status = 'completed', response_status = (p_claim->>'status')::int,
+               response_body = p_claim->'body', completed_at = now()
+         WHERE user_id = (p_claim->>'user_id')::uuid AND key = p_claim->>'key'
+           AND attempt = (p_claim->>'attempt')::uuid AND status = 'in_flight';
+        IF NOT FOUND THEN
+          RAISE EXCEPTION USING ERRCODE = 'IK001',
+            MESSAGE = 'the Idempotency-Key is no longer held by this attempt';
+        END IF;
+      END $$;
+
+--
+-- Name: ledger_apply_entry(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ledger_apply_entry() RETURNS trigger
+    LANGUAGE plpgsql
+    SET enable_seqscan TO 'off'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+      BEGIN
+        UPDATE ledger_accounts SET balance = balance + NEW.amount, updated_at = now()
+        WHERE id = NEW.account_id
+        RETURNING balance INTO NEW.balance_after;
+        IF NOT FOUND THEN
+          RAISE EXCEPTION USING ERRCODE = 'LD003', MESSAGE = format('no ledger account %s', NEW.account_id);
+        END IF;
+        RETURN NEW;
+      END $$;
+
+--
+-- Name: ledger_check_transfer_balanced(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ledger_check_transfer_balanced() RETURNS trigger
+    LANGUAGE plpgsql
+    SET enable_seqscan TO 'off'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+      DECLARE
+        v_sum numeric;
+        v_lines int;
+        v_currencies int;
+      BEGIN
+        SELECT sum(e.amount), count(*),
+               count(DISTINCT (SELECT a.currency FROM ledger_accounts a WHERE a.id = e.account_id))
+          INTO v_sum, v_lines, v_currencies
+          FROM ledger_entries e
+         WHERE e.transfer_id = NEW.transfer_id;
+        IF v_sum <> 0 OR v_lines < 2 OR v_currencies <> 1 THEN
+          RAISE EXCEPTION USING ERRCODE = 'LD011',
+            MESSAGE = format('ledger transfer %s is unbalanced (sum %s over %s entries in %s currencies)',
+                             NEW.transfer_id, v_sum, v_lines, v_currencies);
+        END IF;
+        RETURN NULL;
+      END $$;
+
+--
+-- Name: ledger_guard_account(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ledger_guard_account() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+      BEGIN
+        IF NEW.id <> OLD.id OR NEW.kind <> OLD.kind OR NEW.currency <> OLD.currency
+           OR NEW.user_id IS DISTINCT FROM OLD.user_id
+           OR NEW.wallet_number IS DISTINCT FROM OLD.wallet_number
+           OR NEW.name IS DISTINCT FROM OLD.name THEN
+          RAISE EXCEPTION USING ERRCODE = 'LD010', MESSAGE = 'a ledger account''s identity cannot change';
+        END IF;
+        IF NEW.balance <> OLD.balance AND pg_trigger_depth() < 2 THEN
+          RAISE EXCEPTION USING ERRCODE = 'LD010',
+            MESSAGE = 'a ledger balance changes only by inserting entries';
+        END IF;
+        RETURN NEW;
+      END $$;
+
+--
+-- Name: ledger_post(text, text, text, text, uuid, uuid[], bigint[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ledger_post(p_kind text, p_key text, p_reference text, p_narration text, p_reverses uuid, p_accounts uuid[], p_amounts bigint[]) RETURNS TABLE(outcome text, transfer_id uuid, created_at timestamp with time zone, entry_id bigint, account_id uuid, amount bigint, balance_after bigint)
+    LANGUAGE plpgsql
+    SET enable_seqscan TO 'off'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+      #variable_conflict use_column
+      DECLARE
+        v_transfer uuid;
+        v_created_at timestamptz;
+        v_locked int;
+        v_currencies int;
+      BEGIN
+        IF coalesce(cardinality(p_accounts), 0) < 2 OR cardinality(p_accounts) <> cardinality(p_amounts)
+           OR (SELECT count(DISTINCT x) FROM unnest(p_accounts) x) <> cardinality(p_accounts)
+           OR 0 = ANY(p_amounts)
+           OR (SELECT sum(x) FROM unnest(p_amounts) x) <> 0 THEN
+          RAISE EXCEPTION USING ERRCODE = 'LD002',
+            MESSAGE = 'a ledger transfer needs two or more distinct accounts with non-zero amounts summing to zero';
+        END IF;
+
+        SELECT count(*), count(DISTINCT currency) INTO v_locked, v_currencies
+          FROM (SELECT currency FROM ledger_accounts WHERE id = ANY(p_accounts) ORDER BY id FOR UPDATE) locked;
+        IF v_locked <> cardinality(p_accounts) THEN
+          RAISE EXCEPTION USING ERRCODE = 'LD003', MESSAGE = 'unknown ledger account';
+        END IF;
+        IF v_currencies <> 1 THEN
+          RAISE EXCEPTION USING ERRCODE = 'LD004', MESSAGE = 'a ledger transfer cannot mix currencies';
+        END IF;
+
+        -- Read after the locks: a twin posting of the same key on the same accounts has committed.
+        SELECT t.id, t.created_at INTO v_transfer, v_created_at FROM ledger_transfers t WHERE t.key = p_key;
+        IF FOUND THEN
+          RETURN QUERY
+            SELECT 'existing'::text, v_transfer, v_created_at, e.id, e.account_id, e.amount, e.balance_after
+              FROM ledger_entries e WHERE e.transfer_id = v_transfer ORDER BY e.account_id;
+          RETURN;
+        END IF;
+
+        RETURN QUERY
+          SELECT 'insufficient_funds'::text, NULL::uuid, NULL::timestamptz, NULL::bigint, d.acc, d.amt, d.balance
+            FROM (SELECT l.acc, l.amt,
+                         (SELECT a.balance FROM ledger_accounts a WHERE a.id = l.acc AND a.kind = 'user_wallet') AS balance
+                    FROM unnest(p_accounts, p_amounts) AS l(acc, amt)
+                   WHERE l.amt < 0) d
+           WHERE d.balance + d.amt < 0
+           LIMIT 1;
+        IF FOUND THEN
+          RETURN;
+        END IF;
+
+        INSERT INTO ledger_transfers (kind, key, reference, narration, reverses_transfer_id)
+        VALUES (p_kind, p_key, p_reference, p_narration, p_reverses)
+        ON CONFLICT (key) DO NOTHING
+        RETURNING id, created_at INTO v_transfer, v_created_at;
+        IF v_transfer IS NULL THEN
+          -- A twin on other accounts won the key meanwhile: it is the transfer for this key.
+          SELECT t.id, t.created_at INTO v_transfer, v_created_at FROM ledger_transfers t WHERE t.key = p_key;
+          RETURN QUERY
+            SELECT 'existing'::text, v_transfer, v_created_at, e.id, e.account_id, e.amount, e.balance_after
+              FROM ledger_entries e WHERE e.transfer_id = v_transfer ORDER BY e.account_id;
+          RETURN;
+        END IF;
+
+        RETURN QUERY
+          INSERT INTO ledger_entries AS e (transfer_id, account_id, amount)
+          SELECT v_transfer, l.acc, l.amt FROM unnest(p_accounts, p_amounts) AS l(acc, amt) ORDER BY l.acc
+          RETURNING 'created'::text, v_transfer, v_created_at, e.id, e.account_id, e.amount, e.balance_after;
+      END $$;
+
+--
+-- Name: ledger_refuse_change(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ledger_refuse_change() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+      BEGIN
+        RAISE EXCEPTION USING ERRCODE = 'LD010',
+          MESSAGE = format('%s is append-only: %s is not allowed', TG_TABLE_NAME, TG_OP);
+      END $$;
+
+--
+-- Name: ledger_wallet_transaction(bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ledger_wallet_transaction(p_entry_id bigint) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET enable_seqscan TO 'off'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+      BEGIN
+        RETURN (
+          SELECT jsonb_build_object(
+            'id', v.id::text,
+            'type', ledger_wallet_transaction_type((v.transfer).kind, v.amount),
+            'amount', abs(v.amount),
+            'currency', v.currency,
+            'status', CASE WHEN (v.transfer).kind = 'refund' AND v.reversed THEN 'reversed' ELSE 'success' END,
+            'reference', (v.transfer).reference,
+            'counterparty_wallet_number', v.counterparty,
+            'narration', (v.transfer).narration,
+            'balance_after', v.balance_after,
+            'created_at', to_char(v.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+          FROM (
+            SELECT e.id, e.amount, e.balance_after, e.created_at,
+                   (SELECT t FROM ledger_transfers t WHERE t.id = e.transfer_id) AS transfer,
+                   (SELECT a.currency::text FROM ledger_accounts a WHERE a.id = e.account_id) AS currency,
+                   EXISTS (SELECT 1 FROM ledger_transfers r WHERE r.reverses_transfer_id = e.transfer_id) AS reversed,
+                   (SELECT other.wallet_number FROM (
+                      SELECT (SELECT ca.wallet_number::text FROM ledger_accounts ca
+                               WHERE ca.id = ce.account_id AND ca.kind = 'user_wallet') AS wallet_number
+                        FROM ledger_entries ce
+                       WHERE ce.transfer_id = e.transfer_id AND ce.account_id <> e.account_id) other
+                     WHERE other.wallet_number IS NOT NULL
+                     LIMIT 1) AS counterparty
+              FROM ledger_entries e
+             WHERE e.id = p_entry_id) v);
+      END $$;
+
+--
+-- Name: ledger_wallet_transaction_type(text, bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ledger_wallet_transaction_type(p_kind text, p_amount bigint) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$
+        SELECT CASE WHEN p_kind = 'transfer' THEN CASE WHEN p_amount > 0 THEN 'transfer_in' ELSE 'transfer_out' END
+                    ELSE p_kind END
+      $$;
+
+--
+-- Name: payment_audit_entries_append_only(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.payment_audit_entries_append_only() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+      BEGIN
+        RAISE EXCEPTION 'payment_audit_entries is append-only';
+      END $$;
+
+--
+-- Name: wallet_deposit(uuid, uuid, bigint, text, text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.wallet_deposit(p_clearing uuid, p_wallet uuid, p_amount bigint, p_key text, p_reference text, p_event_id text) RETURNS TABLE(outcome text, wallet_transaction jsonb)
+    LANGUAGE plpgsql
+    SET enable_seqscan TO 'off'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+      DECLARE
+        v_outcome text;
+        v_entry bigint;
+        v_created_at timestamptz;
+        v_view jsonb;
+      BEGIN
+        SELECT p.outcome, p.entry_id, p.created_at INTO v_outcome, v_entry, v_created_at
+          FROM ledger_post('deposit', p_key, p_reference, NULL, NULL,
+                           ARRAY[p_clearing, p_wallet], ARRAY[-p_amount, p_amount]) p
+         WHERE p.account_id = p_wallet;
+        IF v_outcome = 'created' THEN
+          v_view := ledger_wallet_transaction(v_entry);
+          INSERT INTO events (id, user_id, type, data, created_at)
+          SELECT p_event_id, a.user_id, 'wallet.deposit.success', v_view, v_created_at
+            FROM ledger_accounts a WHERE a.id = p_wallet;
+        END IF;
+        RETURN QUERY SELECT v_outcome, v_view;
+      END $$;
+
+--
+-- Name: wallet_transfer(uuid, uuid, bigint, text, text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.wallet_transfer(p_sender uuid, p_recipient uuid, p_amount bigint, p_reference text, p_narration text, p_event_id text) RETURNS TABLE(outcome text, wallet_transaction jsonb)
+    LANGUAGE plpgsql
+    SET enable_seqscan TO 'off'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+      DECLARE
+        v_outcome text;
+        v_entry bigint;
+        v_created_at timestamptz;
+        v_view jsonb;
+      BEGIN
+        IF p_amount IS NULL OR p_amount <= 0 THEN
+          RAISE EXCEPTION USING ERRCODE = 'LD002', MESSAGE = 'a wallet transfer amount must be positive';
+        END IF;
+        SELECT p.outcome, p.entry_id, p.created_at INTO v_outcome, v_entry, v_created_at
+          FROM ledger_post('transfer', 'transfer:' || p_reference, p_reference, p_narration, NULL,
+                           ARRAY[p_sender, p_recipient], ARRAY[-p_amount, p_amount]) p
+         WHERE p.outcome = 'insufficient_funds' OR p.account_id = p_recipient;
+        IF v_outcome = 'created' THEN
+          v_view := ledger_wallet_transaction(v_entry);
+          INSERT INTO events (id, user_id, type, data, created_at)
+          SELECT p_event_id, a.user_id, 'wallet.transfer.received', v_view, v_created_at
+            FROM ledger_accounts a WHERE a.id = p_recipient;
+        END IF;
+        RETURN QUERY SELECT v_outcome, v_view;
+      END $$;
+
+--
+-- Name: wallet_transfer(uuid, uuid, bigint, text, text, text, jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.wallet_transfer(p_sender uuid, p_recipient uuid, p_amount bigint, p_reference text, p_narration text, p_event_id text, p_idempotency jsonb) RETURNS TABLE(outcome text, wallet_transaction jsonb)
+    LANGUAGE plpgsql
+    SET enable_seqscan TO 'off'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+      DECLARE
+        v_outcome text;
+        v_view jsonb;
+      BEGIN
+        SELECT t.outcome, t.wallet_transaction INTO v_outcome, v_view
+          FROM wallet_transfer(p_sender, p_recipient, p_amount, p_reference, p_narration, p_event_id) t;
+        IF v_outcome = 'created' THEN
+          PERFORM idempotency_complete(p_idempotency);
+        END IF;
+        RETURN QUERY SELECT v_outcome, v_view;
+      END $$;
+
+--
+-- Name: wallet_transfer_batch(uuid[], uuid[], bigint[], text[], text[], text[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.wallet_transfer_batch(p_senders uuid[], p_recipients uuid[], p_amounts bigint[], p_references text[], p_narrations text[], p_event_ids text[]) RETURNS TABLE(ord integer, outcome text, wallet_transaction jsonb)
+    LANGUAGE plpgsql
+    SET enable_seqscan TO 'off'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+      #variable_conflict use_column
+      DECLARE
+        v_count int := coalesce(cardinality(p_senders), 0);
+        v_outcome text;
+        v_view jsonb;
+      BEGIN
+        IF cardinality(p_recipients) <> v_count OR cardinality(p_amounts) <> v_count
+           OR cardinality(p_references) <> v_count OR cardinality(p_narrations) <> v_count
+           OR cardinality(p_event_ids) <> v_count THEN
+          RAISE EXCEPTION USING ERRCODE = 'LD002', MESSAGE = 'wallet_transfer_batch needs arrays of one length';
+        END IF;
+        IF EXISTS (SELECT 1 FROM unnest(p_amounts) a WHERE a IS NULL OR a <= 0) THEN
+          RAISE EXCEPTION USING ERRCODE = 'LD002', MESSAGE = 'a wallet transfer amount must be positive';
+        END IF;
+        PERFORM 1 FROM ledger_accounts WHERE id = ANY(p_senders || p_recipients) ORDER BY id FOR UPDATE;
+        FOR i IN 1 .. v_count LOOP
+          SELECT t.outcome, t.wallet_transaction INTO v_outcome, v_view
+            FROM wallet_transfer(p_senders[i], p_recipients[i], p_amounts[i], p_references[i],
+                                 p_narrations[i], p_event_ids[i]) t;
+          ord := i;
+          outcome := v_outcome;
+          wallet_transaction := v_view;
+          RETURN NEXT;
+        END LOOP;
+      END $$;
+
+--
+-- Name: wallet_transfer_batch(uuid[], uuid[], bigint[], text[], text[], text[], jsonb[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.wallet_transfer_batch(p_senders uuid[], p_recipients uuid[], p_amounts bigint[], p_references text[], p_narrations text[], p_event_ids text[], p_idempotency jsonb[]) RETURNS TABLE(ord integer, outcome text, wallet_transaction jsonb)
+    LANGUAGE plpgsql
+    SET enable_seqscan TO 'off'
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+      #variable_conflict use_column
+      DECLARE
+        r record;
+      BEGIN
+        IF coalesce(cardinality(p_idempotency), 0) <> coalesce(cardinality(p_senders), 0) THEN
+          RAISE EXCEPTION USING ERRCODE = 'LD002', MESSAGE = 'wallet_transfer_batch needs arrays of one length';
+        END IF;
+        FOR r IN
+          SELECT b.ord, b.outcome, b.wallet_transaction
+            FROM wallet_transfer_batch(p_senders, p_recipients, p_amounts, p_references,
+                                       p_narrations, p_event_ids) b
+        LOOP
+          IF r.outcome = 'created' THEN
+            PERFORM idempotency_complete(p_idempotency[r.ord]);
+          END IF;
+          ord := r.ord;
+          outcome := r.outcome;
+          wallet_transaction := r.wallet_transaction;
+          RETURN NEXT;
+        END LOOP;
+      END $$;
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: api_keys; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.api_keys (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    name text NOT NULL,
+    key_hash bytea NOT NULL,
+    key_prefix text NOT NULL,
+    permissions text[] NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    revoked_at timestamp with time zone,
+    last_used_at timestamp with time zone,
+    rolled_over_from_id uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT api_keys_check CHECK ((expires_at > created_at)),
+    CONSTRAINT api_keys_key_hash_check CHECK ((octet_length(key_hash) = 32)),
+    CONSTRAINT api_keys_name_check CHECK (((char_length(name) >= 1) AND (char_length(name) <= 100))),
+    CONSTRAINT api_keys_permissions_check CHECK (((cardinality(permissions) >= 1) AND (permissions <@ ARRAY['deposit'::text, 'transfer'::text, 'read'::text, 'payments'::text, 'refunds'::text, 'webhooks'::text])))
+);
+
+--
+-- Name: app_secrets; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.app_secrets (
+    name text NOT NULL,
+    value text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: events; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.events (
+    id text NOT NULL,
+    user_id uuid NOT NULL,
+    type text NOT NULL,
+    data jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    relayed_at timestamp with time zone,
+    CONSTRAINT events_id_check CHECK ((id ~~ 'evt\_%'::text))
+);
+
+--
+-- Name: idempotency_keys; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.idempotency_keys (
+    user_id uuid NOT NULL,
+    key text NOT NULL,
+    method text NOT NULL,
+    path text NOT NULL,
+    request_hash text NOT NULL,
+    status text NOT NULL,
+    response_status integer,
+    response_body jsonb,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    completed_at timestamp with time zone,
+    expires_at timestamp with time zone NOT NULL,
+    attempt uuid,
+    attempt_started_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT idempotency_keys_check CHECK (((status = 'in_flight'::text) OR (response_status IS NOT NULL))),
+    CONSTRAINT idempotency_keys_key_check CHECK (((length(key) >= 1) AND (length(key) <= 255))),
+    CONSTRAINT idempotency_keys_status_check CHECK ((status = ANY (ARRAY['in_flight'::text, 'completed'::text])))
+);
+
+--
+-- Name: inbound_webhook_events; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.inbound_webhook_events (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    gateway text NOT NULL,
+    event_id text NOT NULL,
+    type text NOT NULL,
+    kind text NOT NULL,
+    reference text,
+    gateway_payment_id text,
+    payload jsonb,
+    normalized jsonb NOT NULL,
+    headers jsonb NOT NULL,
+    status text DEFAULT 'received'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    last_error text,
+    payment_id uuid,
+    generation integer DEFAULT 0 NOT NULL,
+    received_at timestamp with time zone DEFAULT now() NOT NULL,
+    enqueued_at timestamp with time zone,
+    processed_at timestamp with time zone,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT inbound_webhook_events_attempts_check CHECK ((attempts >= 0)),
+    CONSTRAINT inbound_webhook_events_event_id_check CHECK (((length(event_id) >= 1) AND (length(event_id) <= 512))),
+    CONSTRAINT inbound_webhook_events_generation_check CHECK ((generation >= 0)),
+    CONSTRAINT inbound_webhook_events_kind_check CHECK ((kind = ANY (ARRAY['payment'::text, 'refund'::text, 'ignored'::text]))),
+    CONSTRAINT inbound_webhook_events_status_check CHECK ((status = ANY (ARRAY['received'::text, 'processing'::text, 'processed'::text, 'unmatched'::text, 'failed'::text, 'ignored'::text])))
+);
+
+--
+-- Name: ledger_accounts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.ledger_accounts (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    kind text NOT NULL,
+    user_id uuid,
+    wallet_number character(13),
+    name text,
+    currency character(3) NOT NULL,
+    balance bigint DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT ledger_accounts_balance_check CHECK (((balance >= '-9007199254740991'::bigint) AND (balance <= '9007199254740991'::bigint))),
+    CONSTRAINT ledger_accounts_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT ledger_accounts_kind_check CHECK ((kind = ANY (ARRAY['user_wallet'::text, 'system'::text]))),
+    CONSTRAINT ledger_accounts_name_check CHECK ((name ~ '^[a-z_]+(:[A-Za-z0-9_-]+)*$'::text)),
+    CONSTRAINT ledger_accounts_user_balance_non_negative CHECK (((kind <> 'user_wallet'::text) OR (balance >= 0))),
+    CONSTRAINT ledger_accounts_wallet_number_check CHECK ((wallet_number ~ '^[0-9]{13}$'::text)),
+    CONSTRAINT ledger_accounts_wallet_shape CHECK ((((kind = 'user_wallet'::text) AND (user_id IS NOT NULL) AND (wallet_number IS NOT NULL) AND (name IS NULL)) OR ((kind = 'system'::text) AND (user_id IS NULL) AND (wallet_number IS NULL) AND (name IS NOT NULL))))
+);
+
+--
+-- Name: ledger_entries; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.ledger_entries (
+    id bigint NOT NULL,
+    transfer_id uuid NOT NULL,
+    account_id uuid NOT NULL,
+    amount bigint NOT NULL,
+    balance_after bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    CONSTRAINT ledger_entries_amount_check CHECK (((amount <> 0) AND ((amount >= '-9007199254740991'::bigint) AND (amount <= '9007199254740991'::bigint))))
+);
+ALTER TABLE ONLY public.ledger_entries ALTER COLUMN transfer_id SET (n_distinct=-0.5);
+
+--
+-- Name: ledger_entries_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.ledger_entries ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.ledger_entries_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: ledger_transfers; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.ledger_transfers (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    kind text NOT NULL,
+    key text NOT NULL,
+    reference text NOT NULL,
+    narration text,
+    reverses_transfer_id uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT ledger_transfers_check CHECK (((kind = 'refund_reversal'::text) = (reverses_transfer_id IS NOT NULL))),
+    CONSTRAINT ledger_transfers_key_check CHECK (((length(key) >= 1) AND (length(key) <= 200))),
+    CONSTRAINT ledger_transfers_kind_check CHECK ((kind = ANY (ARRAY['deposit'::text, 'transfer'::text, 'refund'::text, 'refund_reversal'::text]))),
+    CONSTRAINT ledger_transfers_narration_check CHECK ((length(narration) <= 255)),
+    CONSTRAINT ledger_transfers_reference_check CHECK ((reference ~ '^[A-Za-z0-9-]{1,64}$'::text))
+);
+
+--
+-- Name: migrations; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.migrations (
+    id integer NOT NULL,
+    "timestamp" bigint NOT NULL,
+    name character varying NOT NULL
+);
+
+--
+-- Name: migrations_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.migrations_id_seq
+    AS integer
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: migrations_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.migrations_id_seq OWNED BY public.migrations.id;
+
+--
+-- Name: oauth_states; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.oauth_states (
+    state_hash bytea NOT NULL,
+    code_verifier text NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT oauth_states_state_hash_check CHECK ((octet_length(state_hash) = 32))
+);
+
+--
+-- Name: orders; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.orders (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    amount bigint NOT NULL,
+    currency text NOT NULL,
+    receipt text NOT NULL,
+    status text DEFAULT 'created'::text NOT NULL,
+    paid_by_payment_id uuid,
+    paid_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT orders_amount_check CHECK ((amount > 0)),
+    CONSTRAINT orders_check CHECK (((status = 'paid'::text) = ((paid_at IS NOT NULL) AND (paid_by_payment_id IS NOT NULL)))),
+    CONSTRAINT orders_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT orders_receipt_check CHECK (((length(receipt) >= 1) AND (length(receipt) <= 255))),
+    CONSTRAINT orders_status_check CHECK ((status = ANY (ARRAY['created'::text, 'paid'::text])))
+);
+
+--
+-- Name: payment_audit_entries; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.payment_audit_entries (
+    id bigint NOT NULL,
+    payment_id uuid NOT NULL,
+    action text NOT NULL,
+    source text NOT NULL,
+    actor_user_id uuid,
+    from_status text NOT NULL,
+    to_status text NOT NULL,
+    note text,
+    details jsonb,
+    inbound_event_id uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT payment_audit_entries_action_check CHECK ((action = ANY (ARRAY['transition'::text, 'contradiction'::text, 'accept'::text, 'reject'::text])))
+);
+
+--
+-- Name: payment_audit_entries_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.payment_audit_entries_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: payment_audit_entries_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.payment_audit_entries_id_seq OWNED BY public.payment_audit_entries.id;
+
+--
+-- Name: payments; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.payments (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    reference text NOT NULL,
+    user_id uuid NOT NULL,
+    purpose text NOT NULL,
+    gateway text NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    amount bigint NOT NULL,
+    currency text NOT NULL,
+    amount_received bigint,
+    amount_refunded bigint DEFAULT 0 NOT NULL,
+    refund_status text DEFAULT 'none'::text NOT NULL,
+    email text NOT NULL,
+    callback_url text,
+    metadata jsonb,
+    order_id uuid,
+    gateway_payment_id text,
+    gateway_charge_id text,
+    authorization_url text,
+    access_code text,
+    failure_reason text,
+    review_reason text,
+    reported_amount bigint,
+    reported_currency text,
+    reported_reference text,
+    resolution text,
+    resolved_by uuid,
+    resolved_at timestamp with time zone,
+    resolution_note text,
+    expires_at timestamp with time zone NOT NULL,
+    settled_at timestamp with time zone,
+    last_verified_at timestamp with time zone,
+    next_verify_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT payments_amount_check CHECK ((amount > 0)),
+    CONSTRAINT payments_amount_received_check CHECK (((amount_received IS NULL) OR (amount_received > 0))),
+    CONSTRAINT payments_check CHECK (((amount_refunded >= 0) AND (amount_refunded <= COALESCE(amount_received, amount)))),
+    CONSTRAINT payments_check1 CHECK (((status <> 'succeeded'::text) OR ((amount_received IS NOT NULL) AND (settled_at IS NOT NULL)))),
+    CONSTRAINT payments_check2 CHECK (((resolution IS NULL) = (resolved_at IS NULL))),
+    CONSTRAINT payments_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT payments_purpose_check CHECK ((purpose = ANY (ARRAY['payment'::text, 'wallet_deposit'::text]))),
+    CONSTRAINT payments_reference_check CHECK ((reference ~ '^PAY-[0-9]{14}-[A-Z0-9]{8}$'::text)),
+    CONSTRAINT payments_refund_status_check CHECK ((refund_status = ANY (ARRAY['none'::text, 'partial'::text, 'full'::text]))),
+    CONSTRAINT payments_resolution_check CHECK ((resolution = ANY (ARRAY['accepted'::text, 'rejected'::text]))),
+    CONSTRAINT payments_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'succeeded'::text, 'failed'::text, 'abandoned'::text, 'needs_review'::text])))
+);
+
+--
+-- Name: refresh_token_families; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.refresh_token_families (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    revoked_at timestamp with time zone,
+    revoked_reason text,
+    CONSTRAINT refresh_token_families_check CHECK (((revoked_at IS NULL) = (revoked_reason IS NULL))),
+    CONSTRAINT refresh_token_families_revoked_reason_check CHECK ((revoked_reason = ANY (ARRAY['logout'::text, 'reuse'::text])))
+);
+
+--
+-- Name: refresh_tokens; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.refresh_tokens (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    family_id uuid NOT NULL,
+    token_hash bytea NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT refresh_tokens_check CHECK ((expires_at > created_at)),
+    CONSTRAINT refresh_tokens_token_hash_check CHECK ((octet_length(token_hash) = 32))
+);
+
+--
+-- Name: refunds; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.refunds (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    payment_id uuid NOT NULL,
+    payment_reference text NOT NULL,
+    user_id uuid NOT NULL,
+    amount bigint NOT NULL,
+    currency text NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    reason text,
+    gateway text NOT NULL,
+    gateway_refund_id text,
+    gateway_refund_reference text,
+    failure_reason text,
+    initiated_by text NOT NULL,
+    initiated_by_user_id uuid,
+    wallet_debited boolean DEFAULT false NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    last_attempt_at timestamp with time zone,
+    gateway_call_started_at timestamp with time zone,
+    last_error text,
+    needs_attention text,
+    next_check_at timestamp with time zone,
+    enqueued_at timestamp with time zone,
+    resolved_by uuid,
+    resolved_at timestamp with time zone,
+    resolution_note text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    completed_at timestamp with time zone,
+    CONSTRAINT refunds_amount_check CHECK ((amount > 0)),
+    CONSTRAINT refunds_attempts_check CHECK ((attempts >= 0)),
+    CONSTRAINT refunds_check CHECK (((status = ANY (ARRAY['succeeded'::text, 'failed'::text])) = (completed_at IS NOT NULL))),
+    CONSTRAINT refunds_check1 CHECK (((status <> 'failed'::text) OR (failure_reason IS NOT NULL))),
+    CONSTRAINT refunds_check2 CHECK (((initiated_by <> 'gateway'::text) OR (NOT wallet_debited))),
+    CONSTRAINT refunds_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT refunds_initiated_by_check CHECK ((initiated_by = ANY (ARRAY['user'::text, 'admin'::text, 'gateway'::text]))),
+    CONSTRAINT refunds_reason_check CHECK (((reason IS NULL) OR (length(reason) <= 500))),
+    CONSTRAINT refunds_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'processing'::text, 'succeeded'::text, 'failed'::text])))
+);
+
+--
+-- Name: users; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.users (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    google_sub text,
+    email text NOT NULL,
+    name text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT users_email_check CHECK ((email = lower(email)))
+);
+
+--
+-- Name: webhook_deliveries; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.webhook_deliveries (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    event_id text NOT NULL,
+    endpoint_id uuid NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    next_attempt_at timestamp with time zone,
+    last_status_code integer,
+    last_error text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    delivered_at timestamp with time zone,
+    CONSTRAINT webhook_deliveries_attempts_check CHECK ((attempts >= 0)),
+    CONSTRAINT webhook_deliveries_check CHECK (((status <> 'pending'::text) OR (next_attempt_at IS NOT NULL))),
+    CONSTRAINT webhook_deliveries_check1 CHECK (((status <> 'succeeded'::text) OR (delivered_at IS NOT NULL))),
+    CONSTRAINT webhook_deliveries_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'succeeded'::text, 'failed'::text])))
+);
+
+--
+-- Name: webhook_delivery_attempts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.webhook_delivery_attempts (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    delivery_id uuid NOT NULL,
+    attempt_number integer NOT NULL,
+    status_code integer,
+    duration_ms integer NOT NULL,
+    error text,
+    response_excerpt text,
+    requested_at timestamp with time zone NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT webhook_delivery_attempts_attempt_number_check CHECK ((attempt_number > 0)),
+    CONSTRAINT webhook_delivery_attempts_duration_ms_check CHECK ((duration_ms >= 0))
+);
+
+--
+-- Name: webhook_endpoints; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.webhook_endpoints (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    url text NOT NULL,
+    events text[] NOT NULL,
+    description text,
+    enabled boolean DEFAULT true NOT NULL,
+    disabled_reason text,
+    secret text NOT NULL,
+    previous_secret text,
+    previous_secret_expires_at timestamp with time zone,
+    failing_since timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT webhook_endpoints_check CHECK (((previous_secret IS NULL) = (previous_secret_expires_at IS NULL))),
+    CONSTRAINT webhook_endpoints_events_check CHECK ((cardinality(events) > 0)),
+    CONSTRAINT webhook_endpoints_url_check CHECK (((url ~ '^https?://'::text) AND (length(url) <= 2048)))
+);
+
+--
+-- Name: migrations id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.migrations ALTER COLUMN id SET DEFAULT nextval('public.migrations_id_seq'::regclass);
+
+--
+-- Name: payment_audit_entries id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payment_audit_entries ALTER COLUMN id SET DEFAULT nextval('public.payment_audit_entries_id_seq'::regclass);
+
+--
+-- Name: migrations PK_8c82d7f526340ab734260ea46be; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.migrations
+    ADD CONSTRAINT "PK_8c82d7f526340ab734260ea46be" PRIMARY KEY (id);
+
+--
+-- Name: api_keys api_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_pkey PRIMARY KEY (id);
+
+--
+-- Name: app_secrets app_secrets_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.app_secrets
+    ADD CONSTRAINT app_secrets_pkey PRIMARY KEY (name);
+
+--
+-- Name: app_secrets app_secrets_value_sealed; Type: CHECK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE public.app_secrets
+    ADD CONSTRAINT app_secrets_value_sealed CHECK ((value ~~ 'enc:v1:%'::text)) NOT VALID;
+
+--
+-- Name: events events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.events
+    ADD CONSTRAINT events_pkey PRIMARY KEY (id);
+
+--
+-- Name: idempotency_keys idempotency_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.idempotency_keys
+    ADD CONSTRAINT idempotency_keys_pkey PRIMARY KEY (user_id, key);
+
+--
+-- Name: inbound_webhook_events inbound_webhook_events_gateway_event_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.inbound_webhook_events
+    ADD CONSTRAINT inbound_webhook_events_gateway_event_id_key UNIQUE (gateway, event_id);
+
+--
+-- Name: inbound_webhook_events inbound_webhook_events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.inbound_webhook_events
+    ADD CONSTRAINT inbound_webhook_events_pkey PRIMARY KEY (id);
+
+--
+-- Name: ledger_accounts ledger_accounts_name_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ledger_accounts
+    ADD CONSTRAINT ledger_accounts_name_key UNIQUE (name);
+
+--
+-- Name: ledger_accounts ledger_accounts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ledger_accounts
+    ADD CONSTRAINT ledger_accounts_pkey PRIMARY KEY (id);
+
+--
+-- Name: ledger_accounts ledger_accounts_user_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ledger_accounts
+    ADD CONSTRAINT ledger_accounts_user_id_key UNIQUE (user_id);
+
+--
+-- Name: ledger_accounts ledger_accounts_wallet_number_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ledger_accounts
+    ADD CONSTRAINT ledger_accounts_wallet_number_key UNIQUE (wallet_number);
+
+--
+-- Name: ledger_entries ledger_entries_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ledger_entries
+    ADD CONSTRAINT ledger_entries_pkey PRIMARY KEY (id);
+
+--
+-- Name: ledger_entries ledger_entries_transfer_id_account_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ledger_entries
+    ADD CONSTRAINT ledger_entries_transfer_id_account_id_key UNIQUE (transfer_id, account_id);
+
+--
+-- Name: ledger_transfers ledger_transfers_key_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ledger_transfers
+    ADD CONSTRAINT ledger_transfers_key_key UNIQUE (key);
+
+--
+-- Name: ledger_transfers ledger_transfers_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ledger_transfers
+    ADD CONSTRAINT ledger_transfers_pkey PRIMARY KEY (id);
+
+--
+-- Name: ledger_transfers ledger_transfers_reference_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ledger_transfers
+    ADD CONSTRAINT ledger_transfers_reference_key UNIQUE (reference);
+
+--
+-- Name: ledger_transfers ledger_transfers_reverses_transfer_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ledger_transfers
+    ADD CONSTRAINT ledger_transfers_reverses_transfer_id_key UNIQUE (reverses_transfer_id);
+
+--
+-- Name: oauth_states oauth_states_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.oauth_states
+    ADD CONSTRAINT oauth_states_pkey PRIMARY KEY (state_hash);
+
+--
+-- Name: orders orders_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.orders
+    ADD CONSTRAINT orders_pkey PRIMARY KEY (id);
+
+--
+-- Name: payment_audit_entries payment_audit_entries_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payment_audit_entries
+    ADD CONSTRAINT payment_audit_entries_pkey PRIMARY KEY (id);
+
+--
+-- Name: payments payments_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payments
+    ADD CONSTRAINT payments_pkey PRIMARY KEY (id);
+
+--
+-- Name: payments payments_reference_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payments
+    ADD CONSTRAINT payments_reference_key UNIQUE (reference);
+
+--
+-- Name: refresh_token_families refresh_token_families_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.refresh_token_families
+    ADD CONSTRAINT refresh_token_families_pkey PRIMARY KEY (id);
+
+--
+-- Name: refresh_tokens refresh_tokens_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.refresh_tokens
+    ADD CONSTRAINT refresh_tokens_pkey PRIMARY KEY (id);
+
+--
+-- Name: refunds refunds_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.refunds
+    ADD CONSTRAINT refunds_pkey PRIMARY KEY (id);
+
+--
+-- Name: users users_email_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_email_key UNIQUE (email);
+
+--
+-- Name: users users_google_sub_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_google_sub_key UNIQUE (google_sub);
+
+--
+-- Name: users users_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+--
+-- Name: webhook_deliveries webhook_deliveries_event_endpoint_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_event_endpoint_key UNIQUE (event_id, endpoint_id);
+
+--
+-- Name: webhook_deliveries webhook_deliveries_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_pkey PRIMARY KEY (id);
+
+--
+-- Name: webhook_delivery_attempts webhook_delivery_attempts_number_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_delivery_attempts
+    ADD CONSTRAINT webhook_delivery_attempts_number_key UNIQUE (delivery_id, attempt_number);
+
+--
+-- Name: webhook_delivery_attempts webhook_delivery_attempts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_delivery_attempts
+    ADD CONSTRAINT webhook_delivery_attempts_pkey PRIMARY KEY (id);
+
+--
+-- Name: webhook_endpoints webhook_endpoints_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_endpoints
+    ADD CONSTRAINT webhook_endpoints_pkey PRIMARY KEY (id);
+
+--
+-- Name: webhook_endpoints webhook_endpoints_secrets_sealed; Type: CHECK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE public.webhook_endpoints
+    ADD CONSTRAINT webhook_endpoints_secrets_sealed CHECK (((secret ~~ 'enc:v1:%'::text) AND ((previous_secret IS NULL) OR (previous_secret ~~ 'enc:v1:%'::text)))) NOT VALID;
+
+--
+-- Name: api_keys_hash_uq; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX api_keys_hash_uq ON public.api_keys USING btree (key_hash);
+
+--
+-- Name: api_keys_user_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX api_keys_user_created_idx ON public.api_keys USING btree (user_id, created_at DESC, id DESC);
+
+--
+-- Name: events_unrelayed_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX events_unrelayed_idx ON public.events USING btree (created_at) WHERE (relayed_at IS NULL);
+
+--
+-- Name: events_user_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX events_user_created_idx ON public.events USING btree (user_id, created_at DESC, id DESC);
+
+--
+-- Name: idempotency_keys_expires_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX idempotency_keys_expires_idx ON public.idempotency_keys USING btree (expires_at);
+
+--
+-- Name: inbound_webhook_events_open_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX inbound_webhook_events_open_idx ON public.inbound_webhook_events USING btree (received_at) WHERE (status = ANY (ARRAY['received'::text, 'processing'::text]));
+
+--
+-- Name: inbound_webhook_events_payload_kept_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX inbound_webhook_events_payload_kept_idx ON public.inbound_webhook_events USING btree (received_at) WHERE (payload IS NOT NULL);
+
+--
+-- Name: inbound_webhook_events_reference_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX inbound_webhook_events_reference_idx ON public.inbound_webhook_events USING btree (gateway, reference);
+
+--
+-- Name: inbound_webhook_events_status_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX inbound_webhook_events_status_idx ON public.inbound_webhook_events USING btree (status, received_at DESC, id DESC);
+
+--
+-- Name: ledger_entries_account_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ledger_entries_account_idx ON public.ledger_entries USING btree (account_id, id DESC);
+
+--
+-- Name: oauth_states_expires_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX oauth_states_expires_idx ON public.oauth_states USING btree (expires_at);
+
+--
+-- Name: orders_user_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX orders_user_created_idx ON public.orders USING btree (user_id, created_at DESC);
+
+--
+-- Name: payment_audit_entries_payment_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX payment_audit_entries_payment_idx ON public.payment_audit_entries USING btree (payment_id, id);
+
+--
+-- Name: payments_gateway_payment_id_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX payments_gateway_payment_id_key ON public.payments USING btree (gateway, gateway_payment_id) WHERE (gateway_payment_id IS NOT NULL);
+
+--
+-- Name: payments_reconcile_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX payments_reconcile_idx ON public.payments USING btree (next_verify_at NULLS FIRST, created_at) WHERE (status = ANY (ARRAY['pending'::text, 'abandoned'::text]));
+
+--
+-- Name: payments_status_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX payments_status_created_idx ON public.payments USING btree (status, created_at DESC, id DESC);
+
+--
+-- Name: payments_user_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX payments_user_created_idx ON public.payments USING btree (user_id, created_at DESC, id DESC);
+
+--
+-- Name: refresh_token_families_user_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX refresh_token_families_user_idx ON public.refresh_token_families USING btree (user_id);
+
+--
+-- Name: refresh_tokens_family_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX refresh_tokens_family_idx ON public.refresh_tokens USING btree (family_id);
+
+--
+-- Name: refresh_tokens_hash_uq; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX refresh_tokens_hash_uq ON public.refresh_tokens USING btree (token_hash);
+
+--
+-- Name: refunds_gateway_refund_id_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX refunds_gateway_refund_id_key ON public.refunds USING btree (gateway, gateway_refund_id) WHERE (gateway_refund_id IS NOT NULL);
+
+--
+-- Name: refunds_gateway_refund_reference_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX refunds_gateway_refund_reference_key ON public.refunds USING btree (gateway, gateway_refund_reference) WHERE (gateway_refund_reference IS NOT NULL);
+
+--
+-- Name: refunds_open_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX refunds_open_idx ON public.refunds USING btree (next_check_at NULLS FIRST, created_at) WHERE (status = ANY (ARRAY['pending'::text, 'processing'::text]));
+
+--
+-- Name: refunds_payment_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX refunds_payment_idx ON public.refunds USING btree (payment_id, created_at DESC, id DESC);
+
+--
+-- Name: refunds_user_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX refunds_user_created_idx ON public.refunds USING btree (user_id, created_at DESC, id DESC);
+
+--
+-- Name: webhook_deliveries_due_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX webhook_deliveries_due_idx ON public.webhook_deliveries USING btree (next_attempt_at) WHERE (status = 'pending'::text);
+
+--
+-- Name: webhook_deliveries_endpoint_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX webhook_deliveries_endpoint_idx ON public.webhook_deliveries USING btree (endpoint_id, created_at DESC);
+
+--
+-- Name: webhook_endpoints_user_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX webhook_endpoints_user_idx ON public.webhook_endpoints USING btree (user_id, created_at DESC);
+
+--
+-- Name: ledger_accounts ledger_accounts_guard; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER ledger_accounts_guard BEFORE UPDATE ON public.ledger_accounts FOR EACH ROW EXECUTE FUNCTION public.ledger_guard_account();
+
+--
+-- Name: ledger_accounts ledger_accounts_no_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER ledger_accounts_no_delete BEFORE DELETE ON public.ledger_accounts FOR EACH ROW EXECUTE FUNCTION public.ledger_refuse_change();
+
+--
+-- Name: ledger_accounts ledger_accounts_no_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER ledger_accounts_no_truncate BEFORE TRUNCATE ON public.ledger_accounts FOR EACH STATEMENT EXECUTE FUNCTION public.ledger_refuse_change();
+
+--
+-- Name: ledger_entries ledger_entries_append_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER ledger_entries_append_only BEFORE DELETE OR UPDATE ON public.ledger_entries FOR EACH ROW EXECUTE FUNCTION public.ledger_refuse_change();
+
+--
+-- Name: ledger_entries ledger_entries_apply; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER ledger_entries_apply BEFORE INSERT ON public.ledger_entries FOR EACH ROW EXECUTE FUNCTION public.ledger_apply_entry();
+
+--
+-- Name: ledger_entries ledger_entries_balanced; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER ledger_entries_balanced AFTER INSERT ON public.ledger_entries DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.ledger_check_transfer_balanced();
+
+--
+-- Name: ledger_entries ledger_entries_no_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER ledger_entries_no_truncate BEFORE TRUNCATE ON public.ledger_entries FOR EACH STATEMENT EXECUTE FUNCTION public.ledger_refuse_change();
+
+--
+-- Name: ledger_transfers ledger_transfers_append_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER ledger_transfers_append_only BEFORE DELETE OR UPDATE ON public.ledger_transfers FOR EACH ROW EXECUTE FUNCTION public.ledger_refuse_change();
+
+--
+-- Name: ledger_transfers ledger_transfers_no_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER ledger_transfers_no_truncate BEFORE TRUNCATE ON public.ledger_transfers FOR EACH STATEMENT EXECUTE FUNCTION public.ledger_refuse_change();
+
+--
+-- Name: payment_audit_entries payment_audit_entries_append_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER payment_audit_entries_append_only BEFORE DELETE OR UPDATE ON public.payment_audit_entries FOR EACH ROW EXECUTE FUNCTION public.payment_audit_entries_append_only();
+
+--
+-- Name: api_keys api_keys_rolled_over_from_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_rolled_over_from_id_fkey FOREIGN KEY (rolled_over_from_id) REFERENCES public.api_keys(id) ON DELETE SET NULL;
+
+--
+-- Name: api_keys api_keys_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_keys
+    ADD CONSTRAINT api_keys_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: events events_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.events
+    ADD CONSTRAINT events_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+--
+-- Name: idempotency_keys idempotency_keys_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.idempotency_keys
+    ADD CONSTRAINT idempotency_keys_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: inbound_webhook_events inbound_webhook_events_payment_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.inbound_webhook_events
+    ADD CONSTRAINT inbound_webhook_events_payment_id_fkey FOREIGN KEY (payment_id) REFERENCES public.payments(id);
+
+--
+-- Name: ledger_accounts ledger_accounts_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ledger_accounts
+    ADD CONSTRAINT ledger_accounts_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+--
+-- Name: ledger_entries ledger_entries_account_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ledger_entries
+    ADD CONSTRAINT ledger_entries_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.ledger_accounts(id);
+
+--
+-- Name: ledger_entries ledger_entries_transfer_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ledger_entries
+    ADD CONSTRAINT ledger_entries_transfer_id_fkey FOREIGN KEY (transfer_id) REFERENCES public.ledger_transfers(id);
+
+--
+-- Name: ledger_transfers ledger_transfers_reverses_transfer_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ledger_transfers
+    ADD CONSTRAINT ledger_transfers_reverses_transfer_id_fkey FOREIGN KEY (reverses_transfer_id) REFERENCES public.ledger_transfers(id);
+
+--
+-- Name: orders orders_paid_by_payment_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.orders
+    ADD CONSTRAINT orders_paid_by_payment_id_fkey FOREIGN KEY (paid_by_payment_id) REFERENCES public.payments(id);
+
+--
+-- Name: orders orders_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.orders
+    ADD CONSTRAINT orders_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+--
+-- Name: payment_audit_entries payment_audit_entries_actor_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payment_audit_entries
+    ADD CONSTRAINT payment_audit_entries_actor_user_id_fkey FOREIGN KEY (actor_user_id) REFERENCES public.users(id);
+
+--
+-- Name: payment_audit_entries payment_audit_entries_payment_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payment_audit_entries
+    ADD CONSTRAINT payment_audit_entries_payment_id_fkey FOREIGN KEY (payment_id) REFERENCES public.payments(id);
+
+--
+-- Name: payments payments_order_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payments
+    ADD CONSTRAINT payments_order_id_fkey FOREIGN KEY (order_id) REFERENCES public.orders(id);
+
+--
+-- Name: payments payments_resolved_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payments
+    ADD CONSTRAINT payments_resolved_by_fkey FOREIGN KEY (resolved_by) REFERENCES public.users(id);
+
+--
+-- Name: payments payments_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payments
+    ADD CONSTRAINT payments_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+--
+-- Name: refresh_token_families refresh_token_families_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.refresh_token_families
+    ADD CONSTRAINT refresh_token_families_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: refresh_tokens refresh_tokens_family_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.refresh_tokens
+    ADD CONSTRAINT refresh_tokens_family_id_fkey FOREIGN KEY (family_id) REFERENCES public.refresh_token_families(id) ON DELETE CASCADE;
+
+--
+-- Name: refunds refunds_initiated_by_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.refunds
+    ADD CONSTRAINT refunds_initiated_by_user_id_fkey FOREIGN KEY (initiated_by_user_id) REFERENCES public.users(id);
+
+--
+-- Name: refunds refunds_payment_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.refunds
+    ADD CONSTRAINT refunds_payment_id_fkey FOREIGN KEY (payment_id) REFERENCES public.payments(id);
+
+--
+-- Name: refunds refunds_resolved_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.refunds
+    ADD CONSTRAINT refunds_resolved_by_fkey FOREIGN KEY (resolved_by) REFERENCES public.users(id);
+
+--
+-- Name: refunds refunds_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.refunds
+    ADD CONSTRAINT refunds_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+--
+-- Name: webhook_deliveries webhook_deliveries_endpoint_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_endpoint_id_fkey FOREIGN KEY (endpoint_id) REFERENCES public.webhook_endpoints(id) ON DELETE CASCADE;
+
+--
+-- Name: webhook_deliveries webhook_deliveries_event_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_deliveries
+    ADD CONSTRAINT webhook_deliveries_event_id_fkey FOREIGN KEY (event_id) REFERENCES public.events(id);
+
+--
+-- Name: webhook_delivery_attempts webhook_delivery_attempts_delivery_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_delivery_attempts
+    ADD CONSTRAINT webhook_delivery_attempts_delivery_id_fkey FOREIGN KEY (delivery_id) REFERENCES public.webhook_deliveries(id) ON DELETE CASCADE;
+
+--
+-- Name: webhook_endpoints webhook_endpoints_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_endpoints
+    ADD CONSTRAINT webhook_endpoints_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
+-- PostgreSQL database dump complete
+--
