@@ -20,6 +20,8 @@ interface SandboxFake {
 }
 
 const APP_URL = process.env.SANDBOX_APP_URL ?? 'http://localhost:3000';
+/** Payouts: how long a sandbox transfer stays pending before it succeeds (and its webhook is sent). */
+const TRANSFER_SETTLE_MS = Number(process.env.SANDBOX_TRANSFER_SETTLE_MS ?? 3000);
 
 export const SANDBOX_FAKES: SandboxFake[] = [
   {
@@ -30,11 +32,14 @@ export const SANDBOX_FAKES: SandboxFake[] = [
         secretKey: process.env.SANDBOX_PAYSTACK_SECRET_KEY ?? 'sk_test_sandbox_paystack_secret_key',
         appUrl,
       }).start();
+      fake.resolveUnknownAccounts = true;
+      fake.autoSettleTransfers = { afterMs: TRANSFER_SETTLE_MS, outcome: 'success' };
       return {
         name: 'paystack',
         env: { PAYSTACK_BASE_URL: fake.url, PAYSTACK_SECRET_KEY: fake.secretKey },
         notes: [
           `checkout pages at ${fake.url}/checkout/<access_code>: "Pay" sends a signed charge.success to ${appUrl}`,
+          `transfers (/bank, /bank/resolve, /transferrecipient, /transfer, /transfer/verify/<reference>): any 10-digit account at a listed bank resolves; a transfer succeeds after ${TRANSFER_SETTLE_MS} ms and sends a signed transfer.success`,
         ],
         stop: () => fake.stop(),
       };
@@ -62,11 +67,14 @@ export const SANDBOX_FAKES: SandboxFake[] = [
       const fake = await new FakeFlutterwave({ appUrl }).start(
         Number(process.env.SANDBOX_FLUTTERWAVE_PORT ?? 4012),
       );
+      fake.resolveUnknownAccounts = true;
+      fake.autoSettleTransfers = { afterMs: TRANSFER_SETTLE_MS, outcome: 'SUCCESSFUL' };
       return {
         name: 'flutterwave',
         env: fake.env(),
         notes: [
           `payment links at ${fake.url}/v3/hosted/pay/<token>: "Pay" sends charge.completed (verif-hash) to ${appUrl}`,
+          `transfers (/v3/banks/NG|GH, /v3/accounts/resolve, /v3/transfers): any 10-digit account at a listed bank resolves; a transfer succeeds after ${TRANSFER_SETTLE_MS} ms and sends transfer.completed`,
         ],
         stop: () => fake.stop(),
       };
