@@ -12,14 +12,27 @@ const swcConfig = {
   sourceMaps: 'inline',
 };
 
+/** The dashboard's .tsx files (web/): the same, with JSX compiled for React's automatic runtime. */
+const swcTsxConfig = {
+  ...swcConfig,
+  jsc: {
+    ...swcConfig.jsc,
+    parser: { syntax: 'typescript', tsx: true },
+    transform: { react: { runtime: 'automatic' } },
+  },
+};
+
 export default {
   testEnvironment: 'node',
   rootDir: '.',
-  roots: ['<rootDir>/src', '<rootDir>/test'],
-  testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
-  extensionsToTreatAsEsm: ['.ts'],
-  moduleFileExtensions: ['ts', 'js', 'json'],
-  transform: { '^.+\\.ts$': ['@swc/jest', swcConfig] },
+  roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/web'],
+  testRegex: '.*\\.(spec|e2e-spec)\\.tsx?$',
+  extensionsToTreatAsEsm: ['.ts', '.tsx'],
+  moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', swcConfig],
+    '^.+\\.tsx$': ['@swc/jest', swcTsxConfig],
+  },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   // Before each test file: see test/setup/load-nest-first.ts.
   setupFiles: ['<rootDir>/test/setup/load-nest-first.ts'],
