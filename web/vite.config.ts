@@ -16,6 +16,14 @@ export default defineConfig({
     // Every supported browser preloads modules natively; the polyfill is code we do not need.
     modulePreload: { polyfill: false },
     sourcemap: true,
+    rolldownOptions: {
+      onwarn(warning, warn) {
+        // TanStack Query and React Router mark modules "use client" for React Server Components,
+        // which mean nothing in a browser-only bundle.
+        if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;
+        warn(warning);
+      },
+    },
   },
   server: {
     // `npx vite --config web/vite.config.ts` beside `npm run start:dev`: same-origin API calls.

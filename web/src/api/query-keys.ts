@@ -15,6 +15,9 @@ export function compactFilters(filters: Filters): Record<string, string | number
   return out;
 }
 
+/** Endpoints are few per account: one page of the API's maximum size shows them all. */
+export const ENDPOINTS_PAGE_SIZE = 100;
+
 export const queryKeys = {
   all: ['api'] as const,
 
@@ -34,8 +37,8 @@ export const queryKeys = {
   apiKeyList: (cursor?: string) => ['api', 'keys', compactFilters({ cursor })] as const,
 
   endpoints: () => ['api', 'webhook-endpoints'] as const,
-  endpointList: (cursor?: string) =>
-    ['api', 'webhook-endpoints', 'list', compactFilters({ cursor })] as const,
+  /** All of them: one page of ENDPOINTS_PAGE_SIZE (endpoints are few per account). */
+  endpointList: () => ['api', 'webhook-endpoints', 'list', { limit: ENDPOINTS_PAGE_SIZE }] as const,
 
   deliveries: () => ['api', 'webhook-deliveries'] as const,
   deliveryList: (filters: {

@@ -87,7 +87,7 @@ class ScriptedTransport implements SessionTransport {
   }
 }
 
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+const flush = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 describe('refreshDelayMs', () => {
   it('renews a minute before a 15-minute token expires', () => {

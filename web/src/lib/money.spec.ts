@@ -15,6 +15,14 @@ describe('dashboard money', () => {
     expect(minorToMajorString(1234, 'KWD')).toBe('1.234');
     expect(minorToMajorString(500, 'JPY')).toBe('500');
     expect(() => minorToMajorString(1.5, 'USD')).toThrow(RangeError);
+    expect(() => minorToMajorString('1.5', 'USD')).toThrow(RangeError);
+  });
+
+  it('reads the ledger check totals, which are digit strings beyond 2^53, exactly', () => {
+    expect(minorToMajorString('123456789012345678901', 'NGN')).toBe('1234567890123456789.01');
+    expect(minorToMajorString('-7', 'USD')).toBe('-0.07');
+    expect(minorToMajorString('-0', 'USD')).toBe('0.00');
+    expect(formatMinor('900719925474099300', 'USD', 'en-US')).toBe('$9,007,199,254,740,993.00');
   });
 
   it('formats with the currency and exactly the ledger digits', () => {

@@ -36,16 +36,23 @@ export function currencyExponent(currency: string): number {
   return EXPONENT_EXCEPTIONS[currency.toUpperCase()] ?? 2;
 }
 
-/** Minor units → exact decimal string in major units (1050 NGN → "10.50"). */
-export function minorToMajorString(amount: number, currency: string): string {
-  if (!Number.isSafeInteger(amount)) {
-    throw new RangeError(`${String(amount)} is not a whole number of minor units`);
+/**
+ * Minor units → exact decimal string in major units (1050 NGN → "10.50"). Takes a safe integer,
+ * or a string of digits for the ledger's bigint totals, which may exceed 2^53.
+ */
+export function minorToMajorString(amount: number | string, currency: string): string {
+  const text = String(amount);
+  if (typeof amount === 'number' ? !Number.isSafeInteger(amount) : !/^-?\d+$/.test(text)) {
+    throw new RangeError(`${text} is not a whole number of minor units`);
   }
+  const negative = text.startsWith('-');
   const exponent = currencyExponent(currency);
-  const digits = String(Math.abs(amount)).padStart(exponent + 1, '0');
+  const digits = (negative ? text.slice(1) : text)
+    .replace(/^0+(?=\d)/, '')
+    .padStart(exponent + 1, '0');
   const major =
     exponent === 0 ? digits : `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
-  return amount < 0 ? `-${major}` : major;
+  return negative && /[1-9]/.test(digits) ? `-${major}` : major;
 }
 
 const formatters = new Map<string, Intl.NumberFormat>();
@@ -71,7 +78,7 @@ function formatterFor(currency: string, locale: string | undefined): Intl.Number
  * 1050 NGN → "NGN 10.50" / "₦10.50" (depending on the viewer's locale). Intl formats the exact
  * decimal string, so no amount is rounded through a binary float.
  */
-export function formatMinor(amount: number, currency: string, locale?: string): string {
+export function formatMinor(amount: number | string, currency: string, locale?: string): string {
   const major = minorToMajorString(amount, currency) as Intl.StringNumericLiteral;
   return formatterFor(currency, locale).format(major);
 }
