@@ -5,11 +5,11 @@ export interface AccessTokens {
   refresh(): Promise<string | null>;
 }
 
+/** Sets the header on the request itself: re-wrapping it would turn its body into a stream. */
 function withBearer(request: Request, token: string | null): Request {
-  const headers = new Headers(request.headers);
-  if (token) headers.set('Authorization', `Bearer ${token}`);
-  else headers.delete('Authorization');
-  return new Request(request, { headers });
+  if (token) request.headers.set('Authorization', `Bearer ${token}`);
+  else request.headers.delete('Authorization');
+  return request;
 }
 
 /**

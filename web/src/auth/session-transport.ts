@@ -44,7 +44,9 @@ export const cookieSessionTransport: SessionTransport = {
   async refresh(): Promise<SessionResponse | null> {
     return acrossTabs(async () => {
       const response = await post(SESSION_ROUTES.refresh);
-      if (response.status === 401) return null;
+      // No session: 401, or 204 where the server answers a missing cookie without an error
+      // status (which browsers would log to the console).
+      if (response.status === 401 || response.status === 204) return null;
       const body = await readJson(response);
       if (!response.ok) throw toApiError(response, body);
       return parseSessionResponse(body);

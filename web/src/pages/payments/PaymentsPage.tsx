@@ -122,7 +122,7 @@ export function PaymentsPage() {
                   </td>
                   <td>{humanize(payment.gateway)}</td>
                   <td>{humanize(payment.purpose)}</td>
-                  <td className="break">{payment.email}</td>
+                  <td>{payment.email}</td>
                   <td>
                     <DateTime iso={payment.created_at} />
                   </td>
