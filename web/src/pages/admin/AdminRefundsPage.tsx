@@ -81,6 +81,7 @@ function Resolve({
         <Field label="Gateway refund id (optional)" hint="As shown in the gateway’s dashboard.">
           <input
             value={gatewayRefundId}
+            maxLength={200}
             onChange={(event) => setGatewayRefundId(event.target.value)}
           />
         </Field>
@@ -89,7 +90,7 @@ function Resolve({
         <textarea
           rows={2}
           value={note}
-          maxLength={1000}
+          maxLength={2000}
           onChange={(event) => setNote(event.target.value)}
         />
       </Field>

@@ -85,7 +85,7 @@ function Decision({
         <textarea
           rows={2}
           value={note}
-          maxLength={1000}
+          maxLength={2000}
           onChange={(event) => setNote(event.target.value)}
         />
       </Field>

@@ -73,7 +73,7 @@ function CreateEndpointForm({ onCreated }: { onCreated: (secret: string, url: st
       <Field label="Description (optional)">
         <input
           value={description}
-          maxLength={200}
+          maxLength={500}
           onChange={(event) => setDescription(event.target.value)}
         />
       </Field>

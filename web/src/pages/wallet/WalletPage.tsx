@@ -133,7 +133,7 @@ function TransferForm({ wallet }: { wallet: Wallet }) {
       <Field label="Note for the recipient (optional)">
         <input
           value={narration}
-          maxLength={140}
+          maxLength={255}
           onChange={(event) => setNarration(event.target.value)}
         />
       </Field>
