@@ -12,12 +12,25 @@ const swcConfig = {
   sourceMaps: 'inline',
 };
 
+/** The dashboard's .tsx files (web/): the same, with JSX compiled for React's automatic runtime. */
+const swcTsxConfig = {
+  ...swcConfig,
+  jsc: {
+    ...swcConfig.jsc,
+    parser: { syntax: 'typescript', tsx: true },
+    transform: { react: { runtime: 'automatic' } },
+  },
+};
+
 const shared = {
   testEnvironment: 'node',
   rootDir: '.',
-  extensionsToTreatAsEsm: ['.ts'],
-  moduleFileExtensions: ['ts', 'js', 'json'],
-  transform: { '^.+\\.ts$': ['@swc/jest', swcConfig] },
+  extensionsToTreatAsEsm: ['.ts', '.tsx'],
+  moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', swcConfig],
+    '^.+\\.tsx$': ['@swc/jest', swcTsxConfig],
+  },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   // Before each test file that boots the app: see test/setup/load-nest-first.ts.
   setupFiles: ['<rootDir>/test/setup/load-nest-first.ts'],
@@ -25,7 +38,7 @@ const shared = {
 
 /**
  * Three tiers, each a project (`npm test -- --selectProjects unit`):
- * - unit: pure logic beside the code it tests (src/**\/*.spec.ts), no database or Redis;
+ * - unit: pure logic beside the code it tests (src/ and the dashboard's web/), no database or Redis;
  * - integration: services and the SQL they run against the real PostgreSQL and Redis;
  * - e2e: the real AppModule over HTTP, with fake gateways on loopback.
  * The database tiers clone a template database migrated once per run (test/setup/template-database.ts).
@@ -35,8 +48,8 @@ export default {
     {
       ...shared,
       displayName: 'unit',
-      roots: ['<rootDir>/src'],
-      testRegex: '\\.spec\\.ts$',
+      roots: ['<rootDir>/src', '<rootDir>/web'],
+      testRegex: '\\.spec\\.tsx?$',
       // Pure logic: nothing here loads the throttler, so no need to load Nest first.
       setupFiles: [],
     },

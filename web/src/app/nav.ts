@@ -1,0 +1,17 @@
+export interface NavEntry {
+  to: string;
+  label: string;
+  /** Shown only to admins (the page itself refuses others too). */
+  adminOnly?: boolean;
+}
+
+/** The main navigation, in order. */
+export const navEntries: readonly NavEntry[] = [
+  { to: '/', label: 'Overview' },
+  { to: '/payments', label: 'Payments' },
+  { to: '/wallet', label: 'Wallet' },
+  { to: '/developers', label: 'Developers' },
+  // EXTENSION POINT (issue 20, later phase): { to: '/notifications', label: 'Notifications' }
+  // once the notifications routes are in the OpenAPI document.
+  { to: '/admin', label: 'Admin', adminOnly: true },
+];

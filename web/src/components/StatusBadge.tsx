@@ -1,0 +1,22 @@
+import { humanize } from '../lib/enums';
+
+const tones: Record<string, 'ok' | 'bad' | 'warn' | 'neutral'> = {
+  succeeded: 'ok',
+  success: 'ok',
+  processed: 'ok',
+  active: 'ok',
+  enabled: 'ok',
+  failed: 'bad',
+  revoked: 'bad',
+  disabled: 'bad',
+  unmatched: 'warn',
+  needs_review: 'warn',
+  failing: 'warn',
+  expired: 'neutral',
+  reversed: 'warn',
+};
+
+/** A state as text (never colour alone), tinted by how it should read. */
+export function StatusBadge({ status }: { status: string }) {
+  return <span className={`badge badge-${tones[status] ?? 'neutral'}`}>{humanize(status)}</span>;
+}

@@ -1,0 +1,182 @@
+import { useQuery } from '@tanstack/react-query';
+import { Link } from 'react-router';
+import { ApiError, unwrap } from '../../api/errors';
+import { ENDPOINTS_PAGE_SIZE, queryKeys } from '../../api/query-keys';
+import type { Payment } from '../../api/schema';
+import { api } from '../../app/session';
+import { Amount, DateTime } from '../../components/format';
+import { EmptyState, ErrorNotice, Loading } from '../../components/feedback';
+import { PageHeader, Section } from '../../components/layout';
+import { StatusBadge } from '../../components/StatusBadge';
+import { PAYMENT_STATUSES } from '../../lib/enums';
+import { countByStatusSince } from '../../lib/payment-summary';
+import { startOfLocalDay } from '../../lib/time';
+
+/** How far back the overview pages through the payment list for today's counts. */
+const TODAY_PAGE_LIMIT = 5;
+const TODAY_PAGE_SIZE = 100;
+
+function BalanceCard() {
+  const wallet = useQuery({
+    queryKey: queryKeys.wallet(),
+    queryFn: async ({ signal }) => unwrap(await api.GET('/api/v1/wallet', { signal })),
+  });
+  return (
+    <Section title="Balance" id="balance">
+      {wallet.isPending && <Loading what="your balance" />}
+      {wallet.error instanceof ApiError && wallet.error.status === 404 ? (
+        <EmptyState title="You have no wallet yet.">
+          It is created when you first sign in with Google; ask an operator if it is missing.
+        </EmptyState>
+      ) : (
+        wallet.error && <ErrorNotice error={wallet.error} title="Could not load your balance." />
+      )}
+      {wallet.data && (
+        <>
+          <p className="big-number">
+            <Amount minor={wallet.data.balance} currency={wallet.data.currency} />
+          </p>
+          <p className="muted">
+            Wallet <span className="mono">{wallet.data.wallet_number}</span> ·{' '}
+            <Link to="/wallet">History and transfers</Link>
+          </p>
+        </>
+      )}
+    </Section>
+  );
+}
+
+function PaymentsTodayCard() {
+  const since = startOfLocalDay(new Date());
+  const today = useQuery({
+    queryKey: queryKeys.paymentsSince(since.toISOString()),
+    queryFn: async ({ signal }) => {
+      // The list is newest first: read pages until one reaches yesterday (or the cap).
+      const pages: Array<{ payments: Payment[]; next_cursor: string | null }> = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < TODAY_PAGE_LIMIT; page += 1) {
+        const answer = unwrap(
+          await api.GET('/api/v1/payments', {
+            params: { query: { limit: String(TODAY_PAGE_SIZE), cursor } },
+            signal,
+          }),
+        );
+        pages.push(answer);
+        const last = answer.payments[answer.payments.length - 1];
+        if (!answer.next_cursor || !last || new Date(last.created_at) < since) break;
+        cursor = answer.next_cursor;
+      }
+      return countByStatusSince(pages, since);
+    },
+  });
+  return (
+    <Section title="Payments today" id="payments-today">
+      <p className="muted small">
+        Since <DateTime iso={since.toISOString()} />, your time.
+      </p>
+      {today.isPending && <Loading what="today's payments" />}
+      {today.error && <ErrorNotice error={today.error} title="Could not load today's payments." />}
+      {today.data && today.data.total === 0 && (
+        <EmptyState title="No payments yet today.">
+          Payments you start through the API show here as they come in.
+        </EmptyState>
+      )}
+      {today.data && today.data.total > 0 && (
+        <>
+          <ul className="status-counts">
+            {PAYMENT_STATUSES.filter((status) => today.data.counts[status]).map((status) => (
+              <li key={status}>
+                <Link to={`/payments?status=${status}`}>
+                  <StatusBadge status={status} />{' '}
+                  <strong>
+                    {today.data.complete ? '' : '≥ '}
+                    {today.data.counts[status]}
+                  </strong>
+                </Link>
+              </li>
+            ))}
+          </ul>
+          {!today.data.complete && (
+            <p className="muted small">
+              More than {TODAY_PAGE_LIMIT * TODAY_PAGE_SIZE} payments today: counts are at least
+              these. See <Link to="/payments">all payments</Link>.
+            </p>
+          )}
+        </>
+      )}
+    </Section>
+  );
+}
+
+function FailingEndpointsCard() {
+  const endpoints = useQuery({
+    queryKey: queryKeys.endpointList(),
+    queryFn: async ({ signal }) =>
+      unwrap(
+        await api.GET('/api/v1/webhook-endpoints', {
+          params: { query: { limit: ENDPOINTS_PAGE_SIZE } },
+          signal,
+        }),
+      ),
+  });
+  const failing =
+    endpoints.data?.endpoints.filter(
+      (endpoint) => endpoint.failing_since !== null || !endpoint.enabled,
+    ) ?? [];
+  return (
+    <Section title="Webhook endpoints needing attention" id="failing-endpoints">
+      {endpoints.isPending && <Loading what="webhook endpoints" />}
+      {endpoints.error && (
+        <ErrorNotice error={endpoints.error} title="Could not load your webhook endpoints." />
+      )}
+      {endpoints.data && endpoints.data.endpoints.length === 0 && (
+        <EmptyState title="No webhook endpoints yet.">
+          <Link to="/developers/webhooks">Add an endpoint</Link> to receive events.
+        </EmptyState>
+      )}
+      {endpoints.data && endpoints.data.endpoints.length > 0 && failing.length === 0 && (
+        <EmptyState title="Every endpoint is receiving events." />
+      )}
+      {failing.length > 0 && (
+        <ul className="plain-list">
+          {failing.map((endpoint) => (
+            <li key={endpoint.id}>
+              <span className="mono break">{endpoint.url}</span>{' '}
+              <StatusBadge status={endpoint.enabled ? 'failing' : 'disabled'} />
+              <br />
+              <span className="muted small">
+                {endpoint.disabled_reason ??
+                  (endpoint.failing_since ? (
+                    <>
+                      Failing since <DateTime iso={endpoint.failing_since} />
+                    </>
+                  ) : (
+                    'Disabled by you'
+                  ))}
+              </span>{' '}
+              <Link
+                to={`/developers/deliveries?endpoint_id=${encodeURIComponent(endpoint.id)}&status=failed`}
+              >
+                Failed deliveries
+              </Link>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Section>
+  );
+}
+
+export function OverviewPage() {
+  return (
+    <>
+      <PageHeader title="Overview" />
+      <div className="grid">
+        <BalanceCard />
+        <PaymentsTodayCard />
+        <FailingEndpointsCard />
+        {/* EXTENSION POINT (issue 20, later phase): open disputes, once /disputes exists. */}
+      </div>
+    </>
+  );
+}
