@@ -57,7 +57,7 @@ function PaymentsTodayCard() {
       for (let page = 0; page < TODAY_PAGE_LIMIT; page += 1) {
         const answer = unwrap(
           await api.GET('/api/v1/payments', {
-            params: { query: { limit: String(TODAY_PAGE_SIZE), cursor } },
+            params: { query: { limit: TODAY_PAGE_SIZE, cursor } },
             signal,
           }),
         );

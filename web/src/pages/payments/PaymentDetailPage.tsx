@@ -201,7 +201,7 @@ function RefundList({ reference }: { reference: string }) {
     queryFn: async ({ signal }) =>
       unwrap(
         await api.GET('/api/v1/payments/{reference}/refunds', {
-          params: { path: { reference }, query: { cursor: paging.cursor, limit: '20' } },
+          params: { path: { reference }, query: { cursor: paging.cursor, limit: 20 } },
           signal,
         }),
       ),

@@ -25,7 +25,7 @@ export function PaymentsPage() {
     queryFn: async ({ signal }) =>
       unwrap(
         await api.GET('/api/v1/payments', {
-          params: { query: { status, gateway, cursor: paging.cursor, limit: String(PAGE_SIZE) } },
+          params: { query: { status, gateway, cursor: paging.cursor, limit: PAGE_SIZE } },
           signal,
         }),
       ),
