@@ -112,7 +112,7 @@ export default function AdminRefundsPage() {
     queryFn: async ({ signal }) =>
       unwrap(
         await api.GET('/api/v1/admin/refunds', {
-          params: { query: { needs_attention: 'true', cursor: paging.cursor, limit: '20' } },
+          params: { query: { needs_attention: 'true', cursor: paging.cursor, limit: 20 } },
           signal,
         }),
       ),

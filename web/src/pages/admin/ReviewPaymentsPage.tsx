@@ -111,7 +111,7 @@ export default function ReviewPaymentsPage() {
     queryFn: async ({ signal }) =>
       unwrap(
         await api.GET('/api/v1/admin/payments', {
-          params: { query: { status: 'needs_review', cursor: paging.cursor, limit: '20' } },
+          params: { query: { status: 'needs_review', cursor: paging.cursor, limit: 20 } },
           signal,
         }),
       ),

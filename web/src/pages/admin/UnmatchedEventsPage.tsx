@@ -60,7 +60,7 @@ export default function UnmatchedEventsPage() {
     queryFn: async ({ signal }) =>
       unwrap(
         await api.GET('/api/v1/admin/webhook-events', {
-          params: { query: { status, cursor: paging.cursor, limit: '20' } },
+          params: { query: { status, cursor: paging.cursor, limit: 20 } },
           signal,
         }),
       ),
