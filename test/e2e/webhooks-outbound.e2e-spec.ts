@@ -814,4 +814,65 @@ describe('outbound webhooks (e2e)', () => {
     ).toHaveLength(0);
     expect(await dataSource.query(`SELECT 1 FROM events WHERE id = $1`, [eventId])).toHaveLength(1);
   });
+
+  it('sends a signed webhook.test event to one endpoint only, listed in its delivery log', async () => {
+    const alice = await freshUser();
+    const target = await createEndpoint(alice, '/test-target');
+    const other = await createEndpoint(alice, '/test-other');
+    const sent = await request(t.url)
+      .post(`${API}/webhook-endpoints/${target.id}/test`)
+      .set(alice.authHeader)
+      .expect(202);
+    expect(sent.body).toMatchObject({ endpoint_id: target.id, event_type: 'webhook.test' });
+    const eventId = sent.body.event_id as string;
+    await receiver.waitFor(() => receiver.forEvent(eventId).length === 1);
+
+    const [received] = receiver.forEvent(eventId);
+    expect(received.path).toBe('/test-target');
+    expect(verifyWebhook(target.secret, received)).toMatchObject({
+      id: eventId,
+      event: 'webhook.test',
+      data: { endpoint_id: target.id },
+    });
+    const delivery = await waitForDelivery(
+      alice,
+      eventId,
+      target.id,
+      (d) => d.status === 'succeeded',
+    );
+    expect(delivery.attempts).toEqual([expect.objectContaining({ attempt: 1, status_code: 200 })]);
+    // Never fanned out: the relay runs and the other endpoint (subscribed to everything) gets nothing.
+    await t.get<OutboxRelayService>(OutboxRelayService).relayPending();
+    expect(
+      await dataSource.query(`SELECT 1 FROM webhook_deliveries WHERE endpoint_id = $1`, [other.id]),
+    ).toHaveLength(0);
+    const events = await request(t.url)
+      .get(`${API}/events?type=webhook.test`)
+      .set(alice.authHeader)
+      .expect(200);
+    expect(events.body.events.map((event: { id: string }) => event.id)).toEqual([eventId]);
+  });
+
+  it('refuses a test event for another owner’s endpoint (404) and for a disabled one (422)', async () => {
+    const alice = await freshUser();
+    const bob = await freshUser();
+    const endpoint = await createEndpoint(alice, '/test-owned');
+    await request(t.url)
+      .post(`${API}/webhook-endpoints/${endpoint.id}/test`)
+      .set(bob.authHeader)
+      .expect(404);
+    await request(t.url)
+      .patch(`${API}/webhook-endpoints/${endpoint.id}`)
+      .set(alice.authHeader)
+      .send({ enabled: false })
+      .expect(200);
+    const refused = await request(t.url)
+      .post(`${API}/webhook-endpoints/${endpoint.id}/test`)
+      .set(alice.authHeader)
+      .expect(422);
+    expect(refused.body.code).toBe('WEBHOOK_ENDPOINT_DISABLED');
+    expect(
+      await dataSource.query(`SELECT 1 FROM events WHERE user_id = $1`, [alice.userId]),
+    ).toHaveLength(0);
+  });
 });

@@ -4,7 +4,8 @@ import { DataSource } from 'typeorm';
 import { conflict, notFound, unprocessable } from '../../common/errors/app-error.js';
 import { jobId, JobName, QueueName } from '../../queue/queue-names.js';
 import { QueueProducer } from '../../queue/queue-producer.service.js';
-import type { DeliveryStatus } from './outbound-webhook.types.js';
+import { TEST_EVENT_TYPE, type DeliveryStatus } from './outbound-webhook.types.js';
+import { newEventId } from './outbox.service.js';
 import { isUuid } from '../../common/validation/uuid.js';
 import { queryRows } from '../../database/sql.js';
 import type { WebhookDeliveryDetailDto, WebhookDeliveryDto } from './dto/webhook-delivery.dto.js';
@@ -166,6 +167,60 @@ export class DeliveryLogService {
       { jobId: jobId(id, 'manual', Date.now()) },
     );
     return this.find(userId, id);
+  }
+
+  /**
+   * POST /webhook-endpoints/{id}/test: a signed `webhook.test` event for this endpoint alone,
+   * sent at once by the delivery worker and listed in the delivery log like any other. The event
+   * is written already relayed, so the relay never fans it out to the owner's other endpoints.
+   */
+  async sendTest(userId: string, endpointId: string): Promise<WebhookDeliveryDto> {
+    if (!isUuid(endpointId)) throw notFound('Webhook endpoint');
+    const deliveryId = await this.dataSource.transaction(async (manager) => {
+      const endpoints = await queryRows<{ enabled: boolean }>(
+        manager,
+        `SELECT enabled FROM webhook_endpoints WHERE id = $1 AND user_id = $2`,
+        [endpointId, userId],
+      );
+      if (endpoints.length === 0) throw notFound('Webhook endpoint');
+      if (!endpoints[0].enabled) {
+        throw unprocessable(
+          'WEBHOOK_ENDPOINT_DISABLED',
+          'The endpoint is disabled; enable it before sending a test event',
+        );
+      }
+      const eventId = newEventId();
+      const rows = await queryRows<{ id: string }>(
+        manager,
+        `WITH event AS (
+           INSERT INTO events (id, user_id, type, data, created_at, relayed_at)
+           VALUES ($1, $2, $3, $4, now(), now())
+           RETURNING id
+         )
+         INSERT INTO webhook_deliveries (event_id, endpoint_id, status, next_attempt_at)
+         SELECT id, $5, 'pending', now() FROM event
+         RETURNING id`,
+        [
+          eventId,
+          userId,
+          TEST_EVENT_TYPE,
+          JSON.stringify({
+            endpoint_id: endpointId,
+            message: 'A test event sent from the API; it reports nothing that happened.',
+          }),
+          endpointId,
+        ],
+      );
+      return rows[0].id;
+    });
+    // After commit; if Redis is down the sweeper finds the row due and enqueues it.
+    await this.producer.tryEnqueue(
+      QueueName.WebhookDeliveries,
+      JobName.DeliverWebhook,
+      { deliveryId },
+      { jobId: jobId(deliveryId, 1) },
+    );
+    return this.find(userId, deliveryId);
   }
 
   private async find(userId: string, id: string): Promise<WebhookDeliveryDto> {

@@ -13,6 +13,14 @@ export const OUTBOUND_EVENT_TYPES = [
 ] as const;
 export type OutboundEventType = (typeof OUTBOUND_EVENT_TYPES)[number];
 
+/**
+ * What `POST /webhook-endpoints/{id}/test` sends: recorded like any event (so it shows in the
+ * delivery log and GET /events) but never subscribable and never relayed to other endpoints.
+ */
+export const TEST_EVENT_TYPE = 'webhook.test';
+/** Every type a recorded event can have: the subscribable ones and the test event. */
+export const RECORDED_EVENT_TYPES = [...OUTBOUND_EVENT_TYPES, TEST_EVENT_TYPE] as const;
+
 /** A delivery (one event on its way to one endpoint) is pending until a 2xx or its last attempt. */
 export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];

@@ -11,6 +11,7 @@ import {
   Query,
 } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -30,6 +31,8 @@ import {
   WebhookEndpointListDto,
 } from './dto/webhook-endpoint.dto.js';
 import { WebhookEndpointsService } from './webhook-endpoints.service.js';
+import { DeliveryLogService } from './delivery-log.service.js';
+import { WebhookDeliveryDto } from './dto/webhook-delivery.dto.js';
 import { pageSize } from '../../common/pagination/page.dto.js';
 
 const NOT_FOUND = { 404: 'No such endpoint of yours (NOT_FOUND)' };
@@ -40,7 +43,10 @@ const URL_REFUSED =
 @RequirePermission('webhooks')
 @Controller('webhook-endpoints')
 export class WebhookEndpointsController {
-  constructor(private readonly endpoints: WebhookEndpointsService) {}
+  constructor(
+    private readonly endpoints: WebhookEndpointsService,
+    private readonly deliveryLog: DeliveryLogService,
+  ) {}
 
   @Post()
   @ApiOperation({
@@ -134,5 +140,23 @@ export class WebhookEndpointsController {
   ): Promise<CreatedWebhookEndpointDto> {
     const { endpoint, secret } = await this.endpoints.rotateSecret(principal.userId, id);
     return Object.assign(endpoint, { secret });
+  }
+
+  @Post(':id/test')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Send a signed webhook.test event to this endpoint now',
+    description:
+      'Records a `webhook.test` event for this endpoint alone and delivers it at once, signed like every ' +
+      'delivery; the answer is the delivery, whose attempts `GET /webhook-deliveries/{id}` shows.',
+  })
+  @ApiParam({ name: 'id', description: 'Endpoint id' })
+  @ApiAcceptedResponse({ type: WebhookDeliveryDto })
+  @ApiErrors({ ...NOT_FOUND, 422: 'The endpoint is disabled (WEBHOOK_ENDPOINT_DISABLED)' })
+  async sendTest(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+  ): Promise<WebhookDeliveryDto> {
+    return this.deliveryLog.sendTest(principal.userId, id);
   }
 }

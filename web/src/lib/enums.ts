@@ -48,7 +48,13 @@ export const EVENT_TYPES = everyValueOf<NonNullable<QueryOf<'/api/v1/events'>['t
   'refund.failed',
   'wallet.deposit.success',
   'wallet.transfer.received',
+  'webhook.test',
 ]);
+
+/** What an endpoint can subscribe to: every event type but the test event (sent on request). */
+export const SUBSCRIBABLE_EVENT_TYPES = EVENT_TYPES.filter(
+  (type): type is Exclude<(typeof EVENT_TYPES)[number], 'webhook.test'> => type !== 'webhook.test',
+);
 
 export const INBOUND_EVENT_STATUSES = everyValueOf<
   NonNullable<QueryOf<'/api/v1/admin/webhook-events'>['status']>

@@ -4,7 +4,7 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-vali
 import {
   DELIVERY_STATUSES,
   type DeliveryStatus,
-  OUTBOUND_EVENT_TYPES,
+  RECORDED_EVENT_TYPES,
 } from '../outbound-webhook.types.js';
 import { PageQueryDto, PageResponseDto } from '../../../common/pagination/page.dto.js';
 
@@ -69,7 +69,7 @@ export class WebhookDeliveryDto {
 
   @ApiProperty({
     description: 'Event type',
-    enum: OUTBOUND_EVENT_TYPES,
+    enum: RECORDED_EVENT_TYPES,
     example: 'payment.success',
   })
   event_type: string;
@@ -189,11 +189,11 @@ export class WebhookDeliveryListDto {
 export class ListEventsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     description: 'Only events of this type',
-    enum: OUTBOUND_EVENT_TYPES,
+    enum: RECORDED_EVENT_TYPES,
     example: 'payment.success',
   })
   @IsOptional()
-  @IsIn(OUTBOUND_EVENT_TYPES)
+  @IsIn(RECORDED_EVENT_TYPES)
   type?: string;
 }
 
@@ -206,7 +206,7 @@ export class OutboundEventDto {
 
   @ApiProperty({
     description: 'Event type',
-    enum: OUTBOUND_EVENT_TYPES,
+    enum: RECORDED_EVENT_TYPES,
     example: 'payment.success',
   })
   event: string;

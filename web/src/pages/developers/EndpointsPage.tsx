@@ -12,7 +12,7 @@ import { EmptyState, ErrorNotice, Loading, StatusMessage } from '../../component
 import { PageHeader, Section } from '../../components/layout';
 import { SecretReveal } from '../../components/SecretReveal';
 import { StatusBadge } from '../../components/StatusBadge';
-import { EVENT_TYPES } from '../../lib/enums';
+import { SUBSCRIBABLE_EVENT_TYPES } from '../../lib/enums';
 
 function CreateEndpointForm({ onCreated }: { onCreated: (secret: string, url: string) => void }) {
   const queryClient = useQueryClient();
@@ -93,7 +93,7 @@ function CreateEndpointForm({ onCreated }: { onCreated: (secret: string, url: st
           All events, including ones added later
         </label>
         {!allEvents &&
-          EVENT_TYPES.map((type) => (
+          SUBSCRIBABLE_EVENT_TYPES.map((type) => (
             <label key={type} className="check">
               <input
                 type="checkbox"
