@@ -1,4 +1,4 @@
-import { execSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -10,11 +10,12 @@ export const SCREENSHOTS = join('test-results', 'screenshots');
 
 /**
  * The browser tests serve the real build (dist/web). `npm run build` (which `.ci/run` runs before
- * the tests) makes it; when it is missing, it is built here once.
+ * the tests) makes it; when it is missing or older than web/, it is rebuilt here first (the same
+ * check `npm start` makes), so a test never runs against a stale dashboard.
  */
 export function ensureDashboardBuilt(): void {
-  if (existsSync(join('dist', 'web', 'index.html'))) return;
-  execSync('npm run build:web', { stdio: 'inherit' });
+  execFileSync(process.execPath, ['scripts/ensure-build.mjs', '--web'], { stdio: 'inherit' });
+  if (!existsSync(join('dist', 'web', 'index.html'))) throw new Error('dist/web was not built');
 }
 
 /** What a page did that the dashboard must never do: console errors, other origins. */

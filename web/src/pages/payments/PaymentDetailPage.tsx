@@ -98,7 +98,7 @@ function AuditTrail({ reference }: { reference: string }) {
           Only the newest {audit.data.entries.length} entries are shown.
         </p>
       )}
-      <TableScroll label="Audit trail">
+      <TableScroll label="Audit trail entries">
         <table>
           <thead>
             <tr>
