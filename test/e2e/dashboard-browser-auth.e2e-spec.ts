@@ -30,7 +30,8 @@ describe('dashboard in a browser: signing in (e2e)', () => {
       env: { ...google.env(`${url}/api/v1/auth/google/callback`), APP_URL: url },
     });
     browser = await launchBrowser();
-  });
+    // Building the dashboard first, when stale, takes longer than a test.
+  }, 300_000);
 
   beforeEach(async () => {
     context = await newContext(browser, t.url);

@@ -47,7 +47,8 @@ describe('dashboard in a browser: the pages (e2e)', () => {
     });
     dev = await signIn(t, 'dev@example.com');
     browser = await launchBrowser();
-  });
+    // Building the dashboard first, when stale, takes longer than a test.
+  }, 300_000);
 
   afterAll(async () => {
     await browser?.close();
