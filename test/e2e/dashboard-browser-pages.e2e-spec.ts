@@ -155,6 +155,8 @@ describe('dashboard in a browser: the pages (e2e)', () => {
         .getByRole('region', { name: 'Payments today' })
         .getByRole('link', { name: /Succeeded/ })
         .waitFor();
+      await page.getByRole('link', { name: 'History and transfers' }).waitFor();
+      await screenshot(page, 'overview-with-deposit');
       expect(watch.consoleErrors).toEqual([]);
       expect(watch.crossOrigin).toEqual([]);
     } finally {
