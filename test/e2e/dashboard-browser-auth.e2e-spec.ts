@@ -47,6 +47,25 @@ describe('dashboard in a browser: signing in (e2e)', () => {
     await google?.close();
   });
 
+  it('the app serves the built dashboard: CSP, no-cache index.html, immutable hashed assets, deep links', async () => {
+    const index = await fetch(`${t.url}/dashboard/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(index.headers.get('cache-control')).toBe('no-cache');
+    const html = await index.text();
+    const script = /<script type="module"[^>]*src="([^"]+)"/.exec(html)?.[1];
+    expect(script).toMatch(/^\/dashboard\/assets\/.+\.js$/);
+    const asset = await fetch(`${t.url}${script}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    const deep = await fetch(`${t.url}/dashboard/payments/PAY-20260101000000-ABCDEFGH`);
+    expect(await deep.text()).toBe(html);
+    // The API is untouched: its own 404 in the SPEC shape.
+    const api = await fetch(`${t.url}/api/v1/no-such-route`);
+    expect(api.status).toBe(404);
+    expect(await api.json()).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
   it('signs in with a one-time link, keeps the session over a reload with nothing in storage, and refuses the link a second time', async () => {
     const watch = await watchedPage(context, t.url);
     const { page } = watch;

@@ -178,6 +178,24 @@ describe('dashboard session: cookie sign-in, one-time links, CSRF, rotation (e2e
       .expect(401);
   });
 
+  it('two refreshes racing with one cookie: one rotates, the other is reuse and ends the session', async () => {
+    const signedIn = await useLink(await linkToken('racer@example.com')).expect(200);
+    const cookie = sessionCookie(signedIn)?.value as string;
+    const answers = await Promise.all(
+      [0, 1].map(() =>
+        request(t.url).post(`${SESSION}/refresh`).set(CSRF).set(cookieHeader(cookie)),
+      ),
+    );
+    expect(answers.map((res) => res.status).sort((a, b) => a - b)).toEqual([200, 401]);
+    const winner = answers.find((res) => res.status === 200) as request.Response;
+    // The reuse revoked the family: the winner's new cookie is dead too.
+    await request(t.url)
+      .post(`${SESSION}/refresh`)
+      .set(CSRF)
+      .set(cookieHeader(sessionCookie(winner)?.value as string))
+      .expect(401);
+  });
+
   it('logout revokes the session and clears the cookie', async () => {
     const signedIn = await useLink(await linkToken('leaver@example.com')).expect(200);
     const cookie = sessionCookie(signedIn)?.value as string;
