@@ -171,25 +171,29 @@ describe('dashboard in a browser: the pages (e2e)', () => {
       .set(dev.authHeader)
       .send({ url: `${receiver.url}/failing`, events: ['*'] })
       .expect(201);
-    await request(t.url)
-      .post(`${API}/webhook-endpoints/${endpoint.body.id}/test`)
-      .set(dev.authHeader)
-      .expect((res) => expect([200, 201, 202]).toContain(res.status));
-    const failed = await waitFor(
-      async () =>
-        (
-          await request(t.url)
-            .get(`${API}/webhook-deliveries`)
-            .query({ endpoint_id: endpoint.body.id, status: 'failed' })
-            .set(dev.authHeader)
-        ).body.deliveries as { id: string; event_id: string }[],
-      (deliveries) => deliveries.length === 1,
-    );
-    const firstIds = receiver.requests.map((hook) => hook.headers['webhook-id']);
-    expect(firstIds.length).toBeGreaterThan(0);
-
     const { context, page, watch } = await signedInAs('dev@example.com');
     try {
+      await page.goto('/dashboard/developers/webhooks');
+      await heading(page, 'Webhook endpoints');
+      await page
+        .getByRole('listitem')
+        .filter({ has: page.getByRole('heading', { name: `${receiver.url}/failing` }) })
+        .getByRole('button', { name: 'Send test event' })
+        .click();
+      await page.getByText(/A test event was sent to/).waitFor();
+      const failed = await waitFor(
+        async () =>
+          (
+            await request(t.url)
+              .get(`${API}/webhook-deliveries`)
+              .query({ endpoint_id: endpoint.body.id, status: 'failed' })
+              .set(dev.authHeader)
+          ).body.deliveries as { id: string; event_id: string }[],
+        (deliveries) => deliveries.length === 1,
+      );
+      const eventId = failed[0].event_id;
+      expect(receiver.forEvent(eventId)).toHaveLength(1);
+
       await page.goto(`/dashboard/developers/deliveries?endpoint_id=${endpoint.body.id}`);
       await heading(page, 'Delivery log');
       await page.getByRole('region', { name: 'Deliveries' }).waitFor();
@@ -201,14 +205,22 @@ describe('dashboard in a browser: the pages (e2e)', () => {
       await attempts.getByText('down for maintenance').waitFor();
 
       receiver.respondWith(() => ({ status: 200, body: 'ok' }));
-      const before = receiver.requests.length;
       await page.getByRole('button', { name: 'Retry now' }).click();
+      // The same event, the same webhook-id, sent a second time; and the page says it succeeded.
       await waitFor(
-        async () => receiver.requests.length,
-        (count) => count > before,
+        async () => receiver.forEvent(eventId).length,
+        (count) => count === 2,
       );
-      const resent = receiver.requests[receiver.requests.length - 1];
-      expect(resent.headers['webhook-id']).toBe(firstIds[firstIds.length - 1]);
+      const [first, resent] = receiver.forEvent(eventId);
+      expect(resent.headers['webhook-id']).toBe(first.headers['webhook-id']);
+      expect(resent.body).toBe(first.body);
+      await waitFor(
+        async () => {
+          await page.getByRole('button', { name: 'Reload attempts' }).click();
+          return attempts.getByRole('cell', { name: '200' }).count();
+        },
+        (count) => count === 1,
+      );
       await screenshot(page, 'developers-delivery');
       expect(watch.consoleErrors).toEqual([]);
       expect(watch.crossOrigin).toEqual([]);
