@@ -258,3 +258,24 @@ describe('dashboard session: cookie sign-in, one-time links, CSRF, rotation (e2e
     expect(res.body.code).toBe('UNAUTHENTICATED');
   });
 });
+
+describe('dashboard session without Google configured (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('sends the person back to the sign-in page with google_not_configured', async () => {
+    const res = await request(t.url).get(`${SESSION}/google`).expect(302);
+    expect(res.headers.location).toBe('/dashboard/sign-in?error=google_not_configured');
+    const callback = await request(t.url)
+      .get(`${SESSION}/google/callback?code=x&state=y`)
+      .expect(302);
+    expect(callback.headers.location).toBe('/dashboard/sign-in?error=google_not_configured');
+  });
+});
