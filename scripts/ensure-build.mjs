@@ -3,7 +3,7 @@
 // (dist/web) too, when it is missing or web/ is newer than it.
 import './require-node.mjs';
 import { execSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 
 const marker = 'dist/src/main.js';
@@ -33,18 +33,42 @@ if (!built || source > built) {
   touch(marker);
 }
 
-if (process.argv.includes('--web')) {
+const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+function webIsStale() {
   const webBuilt = existsSync(webMarker) ? statSync(webMarker).mtimeMs : 0;
-  const webSource = Math.max(...webRoots.map(newest));
-  if (!webBuilt || webSource > webBuilt) {
-    if (!existsSync('node_modules/vite')) {
-      // A production install (npm ci --omit=dev) cannot build it; the image ships it prebuilt.
-      process.stderr.write(
-        'The dashboard (dist/web) is missing or stale and vite is not installed: run `npm ci && npm run build:web`. Serving the API without it.\n',
-      );
-    } else {
-      execSync('npm run build:web', { stdio: 'inherit' });
-      touch(webMarker);
+  return !webBuilt || Math.max(...webRoots.map(newest)) > webBuilt;
+}
+
+if (process.argv.includes('--web') && webIsStale()) {
+  if (!existsSync('node_modules/vite')) {
+    // A production install (npm ci --omit=dev) cannot build it; the image ships it prebuilt.
+    process.stderr.write(
+      'The dashboard (dist/web) is missing or stale and vite is not installed: run `npm ci && npm run build:web`. Serving the API without it.\n',
+    );
+  } else {
+    // One build at a time (parallel test files, two starts): Vite empties dist/web first, so a
+    // second build would pull the files from under whoever is serving the first one's.
+    const lock = 'dist/.web-build-lock';
+    mkdirSync('dist', { recursive: true });
+    for (;;) {
+      try {
+        mkdirSync(lock);
+        break;
+      } catch (error) {
+        if (error.code !== 'EEXIST') throw error;
+        // A lock left by a build that died is ignored after 5 minutes.
+        if (Date.now() - statSync(lock).mtimeMs > 300_000) rmSync(lock, { recursive: true, force: true });
+        else sleep(250);
+      }
+    }
+    try {
+      if (webIsStale()) {
+        execSync('npm run build:web', { stdio: 'inherit' });
+        touch(webMarker);
+      }
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
     }
   }
 }
