@@ -26,6 +26,7 @@ const BENCHES: { name: string; load: () => Promise<BenchModule> }[] = [
     load: async () => (await import('./deliveries.bench.js')).deliveriesBench,
   },
   { name: 'ingest', load: async () => (await import('./ingest.bench.js')).ingestBench },
+  { name: 'dashboard', load: async () => (await import('./dashboard.bench.js')).dashboardBench },
 ];
 
 const wanted = process.argv.slice(2);
