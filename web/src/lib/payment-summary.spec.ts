@@ -7,6 +7,8 @@ function payment(status: string, createdAt: string): Payment {
     gateway: 'paystack',
     purpose: 'payment',
     status,
+    capture: 'automatic',
+    amount_authorized: null,
     amount: 1000,
     currency: 'NGN',
     amount_received: null,

@@ -124,7 +124,7 @@ export class PayPalAdapter implements PaymentGateway {
     const order = await this.getOrder(input.gatewayPaymentId);
     if (!order) return { status: 'not_found' };
     if (order.status !== 'APPROVED') return mapOrder(order);
-    return this.capture(input.gatewayPaymentId, input.reference);
+    return this.captureOrder(input.gatewayPaymentId, input.reference);
   }
 
   async refund(input: RefundInput): Promise<RefundResult> {
@@ -221,7 +221,7 @@ export class PayPalAdapter implements PaymentGateway {
   }
 
   /** Captures an APPROVED order once: a repeated call with the same request id replays the first. */
-  private async capture(orderId: string, reference: string): Promise<VerifyResult> {
+  private async captureOrder(orderId: string, reference: string): Promise<VerifyResult> {
     const response = await this.api<Json & PayPalError>(
       {
         method: 'POST',
