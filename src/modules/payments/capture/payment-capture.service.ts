@@ -1,0 +1,211 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { conflict, notFound, unprocessable } from '../../../common/errors/app-error.js';
+import type { Minor } from '../../../common/money.js';
+import { AppConfig } from '../../../config/app-config.js';
+import type { IdempotencyClaim } from '../../../http/idempotency/idempotency-claim.js';
+import { IdempotencyService } from '../../../http/idempotency/idempotency.service.js';
+import { GatewayRequestError } from '../../gateways/gateway.errors.js';
+import type {
+  CaptureInput,
+  GatewayName,
+  PaymentGateway,
+  VerifyResult,
+} from '../../gateways/gateway.interface.js';
+import { GatewayRegistry } from '../../gateways/gateway.registry.js';
+import { toPaymentDto } from '../dto/payment.dto.js';
+import { PAYMENT_REFERENCE_PATTERN } from '../payment-reference.js';
+import { type CaptureAction, Payment } from '../payment.entity.js';
+import { SettlementService } from '../settlement/settlement.service.js';
+
+/** The gateway idempotency key of a payment's one capture or void: never from the request. */
+export function gatewayKeyOf(action: CaptureAction, reference: string): string {
+  return `${action === 'capture' ? 'capture-authorization' : 'void-authorization'}-${reference}`;
+}
+
+const notCapturable = (payment: Payment, why: string): Error =>
+  conflict('PAYMENT_NOT_CAPTURABLE', `Payment ${payment.reference} ${why}`);
+
+/**
+ * Capture and void of manual payments (SPEC §15). Three steps, none holding a lock across HTTP:
+ * 1. under the payment's row lock, check it is `authorized` with nothing under way and record the
+ *    capture (or void) as under way (`capture_action`): of any number of racing requests exactly
+ *    one finds it free, so exactly one reaches the gateway; the others answer 409
+ *    PAYMENT_NOT_CAPTURABLE;
+ * 2. ask the gateway with a key derived from the payment (Stripe Idempotency-Key, PayPal-Request-Id),
+ *    so a retry of a capture whose answer was lost replays it at the gateway instead of capturing
+ *    again;
+ * 3. settle the gateway's answer through the one settlement path, completing the request's
+ *    Idempotency-Key in that transaction.
+ * A capture left under way by a request that died (or timed out at the gateway) may be driven
+ * again, with the same action and amount, after IDEMPOTENCY_IN_FLIGHT_TIMEOUT; reconciliation
+ * finishes it otherwise.
+ */
+@Injectable()
+export class PaymentCaptureService {
+  private readonly logger = new Logger(PaymentCaptureService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly registry: GatewayRegistry,
+    private readonly settlement: SettlementService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
+
+  capture(
+    userId: string,
+    reference: string,
+    amount: Minor | undefined,
+    claim: IdempotencyClaim | null,
+  ): Promise<Payment> {
+    return this.drive(userId, reference, 'capture', amount, claim);
+  }
+
+  cancel(userId: string, reference: string, claim: IdempotencyClaim | null): Promise<Payment> {
+    return this.drive(userId, reference, 'cancel', undefined, claim);
+  }
+
+  /** Drives a capture or void that was left under way (reconciliation). */
+  async resume(paymentId: string): Promise<void> {
+    const payment = await this.dataSource.getRepository(Payment).findOneBy({ id: paymentId });
+    if (!payment?.captureAction || payment.status !== 'authorized') return;
+    await this.drive(
+      payment.userId,
+      payment.reference,
+      payment.captureAction,
+      payment.amountToCapture ?? undefined,
+      null,
+    );
+  }
+
+  private async drive(
+    userId: string,
+    reference: string,
+    action: CaptureAction,
+    requested: Minor | undefined,
+    claim: IdempotencyClaim | null,
+  ): Promise<Payment> {
+    const payment = await this.begin(userId, reference, action, requested);
+    const gateway = this.registry.get(payment.gateway as GatewayName);
+    const input: CaptureInput = {
+      reference: payment.reference,
+      gatewayPaymentId: payment.gatewayPaymentId,
+      gatewayChargeId: payment.gatewayChargeId,
+      gatewayAuthorizationId: payment.gatewayAuthorizationId,
+      amount: payment.amountToCapture ?? (payment.amountAuthorized as Minor),
+      currency: payment.currency,
+      idempotencyKey: gatewayKeyOf(action, payment.reference),
+    };
+    let report: VerifyResult;
+    try {
+      report = await this.callGateway(gateway, action, input);
+    } catch (error) {
+      if (error instanceof GatewayRequestError) await this.abandon(payment, action, error);
+      // A transient failure leaves the action under way: the gateway may have done it.
+      throw error;
+    }
+    const outcome = await this.settlement.settle(payment.id, {
+      source: action,
+      report,
+      within: (manager, settled) =>
+        this.idempotency.completeWithin(manager, claim, toPaymentDto(settled)),
+    });
+    return outcome.payment;
+  }
+
+  /** Step 1: the payment locked, checked and marked with the action under way. */
+  private begin(
+    userId: string,
+    reference: string,
+    action: CaptureAction,
+    requested: Minor | undefined,
+  ): Promise<Payment> {
+    if (!PAYMENT_REFERENCE_PATTERN.test(reference)) throw notFound('Payment');
+    return this.dataSource.transaction(async (manager) => {
+      const payment = await manager.findOne(Payment, {
+        where: { reference, userId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!payment) throw notFound('Payment');
+      if (payment.status !== 'authorized' || payment.amountAuthorized === null)
+        throw notCapturable(payment, `is ${payment.status}, not authorized`);
+      const amount = action === 'capture' ? (requested ?? payment.amountAuthorized) : null;
+      if (payment.captureAction !== null && !this.resumable(payment, action, amount)) {
+        throw notCapturable(payment, `already has a ${payment.captureAction} under way`);
+      }
+      if (amount !== null && amount > payment.amountAuthorized) {
+        throw unprocessable(
+          'CAPTURE_EXCEEDS_AUTHORIZED',
+          `At most ${payment.amountAuthorized} was authorized`,
+          [{ field: 'amount', message: `must be at most ${payment.amountAuthorized}` }],
+        );
+      }
+      const now = new Date();
+      await manager.update(
+        Payment,
+        { id: payment.id },
+        {
+          captureAction: action,
+          captureRequestedAt: now,
+          ...(amount !== null ? { amountToCapture: amount } : {}),
+        },
+      );
+      return Object.assign(payment, {
+        captureAction: action,
+        captureRequestedAt: now,
+        amountToCapture: amount ?? payment.amountToCapture,
+      });
+    });
+  }
+
+  /**
+   * The same action, for the same amount, left under way longer than a request may stay in
+   * flight: its request died or timed out, and the gateway key makes driving it again safe.
+   */
+  private resumable(payment: Payment, action: CaptureAction, amount: Minor | null): boolean {
+    const since = payment.captureRequestedAt?.getTime() ?? Date.now();
+    return (
+      payment.captureAction === action &&
+      (action === 'cancel' || amount === payment.amountToCapture) &&
+      Date.now() - since >= this.config.idempotencyInFlightTimeoutMs
+    );
+  }
+
+  private callGateway(
+    gateway: PaymentGateway,
+    action: CaptureAction,
+    input: CaptureInput,
+  ): Promise<VerifyResult> {
+    if (!gateway.capture || !gateway.voidAuthorization)
+      throw unprocessable('CAPTURE_NOT_SUPPORTED', `${gateway.name} has no manual capture`);
+    return action === 'capture' ? gateway.capture(input) : gateway.voidAuthorization(input);
+  }
+
+  /**
+   * The gateway refused for good (the hold expired, the amount was refused): the action is no
+   * longer under way, and the gateway is asked what the payment now is (an expired hold makes it
+   * `canceled`).
+   */
+  private async abandon(
+    payment: Payment,
+    action: CaptureAction,
+    error: GatewayRequestError,
+  ): Promise<void> {
+    this.logger.warn(`${action} of ${payment.reference} refused: ${error.message}`);
+    await this.dataSource
+      .getRepository(Payment)
+      .update(
+        { id: payment.id, status: 'authorized', captureAction: action },
+        { captureAction: null, captureRequestedAt: null, amountToCapture: null },
+      );
+    try {
+      await this.settlement.settle(payment.id, { source: action, tolerateGatewayErrors: true });
+    } catch (settleError) {
+      this.logger.warn(
+        `verifying ${payment.reference} after the refused ${action} failed: ${(settleError as Error).message}`,
+      );
+    }
+  }
+}
