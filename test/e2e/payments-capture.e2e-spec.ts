@@ -159,6 +159,49 @@ describe('manual capture through Stripe (e2e)', () => {
     expect(captures(intentId)).toBe(1);
   });
 
+  it('settles a capture whose reply was lost from what Stripe then reports: one capture', async () => {
+    const { reference, sessionId, intentId } = await authorizedPayment(7_000);
+    stripe.server.loseReplyNext(2_500, 1, (req) => req.path.endsWith('/capture'));
+    const res = await capture(reference, { amount: 4_000 }, `lost-${reference}`).expect(200);
+    expect(res.body).toMatchObject({ status: 'succeeded', amount_received: 4_000 });
+    expect(captures(intentId)).toBe(1);
+    expect(stripe.intentOf(sessionId)).toMatchObject({
+      status: 'succeeded',
+      amount_received: 4_000,
+    });
+    const replay = await capture(reference, { amount: 4_000 }, `lost-${reference}`).expect(200);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(captures(intentId)).toBe(1);
+  });
+
+  it('resumes, on a retry with the same Idempotency-Key, a capture left unanswered: Stripe replays it, nothing is captured twice', async () => {
+    const { reference, sessionId, intentId } = await authorizedPayment(7_000);
+    // The capture is carried out but its reply lost, and Stripe cannot be asked right after.
+    stripe.server.loseReplyNext(2_500, 1, (req) => req.path.endsWith('/capture'));
+    stripe.server.failNext(503, 1, (req) => req.method === 'GET');
+    const first = await capture(reference, { amount: 2_500 }, `retry-${reference}`).expect(503);
+    expect(first.body.code).toBe('GATEWAY_UNAVAILABLE');
+    expect(await paymentStatus(t, reference)).toBe('authorized');
+    // anyone else meanwhile finds the capture under way
+    expect((await capture(reference, { amount: 2_500 }).expect(409)).body.code).toBe(
+      'PAYMENT_NOT_CAPTURABLE',
+    );
+
+    const retried = await capture(reference, { amount: 2_500 }, `retry-${reference}`).expect(200);
+    expect(retried.body).toMatchObject({ status: 'succeeded', amount_received: 2_500 });
+    const sent = stripe.server.calls.filter((call) => call.path.endsWith(`${intentId}/capture`));
+    expect(sent).toHaveLength(2);
+    expect(new Set(sent.map((call) => call.headers['idempotency-key'])).size).toBe(1);
+    expect(stripe.intentOf(sessionId)).toMatchObject({
+      status: 'succeeded',
+      amount_received: 2_500,
+    });
+    expect(
+      (await paymentEvents(t, reference)).filter((e) => e.type === 'payment.success'),
+    ).toHaveLength(1);
+    await ledgerClean();
+  });
+
   it('captures exactly once when 10 captures of one authorization race', async () => {
     const { reference, intentId } = await authorizedPayment(9_000);
     const answers = await Promise.all(

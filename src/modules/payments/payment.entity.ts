@@ -141,6 +141,10 @@ export class Payment {
   @Column({ type: 'timestamptz', nullable: true })
   captureRequestedAt: Date | null;
 
+  /** The Idempotency-Key of the request whose action is under way: its retry may resume it. */
+  @Column({ type: 'text', nullable: true })
+  captureRequestKey: string | null;
+
   /** The gateway's authorization id where it differs from the payment's (PayPal). */
   @Column({ type: 'text', nullable: true })
   gatewayAuthorizationId: string | null;

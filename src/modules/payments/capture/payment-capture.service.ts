@@ -6,7 +6,7 @@ import type { Minor } from '../../../common/money.js';
 import { AppConfig } from '../../../config/app-config.js';
 import type { IdempotencyClaim } from '../../../http/idempotency/idempotency-claim.js';
 import { IdempotencyService } from '../../../http/idempotency/idempotency.service.js';
-import { GatewayRequestError } from '../../gateways/gateway.errors.js';
+import { GatewayRequestError, GatewayUnavailableError } from '../../gateways/gateway.errors.js';
 import type {
   CaptureInput,
   GatewayName,
@@ -38,9 +38,10 @@ const notCapturable = (payment: Payment, why: string): Error =>
  *    again;
  * 3. settle the gateway's answer through the one settlement path, completing the request's
  *    Idempotency-Key in that transaction.
- * A capture left under way by a request that died (or timed out at the gateway) may be driven
- * again, with the same action and amount, after IDEMPOTENCY_IN_FLIGHT_TIMEOUT; reconciliation
- * finishes it otherwise.
+ * A capture the gateway did not answer is settled from the gateway's truth when it has one;
+ * otherwise it stays under way, and is driven again (same action and amount, same gateway key) by
+ * a retry of its request (same Idempotency-Key), by anyone after IDEMPOTENCY_IN_FLIGHT_TIMEOUT,
+ * or by reconciliation.
  */
 @Injectable()
 export class PaymentCaptureService {
@@ -87,7 +88,7 @@ export class PaymentCaptureService {
     requested: Minor | undefined,
     claim: IdempotencyClaim | null,
   ): Promise<Payment> {
-    const payment = await this.begin(userId, reference, action, requested);
+    const payment = await this.begin(userId, reference, action, requested, claim?.key ?? null);
     const gateway = this.registry.get(payment.gateway as GatewayName);
     const input: CaptureInput = {
       reference: payment.reference,
@@ -103,7 +104,12 @@ export class PaymentCaptureService {
       report = await this.callGateway(gateway, action, input);
     } catch (error) {
       if (error instanceof GatewayRequestError) await this.abandon(payment, action, error);
-      // A transient failure leaves the action under way: the gateway may have done it.
+      if (error instanceof GatewayUnavailableError) {
+        // No answer: the gateway may have done it (a reply lost after the change). Its truth now
+        // may finish the payment; otherwise the action stays under way for a retry to resume.
+        const finished = await this.settleFromGateway(payment, action, claim);
+        if (finished) return finished;
+      }
       throw error;
     }
     const outcome = await this.settlement.settle(payment.id, {
@@ -115,12 +121,41 @@ export class PaymentCaptureService {
     return outcome.payment;
   }
 
+  /**
+   * After a capture or void that got no answer: the gateway is asked what the payment is and that
+   * is settled; the payment when it has left `authorized` (the action happened: the request's
+   * Idempotency-Key is completed with it), else null.
+   */
+  private async settleFromGateway(
+    payment: Payment,
+    action: CaptureAction,
+    claim: IdempotencyClaim | null,
+  ): Promise<Payment | null> {
+    try {
+      const outcome = await this.settlement.settle(payment.id, {
+        source: action,
+        tolerateGatewayErrors: true,
+        within: async (manager, settled) => {
+          if (settled.status !== 'authorized')
+            await this.idempotency.completeWithin(manager, claim, toPaymentDto(settled));
+        },
+      });
+      return outcome.payment.status === 'authorized' ? null : outcome.payment;
+    } catch (error) {
+      this.logger.warn(
+        `verifying ${payment.reference} after an unanswered ${action} failed: ${(error as Error).message}`,
+      );
+      return null;
+    }
+  }
+
   /** Step 1: the payment locked, checked and marked with the action under way. */
   private begin(
     userId: string,
     reference: string,
     action: CaptureAction,
     requested: Minor | undefined,
+    requestKey: string | null,
   ): Promise<Payment> {
     if (!PAYMENT_REFERENCE_PATTERN.test(reference)) throw notFound('Payment');
     return this.dataSource.transaction(async (manager) => {
@@ -132,7 +167,7 @@ export class PaymentCaptureService {
       if (payment.status !== 'authorized' || payment.amountAuthorized === null)
         throw notCapturable(payment, `is ${payment.status}, not authorized`);
       const amount = action === 'capture' ? (requested ?? payment.amountAuthorized) : null;
-      if (payment.captureAction !== null && !this.resumable(payment, action, amount)) {
+      if (payment.captureAction !== null && !this.resumable(payment, action, amount, requestKey)) {
         throw notCapturable(payment, `already has a ${payment.captureAction} under way`);
       }
       if (amount !== null && amount > payment.amountAuthorized) {
@@ -149,28 +184,36 @@ export class PaymentCaptureService {
         {
           captureAction: action,
           captureRequestedAt: now,
+          captureRequestKey: requestKey,
           ...(amount !== null ? { amountToCapture: amount } : {}),
         },
       );
       return Object.assign(payment, {
         captureAction: action,
         captureRequestedAt: now,
+        captureRequestKey: requestKey,
         amountToCapture: amount ?? payment.amountToCapture,
       });
     });
   }
 
   /**
-   * The same action, for the same amount, left under way longer than a request may stay in
-   * flight: its request died or timed out, and the gateway key makes driving it again safe.
+   * The same action, for the same amount, whose request is retried (the same Idempotency-Key: its
+   * first attempt is over, or the key layer would have refused this one) or which has been under
+   * way longer than a request may stay in flight (its request died or timed out). Either way the
+   * gateway key derived from the payment makes driving it again replay, not repeat, the first.
    */
-  private resumable(payment: Payment, action: CaptureAction, amount: Minor | null): boolean {
+  private resumable(
+    payment: Payment,
+    action: CaptureAction,
+    amount: Minor | null,
+    requestKey: string | null,
+  ): boolean {
+    if (payment.captureAction !== action) return false;
+    if (action === 'capture' && amount !== payment.amountToCapture) return false;
+    if (requestKey !== null && requestKey === payment.captureRequestKey) return true;
     const since = payment.captureRequestedAt?.getTime() ?? Date.now();
-    return (
-      payment.captureAction === action &&
-      (action === 'cancel' || amount === payment.amountToCapture) &&
-      Date.now() - since >= this.config.idempotencyInFlightTimeoutMs
-    );
+    return Date.now() - since >= this.config.idempotencyInFlightTimeoutMs;
   }
 
   private callGateway(
@@ -194,12 +237,15 @@ export class PaymentCaptureService {
     error: GatewayRequestError,
   ): Promise<void> {
     this.logger.warn(`${action} of ${payment.reference} refused: ${error.message}`);
-    await this.dataSource
-      .getRepository(Payment)
-      .update(
-        { id: payment.id, status: 'authorized', captureAction: action },
-        { captureAction: null, captureRequestedAt: null, amountToCapture: null },
-      );
+    await this.dataSource.getRepository(Payment).update(
+      { id: payment.id, status: 'authorized', captureAction: action },
+      {
+        captureAction: null,
+        captureRequestedAt: null,
+        captureRequestKey: null,
+        amountToCapture: null,
+      },
+    );
     try {
       await this.settlement.settle(payment.id, { source: action, tolerateGatewayErrors: true });
     } catch (settleError) {

@@ -287,7 +287,7 @@ export class SettlementService {
       transitionChanges(decision, report, now, this.nextVerifyAt('abandoned', now)),
       // A capture or void under way is over once the payment leaves `authorized`.
       payment.captureAction !== null && decision.to !== 'authorized'
-        ? { captureAction: null, captureRequestedAt: null }
+        ? { captureAction: null, captureRequestedAt: null, captureRequestKey: null }
         : {},
       { updatedAt: now },
     );
