@@ -202,6 +202,33 @@ describe('manual capture through Stripe (e2e)', () => {
     await ledgerClean();
   });
 
+  it('finishes, through reconciliation, a capture whose request died unanswered', async () => {
+    const { reference, sessionId, intentId } = await authorizedPayment(6_000);
+    stripe.server.loseReplyNext(2_500, 1, (req) => req.path.endsWith('/capture'));
+    stripe.server.failNext(503, 1, (req) => req.method === 'GET');
+    await capture(reference, { amount: 5_000 }).expect(503);
+    expect(await paymentStatus(t, reference)).toBe('authorized');
+    // as if IDEMPOTENCY_IN_FLIGHT_TIMEOUT had passed since the capture was asked for
+    await sql(
+      t,
+      `UPDATE payments SET capture_requested_at = now() - interval '1 hour' WHERE reference = $1`,
+      [reference],
+    );
+    await t.get<ReconciliationService>(ReconciliationService).reconcileOnce();
+    const [row] = await sql<{ status: string; amount_received: string }>(
+      t,
+      `SELECT status, amount_received FROM payments WHERE reference = $1`,
+      [reference],
+    );
+    expect(row).toEqual({ status: 'succeeded', amount_received: '5000' });
+    expect(stripe.intentOf(sessionId)).toMatchObject({
+      status: 'succeeded',
+      amount_received: 5_000,
+    });
+    expect(captures(intentId)).toBe(2); // the second replayed by Stripe under the same key
+    await ledgerClean();
+  });
+
   it('captures exactly once when 10 captures of one authorization race', async () => {
     const { reference, intentId } = await authorizedPayment(9_000);
     const answers = await Promise.all(

@@ -89,7 +89,14 @@ export class PaymentCaptureService {
     claim: IdempotencyClaim | null,
   ): Promise<Payment> {
     const payment = await this.begin(userId, reference, action, requested, claim?.key ?? null);
-    const gateway = this.registry.get(payment.gateway as GatewayName);
+    let gateway: PaymentGateway;
+    try {
+      gateway = this.registry.get(payment.gateway as GatewayName);
+    } catch (error) {
+      // Disabled since the payment was made: nothing reached a gateway.
+      await this.release(payment, action);
+      throw error;
+    }
     const input: CaptureInput = {
       reference: payment.reference,
       gatewayPaymentId: payment.gatewayPaymentId,
@@ -216,6 +223,19 @@ export class PaymentCaptureService {
     return Date.now() - since >= this.config.idempotencyInFlightTimeoutMs;
   }
 
+  /** The action is no longer under way (and the payment still authorized). */
+  private async release(payment: Payment, action: CaptureAction): Promise<void> {
+    await this.dataSource.getRepository(Payment).update(
+      { id: payment.id, status: 'authorized', captureAction: action },
+      {
+        captureAction: null,
+        captureRequestedAt: null,
+        captureRequestKey: null,
+        amountToCapture: null,
+      },
+    );
+  }
+
   private callGateway(
     gateway: PaymentGateway,
     action: CaptureAction,
@@ -237,15 +257,7 @@ export class PaymentCaptureService {
     error: GatewayRequestError,
   ): Promise<void> {
     this.logger.warn(`${action} of ${payment.reference} refused: ${error.message}`);
-    await this.dataSource.getRepository(Payment).update(
-      { id: payment.id, status: 'authorized', captureAction: action },
-      {
-        captureAction: null,
-        captureRequestedAt: null,
-        captureRequestKey: null,
-        amountToCapture: null,
-      },
-    );
+    await this.release(payment, action);
     try {
       await this.settlement.settle(payment.id, { source: action, tolerateGatewayErrors: true });
     } catch (settleError) {
