@@ -29,6 +29,7 @@ import { UsersModule } from './modules/users/users.module.js';
 import { WalletModule } from './modules/wallet/wallet.module.js';
 import { OutboundWebhooksModule } from './modules/outbound-webhooks/outbound-webhooks.module.js';
 import { QueueModule } from './queue/queue.module.js';
+import { DisputesModule } from './modules/disputes/disputes.module.js';
 import { SchedulesModule } from './schedules.js';
 
 /**
@@ -61,6 +62,7 @@ import { SchedulesModule } from './schedules.js';
     WalletModule,
     RefundsModule,
     SchedulesModule,
+    DisputesModule,
   ],
   providers: [
     // Global guards run in this order: who is calling (401, failed attempts counted per client

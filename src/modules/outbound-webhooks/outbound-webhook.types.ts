@@ -10,6 +10,9 @@ export const OUTBOUND_EVENT_TYPES = [
   'refund.failed',
   'wallet.deposit.success',
   'wallet.transfer.received',
+  'dispute.created',
+  'dispute.updated',
+  'dispute.closed',
 ] as const;
 export type OutboundEventType = (typeof OUTBOUND_EVENT_TYPES)[number];
 

@@ -35,7 +35,15 @@ export const GATEWAYS = everyValueOf<NonNullable<QueryOf<'/api/v1/payments'>['ga
 
 export const TRANSACTION_TYPES = everyValueOf<
   NonNullable<QueryOf<'/api/v1/wallet/transactions'>['type']>
->()(['deposit', 'transfer_in', 'transfer_out', 'refund', 'refund_reversal']);
+>()([
+  'deposit',
+  'transfer_in',
+  'transfer_out',
+  'refund',
+  'refund_reversal',
+  'dispute_hold',
+  'dispute_release',
+]);
 
 export const DELIVERY_STATUSES = everyValueOf<
   NonNullable<QueryOf<'/api/v1/webhook-deliveries'>['status']>
@@ -48,6 +56,9 @@ export const EVENT_TYPES = everyValueOf<NonNullable<QueryOf<'/api/v1/events'>['t
   'refund.failed',
   'wallet.deposit.success',
   'wallet.transfer.received',
+  'dispute.created',
+  'dispute.updated',
+  'dispute.closed',
   'webhook.test',
 ]);
 

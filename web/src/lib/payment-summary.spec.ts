@@ -12,6 +12,7 @@ function payment(status: string, createdAt: string): Payment {
     amount_received: null,
     amount_refunded: 0,
     refund_status: 'none',
+    disputed: null,
     email: 'a@example.com',
     callback_url: null,
     metadata: null,
