@@ -199,8 +199,14 @@ export class DisputesService {
       );
     if (isClosed(dispute.status))
       throw unprocessable('DISPUTE_CLOSED', `the dispute is ${dispute.status} already`);
+    const [payment] = await queryRows<{ email: string }>(
+      this.dataSource.manager,
+      `SELECT email FROM payments WHERE id = $1`,
+      [dispute.payment_id],
+    );
     await gateway.submitDisputeEvidence({
       gatewayDisputeId: dispute.gateway_dispute_id,
+      customerEmail: payment.email,
       text: evidence.text,
       uploadedFileUrls: evidence.uploadedFileUrls,
     });

@@ -148,6 +148,8 @@ export interface GatewayDispute {
 
 export interface DisputeEvidenceInput {
   gatewayDisputeId: string;
+  /** The payer's email, as the payment recorded it (Paystack's form asks for it). */
+  customerEmail: string;
   text: string;
   uploadedFileUrls: string[];
 }
