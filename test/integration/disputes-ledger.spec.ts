@@ -241,6 +241,28 @@ describe('disputes ledger (integration, real Postgres)', () => {
     expect(await transfersOf(`dsp-${paid.paymentId}`)).toEqual(['dispute_hold', 'dispute_release']);
   });
 
+  it('the ledger check reports a dispute whose books do not match its status', async () => {
+    const { userId } = await newUser();
+    const paid = await deposit(userId, 1_500);
+    // A dispute row written past dispute_sync_ledger: open, but never held.
+    const { rows } = await sql.query<{ id: string }>(
+      `INSERT INTO disputes (payment_id, payment_reference, user_id, gateway, gateway_dispute_id, amount, currency, status)
+       VALUES ($1, $2, $3, 'paystack', $4, 1500, 'NGN', 'open') RETURNING id`,
+      [paid.paymentId, paid.paymentReference, userId, `drift-${paid.paymentId}`],
+    );
+    try {
+      const report = await check.run();
+      expect(report.problems).toEqual([
+        expect.objectContaining({
+          check: 'dispute_ledger_matches_status',
+          subject: expect.objectContaining({ id: rows[0].id, held: false }),
+        }),
+      ]);
+    } finally {
+      await sql.query(`DELETE FROM disputes WHERE id = $1`, [rows[0].id]);
+    }
+  });
+
   it('refuses a refund of a disputed payment in the database', async () => {
     const { userId } = await newUser();
     const paid = await deposit(userId, 1_000);
