@@ -188,6 +188,38 @@ describe('disputes ledger (integration, real Postgres)', () => {
     expect(await named(`disputes_held:${userId}`)).toBe(0);
   });
 
+  it('a hold racing transfers out of and deposits into the same wallet: no deadlock, never negative', async () => {
+    const { userId, wallet } = await newUser();
+    const paid = await deposit(userId, 10_000);
+    const other = await newUser();
+    const results = await Promise.allSettled([
+      disputes.applyReport('paystack', report(paid, 'open')),
+      ...Array.from({ length: 4 }, (_, i) =>
+        dataSource.transaction((m) =>
+          queryTransfer(m, wallet, other.wallet, 2_000, `TRF-RACE${i}${randomUUID().slice(0, 6)}`),
+        ),
+      ),
+      ...Array.from({ length: 3 }, () => deposit(userId, 1_000)),
+      dataSource.transaction((m) =>
+        queryTransfer(m, other.wallet, wallet, 500, `TRF-BACK${randomUUID().slice(0, 8)}`),
+      ),
+    ]);
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    const owed = -(await named(`dispute_receivable:${userId}`));
+    const held = await named(`disputes_held:${userId}`);
+    expect(held).toBe(10_000);
+    expect(await balance(wallet)).toBeGreaterThanOrEqual(0);
+    // the wallet ends with what came in, less what went out, less the hold it could cover
+    const { rows } = await sql.query<{ out: string }>(
+      `SELECT coalesce(sum(-e.amount), 0)::text AS out FROM ledger_entries e JOIN ledger_transfers t ON t.id = e.transfer_id
+        WHERE e.account_id = $1 AND t.kind = 'transfer' AND e.amount < 0`,
+      [wallet],
+    );
+    expect((await balance(wallet)) - owed).toBe(
+      10_000 + 3_000 + 500 - Number(rows[0].out) - 10_000,
+    );
+  });
+
   it('reaches the right end state when the close arrives before the open', async () => {
     const won = await newUser();
     const wonPaid = await deposit(won.userId, 2_000);
