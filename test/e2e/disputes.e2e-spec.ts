@@ -4,7 +4,7 @@ import { LedgerCheckService } from '../../src/modules/ledger/ledger-check.servic
 import { FakePaystack } from '../fakes/fake-paystack.js';
 import { GenericWebhookSender } from '../fakes/webhook-sender.js';
 import { WebhookReceiver } from '../fakes/webhook-receiver.js';
-import { signIn, type SignedIn } from '../helpers/auth.js';
+import { createApiKey, signIn, type SignedIn } from '../helpers/auth.js';
 import { createTestApp, type TestApp } from '../helpers/test-env.js';
 import { eventStatus, paymentsEnv, sql, waitFor } from './payments.helpers.js';
 
@@ -347,6 +347,49 @@ describe('disputes (e2e, Paystack)', () => {
       .set(alice.authHeader)
       .send({ text: '' })
       .expect(400);
+  });
+
+  it('lists disputes newest first with a cursor and a status filter; permission payments; admins see all', async () => {
+    const alice = await person();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const reference = await deposit(alice, 1_000 + i);
+      const gatewayId = await openDispute(reference);
+      ids.push(await waitForStatus(gatewayId, 'open'));
+      if (i === 0) {
+        paystack.disputes.resolve(gatewayId, 'declined');
+        await send(gatewayId, 'charge.dispute.resolve');
+        await waitForStatus(gatewayId, 'won');
+      }
+    }
+    const first = await api().get('/api/v1/disputes?limit=2').set(alice.authHeader).expect(200);
+    expect(first.body.disputes.map((d: { id: string }) => d.id)).toEqual([ids[2], ids[1]]);
+    const second = await api()
+      .get(`/api/v1/disputes?limit=2&cursor=${first.body.next_cursor as string}`)
+      .set(alice.authHeader)
+      .expect(200);
+    expect(second.body).toEqual({
+      disputes: [expect.objectContaining({ id: ids[0] })],
+      next_cursor: null,
+    });
+    const won = await api().get('/api/v1/disputes?status=won').set(alice.authHeader).expect(200);
+    expect(won.body.disputes.map((d: { id: string }) => d.id)).toEqual([ids[0]]);
+    await api().get('/api/v1/disputes?status=closed').set(alice.authHeader).expect(400);
+
+    const readKey = await createApiKey(t, alice.token, ['read']);
+    await api().get('/api/v1/disputes').set('x-api-key', readKey).expect(403);
+    const paymentsKey = await createApiKey(t, alice.token, ['payments']);
+    const viaKey = await api().get('/api/v1/disputes').set('x-api-key', paymentsKey).expect(200);
+    expect(viaKey.body.disputes).toHaveLength(3);
+
+    await api().get('/api/v1/admin/disputes').set(alice.authHeader).expect(403);
+    const admin = await signIn(t, 'admin@example.com');
+    const all = await api()
+      .get('/api/v1/admin/disputes?limit=100')
+      .set(admin.authHeader)
+      .expect(200);
+    expect(all.body.disputes.map((d: { id: string }) => d.id)).toEqual(expect.arrayContaining(ids));
+    await api().get(`/api/v1/disputes/${ids[1]}`).set(admin.authHeader).expect(200);
   });
 
   it('a dispute racing a refund of the same deposit: the books balance and the payer is paid once', async () => {
