@@ -90,6 +90,30 @@ describe('disputes (e2e, Flutterwave polling)', () => {
     expect(transfers.map((tr) => tr.kind).sort()).toEqual(['dispute_hold', 'dispute_release']);
   });
 
+  it('accepting a chargeback answers Flutterwave and moves the hold to the gateway once', async () => {
+    const before = await balance();
+    const { transactionId } = await deposit(20_000);
+    const chargeback = flutterwave.openChargeback(transactionId);
+    await poll();
+    const row = await dispute(chargeback.id as number);
+    expect(await balance()).toBe(before);
+    const accepted = await api()
+      .post(`/api/v1/disputes/${row.id}/accept`)
+      .set(alice.authHeader)
+      .expect(200);
+    expect(accepted.body.status).toBe('accepted');
+    expect(flutterwave.chargeback(chargeback.id as number).status).toBe('accepted');
+    expect(await poll()).toMatchObject({ applied: 0 });
+    expect((await dispute(chargeback.id as number)).status).toBe('accepted');
+    const transfers = await sql<{ kind: string }>(
+      t,
+      `SELECT kind FROM ledger_transfers WHERE key IN ('dispute_hold:' || $1, 'dispute_release:' || $1, 'dispute_loss:' || $1)`,
+      [row.id],
+    );
+    expect(transfers.map((tr) => tr.kind).sort()).toEqual(['dispute_hold', 'dispute_loss']);
+    expect(await balance()).toBe(before);
+  });
+
   it('parks a chargeback on a payment it does not know as an unmatched event, once', async () => {
     const { transactionId } = await deposit(1_000);
     const foreign = {

@@ -230,6 +230,12 @@ export class FakeFlutterwave {
     return this.openChargeback(String(transaction.id));
   }
 
+  chargeback(id: number): Json {
+    const chargeback = this.chargebacks.get(id);
+    if (!chargeback) throw new Error(`fake Flutterwave has no chargeback ${id}`);
+    return chargeback;
+  }
+
   setChargebackStatus(id: number, status: 'accepted' | 'declined' | 'won' | 'lost'): Json {
     const chargeback = this.chargebacks.get(id);
     if (!chargeback) throw new Error(`fake Flutterwave has no chargeback ${id}`);
@@ -458,6 +464,9 @@ export class FakeFlutterwave {
     if (req.method === 'GET' && req.path === '/v3/transfers') return this.listTransfers(req.query);
     if (req.method === 'GET' && req.path === '/v3/chargebacks')
       return this.listChargebacks(req.query);
+    const chargeback = /^\/v3\/chargebacks\/(\d+)$/.exec(req.path);
+    if (req.method === 'PUT' && chargeback)
+      return this.answerChargeback(Number(chargeback[1]), body);
     const transfer = /^\/v3\/transfers\/(\d+)$/.exec(req.path);
     if (req.method === 'GET' && transfer) {
       const found = this.transfers.get(Number(transfer[1]));
@@ -494,6 +503,21 @@ export class FakeFlutterwave {
         : error(404, 'Refund not found');
     }
     return error(404, `Cannot ${req.method} ${req.path}`);
+  }
+
+  /** `PUT /v3/chargebacks/:id {"action":"accept"|"decline","comment"}`: the merchant's answer. */
+  private answerChargeback(id: number, body: Json): FakeResponse {
+    const chargeback = this.chargebacks.get(id);
+    if (!chargeback) return error(404, 'Chargeback not found');
+    if (chargeback.status !== 'pending') return error(400, 'Chargeback has already been treated');
+    if (body.action !== 'accept' && body.action !== 'decline')
+      return error(400, 'action must be accept or decline');
+    chargeback.status = body.action === 'accept' ? 'accepted' : 'declined';
+    if (typeof body.comment === 'string') chargeback.comment = body.comment;
+    return {
+      status: 200,
+      body: { status: 'success', message: 'Chargeback updated', data: structuredClone(chargeback) },
+    };
   }
 
   private listChargebacks(query: URLSearchParams): FakeResponse {

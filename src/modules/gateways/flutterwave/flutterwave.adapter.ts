@@ -237,6 +237,23 @@ export class FlutterwaveAdapter implements PaymentGateway, DisputeCapableGateway
     return disputes;
   }
 
+  /** Accepts the chargeback (`PUT /v3/chargebacks/:id {"action":"accept"}`): the cardholder keeps the money. */
+  async acceptDispute(gatewayDisputeId: string): Promise<void> {
+    const response = await this.http.request<Envelope<Json>>({
+      method: 'PUT',
+      path: `/v3/chargebacks/${encodeURIComponent(gatewayDisputeId)}`,
+      headers: this.auth(),
+      json: { action: 'accept', comment: 'Accepted by the merchant' },
+    });
+    if (response.body.status !== 'success') {
+      throw new GatewayRequestError(
+        this.name,
+        response.status,
+        response.body.message ?? 'chargeback not accepted',
+      );
+    }
+  }
+
   async getDispute(gatewayDisputeId: string): Promise<GatewayDispute> {
     const since = new Date(Date.now() - CHARGEBACK_WINDOW_DAYS * 86_400_000);
     const found = (await this.listDisputes(since)).find(
