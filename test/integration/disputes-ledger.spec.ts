@@ -244,6 +244,30 @@ describe('disputes ledger (integration, real Postgres)', () => {
     expect(rows[0].status).toBe('lost');
   });
 
+  it('never lets disputes not won claim more than the payment received', async () => {
+    const { userId, wallet } = await newUser();
+    const paid = await deposit(userId, 4_000);
+    const first = await disputes.applyReport(
+      'paystack',
+      report(paid, 'open', { gatewayDisputeId: `a-${paid.paymentId}`, amount: 3_000 }),
+    );
+    const second = await disputes.applyReport(
+      'paystack',
+      report(paid, 'open', { gatewayDisputeId: `b-${paid.paymentId}`, amount: 2_000 }),
+    );
+    const third = await disputes.applyReport(
+      'paystack',
+      report(paid, 'open', { gatewayDisputeId: `c-${paid.paymentId}`, amount: 5_000 }),
+    );
+    expect([first.status, second.status, third.status]).toEqual([
+      'processed',
+      'ignored',
+      'ignored',
+    ]);
+    expect(await balance(wallet)).toBe(1_000);
+    expect(await named(`disputes_held:${userId}`)).toBe(3_000);
+  });
+
   it('parks a dispute for a payment it does not know as unmatched', async () => {
     const outcome = await disputes.applyReport('paystack', {
       gatewayDisputeId: `dsp-${randomUUID()}`,

@@ -86,6 +86,20 @@ export class DisputesService {
         [gateway, report.gatewayDisputeId],
       );
       if (!existing) {
+        // Under the payment's lock: disputes not won never claim more than the payment received.
+        const [open] = await queryRows<{ total: string }>(
+          manager,
+          `SELECT coalesce(sum(amount), 0)::text AS total FROM disputes
+            WHERE payment_id = $1 AND status <> 'won'`,
+          [payment.id],
+        );
+        if (minorFromDb(open.total) + report.amount > received) {
+          return {
+            ...base,
+            status: 'ignored',
+            note: `dispute ${report.gatewayDisputeId} of ${report.amount} with ${open.total} already disputed exceeds the ${received} received; recorded, not applied`,
+          };
+        }
         const [created] = await queryRows<DisputeRow>(
           manager,
           `INSERT INTO disputes AS d (payment_id, payment_reference, user_id, gateway, gateway_dispute_id, amount,
