@@ -65,7 +65,7 @@ CREATE FUNCTION public.dispute_collect_receivable() RETURNS trigger
           RETURN NULL;
         END IF;
         INSERT INTO ledger_transfers (kind, key, reference, narration)
-        VALUES ('dispute_collection', 'dispute_collection:' || NEW.id::text, 'DSPC-' || NEW.id::text,
+        VALUES ('dispute_hold', 'dispute_collection:' || NEW.id::text, 'DSPC-' || NEW.id::text,
                 'Collected toward a dispute the wallet could not cover')
         RETURNING id INTO v_transfer;
         INSERT INTO ledger_entries (transfer_id, account_id, amount)
@@ -411,7 +411,6 @@ CREATE FUNCTION public.ledger_wallet_transaction_type(p_kind text, p_amount bigi
     LANGUAGE sql IMMUTABLE
     AS $$
         SELECT CASE WHEN p_kind = 'transfer' THEN CASE WHEN p_amount > 0 THEN 'transfer_in' ELSE 'transfer_out' END
-                    WHEN p_kind = 'dispute_collection' THEN 'dispute_hold'
                     ELSE p_kind END
       $$;
 
@@ -724,7 +723,7 @@ CREATE TABLE public.inbound_webhook_events (
     CONSTRAINT inbound_webhook_events_attempts_check CHECK ((attempts >= 0)),
     CONSTRAINT inbound_webhook_events_event_id_check CHECK (((length(event_id) >= 1) AND (length(event_id) <= 512))),
     CONSTRAINT inbound_webhook_events_generation_check CHECK ((generation >= 0)),
-    CONSTRAINT inbound_webhook_events_kind_check CHECK ((kind = ANY (ARRAY['payment'::text, 'refund'::text, 'ignored'::text, 'dispute'::text]))),
+    CONSTRAINT inbound_webhook_events_kind_check CHECK ((kind = ANY (ARRAY['dispute'::text, 'ignored'::text, 'payment'::text, 'refund'::text]))),
     CONSTRAINT inbound_webhook_events_status_check CHECK ((status = ANY (ARRAY['received'::text, 'processing'::text, 'processed'::text, 'unmatched'::text, 'failed'::text, 'ignored'::text])))
 );
 
@@ -793,7 +792,7 @@ CREATE TABLE public.ledger_transfers (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT ledger_transfers_check CHECK (((kind = 'refund_reversal'::text) = (reverses_transfer_id IS NOT NULL))),
     CONSTRAINT ledger_transfers_key_check CHECK (((length(key) >= 1) AND (length(key) <= 200))),
-    CONSTRAINT ledger_transfers_kind_check CHECK ((kind = ANY (ARRAY['deposit'::text, 'transfer'::text, 'refund'::text, 'refund_reversal'::text, 'dispute_hold'::text, 'dispute_release'::text, 'dispute_loss'::text, 'dispute_collection'::text]))),
+    CONSTRAINT ledger_transfers_kind_check CHECK ((kind = ANY (ARRAY['deposit'::text, 'dispute_hold'::text, 'dispute_loss'::text, 'dispute_release'::text, 'refund'::text, 'refund_reversal'::text, 'transfer'::text]))),
     CONSTRAINT ledger_transfers_narration_check CHECK ((length(narration) <= 255)),
     CONSTRAINT ledger_transfers_reference_check CHECK ((reference ~ '^[A-Za-z0-9-]{1,64}$'::text))
 );

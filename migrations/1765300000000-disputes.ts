@@ -16,9 +16,11 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - `dispute_release` (won): disputes_held −amount, wallet +amount (the collection trigger then
  *   takes back whatever the hold recorded as receivable).
  * - `dispute_loss` (lost or accepted): disputes_held −amount, gateway clearing +amount.
- * - `dispute_collection`: wallet −x, receivable +x, posted by a trigger in the same statement as
- *   ANY credit to a wallet whose user owes a receivable (deposits, transfers in, refund
- *   reversals, payout returns, releases): x = min(credit, owed). Callers do nothing for it.
+ * - collection (kind `dispute_hold` too, key `dispute_collection:<entry id>`): wallet −x,
+ *   receivable +x, posted by a trigger in the same statement as ANY credit to a wallet whose user
+ *   owes a receivable (deposits, transfers in, refund reversals, payout returns, releases):
+ *   x = min(credit, owed). Callers do nothing for it. Being a `dispute_hold`, it shows in the
+ *   wallet history as one (SPEC §5's types) with no change to ledger_wallet_transaction_type.
  *
  * `dispute_sync_ledger(dispute)` moves the books to what the dispute's status implies (open or
  * under review: held; won: held then released; lost or accepted: held then lost), whatever order
@@ -32,8 +34,33 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * A refund cannot start while a dispute on the payment is not won (trigger on refunds, DP001),
  * so a payer is never paid back twice for the same money.
  */
-const KINDS_BEFORE = `'deposit', 'transfer', 'refund', 'refund_reversal'`;
-const DISPUTE_KINDS = `'dispute_hold', 'dispute_release', 'dispute_loss', 'dispute_collection'`;
+const DISPUTE_KINDS = `'dispute_hold', 'dispute_release', 'dispute_loss'`;
+
+/**
+ * Adds (or removes) values in `<table>_kind_check` as the list stands when this runs, instead of
+ * writing the whole list again: kinds another branch's migration added (payouts) are kept,
+ * whichever of the two runs first.
+ */
+function changeKindCheck(table: string, kinds: string, change: 'add' | 'remove'): string {
+  const constraint = `${table}_kind_check`;
+  const next =
+    change === 'add'
+      ? `ARRAY(SELECT DISTINCT k FROM unnest(v_kinds || ARRAY[${kinds}]) k ORDER BY 1)`
+      : `ARRAY(SELECT k FROM unnest(v_kinds) k WHERE k <> ALL (ARRAY[${kinds}]) ORDER BY 1)`;
+  return `
+    DO $$
+    DECLARE
+      v_kinds text[];
+    BEGIN
+      SELECT array_agg(m[1]) INTO v_kinds
+        FROM pg_constraint c, regexp_matches(pg_get_constraintdef(c.oid), '''([a-z_]+)''', 'g') AS m
+       WHERE c.conname = '${constraint}' AND c.conrelid = '${table}'::regclass;
+      v_kinds := ${next};
+      ALTER TABLE ${table} DROP CONSTRAINT ${constraint};
+      EXECUTE format('ALTER TABLE ${table} ADD CONSTRAINT ${constraint} CHECK (kind IN (%s))',
+                     (SELECT string_agg(quote_literal(k), ', ') FROM unnest(v_kinds) k));
+    END $$`;
+}
 
 export class Disputes1765300000000 implements MigrationInterface {
   name = 'Disputes1765300000000';
@@ -74,28 +101,8 @@ export class Disputes1765300000000 implements MigrationInterface {
       `ALTER TABLE payments ADD COLUMN disputed text CHECK (disputed IN ('open', 'won', 'lost'))`,
     );
 
-    await q.query(
-      `ALTER TABLE inbound_webhook_events DROP CONSTRAINT IF EXISTS inbound_webhook_events_kind_check`,
-    );
-    await q.query(
-      `ALTER TABLE inbound_webhook_events ADD CONSTRAINT inbound_webhook_events_kind_check
-         CHECK (kind IN ('payment', 'refund', 'ignored', 'dispute'))`,
-    );
-
-    await q.query(
-      `ALTER TABLE ledger_transfers DROP CONSTRAINT IF EXISTS ledger_transfers_kind_check`,
-    );
-    await q.query(
-      `ALTER TABLE ledger_transfers ADD CONSTRAINT ledger_transfers_kind_check
-         CHECK (kind IN (${KINDS_BEFORE}, ${DISPUTE_KINDS}))`,
-    );
-    await q.query(`
-      CREATE OR REPLACE FUNCTION ledger_wallet_transaction_type(p_kind text, p_amount bigint) RETURNS text
-      LANGUAGE sql IMMUTABLE AS $$
-        SELECT CASE WHEN p_kind = 'transfer' THEN CASE WHEN p_amount > 0 THEN 'transfer_in' ELSE 'transfer_out' END
-                    WHEN p_kind = 'dispute_collection' THEN 'dispute_hold'
-                    ELSE p_kind END
-      $$`);
+    await q.query(changeKindCheck('inbound_webhook_events', `'dispute'`, 'add'));
+    await q.query(changeKindCheck('ledger_transfers', DISPUTE_KINDS, 'add'));
 
     await q.query(`
       CREATE FUNCTION ledger_system_account(p_name text, p_currency text) RETURNS uuid
@@ -142,7 +149,7 @@ export class Disputes1765300000000 implements MigrationInterface {
           RETURN NULL;
         END IF;
         INSERT INTO ledger_transfers (kind, key, reference, narration)
-        VALUES ('dispute_collection', 'dispute_collection:' || NEW.id::text, 'DSPC-' || NEW.id::text,
+        VALUES ('dispute_hold', 'dispute_collection:' || NEW.id::text, 'DSPC-' || NEW.id::text,
                 'Collected toward a dispute the wallet could not cover')
         RETURNING id INTO v_transfer;
         INSERT INTO ledger_entries (transfer_id, account_id, amount)
@@ -266,23 +273,8 @@ export class Disputes1765300000000 implements MigrationInterface {
     await q.query(`DROP TRIGGER ledger_entries_collect_dispute_receivable ON ledger_entries`);
     await q.query(`DROP FUNCTION dispute_collect_receivable()`);
     await q.query(`DROP FUNCTION ledger_system_account(text, text)`);
-    await q.query(`
-      CREATE OR REPLACE FUNCTION ledger_wallet_transaction_type(p_kind text, p_amount bigint) RETURNS text
-      LANGUAGE sql IMMUTABLE AS $$
-        SELECT CASE WHEN p_kind = 'transfer' THEN CASE WHEN p_amount > 0 THEN 'transfer_in' ELSE 'transfer_out' END
-                    ELSE p_kind END
-      $$`);
-    await q.query(`ALTER TABLE ledger_transfers DROP CONSTRAINT ledger_transfers_kind_check`);
-    await q.query(
-      `ALTER TABLE ledger_transfers ADD CONSTRAINT ledger_transfers_kind_check CHECK (kind IN (${KINDS_BEFORE}))`,
-    );
-    await q.query(
-      `ALTER TABLE inbound_webhook_events DROP CONSTRAINT inbound_webhook_events_kind_check`,
-    );
-    await q.query(
-      `ALTER TABLE inbound_webhook_events ADD CONSTRAINT inbound_webhook_events_kind_check
-         CHECK (kind IN ('payment', 'refund', 'ignored'))`,
-    );
+    await q.query(changeKindCheck('ledger_transfers', DISPUTE_KINDS, 'remove'));
+    await q.query(changeKindCheck('inbound_webhook_events', `'dispute'`, 'remove'));
     await q.query(`ALTER TABLE payments DROP COLUMN disputed`);
     await q.query(`DROP TABLE disputes`);
   }

@@ -76,15 +76,16 @@ export const DISPUTE_LEDGER_CHECKS: LedgerCheck[] = [
           FROM ledger_transfers t
           JOIN ledger_entries e ON e.transfer_id = t.id
           JOIN ledger_accounts a ON a.id = e.account_id
-         WHERE t.kind IN ('dispute_hold', 'dispute_release', 'dispute_loss', 'dispute_collection')
+         WHERE t.kind IN ('dispute_hold', 'dispute_release', 'dispute_loss')
          GROUP BY t.id) s
        WHERE NOT (shape = ANY (CASE kind
-               WHEN 'dispute_hold' THEN ARRAY['disputes_held:1,user_wallet:-1',
-                                              'dispute_receivable:-1,disputes_held:1',
-                                              'dispute_receivable:-1,disputes_held:1,user_wallet:-1']
+               WHEN 'dispute_hold' THEN CASE WHEN key LIKE 'dispute\\_collection:%'
+                 THEN ARRAY['dispute_receivable:1,user_wallet:-1']
+                 ELSE ARRAY['disputes_held:1,user_wallet:-1',
+                            'dispute_receivable:-1,disputes_held:1',
+                            'dispute_receivable:-1,disputes_held:1,user_wallet:-1'] END
                WHEN 'dispute_release' THEN ARRAY['disputes_held:-1,user_wallet:1']
                WHEN 'dispute_loss' THEN ARRAY['clearing:1,disputes_held:-1']
-               WHEN 'dispute_collection' THEN ARRAY['dispute_receivable:1,user_wallet:-1']
              END))
        LIMIT ${SAMPLE}`,
   },

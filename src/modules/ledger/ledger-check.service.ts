@@ -195,7 +195,7 @@ export class LedgerCheckService {
              coalesce(sum(e.amount) FILTER (WHERE t.kind = 'deposit'), 0)::text AS deposits,
              coalesce(-sum(e.amount) FILTER (WHERE t.kind = 'refund'), 0)::text AS refunds,
              coalesce(sum(e.amount) FILTER (WHERE t.kind = 'refund_reversal'), 0)::text AS refund_reversals,
-             coalesce(sum(e.amount) FILTER (WHERE t.kind IN ('dispute_hold', 'dispute_release', 'dispute_collection')), 0)::text AS disputes
+             coalesce(sum(e.amount) FILTER (WHERE t.kind IN ('dispute_hold', 'dispute_release')), 0)::text AS disputes
         FROM (SELECT DISTINCT currency FROM ledger_accounts) c
         LEFT JOIN ledger_accounts a ON a.currency = c.currency AND a.kind = 'user_wallet'
         LEFT JOIN ledger_entries e ON e.account_id = a.id
