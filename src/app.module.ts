@@ -31,6 +31,7 @@ import { OutboundWebhooksModule } from './modules/outbound-webhooks/outbound-web
 import { QueueModule } from './queue/queue.module.js';
 import { DashboardModule } from './modules/dashboard/dashboard.module.js';
 import { DASHBOARD_PATH, DashboardStaticService } from './modules/dashboard/dashboard-static.js';
+import { DisputesModule } from './modules/disputes/disputes.module.js';
 import { SchedulesModule } from './schedules.js';
 
 /**
@@ -64,6 +65,7 @@ import { SchedulesModule } from './schedules.js';
     RefundsModule,
     SchedulesModule,
     DashboardModule,
+    DisputesModule,
   ],
   providers: [
     // Global guards run in this order: who is calling (401, failed attempts counted per client

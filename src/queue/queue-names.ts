@@ -28,6 +28,7 @@ export const JobName = {
   PurgeIdempotencyKeys: 'purge-idempotency-keys',
   PurgeAuthTokens: 'purge-auth-tokens',
   PurgeInboundPayloads: 'purge-inbound-payloads',
+  PollDisputes: 'poll-disputes',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 

@@ -30,6 +30,12 @@ export type InboundRefundEvent = NormalizedWebhookEvent & {
   inboundEventId: string;
 };
 
+/** A stored, signature-checked dispute webhook (`kind: 'dispute'`). */
+export type InboundDisputeEvent = NormalizedWebhookEvent & {
+  gateway: string;
+  inboundEventId: string;
+};
+
 /** What became of a refund webhook. `unmatched` is retried for a minute, then parked. */
 export interface RefundEventOutcome {
   status: 'processed' | 'ignored' | 'unmatched';
@@ -69,6 +75,11 @@ export interface AppEventMap {
    * outcome (with none, the event is `ignored`); throwing makes the job retry with backoff.
    */
   'inbound-webhook.refund': { args: [event: InboundRefundEvent]; result: RefundEventOutcome };
+  /**
+   * A stored dispute webhook to apply (SPEC §17): the handler fetches the dispute from the gateway
+   * and applies it. Outcomes as for refunds; throwing retries with backoff.
+   */
+  'inbound-webhook.dispute': { args: [event: InboundDisputeEvent]; result: RefundEventOutcome };
 }
 
 /** The application's event bus (see AppEventMap). */

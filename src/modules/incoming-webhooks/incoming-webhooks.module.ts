@@ -32,5 +32,6 @@ import { WebhookVerificationMemo } from './webhook-verification-memo.js';
     InboundWebhooksProcessor,
     WebhookEventsService,
   ],
+  exports: [WebhookEventsService],
 })
 export class IncomingWebhooksModule {}

@@ -31,6 +31,12 @@ export class LedgerTotalsDto {
   refunds: string;
   @ApiProperty({ description: 'Total given back by failed refunds', example: '0' })
   refund_reversals: string;
+  @ApiProperty({
+    description:
+      'Net moved into wallets by disputes: releases minus holds and receivable collections (SPEC §17)',
+    example: '-5000',
+  })
+  disputes: string;
 }
 
 export class LedgerCheckReportDto {

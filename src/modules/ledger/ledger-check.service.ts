@@ -163,11 +163,14 @@ export class LedgerCheckService {
           });
         }
         const expected =
-          BigInt(total.deposits) - BigInt(total.refunds) + BigInt(total.refund_reversals);
+          BigInt(total.deposits) -
+          BigInt(total.refunds) +
+          BigInt(total.refund_reversals) +
+          BigInt(total.disputes);
         if (BigInt(total.user_balances) !== expected) {
           problems.push({
             check: 'user_total_moves_only_by_deposits_and_refunds',
-            message: `${total.currency}: users hold ${total.user_balances} but deposits − refunds + reversals = ${expected}`,
+            message: `${total.currency}: users hold ${total.user_balances} but deposits − refunds + reversals + disputes = ${expected}`,
             subject: { currency: total.currency },
           });
         }
@@ -191,7 +194,8 @@ export class LedgerCheckService {
              coalesce((SELECT sum(balance) FROM ledger_accounts WHERE currency = c.currency AND kind = 'system'), 0)::text AS system_balances,
              coalesce(sum(e.amount) FILTER (WHERE t.kind = 'deposit'), 0)::text AS deposits,
              coalesce(-sum(e.amount) FILTER (WHERE t.kind = 'refund'), 0)::text AS refunds,
-             coalesce(sum(e.amount) FILTER (WHERE t.kind = 'refund_reversal'), 0)::text AS refund_reversals
+             coalesce(sum(e.amount) FILTER (WHERE t.kind = 'refund_reversal'), 0)::text AS refund_reversals,
+             coalesce(sum(e.amount) FILTER (WHERE t.kind IN ('dispute_hold', 'dispute_release')), 0)::text AS disputes
         FROM (SELECT DISTINCT currency FROM ledger_accounts) c
         LEFT JOIN ledger_accounts a ON a.currency = c.currency AND a.kind = 'user_wallet'
         LEFT JOIN ledger_entries e ON e.account_id = a.id

@@ -12,6 +12,9 @@ export const OUTBOUND_EVENT_TYPES = [
   'wallet.transfer.received',
   'payment.authorized',
   'payment.canceled',
+  'dispute.created',
+  'dispute.updated',
+  'dispute.closed',
 ] as const;
 export type OutboundEventType = (typeof OUTBOUND_EVENT_TYPES)[number];
 

@@ -37,7 +37,15 @@ export const GATEWAYS = everyValueOf<NonNullable<QueryOf<'/api/v1/payments'>['ga
 
 export const TRANSACTION_TYPES = everyValueOf<
   NonNullable<QueryOf<'/api/v1/wallet/transactions'>['type']>
->()(['deposit', 'transfer_in', 'transfer_out', 'refund', 'refund_reversal']);
+>()([
+  'deposit',
+  'transfer_in',
+  'transfer_out',
+  'refund',
+  'refund_reversal',
+  'dispute_hold',
+  'dispute_release',
+]);
 
 export const DELIVERY_STATUSES = everyValueOf<
   NonNullable<QueryOf<'/api/v1/webhook-deliveries'>['status']>
@@ -52,6 +60,9 @@ export const EVENT_TYPES = everyValueOf<NonNullable<QueryOf<'/api/v1/events'>['t
   'wallet.transfer.received',
   'payment.authorized',
   'payment.canceled',
+  'dispute.created',
+  'dispute.updated',
+  'dispute.closed',
   'webhook.test',
 ]);
 
