@@ -674,8 +674,8 @@ CREATE TABLE public.notifications (
     CONSTRAINT notifications_email_due_check CHECK (((email_status <> 'pending'::text) OR (email_next_attempt_at IS NOT NULL))),
     CONSTRAINT notifications_email_last_error_check CHECK ((length(email_last_error) <= 500)),
     CONSTRAINT notifications_email_recipient_check CHECK (((email_status = 'skipped'::text) OR (email_to IS NOT NULL))),
-    CONSTRAINT notifications_email_sent_check CHECK (((email_status = 'sent'::text) = (email_sent_at IS NOT NULL))),
-    CONSTRAINT notifications_email_status_check CHECK ((email_status = ANY (ARRAY['pending'::text, 'sent'::text, 'failed'::text, 'skipped'::text]))),
+    CONSTRAINT notifications_email_sent_check CHECK (((email_status = ANY (ARRAY['sent'::text, 'logged'::text])) = (email_sent_at IS NOT NULL))),
+    CONSTRAINT notifications_email_status_check CHECK ((email_status = ANY (ARRAY['pending'::text, 'sent'::text, 'logged'::text, 'failed'::text, 'skipped'::text]))),
     CONSTRAINT notifications_email_to_check CHECK ((length(email_to) <= 320)),
     CONSTRAINT notifications_title_check CHECK (((length(title) >= 1) AND (length(title) <= 200))),
     CONSTRAINT notifications_type_check CHECK (((length(type) >= 1) AND (length(type) <= 64)))

@@ -9,7 +9,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   `events` rows, so it cannot slow the webhook relay that locks them. Events recorded before this
  *   migration get no inbox row: upgrading never mails history.
  * - `notifications`: one per (event, user), the in-app notification, with the state of its email
- *   (`email_status`: pending → sent | failed, or skipped when none is due). The unique key is what
+ *   (`email_status`: pending → sent | failed, or skipped when none is due; logged when no SMTP_URL
+ *   is set and the mail went to the log instead). The unique key is what
  *   makes a relay that runs twice create one notification and so send one mail.
  * - `notification_preferences`: the user's email switches by preference key; a key missing is on.
  */
@@ -45,7 +46,7 @@ export class Notifications1765400000000 implements MigrationInterface {
         read_at timestamptz,
         created_at timestamptz NOT NULL,
         email_to text CHECK (length(email_to) <= 320),
-        email_status text NOT NULL CHECK (email_status IN ('pending', 'sent', 'failed', 'skipped')),
+        email_status text NOT NULL CHECK (email_status IN ('pending', 'sent', 'logged', 'failed', 'skipped')),
         email_attempts int NOT NULL DEFAULT 0 CHECK (email_attempts >= 0),
         email_next_attempt_at timestamptz,
         email_last_error text CHECK (length(email_last_error) <= 500),
@@ -55,7 +56,7 @@ export class Notifications1765400000000 implements MigrationInterface {
         CONSTRAINT notifications_email_due_check
           CHECK (email_status <> 'pending' OR email_next_attempt_at IS NOT NULL),
         CONSTRAINT notifications_email_sent_check
-          CHECK ((email_status = 'sent') = (email_sent_at IS NOT NULL))
+          CHECK ((email_status IN ('sent', 'logged')) = (email_sent_at IS NOT NULL))
       )`);
     await q.query(
       `CREATE INDEX notifications_user_created_idx ON notifications (user_id, created_at DESC, id DESC)`,

@@ -76,10 +76,10 @@ export class NotificationEmailsService {
     await queryRows(
       db,
       `UPDATE notifications
-          SET email_status = 'sent', email_sent_at = now(), email_next_attempt_at = NULL,
+          SET email_status = $3, email_sent_at = now(), email_next_attempt_at = NULL,
               email_last_error = NULL
         WHERE id = $1 AND email_status = 'pending' AND email_attempts = $2`,
-      [notificationId, attempt],
+      [notificationId, attempt, outcome],
     );
     this.metrics.notificationEmails.inc({ outcome });
     return outcome;

@@ -49,9 +49,9 @@ export class NotificationDto {
 
   @ApiProperty({
     description:
-      'Its email: pending (being sent or retried), sent, failed (after NOTIFICATION_ATTEMPTS), skipped (switched off or none due)',
+      'Its email: pending (being sent or retried), sent, logged (no SMTP_URL: written to the log), failed (after NOTIFICATION_ATTEMPTS), skipped (switched off or none due)',
     example: 'sent',
-    enum: ['pending', 'sent', 'failed', 'skipped'],
+    enum: ['pending', 'sent', 'logged', 'failed', 'skipped'],
   })
   email_status: string;
 }
