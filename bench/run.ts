@@ -26,6 +26,10 @@ const BENCHES: { name: string; load: () => Promise<BenchModule> }[] = [
     load: async () => (await import('./deliveries.bench.js')).deliveriesBench,
   },
   { name: 'ingest', load: async () => (await import('./ingest.bench.js')).ingestBench },
+  {
+    name: 'notifications',
+    load: async () => (await import('./notifications.bench.js')).notificationsBench,
+  },
 ];
 
 const wanted = process.argv.slice(2);

@@ -5,7 +5,12 @@ import type { Queue } from 'bullmq';
 import { DataSource, type EntityManager } from 'typeorm';
 import { queryRows } from '../../database/sql.js';
 import { jobId, JobName, QueueName } from '../../queue/queue-names.js';
-import { type NotificationView, notificationRule } from './notification-rules.js';
+import {
+  type NotificationRule,
+  type NotificationView,
+  notificationRule,
+} from './notification-rules.js';
+import type { NotificationContent } from './notification-templates.js';
 
 /** Inbox rows turned into notifications per transaction; relays take disjoint batches. */
 export const NOTIFICATION_RELAY_BATCH = 500;
@@ -136,13 +141,18 @@ export class NotificationRelayService {
     manager: EntityManager,
     events: InboxEvent[],
   ): Promise<NewNotification[]> {
-    const planned: { event: InboxEvent; view: NotificationView }[] = [];
+    const planned: {
+      event: InboxEvent;
+      rule: NotificationRule;
+      view: NotificationView;
+      content: NotificationContent;
+    }[] = [];
     for (const event of events) {
       const rule = notificationRule(event.type);
       if (!rule) continue;
       try {
         const view = rule.view(event.data);
-        if (view) planned.push({ event, view });
+        if (view) planned.push({ event, rule, view, content: rule.inApp(view) });
       } catch (error) {
         // A malformed event must not hold every later one back; it is a bug to see in the log.
         this.logger.error(
@@ -160,7 +170,7 @@ export class NotificationRelayService {
       [userIds],
     );
     const userById = new Map(users.map((u) => [u.id, u]));
-    const payerLookups = planned.filter((p) => notificationRule(p.event.type)?.mailTo === 'payer');
+    const payerLookups = planned.filter((p) => p.rule.mailTo === 'payer');
     const payers = payerLookups.length
       ? await queryRows<{ user_id: string; reference: string; email: string }>(
           manager,
@@ -176,11 +186,9 @@ export class NotificationRelayService {
       : [];
     const payerEmail = new Map(payers.map((p) => [`${p.user_id} ${p.reference}`, p.email]));
 
-    return planned.flatMap(({ event, view }) => {
-      const rule = notificationRule(event.type);
+    return planned.flatMap(({ event, rule, view, content }) => {
       const user = userById.get(event.user_id);
-      if (!rule || !user) return [];
-      const content = rule.inApp(view);
+      if (!user) return [];
       const wanted = user.prefs[rule.preference] !== false;
       const recipient =
         rule.mailTo === 'owner'

@@ -24,15 +24,25 @@ const FOOTER =
 
 /** An amount in minor units in major units with its currency ("NGN 5,000.00", "$75.00": en-US, so a symbol is never ambiguous), exactly. */
 export function formatMoney(amount: Minor, currency: string): string {
-  const exponent = currencyExponent(currency);
-  const format = new Intl.NumberFormat('en-US', {
-    style: 'currency',
-    currency,
-    minimumFractionDigits: exponent,
-    maximumFractionDigits: exponent,
-  });
   // A decimal string keeps every digit (Intl formats strings exactly, never through a float).
-  return format.format(minorToMajorString(amount, currency) as `${number}`);
+  return moneyFormat(currency).format(minorToMajorString(amount, currency) as `${number}`);
+}
+
+/** Building an Intl formatter costs about a millisecond: one per currency, kept. */
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+function moneyFormat(currency: string): Intl.NumberFormat {
+  let format = moneyFormats.get(currency);
+  if (!format) {
+    const exponent = currencyExponent(currency);
+    format = new Intl.NumberFormat('en-US', {
+      style: 'currency',
+      currency,
+      minimumFractionDigits: exponent,
+      maximumFractionDigits: exponent,
+    });
+    if (moneyFormats.size < 500) moneyFormats.set(currency, format);
+  }
+  return format;
 }
 
 /** Only the last four digits of an account or wallet number ever reach a message. */
@@ -41,18 +51,20 @@ export function maskAccountNumber(number: string): string {
   return digits.length <= 4 ? '••••' : `•••• ${digits.slice(-4)}`;
 }
 
+const TIME_FORMAT = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZone: 'UTC',
+});
+
 /** "7 Dec 2026, 14:05 UTC" for an ISO timestamp. */
 export function formatTime(iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return `${new Intl.DateTimeFormat('en-GB', {
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone: 'UTC',
-  }).format(date)} UTC`;
+  return `${TIME_FORMAT.format(date)} UTC`;
 }
 
 const HTML_ESCAPES: Record<string, string> = {
