@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config.js';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
 import { queryRows } from '../../database/sql.js';
+import { MicroBatcher } from '../../common/batching/micro-batcher.js';
 import { Mailer, redactEmailsIn } from './mailer.service.js';
 import { NotificationRelayService } from './notification-relay.service.js';
 import { type NotificationView, notificationRule } from './notification-rules.js';
@@ -29,9 +30,45 @@ export function mailRetryDelayMs(backoffMs: number, next: number): number {
  * mail (pending, due) by moving its due time past the lease in one UPDATE, so of any number of
  * jobs for it (duplicates, the sweeper's) one sends and the rest find it not due.
  */
+interface ClaimedMail {
+  id: string;
+  type: string;
+  data: NotificationView;
+  email_to: string;
+  email_attempts: number;
+}
+
+/** An attempt's end, written back: sent/logged, or due again later, or failed for good. */
+interface MailResult {
+  id: string;
+  attempt: number;
+  status: 'sent' | 'logged' | 'pending' | 'failed';
+  delayMs: number;
+  error: string | null;
+}
+
+/** Claims and results of concurrent attempts share one statement each (MicroBatcher). */
+const MAIL_BATCH = 100;
+const MAIL_BATCHES_IN_FLIGHT = 2;
+
+/**
+ * One attempt at a notification's mail. The row decides, not the job: an attempt first claims the
+ * mail (pending, due) by moving its due time past the lease in one UPDATE, so of any number of
+ * jobs for it (duplicates, the sweeper's) one sends and the rest find it not due. Claims of
+ * concurrent attempts go in one statement, as do their results; within a statement the first
+ * attempt for a notification gets it and the others find it not due, as if they had come later.
+ */
 @Injectable()
 export class NotificationEmailsService {
   private readonly logger = new Logger(NotificationEmailsService.name);
+  private readonly claims = new MicroBatcher<string, ClaimedMail | null>(
+    (ids) => this.claimBatch(ids),
+    { maxBatch: MAIL_BATCH, maxInFlight: MAIL_BATCHES_IN_FLIGHT, startIdleAtOnce: true },
+  );
+  private readonly results = new MicroBatcher<MailResult, void>(
+    (results) => this.recordBatch(results),
+    { maxBatch: MAIL_BATCH, maxInFlight: MAIL_BATCHES_IN_FLIGHT, startIdleAtOnce: true },
+  );
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -42,21 +79,7 @@ export class NotificationEmailsService {
   ) {}
 
   async attempt(notificationId: string): Promise<MailAttemptOutcome> {
-    const db = this.dataSource.manager;
-    const [claim] = await queryRows<{
-      type: string;
-      data: NotificationView;
-      email_to: string;
-      email_attempts: number;
-    }>(
-      db,
-      `UPDATE notifications
-          SET email_attempts = email_attempts + 1,
-              email_next_attempt_at = now() + ($2::bigint * interval '1 millisecond')
-        WHERE id = $1 AND email_status = 'pending' AND email_next_attempt_at <= now()
-        RETURNING type, data, email_to, email_attempts`,
-      [notificationId, MAIL_SEND_LEASE_MS],
-    );
+    const claim = await this.claims.submit(notificationId);
     if (!claim) return 'not-due';
     const attempt = claim.email_attempts;
 
@@ -73,14 +96,13 @@ export class NotificationEmailsService {
     } catch (error) {
       return this.failed(notificationId, attempt, error);
     }
-    await queryRows(
-      db,
-      `UPDATE notifications
-          SET email_status = $3, email_sent_at = now(), email_next_attempt_at = NULL,
-              email_last_error = NULL
-        WHERE id = $1 AND email_status = 'pending' AND email_attempts = $2`,
-      [notificationId, attempt, outcome],
-    );
+    await this.results.submit({
+      id: notificationId,
+      attempt,
+      status: outcome,
+      delayMs: 0,
+      error: null,
+    });
     this.metrics.notificationEmails.inc({ outcome });
     return outcome;
   }
@@ -97,16 +119,13 @@ export class NotificationEmailsService {
     );
     const last = attempt >= this.config.notificationAttempts;
     const delayMs = mailRetryDelayMs(this.config.notificationBackoffMs, attempt + 1);
-    await queryRows(
-      this.dataSource.manager,
-      `UPDATE notifications
-          SET email_status = CASE WHEN $3 THEN 'failed' ELSE 'pending' END,
-              email_next_attempt_at = CASE WHEN $3 THEN NULL
-                                           ELSE now() + ($4::bigint * interval '1 millisecond') END,
-              email_last_error = $5
-        WHERE id = $1 AND email_status = 'pending' AND email_attempts = $2`,
-      [notificationId, attempt, last, delayMs, message],
-    );
+    await this.results.submit({
+      id: notificationId,
+      attempt,
+      status: last ? 'failed' : 'pending',
+      delayMs,
+      error: message,
+    });
     this.logger.warn(
       `mail of notification ${notificationId} attempt ${attempt} failed${last ? ' for good' : ''}: ${message}`,
     );
@@ -117,6 +136,50 @@ export class NotificationEmailsService {
     this.metrics.notificationEmails.inc({ outcome: 'retried' });
     await this.relay.enqueueEmails([{ id: notificationId, attempt: attempt + 1, delayMs }]);
     return 'retrying';
+  }
+
+  private async claimBatch(ids: string[]): Promise<(ClaimedMail | null)[]> {
+    const rows = await queryRows<ClaimedMail>(
+      this.dataSource.manager,
+      `UPDATE notifications
+          SET email_attempts = email_attempts + 1,
+              email_next_attempt_at = now() + ($2::bigint * interval '1 millisecond')
+        WHERE id = ANY ($1::uuid[]) AND email_status = 'pending' AND email_next_attempt_at <= now()
+        RETURNING id, type, data, email_to, email_attempts`,
+      [[...new Set(ids)], MAIL_SEND_LEASE_MS],
+    );
+    const claimed = new Map(rows.map((row) => [row.id, row]));
+    // One claim per notification: the first attempt in the batch gets it, later ones find it taken.
+    return ids.map((id) => {
+      const row = claimed.get(id);
+      if (!row) return null;
+      claimed.delete(id);
+      return row;
+    });
+  }
+
+  /** Only the attempt that holds the claim may write its result (email_attempts matches). */
+  private async recordBatch(results: MailResult[]): Promise<void[]> {
+    await queryRows(
+      this.dataSource.manager,
+      `UPDATE notifications n
+          SET email_status = r.status,
+              email_sent_at = CASE WHEN r.status IN ('sent', 'logged') THEN now() END,
+              email_next_attempt_at = CASE WHEN r.status = 'pending'
+                                           THEN now() + (r.delay_ms * interval '1 millisecond') END,
+              email_last_error = r.error
+         FROM unnest($1::uuid[], $2::int[], $3::text[], $4::bigint[], $5::text[])
+           AS r(id, attempt, status, delay_ms, error)
+        WHERE n.id = r.id AND n.email_status = 'pending' AND n.email_attempts = r.attempt`,
+      [
+        results.map((r) => r.id),
+        results.map((r) => r.attempt),
+        results.map((r) => r.status),
+        results.map((r) => r.delayMs),
+        results.map((r) => r.error),
+      ],
+    );
+    return results.map(() => undefined);
   }
 }
 
