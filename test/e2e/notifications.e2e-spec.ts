@@ -501,55 +501,67 @@ describe('notifications to people (e2e, real SMTP server on loopback)', () => {
     expect(smtp.mailsTo(address)).toEqual([]);
   });
 
-  it('sends one mail however many attempts race for the same notification', async () => {
+  it('sends one mail per notification however many attempts race for it', async () => {
     const owner = await person();
     const address = await emailOf(owner);
     const relay = t.get<NotificationRelayService>(NotificationRelayService);
     const emails = t.get<NotificationEmailsService>(NotificationEmailsService);
     const dataSource = t.get<DataSource>(DataSource);
-    // Hold the relay's own mail job back: the notification is made, its mail left for the racers.
-    const [event] = await dataSource.transaction(async (manager) => {
-      const id = await t.get<OutboxService>(OutboxService).record(manager, {
-        userId: owner.userId,
-        type: 'wallet.deposit.success',
-        data: {
-          id: randomUUID(),
-          type: 'deposit',
-          amount: 4_200,
-          currency: 'NGN',
-          status: 'success',
-          reference: 'DEP-RACE',
-          counterparty_wallet_number: null,
-          narration: null,
-          balance_after: 4_200,
-          created_at: new Date().toISOString(),
-        },
-      });
-      // Its inbox row goes; the relay below is handed the event by re-adding it after the claim.
-      await manager.query(`DELETE FROM notification_inbox WHERE event_id = $1`, [id]);
-      return [id];
+    // Three notifications whose mails no job is sending: they are left to the racers below.
+    const events = await dataSource.transaction(async (manager) => {
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        ids.push(
+          await t.get<OutboxService>(OutboxService).record(manager, {
+            userId: owner.userId,
+            type: 'wallet.deposit.success',
+            data: {
+              id: randomUUID(),
+              type: 'deposit',
+              amount: 4_200 + i,
+              currency: 'NGN',
+              status: 'success',
+              reference: `DEP-RACE-${i}`,
+              counterparty_wallet_number: null,
+              narration: null,
+              balance_after: 4_200,
+              created_at: new Date().toISOString(),
+            },
+          }),
+        );
+      }
+      await manager.query(`DELETE FROM notification_inbox WHERE event_id = ANY ($1)`, [ids]);
+      return ids;
     });
     await sql(
       t,
       `INSERT INTO notifications (event_id, user_id, type, title, body, data, created_at, email_to, email_status, email_next_attempt_at)
        SELECT id, user_id, type, 'Wallet funded', 'Your wallet was credited.',
-              jsonb_build_object('reference', 'DEP-RACE', 'amount', 4200, 'currency', 'NGN', 'credited_at', created_at),
+              jsonb_build_object('reference', data->>'reference', 'amount', data->'amount', 'currency', 'NGN', 'credited_at', created_at),
               created_at, $2, 'pending', now()
-         FROM events WHERE id = $1`,
-      [event, address],
+         FROM events WHERE id = ANY ($1)`,
+      [events, address],
     );
-    const [row] = await notificationsOf(owner.userId);
-    const outcomes = await Promise.all(Array.from({ length: 10 }, () => emails.attempt(row.id)));
-    expect(outcomes.filter((o) => o === 'sent')).toHaveLength(1);
-    expect(outcomes.filter((o) => o === 'not-due')).toHaveLength(9);
-    // The event relayed again (an inbox row re-added) finds its notification made: nothing new.
-    await sql(t, `INSERT INTO notification_inbox (event_id, created_at) VALUES ($1, now())`, [
-      event,
-    ]);
+    const rows = await notificationsOf(owner.userId);
+    expect(rows).toHaveLength(3);
+    // Ten attempts for each, interleaved, all at once: several land in the same claim statement.
+    const racers = Array.from({ length: 30 }, (_, i) => rows[i % 3].id);
+    const outcomes = await Promise.all(racers.map((id) => emails.attempt(id)));
+    expect(outcomes.filter((o) => o === 'sent')).toHaveLength(3);
+    expect(outcomes.filter((o) => o === 'not-due')).toHaveLength(27);
+    for (const row of rows)
+      expect(outcomes.filter((o, i) => o === 'sent' && racers[i] === row.id)).toHaveLength(1);
+    // The events relayed again (inbox rows re-added) find their notifications made: nothing new.
+    await sql(
+      t,
+      `INSERT INTO notification_inbox (event_id, created_at) SELECT unnest($1::text[]), now()`,
+      [events],
+    );
     await relay.relayPending();
-    expect(await notificationsOf(owner.userId)).toHaveLength(1);
-    await smtp.waitFor(() => smtp.mailsTo(address).length >= 1);
-    expect(smtp.mailsTo(address)).toHaveLength(1);
+    expect(await notificationsOf(owner.userId)).toHaveLength(3);
+    await smtp.waitFor(() => smtp.mailsTo(address).length >= 3);
+    expect(smtp.mailsTo(address)).toHaveLength(3);
+    expect(new Set(smtp.mailsTo(address).map((m) => m.messageId)).size).toBe(3);
   });
 
   it('puts no secret, token, key or full account number in any mail or log line', async () => {
