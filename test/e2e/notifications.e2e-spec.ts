@@ -564,6 +564,48 @@ describe('notifications to people (e2e, real SMTP server on loopback)', () => {
     expect(new Set(smtp.mailsTo(address).map((m) => m.messageId)).size).toBe(3);
   });
 
+  it('sends a mail whose job was lost (Redis outage, killed worker) once the sweeper finds it', async () => {
+    const owner = await person();
+    const address = await emailOf(owner);
+    const eventId = await t.get<DataSource>(DataSource).transaction(async (manager) => {
+      const id = await t.get<OutboxService>(OutboxService).record(manager, {
+        userId: owner.userId,
+        type: 'wallet.deposit.success',
+        data: {
+          id: randomUUID(),
+          type: 'deposit',
+          amount: 777,
+          currency: 'NGN',
+          status: 'success',
+          reference: 'DEP-LOST-JOB',
+          counterparty_wallet_number: null,
+          narration: null,
+          balance_after: 777,
+          created_at: new Date().toISOString(),
+        },
+      });
+      await manager.query(`DELETE FROM notification_inbox WHERE event_id = $1`, [id]);
+      return id;
+    });
+    // Committed and due for a while, but no job was ever enqueued for it.
+    await sql(
+      t,
+      `INSERT INTO notifications (event_id, user_id, type, title, body, data, created_at, email_to, email_status, email_next_attempt_at)
+       SELECT id, user_id, type, 'Wallet funded', 'Your wallet was credited.',
+              jsonb_build_object('reference', 'DEP-LOST-JOB', 'amount', 777, 'currency', 'NGN', 'credited_at', created_at),
+              created_at, $2, 'pending', now() - interval '1 minute'
+         FROM events WHERE id = $1`,
+      [eventId, address],
+    );
+    await smtp.waitFor(() => smtp.mailsTo(address).length >= 1);
+    await waitFor(
+      async () => (await notificationsOf(owner.userId))[0].email_status,
+      (status) => status === 'sent',
+    );
+    expect(smtp.mailsTo(address)).toHaveLength(1);
+    expect(smtp.mailsTo(address)[0].text).toContain('DEP-LOST-JOB');
+  });
+
   it('puts no secret, token, key or full account number in any mail or log line', async () => {
     const owner = await person();
     const endpoint = await api()
