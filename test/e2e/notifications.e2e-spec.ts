@@ -319,7 +319,12 @@ describe('notifications to people (e2e, real SMTP server on loopback)', () => {
       .set(merchant.authHeader)
       .expect(200);
     expect(initial.body).toEqual({
-      email: { payment_receipts: true, wallet_deposits: true, wallet_transfers: true },
+      email: {
+        payment_receipts: true,
+        wallet_deposits: true,
+        wallet_transfers: true,
+        payouts: true,
+      },
     });
     const patched = await api()
       .patch('/api/v1/notification-preferences')
@@ -330,6 +335,7 @@ describe('notifications to people (e2e, real SMTP server on loopback)', () => {
       payment_receipts: false,
       wallet_deposits: true,
       wallet_transfers: true,
+      payouts: true,
     });
     const unknown = await api()
       .patch('/api/v1/notification-preferences')
