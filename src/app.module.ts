@@ -29,6 +29,8 @@ import { UsersModule } from './modules/users/users.module.js';
 import { WalletModule } from './modules/wallet/wallet.module.js';
 import { OutboundWebhooksModule } from './modules/outbound-webhooks/outbound-webhooks.module.js';
 import { QueueModule } from './queue/queue.module.js';
+import { DashboardModule } from './modules/dashboard/dashboard.module.js';
+import { DASHBOARD_PATH, DashboardStaticService } from './modules/dashboard/dashboard-static.js';
 import { SchedulesModule } from './schedules.js';
 import { NotificationsModule } from './modules/notifications/notifications.module.js';
 
@@ -62,6 +64,7 @@ import { NotificationsModule } from './modules/notifications/notifications.modul
     WalletModule,
     RefundsModule,
     SchedulesModule,
+    DashboardModule,
     NotificationsModule,
   ],
   providers: [
@@ -82,6 +85,11 @@ export const HTTP_FEATURES: HttpFeatures = {
   // The queue board for admins, outside Nest's routing.
   mounts: (app) => [
     { path: QUEUE_BOARD_PATH, handlers: app.get(QueueBoardService, { strict: false }).handlers() },
+    // The dashboard's built files (dist/web), outside Nest's routing.
+    {
+      path: DASHBOARD_PATH,
+      handlers: app.get(DashboardStaticService, { strict: false }).handlers(),
+    },
   ],
   // The one /webhooks/:gateway route is documented as one route per gateway.
   amendOpenApi: documentGatewayWebhooks,

@@ -94,6 +94,18 @@ export interface TestAppOptions {
   controllers?: Type<unknown>[];
   /** Sees every request Express handles (not those a lean route answers first), as it arrives. */
   onExpressRequest?: (req: IncomingMessage) => void;
+  /** Listen on this loopback port instead of an ephemeral one (see freePort). */
+  port?: number;
+}
+
+/** A loopback port free right now, for a test that must name its URL (APP_URL) before boot. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 /** The real AppModule on a fresh migrated database (migrate finds nothing pending on a copy of the template), listening on an ephemeral loopback port. */
@@ -121,7 +133,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     });
   }
   configureApp(app, HTTP_FEATURES);
-  await app.listen(0, '127.0.0.1');
+  await app.listen(options.port ?? 0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return {
     app,

@@ -14,6 +14,8 @@ import { ReconciliationProcessor } from './reconciliation/reconciliation.process
 import { ReconciliationService } from './reconciliation/reconciliation.service.js';
 import { PaymentRows } from './settlement/payment-rows.js';
 import { SettlementService } from './settlement/settlement.service.js';
+import { PaymentHistoryController } from './payment-history.controller.js';
+import { PaymentHistoryService } from './payment-history.service.js';
 
 /**
  * Payments and orders, the one settlement path (settlement/), reconciliation of payments whose
@@ -24,12 +26,15 @@ import { SettlementService } from './settlement/settlement.service.js';
   imports: [TypeOrmModule.forFeature([Payment, Order, PaymentAuditEntry]), GatewaysModule],
   // The callback controller comes first so /payments/callback is not taken for a reference.
   controllers: [
+    // Before PaymentsController: GET /payments/summary is not a payment reference.
+    PaymentHistoryController,
     PaymentCallbackController,
     PaymentsController,
     OrdersController,
     AdminPaymentsController,
   ],
   providers: [
+    PaymentHistoryService,
     OrdersService,
     PaymentsService,
     SettlementService,

@@ -30,6 +30,7 @@ export const queryKeys = {
     ['api', 'payments', 'list', compactFilters(filters)] as const,
   paymentsSince: (sinceIso: string) => ['api', 'payments', 'since', sinceIso] as const,
   payment: (reference: string) => ['api', 'payments', 'detail', reference] as const,
+  paymentAudit: (reference: string) => ['api', 'payments', 'detail', reference, 'audit'] as const,
   paymentRefunds: (reference: string, cursor?: string) =>
     ['api', 'payments', 'detail', reference, 'refunds', compactFilters({ cursor })] as const,
 

@@ -29,3 +29,4 @@ export type LedgerCheckReport = Schemas['LedgerCheckReportDto'];
 export type ResolvePaymentAction = Schemas['ResolvePaymentDto']['action'];
 export type ResolveRefundAction = Schemas['ResolveRefundDto']['action'];
 export type TransactionType = Schemas['WalletTransactionDto']['type'];
+export type PaymentAuditEntry = Schemas['PaymentAuditEntryDto'];

@@ -1,10 +1,9 @@
 import type { paths } from '../api/schema';
 
 /**
- * The cookie session the dashboard signs in with (SPEC §18). The server side lands in phase 2 of
- * issue 20; until its routes are in the OpenAPI document this file states the contract the SPA
- * is written against. Once they are documented, `DocumentedSession` below is the generated
- * response type and the build fails if it stops carrying what `parseSessionResponse` reads.
+ * The cookie session the dashboard signs in with (SPEC §18), served by src/modules/dashboard
+ * (session.controller.ts). `DocumentedSession` below is the generated response type of its
+ * routes: the build fails if it stops carrying what `parseSessionResponse` reads.
  */
 export const SESSION_ROUTES = {
   refresh: '/api/v1/auth/session/refresh',

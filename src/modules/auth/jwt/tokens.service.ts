@@ -131,6 +131,22 @@ export class TokensService {
     await this.revokeFamilyIn(this.dataSource.manager, familyId, reason);
   }
 
+  /**
+   * Ends the session a refresh token belongs to, whether or not that token was already used (a
+   * sign-out with a stale cookie still ends the session). An unknown token ends nothing.
+   */
+  async revokeByRefreshToken(refreshToken: string): Promise<boolean> {
+    const rows = await queryRows(
+      this.dataSource.manager,
+      `UPDATE refresh_token_families f SET revoked_at = now(), revoked_reason = 'logout'
+       FROM refresh_tokens t
+       WHERE t.token_hash = $1 AND f.id = t.family_id AND f.revoked_at IS NULL
+       RETURNING 1`,
+      [sha256(refreshToken)],
+    );
+    return rows.length > 0;
+  }
+
   /** Verifies signature, algorithm, expiry and shape; any failure is a 401. */
   async verifyAccessToken(token: string): Promise<AccessClaims> {
     let payload: unknown;

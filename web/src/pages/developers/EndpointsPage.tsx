@@ -12,7 +12,7 @@ import { EmptyState, ErrorNotice, Loading, StatusMessage } from '../../component
 import { PageHeader, Section } from '../../components/layout';
 import { SecretReveal } from '../../components/SecretReveal';
 import { StatusBadge } from '../../components/StatusBadge';
-import { SUBSCRIBABLE_EVENT_TYPES } from '../../lib/enums';
+import { humanize, SUBSCRIBABLE_EVENT_TYPES } from '../../lib/enums';
 
 function CreateEndpointForm({ onCreated }: { onCreated: (secret: string, url: string) => void }) {
   const queryClient = useQueryClient();
@@ -157,6 +157,21 @@ function EndpointCard({
       void refresh();
     },
   });
+  const sendTest = useMutation({
+    mutationFn: async () =>
+      unwrap(
+        await api.POST('/api/v1/webhook-endpoints/{id}/test', {
+          params: { path: { id: endpoint.id } },
+        }),
+      ),
+    onSuccess: (delivery) => {
+      announce(
+        `A test event was sent to ${endpoint.url}: delivery ${humanize(delivery.status)}. See its deliveries for the answer.`,
+      );
+      void queryClient.invalidateQueries({ queryKey: queryKeys.deliveries() });
+      void refresh();
+    },
+  });
   const remove = useMutation({
     mutationFn: async () =>
       unwrap(
@@ -172,7 +187,7 @@ function EndpointCard({
   });
 
   const state = !endpoint.enabled ? 'disabled' : endpoint.failing_since ? 'failing' : 'enabled';
-  const error = toggle.error ?? rotate.error ?? remove.error;
+  const error = toggle.error ?? rotate.error ?? sendTest.error ?? remove.error;
 
   return (
     <li className="card endpoint">
@@ -226,7 +241,14 @@ function EndpointCard({
         >
           Rotate secret
         </ConfirmButton>
-        {/* EXTENSION POINT (issue 20, phase 2): "Send test event" once the API has a route for it. */}
+        <button
+          type="button"
+          className="button"
+          disabled={sendTest.isPending || !endpoint.enabled}
+          onClick={() => sendTest.mutate()}
+        >
+          {sendTest.isPending ? 'Sending…' : 'Send test event'}
+        </button>
         <ConfirmButton
           question="Delete this endpoint and its delivery log? Events stay in the events list."
           confirmLabel="Delete"

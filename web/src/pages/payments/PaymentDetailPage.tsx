@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
-import type { Payment } from '../../api/schema';
+import type { Payment, PaymentAuditEntry } from '../../api/schema';
 import { api } from '../../app/session';
 import { Field } from '../../components/Field';
 import { Amount, DateTime } from '../../components/format';
@@ -67,6 +67,70 @@ function PaymentFacts({ payment }: { payment: Payment }) {
         </Fact>
       )}
     </Facts>
+  );
+}
+
+function AuditTrail({ reference }: { reference: string }) {
+  const audit = useQuery({
+    queryKey: queryKeys.paymentAudit(reference),
+    queryFn: async ({ signal }) =>
+      unwrap(
+        await api.GET('/api/v1/payments/{reference}/audit', {
+          params: { path: { reference } },
+          signal,
+        }),
+      ),
+  });
+  if (audit.isPending) return <Loading what="the audit trail" />;
+  if (audit.error)
+    return <ErrorNotice error={audit.error} title="Could not load the audit trail." />;
+  if (audit.data.entries.length === 0) {
+    return (
+      <EmptyState title="Nothing has happened to this payment yet.">
+        Each change of state (from the gateway, a verify or an administrator) is listed here.
+      </EmptyState>
+    );
+  }
+  return (
+    <>
+      {audit.data.truncated && (
+        <p className="muted small">
+          Only the newest {audit.data.entries.length} entries are shown.
+        </p>
+      )}
+      <TableScroll label="Audit trail entries">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">What</th>
+              <th scope="col">Change</th>
+              <th scope="col">Source</th>
+              <th scope="col">Note</th>
+            </tr>
+          </thead>
+          <tbody>
+            {audit.data.entries.map((entry: PaymentAuditEntry) => (
+              <tr key={entry.id}>
+                <td>
+                  <DateTime iso={entry.created_at} />
+                </td>
+                <td>{humanize(entry.action)}</td>
+                <td>
+                  <StatusBadge status={entry.from_status} /> →{' '}
+                  <StatusBadge status={entry.to_status} />
+                </td>
+                <td>
+                  {humanize(entry.source)}
+                  {entry.actor === 'admin' && <span className="muted"> (administrator)</span>}
+                </td>
+                <td>{entry.note ?? <span className="muted">—</span>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
+    </>
   );
 }
 
@@ -283,8 +347,10 @@ export function PaymentDetailPage() {
           <Section title="Details" id="details">
             <PaymentFacts payment={payment.data} />
             <VerifyButton reference={reference} />
-            {/* EXTENSION POINT (issue 20, later phase): capture / cancel for authorised payments,
-                and the audit trail once the API answers it. */}
+            {/* EXTENSION POINT (issue 20, later phase): capture / cancel for authorised payments. */}
+          </Section>
+          <Section title="Audit trail" id="audit">
+            <AuditTrail reference={reference} />
           </Section>
           <Section title="Refunds" id="refunds">
             <RefundList reference={reference} />

@@ -1,0 +1,344 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import request from 'supertest';
+import { FakePaystack } from '../fakes/fake-paystack.js';
+import { GenericWebhookSender } from '../fakes/webhook-sender.js';
+import { WebhookReceiver } from '../fakes/webhook-receiver.js';
+import { launchBrowser } from '../helpers/browser.js';
+import { signIn, type SignedIn } from '../helpers/auth.js';
+import { createTestApp, freePort, type TestApp } from '../helpers/test-env.js';
+import {
+  ensureDashboardBuilt,
+  newContext,
+  screenshot,
+  signInLink,
+  watchedPage,
+  type PageWatch,
+} from './dashboard-browser.helpers.js';
+import { createPayment, paymentStatus, paymentsEnv, waitFor } from './payments.helpers.js';
+
+const API = '/api/v1';
+
+/**
+ * The dashboard's pages in real headless Chromium against the real app (SPEC §18): secrets shown
+ * once, a paid deposit and the balance, a failing endpoint's attempts and Retry, admin pages and
+ * the review decision, and on every page: no console error, no other origin, keyboard reach and
+ * no horizontal scroll on a phone.
+ */
+describe('dashboard in a browser: the pages (e2e)', () => {
+  let paystack: FakePaystack;
+  let receiver: WebhookReceiver;
+  let t: TestApp;
+  let browser: Browser;
+  let dev: SignedIn;
+
+  beforeAll(async () => {
+    ensureDashboardBuilt();
+    paystack = await new FakePaystack().start();
+    receiver = await new WebhookReceiver().start();
+    const port = await freePort();
+    t = await createTestApp({
+      port,
+      env: paymentsEnv(paystack, GenericWebhookSender.newSecret(), {
+        APP_URL: `http://127.0.0.1:${port}`,
+        WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+        // One attempt: a failing endpoint's delivery fails at once, for Retry.
+        WEBHOOK_RETRY_SCHEDULE: '0',
+      }),
+    });
+    dev = await signIn(t, 'dev@example.com');
+    browser = await launchBrowser();
+    // Building the dashboard first, when stale, takes longer than a test.
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    await receiver?.close();
+    await paystack?.stop();
+  });
+
+  /** A browser signed in as `email` through a one-time link, on the overview. */
+  async function signedInAs(
+    email: string,
+    viewport = { width: 1280, height: 900 },
+  ): Promise<{ context: BrowserContext; watch: PageWatch; page: Page }> {
+    const context = await newContext(browser, t.url);
+    const watch = await watchedPage(context, t.url);
+    await watch.page.setViewportSize(viewport);
+    await watch.page.goto(await signInLink(t, email));
+    await watch.page.getByRole('heading', { name: 'Overview' }).waitFor();
+    return { context, watch, page: watch.page };
+  }
+
+  const heading = (page: Page, name: string) =>
+    page.getByRole('heading', { level: 1, name }).waitFor();
+
+  it('shows a new API key and a new endpoint’s secret once; after a reload they are gone', async () => {
+    const { context, page, watch } = await signedInAs('dev@example.com');
+    try {
+      await page.goto('/dashboard/developers/keys');
+      await heading(page, 'API keys');
+      await page.getByLabel('Name').fill('checkout-service');
+      await page.getByRole('checkbox', { name: /^payments/ }).check();
+      await page.getByRole('button', { name: 'Create key' }).click();
+      const keyField = page.getByRole('textbox', { name: 'API key “checkout-service”' });
+      await keyField.waitFor();
+      const key = await keyField.inputValue();
+      expect(key.length).toBeGreaterThan(20);
+      // The key works, and it is the one the list shows the prefix of.
+      await request(t.url).get(`${API}/payments`).set('x-api-key', key).expect(200);
+      await screenshot(page, 'developers-keys');
+      await page.reload();
+      await heading(page, 'API keys');
+      await page.getByRole('cell', { name: 'checkout-service' }).waitFor();
+      expect(await page.content()).not.toContain(key);
+
+      await page.goto('/dashboard/developers/webhooks');
+      await heading(page, 'Webhook endpoints');
+      await page.getByLabel('URL').fill(`${receiver.url}/hooks`);
+      await page.getByRole('button', { name: 'Add endpoint' }).click();
+      const secretField = page.getByRole('textbox', {
+        name: `signing secret for ${receiver.url}/hooks`,
+      });
+      await secretField.waitFor();
+      const secret = await secretField.inputValue();
+      expect(secret).toMatch(/^whsec_/);
+      await screenshot(page, 'developers-webhooks');
+      await page.reload();
+      await heading(page, 'Webhook endpoints');
+      await page.getByRole('heading', { name: `${receiver.url}/hooks` }).waitFor();
+      expect(await page.content()).not.toContain(secret);
+      expect(watch.consoleErrors).toEqual([]);
+      expect(watch.crossOrigin).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a deposit paid at the fake gateway shows on the payments page, and the wallet balance is GET /wallet’s', async () => {
+    const deposit = await request(t.url)
+      .post(`${API}/wallet/deposit`)
+      .set(dev.authHeader)
+      .send({ amount: 250_000 })
+      .expect(201);
+    const reference = deposit.body.reference as string;
+    paystack.markPaid(reference);
+
+    const { context, page, watch } = await signedInAs('dev@example.com');
+    try {
+      await page.goto(`/dashboard/payments/${reference}`);
+      await heading(page, `Payment ${reference}`);
+      await page.getByRole('button', { name: 'Verify with the gateway' }).click();
+      await page.getByText('The gateway was asked; the payment is Succeeded.').waitFor();
+      expect(await paymentStatus(t, reference)).toBe('succeeded');
+      await page.getByRole('region', { name: 'Audit trail entries' }).waitFor();
+      await page.getByRole('cell', { name: 'Verify' }).waitFor();
+      await screenshot(page, 'payment-detail');
+
+      await page.goto('/dashboard/payments');
+      await heading(page, 'Payments');
+      const row = page.getByRole('row').filter({ hasText: reference });
+      await row.getByText('Succeeded').waitFor();
+      await screenshot(page, 'payments');
+
+      const wallet = await request(t.url).get(`${API}/wallet`).set(dev.authHeader).expect(200);
+      expect(wallet.body.balance).toBe(250_000);
+      await page.goto('/dashboard/wallet');
+      await heading(page, 'Wallet');
+      const shown = await page.locator('#wallet-balance-title + .big-number').textContent();
+      expect((shown ?? '').replace(/\D/g, '')).toBe(String(wallet.body.balance));
+      await screenshot(page, 'wallet');
+
+      await page.goto('/dashboard/');
+      await heading(page, 'Overview');
+      await page
+        .getByRole('region', { name: 'Payments today' })
+        .getByRole('link', { name: /Succeeded/ })
+        .waitFor();
+      await page.getByRole('link', { name: 'History and transfers' }).waitFor();
+      await screenshot(page, 'overview-with-deposit');
+      expect(watch.consoleErrors).toEqual([]);
+      expect(watch.crossOrigin).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('lists a failing endpoint’s attempts, and Retry re-sends the same webhook-id', async () => {
+    receiver.respondWith(() => ({ status: 503, body: 'down for maintenance' }));
+    const endpoint = await request(t.url)
+      .post(`${API}/webhook-endpoints`)
+      .set(dev.authHeader)
+      .send({ url: `${receiver.url}/failing`, events: ['*'] })
+      .expect(201);
+    const { context, page, watch } = await signedInAs('dev@example.com');
+    try {
+      await page.goto('/dashboard/developers/webhooks');
+      await heading(page, 'Webhook endpoints');
+      await page
+        .getByRole('listitem')
+        .filter({ has: page.getByRole('heading', { name: `${receiver.url}/failing` }) })
+        .getByRole('button', { name: 'Send test event' })
+        .click();
+      await page.getByText(/A test event was sent to/).waitFor();
+      const failed = await waitFor(
+        async () =>
+          (
+            await request(t.url)
+              .get(`${API}/webhook-deliveries`)
+              .query({ endpoint_id: endpoint.body.id, status: 'failed' })
+              .set(dev.authHeader)
+          ).body.deliveries as { id: string; event_id: string }[],
+        (deliveries) => deliveries.length === 1,
+      );
+      const eventId = failed[0].event_id;
+      expect(receiver.forEvent(eventId)).toHaveLength(1);
+
+      await page.goto(`/dashboard/developers/deliveries?endpoint_id=${endpoint.body.id}`);
+      await heading(page, 'Delivery log');
+      await page.getByRole('region', { name: 'Deliveries' }).waitFor();
+      await screenshot(page, 'developers-deliveries');
+      await page.goto(`/dashboard/developers/deliveries/${failed[0].id}`);
+      await heading(page, 'Delivery');
+      const attempts = page.getByRole('region', { name: 'Attempts' });
+      await attempts.getByRole('cell', { name: '503' }).waitFor();
+      await attempts.getByText('down for maintenance').waitFor();
+
+      receiver.respondWith(() => ({ status: 200, body: 'ok' }));
+      await page.getByRole('button', { name: 'Retry now' }).click();
+      // The same event, the same webhook-id, sent a second time; and the page says it succeeded.
+      await waitFor(
+        async () => receiver.forEvent(eventId).length,
+        (count) => count === 2,
+      );
+      const [first, resent] = receiver.forEvent(eventId);
+      expect(resent.headers['webhook-id']).toBe(first.headers['webhook-id']);
+      expect(resent.body).toBe(first.body);
+      await waitFor(
+        async () => {
+          await page.getByRole('button', { name: 'Reload attempts' }).click();
+          return attempts.getByRole('cell', { name: '200' }).count();
+        },
+        (count) => count === 1,
+      );
+      await screenshot(page, 'developers-delivery');
+      expect(watch.consoleErrors).toEqual([]);
+      expect(watch.crossOrigin).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('keeps a non-admin out of the admin pages', async () => {
+    const { context, page } = await signedInAs('dev@example.com');
+    try {
+      expect(
+        await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents(),
+      ).not.toContain('Admin');
+      await page.goto('/dashboard/admin/review');
+      await heading(page, 'Not allowed');
+      await page
+        .getByRole('alert')
+        .getByText(/not an admin account/)
+        .waitFor();
+      expect(await page.getByRole('form', { name: /Decide on/ }).count()).toBe(0);
+      await screenshot(page, 'admin-refused');
+      const refused = await request(t.url).get(`${API}/admin/payments`).set(dev.authHeader);
+      expect(refused.status).toBe(403);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('lets an admin accept a needs_review payment from the UI', async () => {
+    const created = await createPayment(t, dev.authHeader, {
+      amount: 500_000,
+      currency: 'NGN',
+      gateway: 'paystack',
+    });
+    paystack.markPaid(created.reference, { amount: 600_000 });
+    await request(t.url)
+      .post(`${API}/payments/${created.reference}/verify`)
+      .set(dev.authHeader)
+      .expect(200);
+    expect(await paymentStatus(t, created.reference)).toBe('needs_review');
+
+    const { context, page, watch } = await signedInAs('admin@example.com');
+    try {
+      await page.goto('/dashboard/admin/review');
+      await heading(page, 'Payments needing review');
+      const form = page.getByRole('form', { name: `Decide on ${created.reference}` });
+      await form.getByRole('radio', { name: /^Accept/ }).check();
+      await form.getByLabel('Note').fill('Customer paid more; accepted as received.');
+      await screenshot(page, 'admin-review');
+      await form.getByRole('button', { name: 'Accept payment' }).click();
+      await waitFor(
+        () => paymentStatus(t, created.reference),
+        (status) => status === 'succeeded',
+      );
+      const audit = await request(t.url)
+        .get(`${API}/payments/${created.reference}/audit`)
+        .set(dev.authHeader)
+        .expect(200);
+      expect(audit.body.entries.at(-1)).toMatchObject({ action: 'accept', actor: 'admin' });
+      expect(watch.consoleErrors).toEqual([]);
+      expect(watch.crossOrigin).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  const PAGES: [path: string, title: string, name: string][] = [
+    ['/dashboard/', 'Overview', 'overview-admin'],
+    ['/dashboard/payments', 'Payments', 'payments-list'],
+    ['/dashboard/wallet', 'Wallet', 'wallet-admin'],
+    ['/dashboard/developers/keys', 'API keys', 'keys'],
+    ['/dashboard/developers/webhooks', 'Webhook endpoints', 'webhooks'],
+    ['/dashboard/developers/deliveries', 'Delivery log', 'deliveries'],
+    ['/dashboard/developers/events', 'Events', 'events'],
+    ['/dashboard/admin/review', 'Payments needing review', 'admin-review-list'],
+    ['/dashboard/admin/webhook-events', 'Inbound webhook events', 'admin-webhook-events'],
+    ['/dashboard/admin/refunds', 'Refunds awaiting a person', 'admin-refunds'],
+    ['/dashboard/admin/ledger', 'Ledger check', 'admin-ledger'],
+    ['/dashboard/admin/queues', 'Queues', 'admin-queues'],
+  ];
+
+  it('every page at 390 px: no console error, no other origin, no horizontal scroll, navigation reachable by keyboard', async () => {
+    const { context, page, watch } = await signedInAs('admin@example.com', {
+      width: 390,
+      height: 844,
+    });
+    try {
+      for (const [path, title, name] of PAGES) {
+        await page.goto(path);
+        await page.getByRole('heading', { level: 1, name: title }).waitFor();
+        await page.waitForLoadState('networkidle');
+        const overflow = await page.evaluate(
+          () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        );
+        expect([path, overflow]).toEqual([path, 0]);
+        await screenshot(page, `phone-${name}`);
+      }
+      // Keyboard: from the top of the page, Tab reaches the main navigation's links.
+      await page.goto('/dashboard/');
+      await heading(page, 'Overview');
+      const reached: string[] = [];
+      for (let i = 0; i < 12; i++) {
+        await page.keyboard.press('Tab');
+        reached.push(
+          await page.evaluate(() => {
+            const el = document.activeElement;
+            return el?.closest('nav[aria-label="Main"]') ? (el.textContent ?? '') : '';
+          }),
+        );
+      }
+      expect(reached.filter(Boolean)).toEqual(
+        expect.arrayContaining(['Overview', 'Payments', 'Wallet', 'Developers', 'Admin']),
+      );
+      expect(watch.consoleErrors).toEqual([]);
+      expect(watch.crossOrigin).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
