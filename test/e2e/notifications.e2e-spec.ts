@@ -192,8 +192,8 @@ describe('notifications to people (e2e, real SMTP server on loopback)', () => {
       gateway: 'paystack',
       email: payer,
     });
-    // The wallet's 'payment.succeeded' handler's SQL call runs inside the settlement statement: one
-    // that raises rolls the payment, its outbox row and so its inbox row back.
+    // A 'payment.succeeded' handler (this test's) answers a SQL call that settlement runs in its one
+    // statement: it raises, so the payment, its outbox row and so its inbox row roll back.
     const dataSource = t.get<DataSource>(DataSource);
     await dataSource.query(`
       CREATE OR REPLACE FUNCTION test_fail_settlement(p_reference text) RETURNS void LANGUAGE plpgsql AS $$
