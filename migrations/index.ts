@@ -17,6 +17,7 @@ import { SecretsAtRest1764000014000 } from './1764000014000-secrets-at-rest.js';
 import { ManualCapture1765200000000 } from './1765200000000-manual-capture.js';
 import { CaptureRequestKey1765200001000 } from './1765200001000-capture-request-key.js';
 import { Disputes1765300000000 } from './1765300000000-disputes.js';
+import { Notifications1765400000000 } from './1765400000000-notifications.js';
 import { DashboardSignInLinks1765500000000 } from './1765500000000-dashboard-sign-in-links.js';
 
 /** Every migration, in order, listed as classes (globs do not work under ESM). Append here. */
@@ -40,5 +41,6 @@ export const MIGRATIONS = [
   ManualCapture1765200000000,
   CaptureRequestKey1765200001000,
   Disputes1765300000000,
+  Notifications1765400000000,
   DashboardSignInLinks1765500000000,
 ];

@@ -75,6 +75,13 @@ export const SCHEDULES: readonly Schedule[] = [
     everyMs: () => 15 * 60_000,
     task: (moduleRef) => moduleRef.get(DisputePollService, { strict: false }).pollAll(),
   },
+  // Notifications: turn committed events into notifications, and enqueue mails whose job was lost.
+  { queue: QueueName.NotificationRelay, job: JobName.RelayNotifications, everyMs: () => 1_000 },
+  {
+    queue: QueueName.NotificationRelay,
+    job: JobName.SweepNotificationEmails,
+    everyMs: () => 5_000,
+  },
 ];
 
 /** Hands SCHEDULES to the WorkerRunner, and the maintenance tasks to the maintenance processor. */
