@@ -725,6 +725,7 @@ CREATE TABLE public.payments (
     next_verify_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    livemode boolean GENERATED ALWAYS AS ((gateway <> 'test'::text)) STORED,
     CONSTRAINT payments_amount_check CHECK ((amount > 0)),
     CONSTRAINT payments_amount_received_check CHECK (((amount_received IS NULL) OR (amount_received > 0))),
     CONSTRAINT payments_check CHECK (((amount_refunded >= 0) AND (amount_refunded <= COALESCE(amount_received, amount)))),
@@ -809,6 +810,30 @@ CREATE TABLE public.refunds (
     CONSTRAINT refunds_initiated_by_check CHECK ((initiated_by = ANY (ARRAY['user'::text, 'admin'::text, 'gateway'::text]))),
     CONSTRAINT refunds_reason_check CHECK (((reason IS NULL) OR (length(reason) <= 500))),
     CONSTRAINT refunds_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'processing'::text, 'succeeded'::text, 'failed'::text])))
+);
+
+--
+-- Name: test_gateway_charges; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.test_gateway_charges (
+    reference text NOT NULL,
+    amount bigint NOT NULL,
+    currency text NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    return_url text NOT NULL,
+    settle_at timestamp with time zone,
+    auto_outcome text,
+    decided_at timestamp with time zone,
+    notified_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT test_gateway_charges_amount_check CHECK ((amount > 0)),
+    CONSTRAINT test_gateway_charges_auto_outcome_check CHECK ((auto_outcome = ANY (ARRAY['succeeded'::text, 'failed'::text]))),
+    CONSTRAINT test_gateway_charges_check CHECK (((settle_at IS NULL) = (auto_outcome IS NULL))),
+    CONSTRAINT test_gateway_charges_check1 CHECK (((status = 'pending'::text) = (decided_at IS NULL))),
+    CONSTRAINT test_gateway_charges_check2 CHECK (((notified_at IS NULL) OR (decided_at IS NOT NULL))),
+    CONSTRAINT test_gateway_charges_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT test_gateway_charges_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'succeeded'::text, 'failed'::text])))
 );
 
 --
@@ -1082,6 +1107,13 @@ ALTER TABLE ONLY public.refunds
     ADD CONSTRAINT refunds_pkey PRIMARY KEY (id);
 
 --
+-- Name: test_gateway_charges test_gateway_charges_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.test_gateway_charges
+    ADD CONSTRAINT test_gateway_charges_pkey PRIMARY KEY (reference);
+
+--
 -- Name: users users_email_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1293,6 +1325,18 @@ CREATE INDEX refunds_payment_idx ON public.refunds USING btree (payment_id, crea
 --
 
 CREATE INDEX refunds_user_created_idx ON public.refunds USING btree (user_id, created_at DESC, id DESC);
+
+--
+-- Name: test_gateway_charges_settle_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX test_gateway_charges_settle_idx ON public.test_gateway_charges USING btree (settle_at) WHERE ((status = 'pending'::text) AND (settle_at IS NOT NULL));
+
+--
+-- Name: test_gateway_charges_unnotified_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX test_gateway_charges_unnotified_idx ON public.test_gateway_charges USING btree (decided_at) WHERE ((status <> 'pending'::text) AND (notified_at IS NULL));
 
 --
 -- Name: webhook_deliveries_due_idx; Type: INDEX; Schema: public; Owner: -

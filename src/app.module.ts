@@ -30,6 +30,7 @@ import { WalletModule } from './modules/wallet/wallet.module.js';
 import { OutboundWebhooksModule } from './modules/outbound-webhooks/outbound-webhooks.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { SchedulesModule } from './schedules.js';
+import { TestModeModule } from './modules/test-mode/test-mode.module.js';
 
 /**
  * The composition root: the platform (config, database, queue, common, http) and every feature
@@ -60,6 +61,7 @@ import { SchedulesModule } from './schedules.js';
     IncomingWebhooksModule,
     WalletModule,
     RefundsModule,
+    TestModeModule,
     SchedulesModule,
   ],
   providers: [

@@ -241,6 +241,16 @@ export class AppConfig {
    * with the key takes it over (the request is taken to have died before changing anything).
    */
   readonly idempotencyInFlightTimeoutMs: number;
+  /**
+   * The built-in `test` gateway and /test routes (SPEC §14). Default: on in development on a
+   * loopback APP_URL only, so a deployment others reach never takes make-believe money by default;
+   * refused outright when NODE_ENV=production.
+   */
+  readonly testMode: boolean;
+  /** The outcome a test-gateway payment settles to by itself after testProcessingDelayMs. */
+  readonly testPaymentSuccess: boolean;
+  /** Unset: test-gateway payments wait for the payer's Pay or Fail. */
+  readonly testProcessingDelayMs: number | undefined;
 
   constructor(env: Env) {
     const read = new EnvReader(env);
@@ -422,6 +432,18 @@ export class AppConfig {
         `IDEMPOTENCY_IN_FLIGHT_TIMEOUT must be from 1s to 24h (keys are kept 24 h), got "${read.raw('IDEMPOTENCY_IN_FLIGHT_TIMEOUT') ?? ''}"`,
       );
     }
+    this.testMode = read.bool(
+      'TEST_MODE',
+      this.nodeEnv === 'development' && !this.secretsMustBeGiven,
+    );
+    if (this.testMode && this.nodeEnv === 'production') {
+      throw new ConfigError('TEST_MODE must not be on when NODE_ENV=production');
+    }
+    this.testPaymentSuccess = read.bool('TEST_PAYMENT_SUCCESS', true);
+    this.testProcessingDelayMs =
+      read.raw('TEST_PROCESSING_DELAY') === undefined
+        ? undefined
+        : read.durationMs('TEST_PROCESSING_DELAY', '0s');
   }
 
   static fromEnv(env: Env = process.env): AppConfig {

@@ -28,6 +28,7 @@ export const JobName = {
   PurgeIdempotencyKeys: 'purge-idempotency-keys',
   PurgeAuthTokens: 'purge-auth-tokens',
   PurgeInboundPayloads: 'purge-inbound-payloads',
+  SettleTestPayments: 'settle-test-payments',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 

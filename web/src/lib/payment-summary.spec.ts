@@ -24,6 +24,7 @@ function payment(status: string, createdAt: string): Payment {
     updated_at: createdAt,
     settled_at: null,
     expires_at: createdAt,
+    livemode: true,
   };
 }
 
