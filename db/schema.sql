@@ -451,6 +451,29 @@ CREATE TABLE public.app_secrets (
 );
 
 --
+-- Name: checkout_sessions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.checkout_sessions (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    order_id uuid,
+    amount bigint NOT NULL,
+    currency text NOT NULL,
+    email text,
+    gateways text[],
+    success_url text,
+    cancel_url text,
+    metadata jsonb,
+    allowed_origins text[] NOT NULL,
+    livemode boolean NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT checkout_sessions_amount_check CHECK ((amount > 0)),
+    CONSTRAINT checkout_sessions_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text))
+);
+
+--
 -- Name: events; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -740,6 +763,19 @@ CREATE TABLE public.payments (
 );
 
 --
+-- Name: publishable_keys; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.publishable_keys (
+    user_id uuid NOT NULL,
+    livemode boolean NOT NULL,
+    key text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT publishable_keys_check CHECK (((key ~~ 'pk_live_%'::text) = livemode)),
+    CONSTRAINT publishable_keys_key_check CHECK ((key ~ '^pk_(test|live)_[A-Za-z0-9_-]{32,64}$'::text))
+);
+
+--
 -- Name: refresh_token_families; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -953,6 +989,13 @@ ALTER TABLE public.app_secrets
     ADD CONSTRAINT app_secrets_value_sealed CHECK ((value ~~ 'enc:v1:%'::text)) NOT VALID;
 
 --
+-- Name: checkout_sessions checkout_sessions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.checkout_sessions
+    ADD CONSTRAINT checkout_sessions_pkey PRIMARY KEY (id);
+
+--
 -- Name: events events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1086,6 +1129,20 @@ ALTER TABLE ONLY public.payments
     ADD CONSTRAINT payments_reference_key UNIQUE (reference);
 
 --
+-- Name: publishable_keys publishable_keys_key_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.publishable_keys
+    ADD CONSTRAINT publishable_keys_key_key UNIQUE (key);
+
+--
+-- Name: publishable_keys publishable_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.publishable_keys
+    ADD CONSTRAINT publishable_keys_pkey PRIMARY KEY (user_id, livemode);
+
+--
 -- Name: refresh_token_families refresh_token_families_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1189,6 +1246,12 @@ CREATE UNIQUE INDEX api_keys_hash_uq ON public.api_keys USING btree (key_hash);
 CREATE INDEX api_keys_user_created_idx ON public.api_keys USING btree (user_id, created_at DESC, id DESC);
 
 --
+-- Name: checkout_sessions_user_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX checkout_sessions_user_idx ON public.checkout_sessions USING btree (user_id, created_at);
+
+--
 -- Name: events_unrelayed_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1253,6 +1316,12 @@ CREATE INDEX orders_user_created_idx ON public.orders USING btree (user_id, crea
 --
 
 CREATE INDEX payment_audit_entries_payment_idx ON public.payment_audit_entries USING btree (payment_id, id);
+
+--
+-- Name: payments_checkout_session_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX payments_checkout_session_idx ON public.payments USING btree (((metadata ->> 'checkout_session_id'::text)), created_at) WHERE (metadata ? 'checkout_session_id'::text);
 
 --
 -- Name: payments_gateway_payment_id_key; Type: INDEX; Schema: public; Owner: -
@@ -1431,6 +1500,20 @@ ALTER TABLE ONLY public.api_keys
     ADD CONSTRAINT api_keys_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
 --
+-- Name: checkout_sessions checkout_sessions_order_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.checkout_sessions
+    ADD CONSTRAINT checkout_sessions_order_id_fkey FOREIGN KEY (order_id) REFERENCES public.orders(id);
+
+--
+-- Name: checkout_sessions checkout_sessions_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.checkout_sessions
+    ADD CONSTRAINT checkout_sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
 -- Name: events events_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1527,6 +1610,13 @@ ALTER TABLE ONLY public.payments
 
 ALTER TABLE ONLY public.payments
     ADD CONSTRAINT payments_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+--
+-- Name: publishable_keys publishable_keys_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.publishable_keys
+    ADD CONSTRAINT publishable_keys_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
 --
 -- Name: refresh_token_families refresh_token_families_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -15,6 +15,7 @@ import { WalletTransferPositiveAmount1764000013000 } from './1764000013000-walle
 import { LedgerEntryClockTime1764000013100 } from './1764000013100-ledger-entry-clock-time.js';
 import { SecretsAtRest1764000014000 } from './1764000014000-secrets-at-rest.js';
 import { TestGateway1765100000000 } from './1765100000000-test-gateway.js';
+import { Checkout1765100001000 } from './1765100001000-checkout.js';
 
 /** Every migration, in order, listed as classes (globs do not work under ESM). Append here. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   LedgerEntryClockTime1764000013100,
   SecretsAtRest1764000014000,
   TestGateway1765100000000,
+  Checkout1765100001000,
 ];

@@ -31,6 +31,9 @@ import { OutboundWebhooksModule } from './modules/outbound-webhooks/outbound-web
 import { QueueModule } from './queue/queue.module.js';
 import { SchedulesModule } from './schedules.js';
 import { TestModeModule } from './modules/test-mode/test-mode.module.js';
+import { CheckoutModule } from './modules/checkout/checkout.module.js';
+import { checkoutCors } from './modules/checkout/checkout-cors.js';
+import { AppConfig } from './config/app-config.js';
 
 /**
  * The composition root: the platform (config, database, queue, common, http) and every feature
@@ -62,6 +65,7 @@ import { TestModeModule } from './modules/test-mode/test-mode.module.js';
     WalletModule,
     RefundsModule,
     TestModeModule,
+    CheckoutModule,
     SchedulesModule,
   ],
   providers: [
@@ -82,6 +86,11 @@ export const HTTP_FEATURES: HttpFeatures = {
   // The queue board for admins, outside Nest's routing.
   mounts: (app) => [
     { path: QUEUE_BOARD_PATH, handlers: app.get(QueueBoardService, { strict: false }).handlers() },
+    // Checkout sessions answer browsers on CHECKOUT_ALLOWED_ORIGINS (checkout.js).
+    {
+      path: '/api/v1/checkout/sessions',
+      handlers: [checkoutCors(app.get(AppConfig).checkoutAllowedOrigins)],
+    },
   ],
   // The one /webhooks/:gateway route is documented as one route per gateway.
   amendOpenApi: documentGatewayWebhooks,

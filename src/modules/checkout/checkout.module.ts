@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { PaymentsModule } from '../payments/payments.module.js';
+import { CheckoutSessionsController } from './checkout-sessions.controller.js';
+import { CheckoutSessionsService } from './checkout-sessions.service.js';
+
+/** Hosted checkout (SPEC §13): sessions, the hosted page and checkout.js. */
+@Module({
+  imports: [PaymentsModule],
+  controllers: [CheckoutSessionsController],
+  providers: [CheckoutSessionsService],
+  exports: [CheckoutSessionsService],
+})
+export class CheckoutModule {}
