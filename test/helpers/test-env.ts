@@ -94,6 +94,8 @@ export interface TestAppOptions {
   controllers?: Type<unknown>[];
   /** Sees every request Express handles (not those a lean route answers first), as it arrives. */
   onExpressRequest?: (req: IncomingMessage) => void;
+  /** Listen on this port instead of an ephemeral one (when APP_URL must name it, e.g. browser tests). */
+  port?: number;
 }
 
 /** The real AppModule on a fresh migrated database (migrate finds nothing pending on a copy of the template), listening on an ephemeral loopback port. */
@@ -121,7 +123,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     });
   }
   configureApp(app, HTTP_FEATURES);
-  await app.listen(0, '127.0.0.1');
+  await app.listen(options.port ?? 0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return {
     app,

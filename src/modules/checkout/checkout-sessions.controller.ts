@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   AllowPublishableKey,
@@ -16,10 +16,12 @@ import {
 import { CheckoutSessionsService } from './checkout-sessions.service.js';
 import {
   CheckoutSessionDto,
+  CheckoutSessionStatusDto,
   CreateCheckoutSessionDto,
   StartCheckoutPaymentDto,
   StartedCheckoutPaymentDto,
   toCheckoutSessionDto,
+  toCheckoutStatusDto,
 } from './checkout.dto.js';
 
 @ApiTags('checkout')
@@ -83,6 +85,19 @@ export class CheckoutSessionsController {
   ): Promise<CheckoutSessionDto> {
     const session = await this.sessions.getForUser(principal.userId, id);
     return toCheckoutSessionDto(session, this.sessions.url(session.id));
+  }
+
+  @Get(':id/status')
+  @Public()
+  @ApiOperation({
+    summary: "A checkout session's state (the hosted page follows it)",
+    description: 'Public: the session id is the capability; answers only the state.',
+  })
+  @ApiOkResponse({ type: CheckoutSessionStatusDto })
+  @ApiErrors({ 404: 'NOT_FOUND' })
+  @Header('Cache-Control', 'no-store')
+  async status(@Param('id') id: string): Promise<CheckoutSessionStatusDto> {
+    return toCheckoutStatusDto(await this.sessions.getPublic(id));
   }
 
   @Post(':id/payments')

@@ -166,6 +166,14 @@ export class CheckoutSessionDto {
   })
   payment_status: string | null;
 
+  @ApiProperty({
+    description: 'Why that payment failed, when it did',
+    example: null,
+    nullable: true,
+    type: String,
+  })
+  failure_reason: string | null;
+
   @ApiProperty({ description: 'Order it pays', example: null, nullable: true, type: String })
   order_id: string | null;
 
@@ -186,8 +194,37 @@ export function toCheckoutSessionDto(session: CheckoutSession, url: string): Che
     expires_at: session.expiresAt.toISOString(),
     payment_reference: session.paymentReference,
     payment_status: session.paymentStatus,
+    failure_reason: session.failureReason,
     order_id: session.orderId,
     livemode: session.livemode,
     created_at: session.createdAt.toISOString(),
+  };
+}
+
+export class CheckoutSessionStatusDto {
+  @ApiProperty({ description: 'open | processing | complete | expired', example: 'processing' })
+  status: string;
+
+  @ApiProperty({ description: 'The latest payment', example: null, nullable: true, type: String })
+  payment_reference: string | null;
+
+  @ApiProperty({
+    description: "That payment's status",
+    example: null,
+    nullable: true,
+    type: String,
+  })
+  payment_status: string | null;
+
+  @ApiProperty({ description: 'Why it failed', example: null, nullable: true, type: String })
+  failure_reason: string | null;
+}
+
+export function toCheckoutStatusDto(session: CheckoutSession): CheckoutSessionStatusDto {
+  return {
+    status: session.status,
+    payment_reference: session.paymentReference,
+    payment_status: session.paymentStatus,
+    failure_reason: session.failureReason,
   };
 }
