@@ -12,6 +12,7 @@ const outDir = fileURLToPath(new URL('../dist/checkout', import.meta.url));
 for (const [entry, name] of [
   ['src/sdk.ts', 'checkout'],
   ['src/page.ts', 'page'],
+  ['src/demo.ts', 'demo'],
 ] as const) {
   await build({
     root,
@@ -25,7 +26,7 @@ for (const [entry, name] of [
       sourcemap: false,
       lib: {
         entry: fileURLToPath(new URL(entry, import.meta.url)),
-        name: name === 'checkout' ? 'PaymentGatewaySdk' : 'CheckoutPage',
+        name: { checkout: 'PaymentGatewaySdk', page: 'CheckoutPage', demo: 'CheckoutDemo' }[name],
         formats: ['iife'],
         fileName: () => `${name}.js`,
       },

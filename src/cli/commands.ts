@@ -4,6 +4,7 @@ import { dbMigrateCommand, dbRevertCommand } from './db.commands.js';
 import { ledgerCheckCommand } from './ledger.commands.js';
 import { dbSchemaCommand } from './schema.commands.js';
 import { userTokenCommand } from './user.commands.js';
+import { devSeedCommand } from './dev-seed.commands.js';
 
 /** Every CLI command. Append new ones here. */
 export const COMMANDS: CliCommand[] = [
@@ -13,4 +14,5 @@ export const COMMANDS: CliCommand[] = [
   userTokenCommand,
   ledgerCheckCommand,
   webhookSimulateCommand,
+  devSeedCommand,
 ];

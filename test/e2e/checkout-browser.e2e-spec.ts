@@ -225,6 +225,25 @@ describe('checkout.js in a real browser (SPEC §13)', () => {
     expect(await paymentStatus(t, reference)).toBe('succeeded');
   });
 
+  it('takes a test payment on the TEST_MODE demo shop with no setup', async () => {
+    const page = await context.newPage();
+    await page.goto(`${t.url}${API}/checkout/demo`);
+    await page.getByRole('button', { name: 'Buy' }).click();
+    const frame = await (await page.waitForSelector('iframe[title="Checkout"]')).contentFrame();
+    if (!frame) throw new Error('the checkout iframe has no frame');
+    await frame.getByLabel('Email').fill('demo.payer@example.com');
+    const [popup] = await Promise.all([
+      page.waitForEvent('popup'),
+      frame.getByRole('button', { name: 'Pay with Test gateway' }).click(),
+    ]);
+    await popup.getByRole('button', { name: 'Pay', exact: true }).click();
+    const status = page.getByRole('status');
+    await status.filter({ hasText: /^Paid: PAY-/ }).waitFor({ timeout: 20_000 });
+    const reference = ((await status.textContent()) ?? '').replace('Paid: ', '');
+    expect(await paymentStatus(t, reference)).toBe('succeeded');
+    await page.screenshot({ path: `${SCREENSHOTS}/demo-paid.png` });
+  });
+
   it('serves the hosted page with the CSP of §13 and checkout.js cacheable', async () => {
     const sessionId = await newSession();
     const res = await request(t.url).get(`${API}/checkout/${sessionId}`);

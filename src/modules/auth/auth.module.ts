@@ -61,6 +61,6 @@ import { TokensService } from './jwt/tokens.service.js';
     AuthGuard,
   ],
   // AuthGuard is registered as the first global guard by the composition root (app.module.ts).
-  exports: [TokensService, ApiKeysService, AuthGuard],
+  exports: [TokensService, ApiKeysService, AuthGuard, PublishableKeysService],
 })
 export class AuthModule {}

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type CheckoutAsset = 'checkout.js' | 'page.js' | 'page.css';
+export type CheckoutAsset = 'checkout.js' | 'page.js' | 'page.css' | 'demo.js';
 
 /** The project root: the nearest folder above this file holding package.json (works from src/ and dist/src/). */
 function projectRoot(): string {

@@ -81,3 +81,24 @@ ${buttons}
 <button id="cancel" class="link" type="button">Cancel</button>
 </main></body></html>`;
 }
+
+export const DEMO_PAGE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "frame-src 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** The TEST_MODE demo shop: a merchant page that embeds checkout.js (see examples/ for another origin). */
+export const DEMO_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Demo shop</title><link rel="stylesheet" href="${ASSET_PATH}/page.css">
+<script src="/api/v1/checkout.js" defer></script><script src="${ASSET_PATH}/demo.js" defer></script></head>
+<body><main><p class="test">Test mode: no real money</p>
+<h1>Demo shop</h1><p class="amount">NGN 2500.00</p>
+<p>A mug of very good coffee. Pay with the built-in test gateway: Pay or Fail.</p>
+<button id="buy" class="gateway" type="button">Buy</button>
+<p id="result" role="status" aria-live="polite"></p></main></body></html>`;

@@ -50,6 +50,8 @@ export interface CreateSessionInput {
   successUrl?: string;
   cancelUrl?: string;
   metadata?: Record<string, string>;
+  /** Internal callers only: origins allowed besides CHECKOUT_ALLOWED_ORIGINS (the demo shop's own). */
+  extraAllowedOrigins?: string[];
 }
 
 interface SessionRow {
@@ -216,7 +218,12 @@ export class CheckoutSessionsService {
           input.successUrl ?? null,
           input.cancelUrl ?? null,
           input.metadata ?? null,
-          this.config.checkoutAllowedOrigins,
+          [
+            ...new Set([
+              ...this.config.checkoutAllowedOrigins,
+              ...(input.extraAllowedOrigins ?? []),
+            ]),
+          ],
           !this.config.testMode,
           String(this.config.checkoutSessionTtlMs),
         ],
