@@ -26,6 +26,7 @@ const BENCHES: { name: string; load: () => Promise<BenchModule> }[] = [
     load: async () => (await import('./deliveries.bench.js')).deliveriesBench,
   },
   { name: 'ingest', load: async () => (await import('./ingest.bench.js')).ingestBench },
+  { name: 'checkout', load: async () => (await import('./checkout.bench.js')).checkoutBench },
 ];
 
 const wanted = process.argv.slice(2);
