@@ -23,6 +23,8 @@ function start(main: HTMLElement): void {
   const email = document.getElementById('email') as HTMLInputElement | null;
   let polling = false;
   let told = false;
+  /** A payment started from this page: only its failure is news for the embedding page. */
+  let started = false;
 
   // A gateway sent the payer back here inside our popup: the page behind follows the session.
   const params = new URLSearchParams(window.location.search);
@@ -68,6 +70,8 @@ function start(main: HTMLElement): void {
         'status',
         `The payment failed${session.failure_reason ? `: ${session.failure_reason}` : ''}. You may try again.`,
       );
+      // An earlier attempt's failure (the session reopened) keeps the page open for another try.
+      if (!started) return false;
       tell({
         type: 'checkout:failed',
         sessionId,
@@ -115,6 +119,7 @@ function start(main: HTMLElement): void {
         text('status', body.message ?? 'The payment could not start.');
         return;
       }
+      started = true;
       if (!embedded) {
         window.location.assign(body.authorization_url);
         return;

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
@@ -69,9 +69,8 @@ describe('checkout.js in a real browser (SPEC §13)', () => {
   const thirdParty: string[] = [];
 
   beforeAll(async () => {
-    // The bundles the app serves: built here when a test run starts from a clean tree.
-    if (!existsSync('dist/checkout/checkout.js'))
-      execFileSync(process.execPath, ['checkout/build.ts'], { stdio: 'inherit' });
+    // The bundles the app serves, built from the sources under test (never a stale dist/).
+    execFileSync(process.execPath, ['checkout/build.ts'], { stdio: 'inherit' });
     mkdirSync(SCREENSHOTS, { recursive: true });
     const port = await freePort();
     const appUrl = `http://127.0.0.1:${port}`;

@@ -114,6 +114,26 @@ describe('publishable keys and checkout sessions (SPEC §13)', () => {
     expect(res.status).toBe(404);
   });
 
+  it('answers the same session again for a repeated Idempotency-Key', async () => {
+    const send = () =>
+      request(t.url)
+        .post(`${API}/checkout/sessions`)
+        .set(merchant.authHeader)
+        .set('Idempotency-Key', 'checkout-session-once')
+        .send({ amount: 777, currency: 'NGN' });
+    const first = await send();
+    const second = await send();
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    expect(second.body.id).toBe(first.body.id);
+    const rows = await sql<{ n: number }>(
+      t,
+      `SELECT count(*)::int AS n FROM checkout_sessions WHERE amount = 777`,
+    );
+    expect(rows[0].n).toBe(1);
+  });
+
   it('lets the publishable key create a session only for an unpaid order of its owner', async () => {
     const refused = await request(t.url)
       .post(`${API}/checkout/sessions`)
