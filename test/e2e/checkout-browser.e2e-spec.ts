@@ -224,6 +224,20 @@ describe('checkout.js in a real browser (SPEC §13)', () => {
     expect(await paymentStatus(t, reference)).toBe('succeeded');
   });
 
+  it('standalone, redirects to the gateway and back, then on to success_url', async () => {
+    const sessionId = await newSession({ success_url: `${merchantOrigin}/thanks` });
+    const page = await context.newPage();
+    await page.goto(`${t.url}${API}/checkout/${sessionId}`);
+    await page.getByRole('button', { name: 'Pay with Test gateway' }).click();
+    await page.waitForURL(/\/test-gateway\/checkout\//);
+    await page.getByRole('button', { name: 'Pay', exact: true }).click();
+    await page.waitForURL(`${merchantOrigin}/thanks`, { timeout: 20_000 });
+    const session = await request(t.url)
+      .get(`${API}/checkout/sessions/${sessionId}`)
+      .set('x-api-key', pk);
+    expect(session.body).toMatchObject({ status: 'complete', payment_status: 'succeeded' });
+  });
+
   it('takes a test payment on the TEST_MODE demo shop with no setup', async () => {
     const page = await context.newPage();
     await page.goto(`${t.url}${API}/checkout/demo`);
