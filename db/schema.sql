@@ -469,6 +469,7 @@ CREATE TABLE public.checkout_sessions (
     livemode boolean NOT NULL,
     expires_at timestamp with time zone NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    payment_starting_until timestamp with time zone,
     CONSTRAINT checkout_sessions_amount_check CHECK ((amount > 0)),
     CONSTRAINT checkout_sessions_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text))
 );

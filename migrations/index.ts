@@ -16,6 +16,7 @@ import { LedgerEntryClockTime1764000013100 } from './1764000013100-ledger-entry-
 import { SecretsAtRest1764000014000 } from './1764000014000-secrets-at-rest.js';
 import { TestGateway1765100000000 } from './1765100000000-test-gateway.js';
 import { Checkout1765100001000 } from './1765100001000-checkout.js';
+import { CheckoutStartClaim1765100002000 } from './1765100002000-checkout-start-claim.js';
 
 /** Every migration, in order, listed as classes (globs do not work under ESM). Append here. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   SecretsAtRest1764000014000,
   TestGateway1765100000000,
   Checkout1765100001000,
+  CheckoutStartClaim1765100002000,
 ];
