@@ -8,6 +8,7 @@ import { DisputePollService } from './modules/disputes/dispute-poll.service.js';
 import { MaintenanceTasks } from './queue/maintenance.processor.js';
 import { JobName, QueueName } from './queue/queue-names.js';
 import { WorkerRunner } from './queue/worker-runner.service.js';
+import { TestModeService } from './modules/test-mode/test-mode.service.js';
 
 const HOURLY = 3_600_000;
 
@@ -81,6 +82,13 @@ export const SCHEDULES: readonly Schedule[] = [
     queue: QueueName.NotificationRelay,
     job: JobName.SweepNotificationEmails,
     everyMs: () => 5_000,
+  },
+  // Test mode: the test gateway decides delayed payments and sends events a crash left unsent.
+  {
+    queue: QueueName.Maintenance,
+    job: JobName.SettleTestPayments,
+    everyMs: (config) => (config.testMode ? 1_000 : HOURLY),
+    task: (moduleRef) => moduleRef.get(TestModeService, { strict: false }).sweep(),
   },
 ];
 

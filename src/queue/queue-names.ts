@@ -35,6 +35,7 @@ export const JobName = {
   RelayNotifications: 'relay-notifications',
   SweepNotificationEmails: 'sweep-notification-emails',
   SendNotificationEmail: 'send-notification-email',
+  SettleTestPayments: 'settle-test-payments',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
