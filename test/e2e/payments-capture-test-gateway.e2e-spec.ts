@@ -124,6 +124,19 @@ describe('manual capture through the test gateway (e2e)', () => {
       settled_at: null,
     });
     expect(await charge(reference)).toMatchObject({ status: 'authorized', amount_captured: null });
+    const held = await request(t.url)
+      .post(`${API}/payments/${reference}/verify`)
+      .set(merchant.authHeader)
+      .expect(200);
+    expect(held.body).toMatchObject({ status: 'authorized', amount_authorized: 10_000 });
+    await expect(
+      gateway.verify({
+        reference,
+        gatewayPaymentId: null,
+        amount: 10_000,
+        currency: 'NGN',
+      }),
+    ).resolves.toMatchObject({ status: 'authorized', amount: 10_000, currency: 'NGN' });
     expect(await eventStatus(t, 'test', `evt_test_${reference}_authorized`)).toBe('processed');
     expect((await paymentEvents(t, reference)).map((e) => e.type)).toEqual(['payment.authorized']);
     expect((await request(t.url).get(pagePath(reference))).text).toContain(
@@ -337,5 +350,60 @@ describe('manual capture through the test gateway (e2e)', () => {
     }
     await expect(gateway.capture(input(99))).rejects.toBeInstanceOf(GatewayRequestError);
     expect(await charge(reference)).toEqual(row);
+  });
+});
+
+describe('manual capture with TEST_PROCESSING_DELAY (e2e)', () => {
+  let t: TestApp;
+  afterAll(() => t.close());
+
+  it('authorizes a manual test payment by itself after the delay (an automatic one succeeds); capture then settles it', async () => {
+    t = await createTestApp({
+      env: {
+        ...FAST_INBOUND_ENV,
+        TEST_MODE: 'true',
+        TEST_PROCESSING_DELAY: '1s',
+        TEST_PAYMENT_SUCCESS: 'true',
+      },
+    });
+    const who = await signIn(t, 'auto.capture@example.com');
+    const start = async (capture: 'manual' | 'automatic'): Promise<string> =>
+      (
+        await request(t.url)
+          .post(`${API}/payments`)
+          .set(who.authHeader)
+          .send({
+            amount: 4_200,
+            currency: 'NGN',
+            email: 'p@example.com',
+            gateway: 'test',
+            capture,
+          })
+          .expect(201)
+      ).body.reference as string;
+    const manual = await start('manual');
+    const automatic = await start('automatic');
+    const statusOf = async (reference: string): Promise<string> =>
+      (await request(t.url).get(`${API}/payments/${reference}`).set(who.authHeader).expect(200))
+        .body.status as string;
+    await waitFor(
+      () => statusOf(manual),
+      (s) => s === 'authorized',
+    );
+    await waitFor(
+      () => statusOf(automatic),
+      (s) => s === 'succeeded',
+    );
+    expect(await eventStatus(t, 'test', `evt_test_${manual}_authorized`)).toBe('processed');
+    const captured = await request(t.url)
+      .post(`${API}/payments/${manual}/capture`)
+      .set(who.authHeader)
+      .send({})
+      .expect(200);
+    expect(captured.body).toMatchObject({ status: 'succeeded', amount_received: 4_200 });
+    await waitFor(
+      () => eventStatus(t, 'test', `evt_test_${manual}_succeeded`),
+      (s) => s === 'processed',
+    );
   });
 });
