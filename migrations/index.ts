@@ -14,6 +14,7 @@ import { IdempotencyInTransaction1764000012000 } from './1764000012000-idempoten
 import { WalletTransferPositiveAmount1764000013000 } from './1764000013000-wallet-transfer-positive-amount.js';
 import { LedgerEntryClockTime1764000013100 } from './1764000013100-ledger-entry-clock-time.js';
 import { SecretsAtRest1764000014000 } from './1764000014000-secrets-at-rest.js';
+import { Payouts1765000000000 } from './1765000000000-payouts.js';
 
 /** Every migration, in order, listed as classes (globs do not work under ESM). Append here. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   WalletTransferPositiveAmount1764000013000,
   LedgerEntryClockTime1764000013100,
   SecretsAtRest1764000014000,
+  Payouts1765000000000,
 ];

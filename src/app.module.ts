@@ -30,6 +30,7 @@ import { WalletModule } from './modules/wallet/wallet.module.js';
 import { OutboundWebhooksModule } from './modules/outbound-webhooks/outbound-webhooks.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { SchedulesModule } from './schedules.js';
+import { PayoutsModule } from './modules/payouts/payouts.module.js';
 
 /**
  * The composition root: the platform (config, database, queue, common, http) and every feature
@@ -61,6 +62,7 @@ import { SchedulesModule } from './schedules.js';
     WalletModule,
     RefundsModule,
     SchedulesModule,
+    PayoutsModule,
   ],
   providers: [
     // Global guards run in this order: who is calling (401, failed attempts counted per client

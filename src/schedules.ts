@@ -67,6 +67,12 @@ export const SCHEDULES: readonly Schedule[] = [
     everyMs: () => HOURLY,
     task: (moduleRef) => moduleRef.get(InboundPayloadRetention, { strict: false }).purgeExpired(),
   },
+  // Payouts: verify processing payouts by reference (lost webhooks), enqueue pending ones whose job was lost.
+  {
+    queue: QueueName.Payouts,
+    job: JobName.ReconcilePayouts,
+    everyMs: (config) => config.payoutReconcileIntervalMs,
+  },
 ];
 
 /** Hands SCHEDULES to the WorkerRunner, and the maintenance tasks to the maintenance processor. */

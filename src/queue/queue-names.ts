@@ -10,6 +10,7 @@ export const QueueName = {
   Maintenance: 'maintenance',
   /** Outbox relay and delivery sweeper: kept off webhook-deliveries so a backlog cannot starve them. */
   WebhookRelay: 'webhook-relay',
+  Payouts: 'payouts',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -28,6 +29,8 @@ export const JobName = {
   PurgeIdempotencyKeys: 'purge-idempotency-keys',
   PurgeAuthTokens: 'purge-auth-tokens',
   PurgeInboundPayloads: 'purge-inbound-payloads',
+  ProcessPayout: 'process-payout',
+  ReconcilePayouts: 'reconcile-payouts',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 

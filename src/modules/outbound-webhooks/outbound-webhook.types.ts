@@ -10,6 +10,9 @@ export const OUTBOUND_EVENT_TYPES = [
   'refund.failed',
   'wallet.deposit.success',
   'wallet.transfer.received',
+  'payout.succeeded',
+  'payout.failed',
+  'payout.reversed',
 ] as const;
 export type OutboundEventType = (typeof OUTBOUND_EVENT_TYPES)[number];
 

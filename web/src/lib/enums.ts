@@ -48,6 +48,9 @@ export const EVENT_TYPES = everyValueOf<NonNullable<QueryOf<'/api/v1/events'>['t
   'refund.failed',
   'wallet.deposit.success',
   'wallet.transfer.received',
+  'payout.succeeded',
+  'payout.failed',
+  'payout.reversed',
   'webhook.test',
 ]);
 
@@ -72,6 +75,7 @@ export const API_KEY_PERMISSIONS = everyValueOf<CreateKeyBody['permissions'][num
   'payments',
   'refunds',
   'webhooks',
+  'payouts',
 ]);
 
 export const API_KEY_EXPIRIES = everyValueOf<CreateKeyBody['expiry']>()(['1H', '1D', '1M', '1Y']);
