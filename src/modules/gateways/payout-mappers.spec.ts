@@ -11,7 +11,7 @@ import {
 } from './paystack/paystack.adapter.js';
 
 function paystackEvent(name: string): Buffer {
-  const body = loadFixture<Record<string, unknown>>(`paystack/${name}.json`);
+  const body = loadFixture(`paystack/${name}.json`);
   delete body._source;
   return Buffer.from(JSON.stringify(body));
 }

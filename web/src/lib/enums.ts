@@ -35,7 +35,15 @@ export const GATEWAYS = everyValueOf<NonNullable<QueryOf<'/api/v1/payments'>['ga
 
 export const TRANSACTION_TYPES = everyValueOf<
   NonNullable<QueryOf<'/api/v1/wallet/transactions'>['type']>
->()(['deposit', 'transfer_in', 'transfer_out', 'refund', 'refund_reversal']);
+>()([
+  'deposit',
+  'transfer_in',
+  'transfer_out',
+  'refund',
+  'refund_reversal',
+  'withdrawal',
+  'withdrawal_reversal',
+]);
 
 export const DELIVERY_STATUSES = everyValueOf<
   NonNullable<QueryOf<'/api/v1/webhook-deliveries'>['status']>
