@@ -147,7 +147,8 @@ export class PayoutTransitionsService {
     const posted = await this.ledger.post(manager, {
       kind: 'withdrawal_settlement',
       key: `withdrawal_settlement:${payout.id}`,
-      reference: payout.reference,
+      // ledger references are unique per transfer: the payout's, marked by what this one does
+      reference: `${payout.reference}-S`,
       lines: [
         { accountId: inFlight.id, amount: -amount },
         { accountId: clearing.id, amount },
@@ -173,7 +174,7 @@ export class PayoutTransitionsService {
     const posted = await this.ledger.post(manager, {
       kind: 'withdrawal_reversal',
       key: `withdrawal_reversal:${payout.id}`,
-      reference: payout.reference,
+      reference: `${payout.reference}-R`,
       lines: [
         { accountId: source.id, amount: -amount },
         { accountId: wallet.id, amount },
