@@ -28,8 +28,8 @@ export class PayoutStillOpenError extends Error {}
  * then on it is only verified by reference (Paystack GET /transfer/verify/:reference, Flutterwave
  * GET /v3/transfers?reference=) until the gateway says what happened. Only a "not found" more
  * than PAYOUT_RESEND_AFTER after the last call allows sending again, with the same reference
- * (both gateways refuse a second transfer with it), claimed under the previous `transfer_sent_at`
- * so two workers cannot both resend.
+ * (both gateways refuse a second transfer with it), claimed under the number of calls made so far
+ * (`send_attempts`) so two workers cannot both resend.
  */
 @Injectable()
 export class PayoutExecutionService {
@@ -47,14 +47,14 @@ export class PayoutExecutionService {
   async process(payoutId: string): Promise<PayoutStatus | 'missing'> {
     const payout = await loadPayout(this.dataSource.manager, { id: payoutId });
     if (!payout) return 'missing';
-    if (payout.status === 'pending') return this.send(payout, null);
+    if (payout.status === 'pending') return this.send(payout, payout.send_attempts);
     if (payout.status === 'processing') return this.check(payout);
     return payout.status;
   }
 
   /** Asks the gateway about a sent payout and applies the answer; may resend after "not found". */
   async check(payout: PayoutWithRecipient): Promise<PayoutStatus> {
-    if (!payout.transfer_sent_at) return this.send(payout, null);
+    if (!payout.transfer_sent_at) return this.send(payout, payout.send_attempts);
     const result = await this.verify(payout);
     if (result.status === 'not_found') {
       const since = Date.now() - payout.transfer_sent_at.getTime();
@@ -62,7 +62,7 @@ export class PayoutExecutionService {
         this.logger.warn(
           `payout ${payout.id}: ${payout.gateway} has no transfer ${payout.reference} ${Math.round(since / 1000)} s after the call; sending it again with the same reference`,
         );
-        return this.send(payout, payout.transfer_sent_at);
+        return this.send(payout, payout.send_attempts);
       }
       throw new PayoutStillOpenError(
         `${payout.gateway} does not know ${payout.reference} yet (${Math.round(since / 1000)} s after the call)`,
@@ -102,10 +102,8 @@ export class PayoutExecutionService {
     return result;
   }
 
-  private async send(
-    payout: PayoutWithRecipient,
-    previousSentAt: Date | null,
-  ): Promise<PayoutStatus> {
+  /** Claims the call under the number of calls made so far: of two racing senders one wins. */
+  private async send(payout: PayoutWithRecipient, previousAttempts: number): Promise<PayoutStatus> {
     const gateway = this.gatewayOf(payout);
     const claimed = await queryRows<{ id: string }>(
       this.dataSource.manager,
@@ -113,9 +111,9 @@ export class PayoutExecutionService {
           SET status = 'processing', send_attempts = send_attempts + 1, transfer_sent_at = now(),
               next_verify_at = now() + make_interval(secs => $3), updated_at = now()
         WHERE id = $1 AND status IN ('pending', 'processing')
-          AND transfer_sent_at IS NOT DISTINCT FROM $2::timestamptz
+          AND send_attempts = $2
         RETURNING id`,
-      [payout.id, previousSentAt, this.config.payoutVerifyIntervalMs / 1000],
+      [payout.id, previousAttempts, this.config.payoutVerifyIntervalMs / 1000],
     );
     if (claimed.length === 0) return (await this.reload(payout.id)).status;
 
