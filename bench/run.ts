@@ -26,6 +26,7 @@ const BENCHES: { name: string; load: () => Promise<BenchModule> }[] = [
     load: async () => (await import('./deliveries.bench.js')).deliveriesBench,
   },
   { name: 'ingest', load: async () => (await import('./ingest.bench.js')).ingestBench },
+  { name: 'payouts', load: async () => (await import('./payouts.bench.js')).payoutsBench },
 ];
 
 const wanted = process.argv.slice(2);
