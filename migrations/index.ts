@@ -15,6 +15,7 @@ import { WalletTransferPositiveAmount1764000013000 } from './1764000013000-walle
 import { LedgerEntryClockTime1764000013100 } from './1764000013100-ledger-entry-clock-time.js';
 import { SecretsAtRest1764000014000 } from './1764000014000-secrets-at-rest.js';
 import { Payouts1765000000000 } from './1765000000000-payouts.js';
+import { PayoutHold1765000001000 } from './1765000001000-payout-hold.js';
 
 /** Every migration, in order, listed as classes (globs do not work under ESM). Append here. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   LedgerEntryClockTime1764000013100,
   SecretsAtRest1764000014000,
   Payouts1765000000000,
+  PayoutHold1765000001000,
 ];
