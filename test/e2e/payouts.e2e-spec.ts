@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { PayoutExecutionService } from '../../src/modules/payouts/payout-execution.service.js';
+import { LedgerCheckService } from '../../src/modules/ledger/ledger-check.service.js';
 import { PayoutTransitionsService } from '../../src/modules/payouts/payout-transitions.service.js';
 import { FakePaystack } from '../fakes/fake-paystack.js';
 import { GenericWebhookSender } from '../fakes/webhook-sender.js';
@@ -451,5 +452,23 @@ describe('payouts (e2e, Paystack)', () => {
       [res.body.id],
     );
     expect(events.map((event) => event.type)).toEqual([`payout.${final.status}`]);
+  });
+
+  it('reports the money in flight the same way in the ledger check and on /metrics', async () => {
+    const { p, recipientId } = await funded(50_000);
+    const res = await withdraw(t, p, { amount: 12_345, recipient_id: recipientId });
+    expect(res.status).toBe(202);
+    const report = await t.get<LedgerCheckService>(LedgerCheckService).run();
+    const ngn = report.totals.find((total) => total.currency === 'NGN');
+    const [open] = await sql<{ total: string }>(
+      t,
+      `SELECT coalesce(sum(amount), 0)::text AS total FROM payouts
+        WHERE status IN ('pending_approval', 'pending', 'processing', 'requires_otp')`,
+    );
+    expect(ngn?.payouts_in_flight).toBe(open.total);
+    expect(Number(open.total)).toBeGreaterThanOrEqual(12_345);
+    const metrics = await request(t.url).get('/metrics').expect(200);
+    expect(metrics.text).toContain(`payouts_in_flight_amount{currency="NGN"} ${open.total}`);
+    expect(metrics.text).toMatch(/payouts\{status="requested",currency="NGN"\} \d+/);
   });
 });
