@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { PayoutExecutionService } from '../../src/modules/payouts/payout-execution.service.js';
 import { LedgerCheckService } from '../../src/modules/ledger/ledger-check.service.js';
+import { PayoutReconciliationService } from '../../src/modules/payouts/payout-reconciliation.service.js';
 import { PayoutTransitionsService } from '../../src/modules/payouts/payout-transitions.service.js';
 import { FakePaystack } from '../fakes/fake-paystack.js';
 import { GenericWebhookSender } from '../fakes/webhook-sender.js';
@@ -470,5 +471,21 @@ describe('payouts (e2e, Paystack)', () => {
     const metrics = await request(t.url).get('/metrics').expect(200);
     expect(metrics.text).toContain(`payouts_in_flight_amount{currency="NGN"} ${open.total}`);
     expect(metrics.text).toMatch(/payouts\{status="requested",currency="NGN"\} \d+/);
+  });
+
+  it('gives the money back when a transfer waiting for its OTP is abandoned at the gateway', async () => {
+    const { p, recipientId } = await funded(50_000);
+    paystack.transferOtp = true;
+    const res = await withdraw(t, p, { amount: 15_000, recipient_id: recipientId });
+    await settledAs(p, res.body.id, 'requires_otp');
+    const reconciliation = t.get<PayoutReconciliationService>(PayoutReconciliationService);
+    await sql(t, `UPDATE payouts SET next_verify_at = now() WHERE id = $1`, [res.body.id]);
+    await reconciliation.reconcileOnce();
+    expect((await payout(t, p, res.body.id)).status).toBe('requires_otp');
+    paystack.setTransferStatus(res.body.reference.toLowerCase(), 'abandoned');
+    await sql(t, `UPDATE payouts SET next_verify_at = now() WHERE id = $1`, [res.body.id]);
+    await reconciliation.reconcileOnce();
+    expect((await payout(t, p, res.body.id)).status).toBe('failed');
+    expect(await balance(t, p)).toBe(50_000);
   });
 });
