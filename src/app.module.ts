@@ -38,6 +38,7 @@ import { TestModeModule } from './modules/test-mode/test-mode.module.js';
 import { CheckoutModule } from './modules/checkout/checkout.module.js';
 import { checkoutCors } from './modules/checkout/checkout-cors.js';
 import { AppConfig } from './config/app-config.js';
+import { PayoutsModule } from './modules/payouts/payouts.module.js';
 
 /**
  * The composition root: the platform (config, database, queue, common, http) and every feature
@@ -74,6 +75,7 @@ import { AppConfig } from './config/app-config.js';
     DashboardModule,
     DisputesModule,
     NotificationsModule,
+    PayoutsModule,
   ],
   providers: [
     // Global guards run in this order: who is calling (401, failed attempts counted per client

@@ -90,6 +90,12 @@ export const SCHEDULES: readonly Schedule[] = [
     everyMs: (config) => (config.testMode ? 1_000 : HOURLY),
     task: (moduleRef) => moduleRef.get(TestModeService, { strict: false }).sweep(),
   },
+  // Payouts: verify processing payouts by reference (lost webhooks), enqueue pending ones whose job was lost.
+  {
+    queue: QueueName.Payouts,
+    job: JobName.ReconcilePayouts,
+    everyMs: (config) => config.payoutReconcileIntervalMs,
+  },
 ];
 
 /** Hands SCHEDULES to the WorkerRunner, and the maintenance tasks to the maintenance processor. */

@@ -13,6 +13,7 @@ export const QueueName = {
   /** Notifications: the inbox relay and mail sweeper, apart from the mails so a backlog cannot starve them. */
   NotificationRelay: 'notification-relay',
   NotificationEmails: 'notification-emails',
+  Payouts: 'payouts',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -36,6 +37,8 @@ export const JobName = {
   SweepNotificationEmails: 'sweep-notification-emails',
   SendNotificationEmail: 'send-notification-email',
   SettleTestPayments: 'settle-test-payments',
+  ProcessPayout: 'process-payout',
+  ReconcilePayouts: 'reconcile-payouts',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 

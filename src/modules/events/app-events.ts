@@ -30,6 +30,12 @@ export type InboundRefundEvent = NormalizedWebhookEvent & {
   inboundEventId: string;
 };
 
+/** A stored, signature-checked transfer (payout) webhook (`kind: 'payout'`). */
+export type InboundPayoutEvent = NormalizedWebhookEvent & {
+  gateway: string;
+  inboundEventId: string;
+};
+
 /** A stored, signature-checked dispute webhook (`kind: 'dispute'`). */
 export type InboundDisputeEvent = NormalizedWebhookEvent & {
   gateway: string;
@@ -75,6 +81,11 @@ export interface AppEventMap {
    * outcome (with none, the event is `ignored`); throwing makes the job retry with backoff.
    */
   'inbound-webhook.refund': { args: [event: InboundRefundEvent]; result: RefundEventOutcome };
+  /**
+   * A stored transfer webhook to apply, from the inbound webhook job (the payouts module asks the
+   * gateway before applying it). Same contract as 'inbound-webhook.refund'.
+   */
+  'inbound-webhook.payout': { args: [event: InboundPayoutEvent]; result: RefundEventOutcome };
   /**
    * A stored dispute webhook to apply (SPEC §17): the handler fetches the dispute from the gateway
    * and applies it. Outcomes as for refunds; throwing retries with backoff.

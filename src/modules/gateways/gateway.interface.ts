@@ -109,8 +109,8 @@ export interface NormalizedWebhookEvent {
   eventId: string;
   /** The gateway's own event type, e.g. `charge.success`. */
   type: string;
-  kind: 'payment' | 'refund' | 'ignored' | 'dispute';
-  /** Our payment reference, when the event carries it. */
+  kind: 'payment' | 'refund' | 'payout' | 'ignored' | 'dispute';
+  /** Our payment reference (or, for `payout`, the transfer reference), when the event carries it. */
   reference?: string;
   gatewayPaymentId?: string;
   paymentStatus?: GatewayPaymentStatus;
@@ -120,6 +120,8 @@ export interface NormalizedWebhookEvent {
   refundId?: string;
   amount?: Minor;
   currency?: string;
+  /** `payout` events: what the webhook claims; processing asks verifyTransfer before applying. */
+  transferStatus?: 'succeeded' | 'failed' | 'reversed' | 'pending';
   /** The gateway's dispute id (kind `dispute`): processing fetches the dispute by it. */
   disputeId?: string;
   /**

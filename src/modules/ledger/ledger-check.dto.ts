@@ -32,6 +32,21 @@ export class LedgerTotalsDto {
   @ApiProperty({ description: 'Total given back by failed refunds', example: '0' })
   refund_reversals: string;
   @ApiProperty({
+    description: 'Total taken out of wallets by withdrawals (payout holds)',
+    example: '0',
+  })
+  withdrawals: string;
+  @ApiProperty({
+    description: 'Total given back by failed, rejected or reversed payouts',
+    example: '0',
+  })
+  withdrawal_reversals: string;
+  @ApiProperty({
+    description: 'Money held for payouts not yet final (the payouts_in_flight account)',
+    example: '0',
+  })
+  payouts_in_flight: string;
+  @ApiProperty({
     description:
       'Net moved into wallets by disputes: releases minus holds and receivable collections (SPEC §17)',
     example: '-5000',

@@ -15,6 +15,9 @@ export const OUTBOUND_EVENT_TYPES = [
   'dispute.created',
   'dispute.updated',
   'dispute.closed',
+  'payout.succeeded',
+  'payout.failed',
+  'payout.reversed',
 ] as const;
 export type OutboundEventType = (typeof OUTBOUND_EVENT_TYPES)[number];
 

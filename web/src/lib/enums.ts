@@ -46,6 +46,8 @@ export const TRANSACTION_TYPES = everyValueOf<
   'refund_reversal',
   'dispute_hold',
   'dispute_release',
+  'withdrawal',
+  'withdrawal_reversal',
 ]);
 
 export const DELIVERY_STATUSES = everyValueOf<
@@ -64,6 +66,9 @@ export const EVENT_TYPES = everyValueOf<NonNullable<QueryOf<'/api/v1/events'>['t
   'dispute.created',
   'dispute.updated',
   'dispute.closed',
+  'payout.succeeded',
+  'payout.failed',
+  'payout.reversed',
   'webhook.test',
 ]);
 
@@ -88,6 +93,7 @@ export const API_KEY_PERMISSIONS = everyValueOf<CreateKeyBody['permissions'][num
   'payments',
   'refunds',
   'webhooks',
+  'payouts',
 ]);
 
 export const API_KEY_EXPIRIES = everyValueOf<CreateKeyBody['expiry']>()(['1H', '1D', '1M', '1Y']);
