@@ -4,10 +4,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DataKeyring } from '../../common/crypto/data-keyring.js';
 import { conflict, notFound, unprocessable } from '../../common/errors/app-error.js';
+import { MicroBatcher } from '../../common/batching/micro-batcher.js';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
 import { minorFromDb, type Minor } from '../../common/money.js';
 import { CursorPart, decodeCursor, encodeCursor } from '../../common/pagination/cursor.js';
 import { isUuid } from '../../common/validation/uuid.js';
+import { currentRequestId } from '../../common/request/request-context.js';
 import { AppConfig } from '../../config/app-config.js';
 import { queryRows } from '../../database/sql.js';
 import {
@@ -42,6 +44,11 @@ import {
 } from './payout-rows.js';
 
 const BANKS_TTL_MS = 3_600_000;
+/** Recipients remembered per process (their rows never change but for `deleted_at`). */
+const MAX_CACHED_RECIPIENTS = 10_000;
+/** Payout jobs added by one `addBulk` at most, and such calls running at once. */
+const ENQUEUE_BATCH = 64;
+const ENQUEUE_IN_FLIGHT = 2;
 
 export interface WithdrawalRequest {
   amount: Minor;
@@ -61,6 +68,32 @@ export const accountNumberContext = (recipientId: string): string =>
 export class PayoutsService {
   private readonly logger = new Logger(PayoutsService.name);
   private readonly banks = new Map<string, { at: number; banks: PayoutBank[] }>();
+  /**
+   * Recipient rows by id, for the request path: a recipient's columns never change once created
+   * but for `deleted_at`, which `payout_hold` re-checks (with its owner) under a share lock in the
+   * hold's own statement, so a row remembered here is never trusted for anything that moves money.
+   */
+  private readonly recipients = new Map<string, RecipientRow>();
+  /**
+   * Enqueues of committed withdrawals gathered into one `addBulk` (one Redis round trip and
+   * script call for the lot) while earlier ones run; a lone one goes at once. A batch Redis refuses
+   * is logged and left to reconciliation, as a single enqueue was.
+   */
+  private readonly enqueues = new MicroBatcher<{ payoutId: string; requestId?: string }, boolean>(
+    async (items) => {
+      const queued = await this.producer.tryEnqueueMany(
+        QueueName.Payouts,
+        items.map(({ payoutId, requestId }) => ({
+          name: JobName.ProcessPayout,
+          data: { payoutId } satisfies ProcessPayoutJob,
+          options: payoutJobOptions(this.config, payoutId),
+          requestId,
+        })),
+      );
+      return items.map(() => queued);
+    },
+    { maxBatch: ENQUEUE_BATCH, maxInFlight: ENQUEUE_IN_FLIGHT, startIdleAtOnce: true },
+  );
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -175,6 +208,7 @@ export class PayoutsService {
       await queryRows(manager, `UPDATE payout_recipients SET deleted_at = now() WHERE id = $1`, [
         recipientId,
       ]);
+      this.recipients.delete(recipientId);
     });
   }
 
@@ -269,7 +303,11 @@ export class PayoutsService {
     if (outcome !== 'created') throw new Error(`payout_hold answered ${outcome ?? 'nothing'}`);
     if (idempotency) idempotency.completed = true;
     this.metrics.payouts.inc({ gateway: view.gateway, event: 'requested' });
-    if (view.status === 'pending') await this.enqueue(view.id);
+    if (view.status === 'pending') {
+      if (!(await this.enqueues.submit({ payoutId: view.id, requestId: currentRequestId() }))) {
+        this.logger.warn(`payout ${view.id} waits for reconciliation: it could not be enqueued`);
+      }
+    }
     return view;
   }
 
@@ -336,12 +374,20 @@ export class PayoutsService {
     userId: string,
     recipientId: string,
   ): Promise<RecipientRow> {
+    const cached = this.recipients.get(recipientId);
+    if (cached) {
+      if (cached.user_id !== userId) throw notFound('Payout recipient');
+      return cached;
+    }
+    if (!isUuid(recipientId)) throw notFound('Payout recipient');
     const [recipient] = await queryRows<RecipientRow>(
       manager,
       `SELECT * FROM payout_recipients WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL`,
       [recipientId, userId],
     );
     if (!recipient) throw notFound('Payout recipient');
+    if (this.recipients.size >= MAX_CACHED_RECIPIENTS) this.recipients.clear();
+    this.recipients.set(recipient.id, recipient);
     return recipient;
   }
 }
