@@ -31,6 +31,7 @@ import type {
   PayoutGatewayName,
   RecipientDto,
 } from './dto/payout.dto.js';
+import { type PayoutHoldResult, PayoutHoldPoster } from './payout-hold-poster.js';
 import { type ProcessPayoutJob, payoutJobOptions } from './payout-jobs.js';
 import {
   inFlightAccountName,
@@ -73,6 +74,11 @@ export class PayoutsService {
    * but for `deleted_at`, which `payout_hold` re-checks (with its owner) under a share lock in the
    * hold's own statement, so a row remembered here is never trusted for anything that moves money.
    */
+  /**
+   * Holds gathered into `payout_hold_batch` statements while others run (PayoutHoldPoster), one
+   * poster per in-flight account (at most IN_FLIGHT_SHARDS per currency).
+   */
+  private readonly holds = new Map<string, PayoutHoldPoster>();
   private readonly recipients = new Map<string, RecipientRow>();
   /**
    * Enqueues of committed withdrawals gathered into one `addBulk` (one Redis round trip and
@@ -213,7 +219,8 @@ export class PayoutsService {
   }
 
   /**
-   * SPEC §12: one statement (`payout_hold`, see its migration) re-checks and share-locks the
+   * SPEC §12: one statement (`payout_hold`, see its migration; run in a batch with the holds
+   * arriving meanwhile by PayoutHoldPoster) re-checks and share-locks the
    * recipient, locks the wallet, reads the day's total under that lock, posts the hold from the
    * wallet into payouts_in_flight (422 INSUFFICIENT_FUNDS; the database refuses a negative wallet),
    * writes the payout and completes the Idempotency-Key. The transfer is sent by a job enqueued
@@ -263,37 +270,33 @@ export class PayoutsService {
       created_at: new Date().toISOString(),
       completed_at: null,
     };
-    let rows: { outcome: string; used_today: string | null }[];
+    let held: PayoutHoldResult;
     try {
-      rows = await queryRows<{ outcome: string; used_today: string | null }>(
-        manager,
-        `SELECT * FROM payout_hold($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb)`,
-        [
-          id,
-          view.reference,
-          userId,
-          recipient.id,
-          wallet.id,
-          inFlight.id,
-          recipient.gateway,
-          String(request.amount),
-          wallet.currency,
-          status,
-          request.narration,
-          view.livemode,
-          view.created_at,
-          String(this.config.payoutDailyLimit),
-          claimJson(idempotency, view),
-        ],
-      );
+      held = await this.holdPoster(inFlight.id).post({
+        id,
+        reference: view.reference,
+        userId,
+        recipientId: recipient.id,
+        walletId: wallet.id,
+        inFlightId: inFlight.id,
+        gateway: recipient.gateway,
+        amount: String(request.amount),
+        currency: wallet.currency,
+        status,
+        narration: request.narration,
+        livemode: view.livemode,
+        createdAt: view.created_at,
+        dailyLimit: String(this.config.payoutDailyLimit),
+        idempotency: claimJson(idempotency, view),
+      });
     } catch (error) {
       throw idempotencyKeyLost(error) ?? this.ledger.failure(error);
     }
-    const outcome = rows[0]?.outcome;
+    const outcome = held.outcome;
     if (outcome === 'recipient_not_found') throw notFound('Payout recipient');
     if (outcome === 'insufficient_funds') throw insufficientFunds();
     if (outcome === 'daily_limit') {
-      const used = minorFromDb(rows[0].used_today ?? '0');
+      const used = minorFromDb(held.used_today ?? '0');
       throw limitExceeded(
         'PAYOUT_DAILY_LIMIT',
         `Withdrawals are limited to ${this.config.payoutDailyLimit} per UTC day; ${Math.max(this.config.payoutDailyLimit - used, 0)} remain today`,
@@ -356,6 +359,17 @@ export class PayoutsService {
       );
     }
     return queued;
+  }
+
+  private holdPoster(inFlightId: string): PayoutHoldPoster {
+    let poster = this.holds.get(inFlightId);
+    if (!poster) {
+      poster = new PayoutHoldPoster((sql, params) =>
+        queryRows(this.dataSource.manager, sql, params),
+      );
+      this.holds.set(inFlightId, poster);
+    }
+    return poster;
   }
 
   /** A gateway's test keys (`sk_test_…`, `FLWSECK_TEST-…`) move no real money. */
