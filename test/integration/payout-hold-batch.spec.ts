@@ -43,9 +43,9 @@ describe('batched payout holds (integration, real Postgres)', () => {
 
   async function payer(balance: number) {
     const user = await t
-      .get(UsersService)
+      .get<UsersService>(UsersService)
       .findOrCreateByEmail(`hold-batch-${randomUUID()}@example.com`);
-    const wallets = t.get(WalletService);
+    const wallets = t.get<WalletService>(WalletService);
     await dataSource.transaction((m) => fundWallet(m, wallets, user.id, balance));
     const wallet = await wallets.walletAccountOf(user.id);
     const recipientId = randomUUID();
@@ -65,7 +65,7 @@ describe('batched payout holds (integration, real Postgres)', () => {
   ): Promise<PayoutHold> {
     const id = randomUUID();
     const inFlight = await t
-      .get(LedgerService)
+      .get<LedgerService>(LedgerService)
       .systemAccount(dataSource.manager, inFlightAccountName('NGN', id), 'NGN');
     return {
       id,
@@ -111,7 +111,7 @@ describe('batched payout holds (integration, real Postgres)', () => {
       [who.userId],
     );
     expect(rows.map((row) => row.id)).toEqual([holds[0].id, holds[2].id]);
-    expect((await t.get(LedgerCheckService).run()).ok).toBe(true);
+    expect((await t.get<LedgerCheckService>(LedgerCheckService).run()).ok).toBe(true);
   });
 
   it("counts the earlier holds of the same batch in the day's total", async () => {
