@@ -2,8 +2,9 @@ import pg from 'pg';
 import request from 'supertest';
 import type { CliContext } from '../../src/cli/cli-command.js';
 import { dashboardLinkCommand } from '../../src/cli/dashboard.commands.js';
-import { startFakeGoogle, type FakeGoogle } from '../fakes/fake-google.js';
-import { createTestApp, freePort, type TestApp } from '../helpers/test-env.js';
+import type { FakeGoogle } from '../fakes/fake-google.js';
+import { appWithFakeGoogle } from '../helpers/auth.js';
+import { createTestApp, type TestApp } from '../helpers/test-env.js';
 
 const SESSION = '/api/v1/auth/session';
 const CSRF = { 'X-CSRF-Token': '1' };
@@ -25,16 +26,7 @@ describe('dashboard session: cookie sign-in, one-time links, CSRF, rotation (e2e
   let db: pg.Client;
 
   beforeAll(async () => {
-    google = await startFakeGoogle({
-      clientId: 'fake-client.apps.googleusercontent.com',
-      clientSecret: 'fake-secret',
-    });
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    t = await createTestApp({
-      port,
-      env: { ...google.env(`${url}/api/v1/auth/google/callback`), APP_URL: url },
-    });
+    ({ google, t } = await appWithFakeGoogle());
     db = new pg.Client({ connectionString: t.db.url });
     await db.connect();
   });
