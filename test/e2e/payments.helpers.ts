@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import request from 'supertest';
+import { ReconciliationService } from '../../src/modules/payments/reconciliation/reconciliation.service.js';
 import type { FakePaystack } from '../fakes/fake-paystack.js';
 import type { SignedIn } from '../helpers/auth.js';
 import type { TestApp } from '../helpers/test-env.js';
@@ -128,6 +129,16 @@ export async function paystackDeposit(
   await request(t.url).post(`/api/v1/payments/${reference}/verify`).set(p.authHeader).expect(200);
   expect(await walletBalance(t, p)).toBe(before + amount);
   return reference;
+}
+
+/** Makes the payment due, as if its verify interval had passed, and runs one reconciliation pass. */
+export async function reconcileDue(t: TestApp, reference: string): Promise<void> {
+  await sql(
+    t,
+    `UPDATE payments SET next_verify_at = now() - interval '1 second' WHERE reference = $1`,
+    [reference],
+  );
+  await t.get<ReconciliationService>(ReconciliationService).reconcileOnce();
 }
 
 export async function createPayment(
