@@ -336,11 +336,12 @@ describe('inbound webhook pipeline (e2e)', () => {
     const answer = await paystack.sendWebhook(t.url, refund);
     expect(answer.status).toBe(200);
     const other = await paystack.sendWebhook(t.url, {
-      event: 'transfer.success',
-      data: { id: 37272792, status: 'success' },
+      // Subscriptions are not handled (transfers now are: payouts).
+      event: 'subscription.create',
+      data: { id: 37272792, status: 'active' },
     });
     expect(other.status).toBe(200);
-    expect(await eventStatus(t, 'paystack', 'transfer.success.37272792.success')).toBe('ignored');
+    expect(await eventStatus(t, 'paystack', 'subscription.create.37272792.active')).toBe('ignored');
     // The refunds module handles refund events; one naming a payment we never made is parked for an admin.
     await waitFor(
       () => eventStatus(t, 'paystack', 'refund.processed.132013318360.processed'),
