@@ -739,8 +739,24 @@ CREATE TABLE public.payments (
     next_verify_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    capture_mode text DEFAULT 'automatic'::text NOT NULL,
+    amount_authorized bigint,
+    amount_to_capture bigint,
+    capture_action text,
+    capture_requested_at timestamp with time zone,
+    gateway_authorization_id text,
+    capture_request_key text,
+    CONSTRAINT payments_amount_authorized_check CHECK ((amount_authorized > 0)),
     CONSTRAINT payments_amount_check CHECK ((amount > 0)),
     CONSTRAINT payments_amount_received_check CHECK (((amount_received IS NULL) OR (amount_received > 0))),
+    CONSTRAINT payments_amount_to_capture_check CHECK (((amount_to_capture IS NULL) OR ((amount_to_capture > 0) AND (amount_to_capture <= amount_authorized)))),
+    CONSTRAINT payments_authorized_amount_check CHECK (((status <> 'authorized'::text) OR (amount_authorized IS NOT NULL))),
+    CONSTRAINT payments_authorized_check CHECK (((status <> ALL (ARRAY['authorized'::text, 'canceled'::text])) OR (capture_mode = 'manual'::text))),
+    CONSTRAINT payments_capture_action_check CHECK ((capture_action = ANY (ARRAY['capture'::text, 'cancel'::text]))),
+    CONSTRAINT payments_capture_action_manual_check CHECK (((capture_action IS NULL) OR (capture_mode = 'manual'::text))),
+    CONSTRAINT payments_capture_mode_check CHECK ((capture_mode = ANY (ARRAY['automatic'::text, 'manual'::text]))),
+    CONSTRAINT payments_capture_request_key_check CHECK (((capture_request_key IS NULL) OR (capture_action IS NOT NULL))),
+    CONSTRAINT payments_capture_requested_check CHECK (((capture_action IS NULL) = (capture_requested_at IS NULL))),
     CONSTRAINT payments_check CHECK (((amount_refunded >= 0) AND (amount_refunded <= COALESCE(amount_received, amount)))),
     CONSTRAINT payments_check1 CHECK (((status <> 'succeeded'::text) OR ((amount_received IS NOT NULL) AND (settled_at IS NOT NULL)))),
     CONSTRAINT payments_check2 CHECK (((resolution IS NULL) = (resolved_at IS NULL))),
@@ -749,7 +765,7 @@ CREATE TABLE public.payments (
     CONSTRAINT payments_reference_check CHECK ((reference ~ '^PAY-[0-9]{14}-[A-Z0-9]{8}$'::text)),
     CONSTRAINT payments_refund_status_check CHECK ((refund_status = ANY (ARRAY['none'::text, 'partial'::text, 'full'::text]))),
     CONSTRAINT payments_resolution_check CHECK ((resolution = ANY (ARRAY['accepted'::text, 'rejected'::text]))),
-    CONSTRAINT payments_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'succeeded'::text, 'failed'::text, 'abandoned'::text, 'needs_review'::text])))
+    CONSTRAINT payments_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'succeeded'::text, 'failed'::text, 'abandoned'::text, 'needs_review'::text, 'authorized'::text, 'canceled'::text])))
 );
 
 --
@@ -1248,6 +1264,12 @@ CREATE INDEX orders_user_created_idx ON public.orders USING btree (user_id, crea
 --
 
 CREATE INDEX payment_audit_entries_payment_idx ON public.payment_audit_entries USING btree (payment_id, id);
+
+--
+-- Name: payments_authorized_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX payments_authorized_idx ON public.payments USING btree (next_verify_at NULLS FIRST, created_at) WHERE (status = 'authorized'::text);
 
 --
 -- Name: payments_gateway_payment_id_key; Type: INDEX; Schema: public; Owner: -

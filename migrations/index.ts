@@ -15,6 +15,8 @@ import { WalletTransferPositiveAmount1764000013000 } from './1764000013000-walle
 import { LedgerEntryClockTime1764000013100 } from './1764000013100-ledger-entry-clock-time.js';
 import { SecretsAtRest1764000014000 } from './1764000014000-secrets-at-rest.js';
 import { DashboardSignInLinks1765500000000 } from './1765500000000-dashboard-sign-in-links.js';
+import { ManualCapture1765200000000 } from './1765200000000-manual-capture.js';
+import { CaptureRequestKey1765200001000 } from './1765200001000-capture-request-key.js';
 
 /** Every migration, in order, listed as classes (globs do not work under ESM). Append here. */
 export const MIGRATIONS = [
@@ -35,4 +37,6 @@ export const MIGRATIONS = [
   LedgerEntryClockTime1764000013100,
   SecretsAtRest1764000014000,
   DashboardSignInLinks1765500000000,
+  ManualCapture1765200000000,
+  CaptureRequestKey1765200001000,
 ];

@@ -22,7 +22,13 @@ export interface FakeResponse {
 
 type Fault =
   | { kind: 'status'; status: number; remaining: number; match?: (req: RecordedRequest) => boolean }
-  | { kind: 'hang'; ms: number; remaining: number; match?: (req: RecordedRequest) => boolean };
+  | { kind: 'hang'; ms: number; remaining: number; match?: (req: RecordedRequest) => boolean }
+  | {
+      kind: 'lose-reply';
+      ms: number;
+      remaining: number;
+      match?: (req: RecordedRequest) => boolean;
+    };
 
 /**
  * The plumbing every fake gateway shares: a node:http server on 127.0.0.1 (ephemeral port), a log
@@ -82,6 +88,14 @@ export class FakeGatewayServer {
   /** The next `times` matching requests get no answer for `ms` (past the client's timeout), then a 504. */
   hangNext(ms: number, times = 1, match?: (req: RecordedRequest) => boolean): void {
     this.faults.push({ kind: 'hang', ms, remaining: times, match });
+  }
+
+  /**
+   * The next `times` matching requests are carried out (the gateway changes what they ask), but
+   * their answer is held for `ms` (past the client's timeout): a reply lost after the change.
+   */
+  loseReplyNext(ms: number, times = 1, match?: (req: RecordedRequest) => boolean): void {
+    this.faults.push({ kind: 'lose-reply', ms, remaining: times, match });
   }
 
   clearFaults(): void {
@@ -145,11 +159,12 @@ export class FakeGatewayServer {
         send(res, { status: fault.status, body: this.errorBody(fault.status) });
         return;
       }
+      const carriedOut = fault.kind === 'lose-reply' ? await this.route(recorded) : undefined;
       this.hung.add(res);
       const timer = setTimeout(() => {
         this.timers.delete(timer);
         this.hung.delete(res);
-        if (!res.destroyed) send(res, { status: 504, body: this.errorBody(504) });
+        if (!res.destroyed) send(res, carriedOut ?? { status: 504, body: this.errorBody(504) });
       }, fault.ms);
       this.timers.add(timer);
       return;

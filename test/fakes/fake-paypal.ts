@@ -28,7 +28,8 @@ const ZERO_DECIMAL = new Set(['JPY', 'HUF', 'TWD']);
 
 /**
  * A PayPal REST double speaking its wire format: OAuth2 client credentials (`POST /v1/oauth2/token`,
- * Basic auth, form body), Orders v2 (create, get, capture), Payments v2 refunds, and
+ * Basic auth, form body), Orders v2 (create, get, capture, and for intent AUTHORIZE authorize),
+ * Payments v2 refunds and authorizations (capture, void), and
  * `POST /v1/notifications/verify-webhook-signature`. Errors use PayPal's body
  * `{name, message, debug_id, details:[{issue, description}]}` (OAuth errors `{error,
  * error_description}`); `PayPal-Request-Id` replays the first response of a POST. Webhooks it
@@ -122,6 +123,35 @@ export class FakePayPal {
     if (!capture) throw new Error('no capture yet');
     capture.status = status;
     return capture;
+  }
+
+  /** The order's authorization (intent AUTHORIZE), once verify has authorized it. */
+  authorization(orderId: string): Json {
+    const authorization = authorizationOf(this.order(orderId));
+    if (!authorization) throw new Error(`order ${orderId} is not authorized`);
+    return authorization;
+  }
+
+  /** PayPal lets an uncaptured authorization lapse (29 days): it is EXPIRED. */
+  expireAuthorization(orderId: string): Json {
+    const authorization = this.authorization(orderId);
+    authorization.status = 'EXPIRED';
+    return authorization;
+  }
+
+  /** PAYMENT.AUTHORIZATION.CREATED / VOIDED, whose resource is the authorization. */
+  authorizationEvent(
+    eventType: 'PAYMENT.AUTHORIZATION.CREATED' | 'PAYMENT.AUTHORIZATION.VOIDED',
+    orderId: string,
+  ): Json {
+    return this.event(
+      eventType,
+      'authorization',
+      this.authorization(orderId),
+      eventType === 'PAYMENT.AUTHORIZATION.CREATED'
+        ? 'A payment authorization was created'
+        : 'A payment authorization was voided',
+    );
   }
 
   captures(orderId: string): Json[] {
@@ -296,6 +326,18 @@ export class FakePayPal {
     }
     const capture = /^\/v2\/checkout\/orders\/([^/]+)\/capture$/.exec(req.path);
     if (req.method === 'POST' && capture) return this.captureOrder(decodeURIComponent(capture[1]));
+    const authorize = /^\/v2\/checkout\/orders\/([^/]+)\/authorize$/.exec(req.path);
+    if (req.method === 'POST' && authorize)
+      return this.authorizeOrder(decodeURIComponent(authorize[1]));
+    const onAuthorization = /^\/v2\/payments\/authorizations\/([^/]+)\/(capture|void)$/.exec(
+      req.path,
+    );
+    if (req.method === 'POST' && onAuthorization) {
+      const id = decodeURIComponent(onAuthorization[1]);
+      return onAuthorization[2] === 'capture'
+        ? this.captureAuthorization(id, body)
+        : this.voidAuthorization(id, req.headers.prefer);
+    }
     const refund = /^\/v2\/payments\/captures\/([^/]+)\/refund$/.exec(req.path);
     if (req.method === 'POST' && refund)
       return this.refundCapture(decodeURIComponent(refund[1]), body);
@@ -343,8 +385,12 @@ export class FakePayPal {
     const units = Array.isArray(body.purchase_units) ? (body.purchase_units as Json[]) : [];
     const unit = units[0];
     const amount = (unit?.amount ?? {}) as Json;
-    if (body.intent !== 'CAPTURE')
-      return validation('/intent', 'INVALID_PARAMETER_VALUE', 'intent must be CAPTURE');
+    if (body.intent !== 'CAPTURE' && body.intent !== 'AUTHORIZE')
+      return validation(
+        '/intent',
+        'INVALID_PARAMETER_VALUE',
+        'intent must be CAPTURE or AUTHORIZE',
+      );
     if (!unit || typeof amount.currency_code !== 'string' || typeof amount.value !== 'string') {
       return validation(
         '/purchase_units/0/amount',
@@ -378,7 +424,7 @@ export class FakePayPal {
       ?.experience_context ?? {}) as Json;
     const order: Json = {
       id,
-      intent: 'CAPTURE',
+      intent: body.intent,
       status: 'PAYER_ACTION_REQUIRED',
       payment_source: { paypal: {} },
       purchase_units: [
@@ -401,9 +447,158 @@ export class FakePayPal {
     return { status: 201, body: withoutPrivate(order) };
   }
 
+  /**
+   * POST /v2/checkout/orders/{id}/authorize (developer.paypal.com/docs/api/orders/v2/#orders_authorize):
+   * an APPROVED order of intent AUTHORIZE becomes COMPLETED with one authorization, CREATED for
+   * the order's amount and honoured for 29 days.
+   */
+  private authorizeOrder(orderId: string): FakeResponse {
+    const order = this.orders.get(orderId);
+    if (!order) return notFound();
+    if (order.intent !== 'AUTHORIZE')
+      return unprocessable(
+        'ACTION_DOES_NOT_MATCH_INTENT',
+        "Order was created with an intent to 'CAPTURE'. Please use v2/checkout/orders/order_id/capture to complete the transaction or alternately Create an order with an intent of 'AUTHORIZE'.",
+      );
+    if (order.status === 'COMPLETED')
+      return unprocessable('ORDER_ALREADY_AUTHORIZED', 'Order already authorized.');
+    if (order.status !== 'APPROVED')
+      return unprocessable(
+        'ORDER_NOT_APPROVED',
+        'Payer has not yet approved the Order for payment.',
+      );
+    const unit = unitOf(order);
+    const id = fakeId('', 17);
+    const now = new Date();
+    const authorization: Json = {
+      id,
+      status: 'CREATED',
+      amount: structuredClone(unit.amount),
+      custom_id: unit.custom_id,
+      invoice_id: unit.invoice_id,
+      seller_protection: { status: 'ELIGIBLE' },
+      expiration_time: new Date(now.getTime() + 29 * 86_400_000).toISOString(),
+      supplementary_data: { related_ids: { order_id: orderId } },
+      links: [
+        { href: `${this.url}/v2/payments/authorizations/${id}`, rel: 'self', method: 'GET' },
+        {
+          href: `${this.url}/v2/payments/authorizations/${id}/capture`,
+          rel: 'capture',
+          method: 'POST',
+        },
+        { href: `${this.url}/v2/payments/authorizations/${id}/void`, rel: 'void', method: 'POST' },
+        { href: `${this.url}/v2/checkout/orders/${orderId}`, rel: 'up', method: 'GET' },
+      ],
+      create_time: now.toISOString(),
+      update_time: now.toISOString(),
+    };
+    unit.payments = { authorizations: [authorization] };
+    order.status = 'COMPLETED';
+    return { status: 201, body: withoutPrivate(order) };
+  }
+
+  /** The order and authorization for an authorization id. */
+  private findAuthorization(
+    authorizationId: string,
+  ): { order: Json; authorization: Json } | undefined {
+    for (const order of this.orders.values()) {
+      const authorization = authorizationOf(order);
+      if (authorization?.id === authorizationId) return { order, authorization };
+    }
+    return undefined;
+  }
+
+  /**
+   * POST /v2/payments/authorizations/{id}/capture (developer.paypal.com/docs/api/payments/v2/
+   * #authorizations_capture): a CREATED authorization, for at most its amount; with
+   * `final_capture` the rest is released and the authorization is CAPTURED (else
+   * PARTIALLY_CAPTURED). Answers the capture resource.
+   */
+  private captureAuthorization(authorizationId: string, body: Json): FakeResponse {
+    const found = this.findAuthorization(authorizationId);
+    if (!found) return notFound();
+    const { order, authorization } = found;
+    if (authorization.status !== 'CREATED' && authorization.status !== 'PARTIALLY_CAPTURED') {
+      const issue =
+        authorization.status === 'CAPTURED'
+          ? 'AUTHORIZATION_ALREADY_CAPTURED'
+          : `AUTHORIZATION_${String(authorization.status)}`;
+      return unprocessable(issue, `Authorization is ${String(authorization.status)}.`);
+    }
+    const authorized = authorization.amount as Json;
+    const requested = (body.amount as Json | undefined) ?? authorized;
+    if (cents(String(requested.value)) > cents(String(authorized.value)))
+      return unprocessable(
+        'MAX_CAPTURE_AMOUNT_EXCEEDED',
+        'Capture amount exceeds allowable limit.',
+      );
+    const id = fakeId('', 17);
+    const now = new Date().toISOString();
+    const unit = unitOf(order);
+    const capture: Json = {
+      id,
+      status: 'COMPLETED',
+      amount: { currency_code: authorized.currency_code, value: requested.value },
+      final_capture: body.final_capture !== false,
+      custom_id: unit.custom_id,
+      invoice_id: unit.invoice_id,
+      seller_protection: { status: 'ELIGIBLE' },
+      supplementary_data: {
+        related_ids: { order_id: order.id, authorization_id: authorizationId },
+      },
+      links: [
+        { href: `${this.url}/v2/payments/captures/${id}`, rel: 'self', method: 'GET' },
+        { href: `${this.url}/v2/payments/captures/${id}/refund`, rel: 'refund', method: 'POST' },
+        {
+          href: `${this.url}/v2/payments/authorizations/${authorizationId}`,
+          rel: 'up',
+          method: 'GET',
+        },
+      ],
+      create_time: now,
+      update_time: now,
+    };
+    const payments = unit.payments as Json;
+    payments.captures = [...((payments.captures as Json[] | undefined) ?? []), capture];
+    authorization.status = body.final_capture === false ? 'PARTIALLY_CAPTURED' : 'CAPTURED';
+    authorization.update_time = now;
+    return { status: 201, body: withoutPrivate(capture) };
+  }
+
+  /**
+   * POST /v2/payments/authorizations/{id}/void (developer.paypal.com/docs/api/payments/v2/
+   * #authorizations_void): 200 with the VOIDED authorization under `Prefer: return=representation`,
+   * else 204.
+   */
+  private voidAuthorization(authorizationId: string, prefer: string | undefined): FakeResponse {
+    const found = this.findAuthorization(authorizationId);
+    if (!found) return notFound();
+    const { authorization } = found;
+    if (authorization.status === 'CAPTURED' || authorization.status === 'PARTIALLY_CAPTURED')
+      return unprocessable(
+        'PREVIOUSLY_CAPTURED',
+        'Authorization has been previously captured and hence cannot be voided.',
+      );
+    if (authorization.status !== 'CREATED')
+      return unprocessable(
+        `AUTHORIZATION_${String(authorization.status)}`,
+        `Authorization is ${String(authorization.status)}.`,
+      );
+    authorization.status = 'VOIDED';
+    authorization.update_time = new Date().toISOString();
+    return prefer === 'return=representation'
+      ? { status: 200, body: withoutPrivate(authorization) }
+      : { status: 204, text: '' };
+  }
+
   private captureOrder(orderId: string): FakeResponse {
     const order = this.orders.get(orderId);
     if (!order) return notFound();
+    if (order.intent === 'AUTHORIZE')
+      return unprocessable(
+        'ACTION_DOES_NOT_MATCH_INTENT',
+        "Order was created with an intent to 'AUTHORIZE'. Please use v2/checkout/orders/order_id/authorize to complete the transaction or alternately Create an order with an intent of 'CAPTURE'.",
+      );
     if (order.status === 'COMPLETED')
       return unprocessable(
         'ORDER_ALREADY_CAPTURED',
@@ -539,6 +734,11 @@ export class FakePayPal {
 
 function unitOf(order: Json): Json {
   return (order.purchase_units as Json[])[0];
+}
+
+function authorizationOf(order: Json): Json | undefined {
+  const payments = unitOf(order).payments as Json | undefined;
+  return (payments?.authorizations as Json[] | undefined)?.at(-1);
 }
 
 function captureOf(order: Json): Json | undefined {

@@ -21,6 +21,8 @@ export interface FakeStripeOptions {
 interface SessionState {
   session: Json;
   paymentIntent?: Json;
+  /** `payment_intent_data[capture_method]` as created: `manual` holds the money until captured. */
+  captureMethod: string;
 }
 
 /**
@@ -28,7 +30,8 @@ interface SessionState {
  * (`line_items[0][price_data][unit_amount]=1050`), `Authorization: Bearer sk_…`, JSON objects as
  * the API reference documents them, error envelopes `{"error":{"type","code","message"}}`, and
  * `Idempotency-Key` replay on POSTs. It implements only what the adapter uses: Checkout Sessions
- * (create, retrieve with expand), refunds (create, retrieve). Tests drive the payer's side
+ * (create, retrieve with expand), refunds (create, retrieve), and for manual capture payment
+ * intents' capture and cancel. Tests drive the payer's side
  * (pay, decline, expire) and send webhooks signed with the SDK's own test-header helper.
  */
 export class FakeStripe {
@@ -87,19 +90,31 @@ export class FakeStripe {
     throw new Error(`fake Stripe has no session for ${reference}`);
   }
 
-  /** The payer pays; `amount`/`currency` let a test report something other than what was asked. */
+  /**
+   * The payer pays; `amount`/`currency` let a test report something other than what was asked.
+   * For a session created with `payment_intent_data[capture_method]=manual` the card is only
+   * authorized: the intent is `requires_capture` holding `amount_capturable`, and the completed
+   * session stays `payment_status: unpaid` until the capture
+   * (docs.stripe.com/payments/place-a-hold-on-a-payment-method,
+   * docs.stripe.com/api/checkout/sessions/object#checkout_session_object-payment_status).
+   */
   pay(sessionId: string, override: { amount?: number; currency?: string } = {}): Json {
     const state = this.state(sessionId);
     const amount = override.amount ?? (state.session.amount_total as number);
     const currency = override.currency?.toLowerCase() ?? (state.session.currency as string);
     const chargeId = fakeId('ch_3', 24);
+    const manual = state.captureMethod === 'manual';
     const intent: Json = {
       id: fakeId('pi_3', 24),
       object: 'payment_intent',
       amount,
-      amount_received: amount,
+      amount_capturable: manual ? amount : 0,
+      amount_received: manual ? 0 : amount,
+      capture_method: manual ? 'manual' : 'automatic_async',
+      cancellation_reason: null,
+      canceled_at: null,
       currency,
-      status: 'succeeded',
+      status: manual ? 'requires_capture' : 'succeeded',
       latest_charge: chargeId,
       last_payment_error: null,
       metadata: { ...(state.session.metadata as Json) },
@@ -109,7 +124,7 @@ export class FakeStripe {
     state.paymentIntent = intent;
     Object.assign(state.session, {
       status: 'complete',
-      payment_status: 'paid',
+      payment_status: manual ? 'unpaid' : 'paid',
       payment_intent: intent.id,
       amount_total: amount,
       amount_subtotal: amount,
@@ -142,6 +157,26 @@ export class FakeStripe {
     state.paymentIntent = intent;
     state.session.payment_intent = intent.id;
     if (options.expire) state.session.status = 'expired';
+    return intent;
+  }
+
+  /** Stripe lets an uncaptured hold lapse (7 days for most cards): the intent is canceled. */
+  expireAuthorization(sessionId: string): Json {
+    const intent = this.intentOf(sessionId);
+    if (intent.status !== 'requires_capture') throw new Error('no hold to expire');
+    Object.assign(intent, {
+      status: 'canceled',
+      cancellation_reason: 'automatic',
+      canceled_at: now(),
+      amount_capturable: 0,
+    });
+    return intent;
+  }
+
+  /** The session's payment intent as it stands (after pay() or decline()). */
+  intentOf(sessionId: string): Json {
+    const intent = this.state(sessionId).paymentIntent;
+    if (!intent) throw new Error('no payment intent yet: call pay() or decline() first');
     return intent;
   }
 
@@ -188,7 +223,11 @@ export class FakeStripe {
   }
 
   paymentIntentEvent(
-    type: 'payment_intent.succeeded' | 'payment_intent.payment_failed',
+    type:
+      | 'payment_intent.succeeded'
+      | 'payment_intent.payment_failed'
+      | 'payment_intent.amount_capturable_updated'
+      | 'payment_intent.canceled',
     sessionId: string,
   ): Json {
     const intent = this.state(sessionId).paymentIntent;
@@ -302,6 +341,13 @@ export class FakeStripe {
     if (req.method === 'GET' && session)
       return this.retrieveSession(decodeURIComponent(session[1]), params);
     if (req.method === 'POST' && req.path === '/v1/refunds') return this.createRefund(params);
+    const intentAction = /^\/v1\/payment_intents\/([^/]+)\/(capture|cancel)$/.exec(req.path);
+    if (req.method === 'POST' && intentAction) {
+      const id = decodeURIComponent(intentAction[1]);
+      return intentAction[2] === 'capture'
+        ? this.captureIntent(id, params)
+        : this.cancelIntent(id, params);
+    }
     const refund = /^\/v1\/refunds\/([^/]+)$/.exec(req.path);
     if (req.method === 'GET' && refund) {
       const found = this.refunds.get(decodeURIComponent(refund[1]));
@@ -353,7 +399,12 @@ export class FakeStripe {
       success_url: params.success_url,
       url: `${this.url}/c/pay/${id}`,
     };
-    this.sessions.set(id, { session });
+    const intentData = (params.payment_intent_data ?? {}) as Json;
+    const captureMethod =
+      typeof intentData.capture_method === 'string' ? intentData.capture_method : 'automatic_async';
+    if (!['automatic', 'automatic_async', 'manual'].includes(captureMethod))
+      return invalid('payment_intent_data[capture_method]', 'Invalid capture_method.');
+    this.sessions.set(id, { session, captureMethod });
     return { status: 200, body: session };
   }
 
@@ -365,6 +416,54 @@ export class FakeStripe {
     if (expand.includes('payment_intent') && state.paymentIntent)
       body.payment_intent = structuredClone(state.paymentIntent);
     return { status: 200, body };
+  }
+
+  private intentById(id: string): SessionState | undefined {
+    return [...this.sessions.values()].find((candidate) => candidate.paymentIntent?.id === id);
+  }
+
+  /**
+   * POST /v1/payment_intents/:id/capture (docs.stripe.com/api/payment_intents/capture): only a
+   * `requires_capture` intent, for at most `amount_capturable` (`amount_to_capture`, default all);
+   * the intent is then `succeeded` for what was captured, and the rest is released.
+   */
+  private captureIntent(id: string, params: Json): FakeResponse {
+    const state = this.intentById(id);
+    const intent = state?.paymentIntent;
+    if (!state || !intent) return missing('payment_intent', id, 'intent');
+    if (intent.status !== 'requires_capture') return unexpectedState(intent, 'capture');
+    const capturable = intent.amount_capturable as number;
+    const amount =
+      params.amount_to_capture === undefined ? capturable : Number(params.amount_to_capture);
+    if (!Number.isSafeInteger(amount) || amount < 1 || amount > capturable) {
+      return {
+        status: 400,
+        body: stripeError(
+          'invalid_request_error',
+          `The amount to capture (${String(params.amount_to_capture)}) is greater than the amount capturable (${capturable}).`,
+          'amount_too_large',
+          'amount_to_capture',
+        ),
+      };
+    }
+    Object.assign(intent, { status: 'succeeded', amount_received: amount, amount_capturable: 0 });
+    state.session.payment_status = 'paid';
+    return { status: 200, body: structuredClone(intent) };
+  }
+
+  /** POST /v1/payment_intents/:id/cancel (docs.stripe.com/api/payment_intents/cancel). */
+  private cancelIntent(id: string, params: Json): FakeResponse {
+    const intent = this.intentById(id)?.paymentIntent;
+    if (!intent) return missing('payment_intent', id, 'intent');
+    if (intent.status === 'succeeded' || intent.status === 'canceled')
+      return unexpectedState(intent, 'cancel');
+    Object.assign(intent, {
+      status: 'canceled',
+      cancellation_reason: params.cancellation_reason ?? null,
+      canceled_at: now(),
+      amount_capturable: 0,
+    });
+    return { status: 200, body: structuredClone(intent) };
   }
 
   private createRefund(params: Json): FakeResponse {
@@ -439,6 +538,21 @@ function now(): number {
 
 function stripeError(type: string, message: string, code?: string, param?: string): Json {
   return { error: { type, message, ...(code ? { code } : {}), ...(param ? { param } : {}) } };
+}
+
+/** Stripe's 400 for an action the intent's state does not allow. */
+function unexpectedState(intent: Json, action: string): FakeResponse {
+  return {
+    status: 400,
+    body: {
+      error: {
+        type: 'invalid_request_error',
+        code: 'payment_intent_unexpected_state',
+        message: `This PaymentIntent could not be ${action === 'capture' ? 'captured' : 'canceled'} because it has a status of ${String(intent.status)}.`,
+        payment_intent: structuredClone(intent),
+      },
+    },
+  };
 }
 
 function invalid(param: string, message: string): FakeResponse {

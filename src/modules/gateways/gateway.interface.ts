@@ -3,8 +3,16 @@ import type { Minor } from '../../common/money.js';
 export const GATEWAY_NAMES = ['paystack', 'flutterwave', 'stripe', 'paypal', 'generic'] as const;
 export type GatewayName = (typeof GATEWAY_NAMES)[number];
 
-/** What a gateway says about a payment. `not_found` means it has never heard of it. */
-export type GatewayPaymentStatus = 'succeeded' | 'failed' | 'pending' | 'abandoned' | 'not_found';
+/**
+ * What a gateway says about a payment. `not_found` means it has never heard of it; `authorized`
+ * that the payer's money is held for a manual capture, `canceled` that such a hold was voided or
+ * expired.
+ */
+export type GatewayPaymentStatus =
+  'succeeded' | 'failed' | 'pending' | 'abandoned' | 'not_found' | 'authorized' | 'canceled';
+
+/** automatic: the gateway takes the money at once; manual: it authorizes and we capture later. */
+export type GatewayCaptureMode = 'automatic' | 'manual';
 export type GatewayRefundStatus = 'pending' | 'processing' | 'succeeded' | 'failed';
 
 export interface InitializeInput {
@@ -16,6 +24,8 @@ export interface InitializeInput {
   /** Where the gateway sends the payer back: our public /payments/callback?reference=… */
   returnUrl: string;
   metadata?: Record<string, unknown>;
+  /** Only `manual` for a gateway with `capture` (the payments service checks first). */
+  capture?: GatewayCaptureMode;
 }
 
 export interface InitializeResult {
@@ -42,7 +52,25 @@ export interface VerifyResult {
   gatewayPaymentId?: string;
   /** e.g. the PayPal capture id, needed later to refund. */
   gatewayChargeId?: string;
+  /** The authorization to capture or void, where the gateway has its own id for it (PayPal). */
+  gatewayAuthorizationId?: string;
   failureReason?: string;
+}
+
+/** A capture or a void of a manual payment's authorization. */
+export interface CaptureInput {
+  reference: string;
+  gatewayPaymentId: string | null;
+  gatewayChargeId: string | null;
+  gatewayAuthorizationId: string | null;
+  /** What to capture (ignored by a void); the rest of the authorization is released. */
+  amount: Minor;
+  currency: string;
+  /**
+   * Derived from the payment, never from the request: however often a capture is retried, the
+   * gateway sees one capture (Stripe Idempotency-Key, PayPal-Request-Id).
+   */
+  idempotencyKey: string;
 }
 
 export interface RefundInput {
@@ -102,6 +130,13 @@ export interface PaymentGateway {
   /** Asks the gateway now. May complete a pending step idempotently (PayPal capture). */
   verify(input: VerifyInput): Promise<VerifyResult>;
   refund(input: RefundInput): Promise<RefundResult>;
+  /**
+   * Manual capture (SPEC §15), for gateways that support it: captures `amount` of the
+   * authorization and answers the gateway's truth afterwards (`succeeded` for what was taken).
+   */
+  capture?(input: CaptureInput): Promise<VerifyResult>;
+  /** Voids the authorization; answers the gateway's truth afterwards (`canceled`). */
+  voidAuthorization?(input: CaptureInput): Promise<VerifyResult>;
   /** Current state of a refund, for gateways that send no refund webhooks. */
   getRefund?(gatewayRefundId: string, input: RefundInput): Promise<RefundResult>;
   /**

@@ -10,6 +10,8 @@ export const OUTBOUND_EVENT_TYPES = [
   'refund.failed',
   'wallet.deposit.success',
   'wallet.transfer.received',
+  'payment.authorized',
+  'payment.canceled',
 ] as const;
 export type OutboundEventType = (typeof OUTBOUND_EVENT_TYPES)[number];
 

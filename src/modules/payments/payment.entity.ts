@@ -13,11 +13,20 @@ export const PAYMENT_STATUSES = [
   'failed',
   'abandoned',
   'needs_review',
+  'authorized',
+  'canceled',
 ] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 export const PAYMENT_PURPOSES = ['payment', 'wallet_deposit'] as const;
 export type PaymentPurpose = (typeof PAYMENT_PURPOSES)[number];
+
+/** automatic: the gateway takes the money at once; manual: it authorizes, we capture (SPEC §15). */
+export const CAPTURE_MODES = ['automatic', 'manual'] as const;
+export type CaptureMode = (typeof CAPTURE_MODES)[number];
+
+/** The one capture or void under way at the gateway for an authorized payment. */
+export type CaptureAction = 'capture' | 'cancel';
 
 export const REFUND_STATUSES = ['none', 'partial', 'full'] as const;
 export type PaymentRefundStatus = (typeof REFUND_STATUSES)[number];
@@ -113,6 +122,32 @@ export class Payment {
 
   @Column({ type: 'timestamptz' })
   expiresAt: Date;
+
+  @Column({ type: 'text', default: 'automatic' })
+  captureMode: CaptureMode;
+
+  /** What the gateway authorized (manual capture), once it has. */
+  @Column({ type: 'bigint', nullable: true, transformer: moneyColumn })
+  amountAuthorized: Minor | null;
+
+  /** What the capture under way (or done) asked for: what settlement expects the gateway to take. */
+  @Column({ type: 'bigint', nullable: true, transformer: moneyColumn })
+  amountToCapture: Minor | null;
+
+  /** Set under the row lock before a capture or void reaches the gateway; one at a time. */
+  @Column({ type: 'text', nullable: true })
+  captureAction: CaptureAction | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  captureRequestedAt: Date | null;
+
+  /** The Idempotency-Key of the request whose action is under way: its retry may resume it. */
+  @Column({ type: 'text', nullable: true })
+  captureRequestKey: string | null;
+
+  /** The gateway's authorization id where it differs from the payment's (PayPal). */
+  @Column({ type: 'text', nullable: true })
+  gatewayAuthorizationId: string | null;
 
   @Column({ type: 'timestamptz', nullable: true })
   settledAt: Date | null;

@@ -22,6 +22,7 @@ import type { GatewayName } from '../gateways/gateway.interface.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
 import {
   CallbackQueryDto,
+  CapturePaymentDto,
   CreatePaymentDto,
   ListPaymentsQueryDto,
   PaymentListResponseDto,
@@ -30,6 +31,7 @@ import {
 } from './dto/payment.dto.js';
 import { PaymentsService } from './payments.service.js';
 import { SettlementService } from './settlement/settlement.service.js';
+import { PaymentCaptureService } from './capture/payment-capture.service.js';
 
 /** Where gateways send the payer back. Public: it reveals nothing but the state, in a redirect. */
 @ApiTags('payments')
@@ -82,6 +84,7 @@ export class PaymentsController {
   constructor(
     private readonly payments: PaymentsService,
     private readonly settlement: SettlementService,
+    private readonly captures: PaymentCaptureService,
   ) {}
 
   @Post()
@@ -96,7 +99,7 @@ export class PaymentsController {
     400: 'VALIDATION_FAILED',
     404: 'NOT_FOUND: order_id is not one of yours',
     409: 'IDEMPOTENCY_KEY_IN_USE',
-    422: 'CALLBACK_URL_NOT_ALLOWED, GATEWAY_DISABLED, CURRENCY_NOT_SUPPORTED, ORDER_CURRENCY_MISMATCH, ORDER_ALREADY_PAID, IDEMPOTENCY_KEY_REUSED',
+    422: 'CALLBACK_URL_NOT_ALLOWED, GATEWAY_DISABLED, CURRENCY_NOT_SUPPORTED, CAPTURE_NOT_SUPPORTED, ORDER_CURRENCY_MISMATCH, ORDER_ALREADY_PAID, IDEMPOTENCY_KEY_REUSED',
     502: 'GATEWAY_ERROR: the gateway refused to start the payment',
     503: 'GATEWAY_UNAVAILABLE: the gateway did not answer; retry',
   })
@@ -116,6 +119,7 @@ export class PaymentsController {
         callbackUrl: body.callback_url,
         metadata: body.metadata,
         orderId: body.order_id,
+        capture: body.capture,
       },
       { claim: idempotency, respond: toPaymentDto },
     );
@@ -192,5 +196,59 @@ export class PaymentsController {
     @Param('reference') reference: string,
   ): Promise<PaymentResponseDto> {
     return this.verify(principal, reference);
+  }
+
+  @Post(':reference/capture')
+  @HttpCode(200)
+  @Idempotent()
+  @ApiOperation({
+    summary: 'Capture an authorized payment',
+    description:
+      'SPEC §15: captures `amount` (default: all) of a manual payment the gateway has authorized; the rest of the authorization is released. Settles through the one settlement path: the payment becomes `succeeded` for the captured amount. One capture per payment reaches the gateway, with an idempotency key derived from the payment. Honours Idempotency-Key.',
+  })
+  @ApiParam({ name: 'reference', example: 'PAY-20260122123456-AB12CD34' })
+  @ApiOkResponse({ type: PaymentResponseDto })
+  @ApiErrors({
+    400: 'VALIDATION_FAILED',
+    404: 'NOT_FOUND',
+    409: 'PAYMENT_NOT_CAPTURABLE: not authorized, or a capture or cancel is already under way; IDEMPOTENCY_KEY_IN_USE',
+    422: 'CAPTURE_EXCEEDS_AUTHORIZED, GATEWAY_DISABLED, IDEMPOTENCY_KEY_REUSED',
+    502: 'GATEWAY_ERROR: the gateway refused the capture',
+    503: 'GATEWAY_UNAVAILABLE: the gateway did not answer; retry with the same Idempotency-Key',
+  })
+  async capture(
+    @CurrentPrincipal() principal: Principal,
+    @Param('reference') reference: string,
+    @Body() body: CapturePaymentDto,
+    @CurrentIdempotencyClaim() idempotency: IdempotencyClaim | null,
+  ): Promise<PaymentResponseDto> {
+    return toPaymentDto(
+      await this.captures.capture(principal.userId, reference, body.amount, idempotency),
+    );
+  }
+
+  @Post(':reference/cancel')
+  @HttpCode(200)
+  @Idempotent()
+  @ApiOperation({
+    summary: 'Void an authorized payment',
+    description:
+      'SPEC §15: voids the authorization of a manual payment at its gateway; the payment becomes `canceled` and nothing is taken. Honours Idempotency-Key.',
+  })
+  @ApiParam({ name: 'reference', example: 'PAY-20260122123456-AB12CD34' })
+  @ApiOkResponse({ type: PaymentResponseDto })
+  @ApiErrors({
+    404: 'NOT_FOUND',
+    409: 'PAYMENT_NOT_CAPTURABLE: not authorized, or a capture or cancel is already under way; IDEMPOTENCY_KEY_IN_USE',
+    422: 'GATEWAY_DISABLED, IDEMPOTENCY_KEY_REUSED',
+    502: 'GATEWAY_ERROR: the gateway refused the void',
+    503: 'GATEWAY_UNAVAILABLE: the gateway did not answer; retry with the same Idempotency-Key',
+  })
+  async cancel(
+    @CurrentPrincipal() principal: Principal,
+    @Param('reference') reference: string,
+    @CurrentIdempotencyClaim() idempotency: IdempotencyClaim | null,
+  ): Promise<PaymentResponseDto> {
+    return toPaymentDto(await this.captures.cancel(principal.userId, reference, idempotency));
   }
 }

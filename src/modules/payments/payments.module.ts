@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { GatewaysModule } from '../gateways/gateways.module.js';
 import { AdminPaymentsController } from './admin/admin-payments.controller.js';
 import { PaymentReviewService } from './admin/payment-review.service.js';
+import { PaymentCaptureService } from './capture/payment-capture.service.js';
 import { Order } from './orders/order.entity.js';
 import { OrdersController } from './orders/orders.controller.js';
 import { OrdersService } from './orders/orders.service.js';
@@ -42,6 +43,7 @@ import { PaymentHistoryService } from './payment-history.service.js';
     ReconciliationService,
     ReconciliationProcessor,
     PaymentReviewService,
+    PaymentCaptureService,
   ],
   exports: [PaymentsService, SettlementService, PaymentRows, OrdersService, GatewaysModule],
 })

@@ -11,7 +11,7 @@ import type { GatewayName, InitializeResult } from '../gateways/gateway.interfac
 import { CursorPart, decodeCursor, encodeCursor } from '../../common/pagination/cursor.js';
 import { OrdersService } from './orders/orders.service.js';
 import { newPaymentReference, PAYMENT_REFERENCE_PATTERN } from './payment-reference.js';
-import { Payment, PaymentPurpose } from './payment.entity.js';
+import { type CaptureMode, Payment, PaymentPurpose } from './payment.entity.js';
 import { queryRows } from '../../database/sql.js';
 
 export interface CreatePaymentInput {
@@ -23,6 +23,8 @@ export interface CreatePaymentInput {
   callbackUrl?: string;
   metadata?: Record<string, unknown>;
   orderId?: string;
+  /** SPEC §15: `manual` only for a gateway that captures later (422 CAPTURE_NOT_SUPPORTED). */
+  capture?: CaptureMode;
 }
 
 export interface PaymentFilters {
@@ -59,6 +61,13 @@ export class PaymentsService {
     if (input.callbackUrl !== undefined) this.assertCallbackAllowed(input.callbackUrl);
     const currency = input.currency.toUpperCase();
     const gateway = this.registry.forCurrency(input.gateway, currency);
+    if (input.capture === 'manual' && (!gateway.capture || !gateway.voidAuthorization)) {
+      throw unprocessable(
+        'CAPTURE_NOT_SUPPORTED',
+        `${input.gateway} does not support manual capture`,
+        [{ field: 'capture', message: 'manual capture needs stripe or paypal' }],
+      );
+    }
     if (input.orderId !== undefined) {
       const order = await this.orders.getForUser(userId, input.orderId);
       if (order.currency !== currency) {
@@ -81,6 +90,7 @@ export class PaymentsService {
         email: payment.email,
         returnUrl,
         metadata: { ...input.metadata, reference: payment.reference, purpose: payment.purpose },
+        capture: payment.captureMode,
       });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -157,6 +167,7 @@ export class PaymentsService {
             callbackUrl: input.callbackUrl ?? null,
             metadata: input.metadata ?? null,
             orderId: input.orderId ?? null,
+            captureMode: input.capture ?? 'automatic',
             expiresAt: new Date(now.getTime() + this.config.paymentExpiryMs),
           }),
         );

@@ -23,6 +23,8 @@ export const PAYMENT_STATUSES = everyValueOf<NonNullable<QueryOf<'/api/v1/paymen
   'failed',
   'abandoned',
   'needs_review',
+  'authorized',
+  'canceled',
 ]);
 
 export const GATEWAYS = everyValueOf<NonNullable<QueryOf<'/api/v1/payments'>['gateway']>>()([
@@ -48,6 +50,8 @@ export const EVENT_TYPES = everyValueOf<NonNullable<QueryOf<'/api/v1/events'>['t
   'refund.failed',
   'wallet.deposit.success',
   'wallet.transfer.received',
+  'payment.authorized',
+  'payment.canceled',
   'webhook.test',
 ]);
 

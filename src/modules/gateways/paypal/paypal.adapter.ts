@@ -8,6 +8,7 @@ import {
   InvalidSignatureError,
 } from '../gateway.errors.js';
 import type {
+  CaptureInput,
   InboundWebhookRequest,
   InitializeInput,
   InitializeResult,
@@ -20,7 +21,10 @@ import type {
   VerifyResult,
 } from '../gateway.interface.js';
 import {
+  authorizationOf,
   captureOf,
+  mapAuthorization,
+  mapCapture,
   mapOrder,
   mapPayPalEvent,
   mapRefund,
@@ -82,7 +86,8 @@ export class PayPalAdapter implements PaymentGateway {
       // The same reference always yields the same order, even if our first call timed out.
       headers: { 'paypal-request-id': input.reference, prefer: 'return=representation' },
       json: {
-        intent: 'CAPTURE',
+        // AUTHORIZE: the payer's approval is authorized (held) on verify, captured on our request.
+        intent: input.capture === 'manual' ? 'AUTHORIZE' : 'CAPTURE',
         purchase_units: [
           {
             reference_id: input.reference,
@@ -124,7 +129,98 @@ export class PayPalAdapter implements PaymentGateway {
     const order = await this.getOrder(input.gatewayPaymentId);
     if (!order) return { status: 'not_found' };
     if (order.status !== 'APPROVED') return mapOrder(order);
-    return this.capture(input.gatewayPaymentId, input.reference);
+    if (order.intent === 'AUTHORIZE')
+      return this.authorizeOrder(input.gatewayPaymentId, input.reference);
+    return this.captureOrder(input.gatewayPaymentId, input.reference);
+  }
+
+  /**
+   * Captures `amount` of the authorization, the final capture: PayPal releases the rest
+   * (developer.paypal.com/docs/api/payments/v2/#authorizations_capture).
+   */
+  async capture(input: CaptureInput): Promise<VerifyResult> {
+    const authorizationId = await this.authorizationIdOf(input);
+    const response = await this.api<Json>({
+      method: 'POST',
+      path: `/v2/payments/authorizations/${encodeURIComponent(authorizationId)}/capture`,
+      headers: { 'paypal-request-id': input.idempotencyKey, prefer: 'return=representation' },
+      json: {
+        amount: {
+          currency_code: input.currency.toUpperCase(),
+          value: minorToMajorString(input.amount, input.currency),
+        },
+        final_capture: true,
+      },
+    });
+    const result = mapCapture(response.body);
+    return {
+      ...result,
+      gatewayPaymentId: result.gatewayPaymentId ?? input.gatewayPaymentId ?? undefined,
+      gatewayAuthorizationId: authorizationId,
+    };
+  }
+
+  /** Voids the authorization (developer.paypal.com/docs/api/payments/v2/#authorizations_void). */
+  async voidAuthorization(input: CaptureInput): Promise<VerifyResult> {
+    const authorizationId = await this.authorizationIdOf(input);
+    const response = await this.api<Json | undefined>({
+      method: 'POST',
+      path: `/v2/payments/authorizations/${encodeURIComponent(authorizationId)}/void`,
+      headers: { 'paypal-request-id': input.idempotencyKey, prefer: 'return=representation' },
+    });
+    // 200 with the authorization (return=representation), or 204 with no content: voided.
+    const body = response.body;
+    if (response.status === 200 && body && typeof body === 'object' && 'status' in body)
+      return mapAuthorization(body, input.gatewayPaymentId ?? undefined);
+    return {
+      status: 'canceled',
+      reference: input.reference,
+      gatewayPaymentId: input.gatewayPaymentId ?? undefined,
+      gatewayAuthorizationId: authorizationId,
+    };
+  }
+
+  private async authorizationIdOf(input: CaptureInput): Promise<string> {
+    if (input.gatewayAuthorizationId) return input.gatewayAuthorizationId;
+    const order = input.gatewayPaymentId ? await this.getOrder(input.gatewayPaymentId) : undefined;
+    const id = order ? authorizationOf(order)?.id : undefined;
+    if (typeof id !== 'string')
+      throw new GatewayRequestError(this.name, 400, 'the payment has no PayPal authorization');
+    return id;
+  }
+
+  /**
+   * Authorizes an APPROVED order of intent AUTHORIZE once (developer.paypal.com/docs/api/orders/
+   * v2/#orders_authorize): a repeated call with the same request id replays the first.
+   */
+  private async authorizeOrder(orderId: string, reference: string): Promise<VerifyResult> {
+    const response = await this.api<Json & PayPalError>(
+      {
+        method: 'POST',
+        path: `/v2/checkout/orders/${encodeURIComponent(orderId)}/authorize`,
+        headers: { 'paypal-request-id': `authorize-${reference}`, prefer: 'return=representation' },
+        json: {},
+      },
+      [422],
+    );
+    if (response.status !== 422) return mapOrder(response.body);
+    const issues = (response.body.details ?? []).map((detail) => detail.issue);
+    if (issues.includes('ORDER_ALREADY_AUTHORIZED')) {
+      const order = await this.getOrder(orderId);
+      if (order) return mapOrder(order);
+    }
+    if (issues.includes('INSTRUMENT_DECLINED') || issues.includes('ORDER_NOT_APPROVED')) {
+      return {
+        ...mapOrder((await this.getOrder(orderId)) ?? { id: orderId }),
+        status: 'pending',
+        failureReason: issues.join(','),
+      };
+    }
+    throw new GatewayRequestError(
+      this.name,
+      422,
+      `authorize refused: ${issues.join(',') || response.body.message || 'unprocessable'}`,
+    );
   }
 
   async refund(input: RefundInput): Promise<RefundResult> {
@@ -221,7 +317,7 @@ export class PayPalAdapter implements PaymentGateway {
   }
 
   /** Captures an APPROVED order once: a repeated call with the same request id replays the first. */
-  private async capture(orderId: string, reference: string): Promise<VerifyResult> {
+  private async captureOrder(orderId: string, reference: string): Promise<VerifyResult> {
     const response = await this.api<Json & PayPalError>(
       {
         method: 'POST',

@@ -1,5 +1,5 @@
 import { loadFixture } from '../../../../test/fixtures/load-fixture.js';
-import { mapOrder, mapPayPalEvent, mapRefund } from './paypal.mapper.js';
+import { mapCapture, mapOrder, mapPayPalEvent, mapRefund } from './paypal.mapper.js';
 
 describe('PayPal mappers on recorded payloads', () => {
   it('maps the documented CHECKOUT.ORDER.APPROVED as a pending payment of the order (capture happens on verify)', () => {
@@ -100,5 +100,53 @@ describe('PayPal mappers on recorded payloads', () => {
     });
     expect(mapRefund({ ...refund, status: 'PENDING' }).status).toBe('processing');
     expect(mapRefund({ ...refund, status: 'FAILED' })).toMatchObject({ status: 'failed' });
+  });
+});
+
+describe('PayPal manual capture on recorded payloads', () => {
+  const REF = 'PAY-20260122123456-AB12CD34';
+
+  it('reads an authorized order (intent AUTHORIZE) as authorized, keeping the authorization id apart from the charge', () => {
+    expect(mapOrder(loadFixture('paypal/order-authorized.json'))).toEqual({
+      status: 'authorized',
+      reference: REF,
+      amount: 10_000,
+      currency: 'USD',
+      gatewayPaymentId: '5O190127TN364715T',
+      gatewayAuthorizationId: '0AW2184448108334S',
+      failureReason: undefined,
+    });
+  });
+
+  it.each(['VOIDED', 'EXPIRED', 'DENIED'])('reads a %s authorization as canceled', (status) => {
+    const order = loadFixture('paypal/order-authorized.json');
+    const unit = (order.purchase_units as Record<string, unknown>[])[0];
+    const payments = unit.payments as { authorizations: Record<string, unknown>[] };
+    payments.authorizations[0].status = status;
+    expect(mapOrder(order)).toMatchObject({ status: 'canceled' });
+  });
+
+  it('reads the capture of an authorization as succeeded for the captured part, the capture as the charge', () => {
+    expect(mapCapture(loadFixture('paypal/authorization-captured.json'))).toMatchObject({
+      status: 'succeeded',
+      reference: REF,
+      amount: 7_550,
+      currency: 'USD',
+      gatewayPaymentId: '5O190127TN364715T',
+      gatewayChargeId: '2GG279541U471931P',
+    });
+  });
+
+  it('maps PAYMENT.AUTHORIZATION.CREATED to an authorization of our payment and its order', () => {
+    expect(
+      mapPayPalEvent(loadFixture('paypal/payment-authorization-created.webhook.json')),
+    ).toMatchObject({
+      kind: 'payment',
+      reference: REF,
+      gatewayPaymentId: '5O190127TN364715T',
+      paymentStatus: 'authorized',
+      amount: 10_000,
+      currency: 'USD',
+    });
   });
 });

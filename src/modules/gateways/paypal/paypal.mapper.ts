@@ -104,13 +104,79 @@ export function captureOf(order: Json): Json | undefined {
   return payments ? list(payments.captures).at(-1) : undefined;
 }
 
+/** The authorization of an AUTHORIZE-intent order, once authorized (the last, as for captures). */
+export function authorizationOf(order: Json): Json | undefined {
+  const unit = list(order.purchase_units)[0];
+  const payments = unit && isObject(unit.payments) ? unit.payments : undefined;
+  return payments ? list(payments.authorizations).at(-1) : undefined;
+}
+
+/**
+ * An authorization's status (developer.paypal.com/docs/api/payments/v2/#authorizations_get):
+ * CREATED holds the money; PENDING is under review; DENIED, VOIDED and EXPIRED hold nothing any
+ * more. CAPTURED / PARTIALLY_CAPTURED are decided by the capture itself.
+ */
+const AUTHORIZATION_STATUS: Record<string, GatewayPaymentStatus> = {
+  CREATED: 'authorized',
+  PENDING: 'pending',
+  DENIED: 'canceled',
+  VOIDED: 'canceled',
+  EXPIRED: 'canceled',
+  CAPTURED: 'pending',
+  PARTIALLY_CAPTURED: 'pending',
+};
+
+/** A v2 authorization resource → the gateway's truth about a manual payment not yet captured. */
+export function mapAuthorization(authorization: Json, orderId?: string): VerifyResult {
+  const related =
+    isObject(authorization.supplementary_data) &&
+    isObject(authorization.supplementary_data.related_ids)
+      ? authorization.supplementary_data.related_ids
+      : {};
+  const status = AUTHORIZATION_STATUS[str(authorization.status) ?? ''] ?? 'pending';
+  return {
+    status,
+    reference: referenceOf(authorization),
+    ...moneyOf(authorization.amount),
+    gatewayPaymentId: orderId ?? str(related.order_id),
+    gatewayAuthorizationId: str(authorization.id),
+    failureReason: status === 'canceled' ? `authorization ${str(authorization.status)}` : undefined,
+  };
+}
+
+/** A capture resource (POST /v2/payments/authorizations/{id}/capture) → the gateway's truth. */
+export function mapCapture(capture: Json): VerifyResult {
+  const status = CAPTURE_STATUS[str(capture.status) ?? ''] ?? 'pending';
+  const related =
+    isObject(capture.supplementary_data) && isObject(capture.supplementary_data.related_ids)
+      ? capture.supplementary_data.related_ids
+      : {};
+  return {
+    status,
+    reference: referenceOf(capture),
+    ...moneyOf(capture.amount),
+    gatewayPaymentId: str(related.order_id),
+    gatewayChargeId: str(capture.id),
+    failureReason:
+      status === 'succeeded' || !isObject(capture.status_details)
+        ? undefined
+        : str(capture.status_details.reason),
+  };
+}
+
 /**
  * An order (GET or capture response) → the gateway's truth. Once captured, the CAPTURE's status
- * decides: an order is COMPLETED even when its capture was DECLINED or is still PENDING.
+ * decides: an order is COMPLETED even when its capture was DECLINED or is still PENDING. An
+ * AUTHORIZE-intent order not captured yet is what its authorization is.
  */
 export function mapOrder(order: Json): VerifyResult {
   const unit = list(order.purchase_units)[0] ?? {};
   const capture = captureOf(order);
+  const authorization = authorizationOf(order);
+  if (!capture && authorization) {
+    const result = mapAuthorization(authorization, str(order.id));
+    return { ...result, reference: result.reference ?? referenceOf(unit) };
+  }
   if (capture) {
     const status = CAPTURE_STATUS[str(capture.status) ?? ''] ?? 'pending';
     const details = isObject(capture.status_details)
@@ -157,6 +223,8 @@ export function mapRefund(refund: Json): RefundResult {
 
 export const PAYPAL_HANDLED_EVENTS: readonly string[] = [
   'CHECKOUT.ORDER.APPROVED',
+  'PAYMENT.AUTHORIZATION.CREATED',
+  'PAYMENT.AUTHORIZATION.VOIDED',
   'PAYMENT.CAPTURE.COMPLETED',
   'PAYMENT.CAPTURE.DENIED',
   'PAYMENT.CAPTURE.PENDING',
@@ -203,6 +271,22 @@ export function mapPayPalEvent(event: Json): NormalizedWebhookEvent {
         reference: referenceOf(resource),
         gatewayPaymentId: str(related.order_id),
         paymentStatus,
+        ...safeMoneyOf(resource.amount),
+      };
+    }
+    case 'PAYMENT.AUTHORIZATION.CREATED':
+    case 'PAYMENT.AUTHORIZATION.VOIDED': {
+      // Manual capture: the hold is placed or voided. Processing asks PayPal (GET the order).
+      const related =
+        isObject(resource.supplementary_data) && isObject(resource.supplementary_data.related_ids)
+          ? resource.supplementary_data.related_ids
+          : {};
+      return {
+        ...base,
+        kind: 'payment',
+        reference: referenceOf(resource),
+        gatewayPaymentId: str(related.order_id),
+        paymentStatus: type === 'PAYMENT.AUTHORIZATION.CREATED' ? 'authorized' : 'canceled',
         ...safeMoneyOf(resource.amount),
       };
     }

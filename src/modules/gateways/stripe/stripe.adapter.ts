@@ -7,6 +7,7 @@ import {
   InvalidSignatureError,
 } from '../gateway.errors.js';
 import type {
+  CaptureInput,
   InboundWebhookRequest,
   InitializeInput,
   InitializeResult,
@@ -19,6 +20,7 @@ import type {
 } from '../gateway.interface.js';
 import {
   mapCheckoutSession,
+  mapManualPaymentIntent,
   mapRefund,
   mapStripeEvent,
   STRIPE_CURRENCIES,
@@ -71,7 +73,11 @@ export class StripeAdapter implements PaymentGateway {
             },
           ],
           metadata: { reference: input.reference },
-          payment_intent_data: { metadata: { reference: input.reference } },
+          payment_intent_data: {
+            metadata: { reference: input.reference },
+            // Manual: the payer's card is only authorized; we capture (or void) the intent later.
+            ...(input.capture === 'manual' ? { capture_method: 'manual' as const } : {}),
+          },
           success_url: input.returnUrl,
           cancel_url: input.returnUrl,
         },
@@ -120,6 +126,40 @@ export class StripeAdapter implements PaymentGateway {
     return mapRefund(refund as unknown as Record<string, unknown>);
   }
 
+  /** Captures the intent's hold (docs.stripe.com/api/payment_intents/capture); the rest is released. */
+  async capture(input: CaptureInput): Promise<VerifyResult> {
+    const intentId = input.gatewayChargeId ?? (await this.paymentIntentOf(input.gatewayPaymentId));
+    const intent = await this.call('capture the payment intent', () =>
+      this.stripe().paymentIntents.capture(
+        intentId,
+        { amount_to_capture: input.amount },
+        { idempotencyKey: input.idempotencyKey },
+      ),
+    );
+    return this.manualResult(intent, input);
+  }
+
+  /** Cancels the intent, releasing the hold (docs.stripe.com/api/payment_intents/cancel). */
+  async voidAuthorization(input: CaptureInput): Promise<VerifyResult> {
+    const intentId = input.gatewayChargeId ?? (await this.paymentIntentOf(input.gatewayPaymentId));
+    const intent = await this.call('cancel the payment intent', () =>
+      this.stripe().paymentIntents.cancel(intentId, {}, { idempotencyKey: input.idempotencyKey }),
+    );
+    return this.manualResult(intent, input);
+  }
+
+  private manualResult(intent: Stripe.PaymentIntent, input: CaptureInput): VerifyResult {
+    const result = mapManualPaymentIntent(intent as unknown as Record<string, unknown>, undefined);
+    if (!result) {
+      throw new GatewayRequestError(
+        this.name,
+        200,
+        `payment intent of ${input.reference} is ${intent.status}`,
+      );
+    }
+    return { ...result, gatewayPaymentId: input.gatewayPaymentId ?? undefined };
+  }
+
   async getRefund(gatewayRefundId: string): Promise<RefundResult> {
     const refund = await this.call('retrieve a refund', () =>
       this.stripe().refunds.retrieve(gatewayRefundId),
@@ -166,11 +206,7 @@ export class StripeAdapter implements PaymentGateway {
       const id = typeof intent === 'string' ? intent : intent?.id;
       if (id) return id;
     }
-    throw new GatewayRequestError(
-      this.name,
-      400,
-      'the payment has no Stripe payment intent to refund',
-    );
+    throw new GatewayRequestError(this.name, 400, 'the payment has no Stripe payment intent');
   }
 
   private stripe(): Stripe {

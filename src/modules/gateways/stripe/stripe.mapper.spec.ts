@@ -1,5 +1,10 @@
 import { loadFixture } from '../../../../test/fixtures/load-fixture.js';
-import { mapCheckoutSession, mapRefund, mapStripeEvent } from './stripe.mapper.js';
+import {
+  mapCheckoutSession,
+  mapManualPaymentIntent,
+  mapRefund,
+  mapStripeEvent,
+} from './stripe.mapper.js';
 
 const REF = 'PAY-20260122123456-AB12CD34';
 
@@ -140,6 +145,53 @@ describe('Stripe mappers on recorded payloads', () => {
       status: 'succeeded',
       gatewayRefundId: 're_1Nispe2eZvKYlo2Cd31jOCgZ',
       failureReason: undefined,
+    });
+  });
+});
+
+describe('Stripe manual capture on recorded payloads', () => {
+  const held = loadFixture('stripe/payment-intent-requires-capture.json');
+  const session = (intent: Record<string, unknown>) => ({
+    ...loadFixture('stripe/checkout-session-paid-expanded.json'),
+    payment_status: 'unpaid',
+    payment_intent: intent,
+  });
+
+  it('reads a completed manual session whose intent requires_capture as authorized for amount_capturable', () => {
+    expect(mapCheckoutSession(session(held))).toMatchObject({
+      status: 'authorized',
+      reference: REF,
+      amount: 2000,
+      currency: 'USD',
+      gatewayChargeId: 'pi_3MtwBwLkdIwHu7ix28a3tqPa',
+    });
+  });
+
+  it('reads a partly captured intent as succeeded for amount_received, not the session total', () => {
+    expect(
+      mapCheckoutSession({
+        ...session(loadFixture('stripe/payment-intent-captured-partial.json')),
+        payment_status: 'paid',
+      }),
+    ).toMatchObject({ status: 'succeeded', amount: 1500, reference: REF });
+  });
+
+  it('reads an intent Stripe canceled when its hold lapsed as canceled', () => {
+    expect(
+      mapManualPaymentIntent(loadFixture('stripe/payment-intent-canceled-automatic.json'), REF),
+    ).toMatchObject({ status: 'canceled', failureReason: 'canceled (automatic)' });
+  });
+
+  it('maps payment_intent.amount_capturable_updated to an authorization of our payment', () => {
+    expect(
+      mapStripeEvent(loadFixture('stripe/payment-intent-amount-capturable-updated.event.json')),
+    ).toMatchObject({
+      kind: 'payment',
+      reference: REF,
+      paymentStatus: 'authorized',
+      amount: 2000,
+      currency: 'USD',
+      selfAuthenticating: false,
     });
   });
 });

@@ -93,9 +93,47 @@ function upperCurrency(value: unknown): string | undefined {
   return typeof value === 'string' ? value.toUpperCase() : undefined;
 }
 
+/**
+ * A PaymentIntent with `capture_method=manual` → the gateway's truth (docs.stripe.com/payments/
+ * place-a-hold-on-a-payment-method): `requires_capture` holds `amount_capturable`; once captured
+ * it is `succeeded` for `amount_received` (what the capture took, the rest released); `canceled`
+ * when we voided it or Stripe let the hold expire (cancellation_reason `automatic`). Undefined for
+ * the states before an authorization, which the Checkout Session describes.
+ */
+export function mapManualPaymentIntent(
+  intent: Json,
+  reference: string | undefined,
+): VerifyResult | undefined {
+  const base = {
+    reference: reference ?? metadataValue(intent, 'reference'),
+    currency: upperCurrency(intent.currency),
+    gatewayChargeId: str(intent.id),
+  };
+  switch (str(intent.status) ?? '') {
+    case 'requires_capture':
+      return { ...base, status: 'authorized', amount: minorOrUndefined(intent.amount_capturable) };
+    case 'succeeded':
+      return { ...base, status: 'succeeded', amount: minorOrUndefined(intent.amount_received) };
+    case 'canceled':
+      return {
+        ...base,
+        status: 'canceled',
+        amount: minorOrUndefined(intent.amount),
+        failureReason: `canceled (${str(intent.cancellation_reason) ?? 'no reason given'})`,
+      };
+    default:
+      return undefined;
+  }
+}
+
 /** A Checkout Session (payment_intent possibly expanded) → the gateway's truth about our payment. */
 export function mapCheckoutSession(session: Json): VerifyResult {
   const intent = isObject(session.payment_intent) ? session.payment_intent : undefined;
+  if (intent && str(intent.capture_method) === 'manual') {
+    const reference = str(session.client_reference_id) ?? metadataValue(session, 'reference');
+    const manual = mapManualPaymentIntent(intent, reference);
+    if (manual) return { ...manual, gatewayPaymentId: str(session.id) };
+  }
   const lastError =
     intent && isObject(intent.last_payment_error) ? intent.last_payment_error : undefined;
   const failureReason = lastError ? (str(lastError.message) ?? str(lastError.code)) : undefined;
@@ -155,6 +193,8 @@ export const STRIPE_HANDLED_EVENTS: readonly string[] = [
   'checkout.session.async_payment_failed',
   'payment_intent.succeeded',
   'payment_intent.payment_failed',
+  'payment_intent.amount_capturable_updated',
+  'payment_intent.canceled',
   'charge.succeeded',
   'charge.failed',
   'charge.refunded',
@@ -198,6 +238,21 @@ export function mapStripeEvent(event: Json): NormalizedWebhookEvent {
         reference,
         paymentStatus: type === 'payment_intent.succeeded' ? 'succeeded' : 'failed',
         amount: minorOrUndefined(object.amount),
+        currency: upperCurrency(object.currency),
+      };
+    }
+    case 'payment_intent.amount_capturable_updated':
+    case 'payment_intent.canceled': {
+      // Manual capture: the hold is placed (or voided / expired). Processing asks Stripe anyway.
+      const reference = metadataValue(object, 'reference');
+      if (!reference) return ignored;
+      const authorized = type === 'payment_intent.amount_capturable_updated';
+      return {
+        ...base,
+        kind: 'payment',
+        reference,
+        paymentStatus: authorized ? 'authorized' : 'canceled',
+        amount: minorOrUndefined(authorized ? object.amount_capturable : object.amount),
         currency: upperCurrency(object.currency),
       };
     }

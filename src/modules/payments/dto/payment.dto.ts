@@ -16,7 +16,12 @@ import { MAX_MINOR } from '../../../common/money.js';
 import { PageQueryDto, PageResponseDto } from '../../../common/pagination/page.dto.js';
 import { IsMetadata } from '../../../common/validation/metadata.validator.js';
 import { GATEWAY_NAMES } from '../../gateways/gateway.interface.js';
-import { type Payment, PAYMENT_STATUSES } from '../payment.entity.js';
+import {
+  CAPTURE_MODES,
+  type CaptureMode,
+  type Payment,
+  PAYMENT_STATUSES,
+} from '../payment.entity.js';
 
 export class CreatePaymentDto {
   @ApiProperty({ description: 'Amount in the currency minor unit (kobo, cents)', example: 500000 })
@@ -75,6 +80,30 @@ export class CreatePaymentDto {
   @IsOptional()
   @IsUUID()
   order_id?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'automatic: the gateway takes the money at once. manual: it only authorizes; capture with POST /payments/{reference}/capture or void with /cancel (stripe and paypal; other gateways answer 422 CAPTURE_NOT_SUPPORTED)',
+    enum: CAPTURE_MODES,
+    default: 'automatic',
+    example: 'manual',
+  })
+  @IsOptional()
+  @IsIn(CAPTURE_MODES)
+  capture?: CaptureMode;
+}
+
+export class CapturePaymentDto {
+  @ApiPropertyOptional({
+    description:
+      'What to capture, in the minor unit; at most what was authorized (422 CAPTURE_EXCEEDS_AUTHORIZED). Defaults to all of it; the rest of the authorization is released.',
+    example: 30000,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_MINOR)
+  amount?: number;
 }
 
 export class ListPaymentsQueryDto extends PageQueryDto {
@@ -111,10 +140,22 @@ export class PaymentResponseDto {
   purpose: string;
 
   @ApiProperty({
-    description: 'pending | succeeded | failed | abandoned | needs_review',
+    description:
+      'pending | succeeded | failed | abandoned | needs_review, and for manual capture authorized | canceled',
     example: 'pending',
   })
   status: string;
+
+  @ApiProperty({ description: 'automatic | manual', example: 'automatic' })
+  capture: string;
+
+  @ApiProperty({
+    description: 'Manual capture: what the gateway authorized, once it has',
+    example: null,
+    nullable: true,
+    type: Number,
+  })
+  amount_authorized: number | null;
 
   @ApiProperty({ description: 'Requested amount in the minor unit', example: 500000 })
   amount: number;
@@ -228,6 +269,8 @@ export function toPaymentDto(payment: Payment): PaymentResponseDto {
     gateway: payment.gateway,
     purpose: payment.purpose,
     status: payment.status,
+    capture: payment.captureMode,
+    amount_authorized: payment.amountAuthorized,
     amount: payment.amount,
     currency: payment.currency,
     amount_received: payment.amountReceived,

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AppConfig } from '../../../config/app-config.js';
 import { SettlementService } from '../settlement/settlement.service.js';
+import { PaymentCaptureService } from '../capture/payment-capture.service.js';
 import { queryRows } from '../../../database/sql.js';
 
 const BATCH = 200;
@@ -18,7 +19,10 @@ export interface ReconcileSummary {
  * Verifies payments whose webhook may never come: pending ones older than RECONCILE_MIN_AGE (each
  * run), and abandoned ones every RECONCILE_ABANDONED_INTERVAL for RECONCILE_ABANDONED_WINDOW after
  * expiry, so a payer who finishes late is still credited. Expiry of pending payments is applied by
- * the same settlement path, even when the gateway cannot be asked.
+ * the same settlement path, even when the gateway cannot be asked. Authorized payments (manual
+ * capture) are asked on the abandoned payments' schedule, so an authorization the gateway let
+ * expire becomes `canceled`; a capture or void left under way longer than a request may be in
+ * flight is driven again first (its gateway key makes that safe).
  */
 @Injectable()
 export class ReconciliationService {
@@ -28,27 +32,41 @@ export class ReconciliationService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly settlement: SettlementService,
+    private readonly captures: PaymentCaptureService,
   ) {}
 
   async reconcileOnce(): Promise<ReconcileSummary> {
-    const rows = await queryRows<{ id: string }>(
+    const rows = await queryRows<{ id: string; resume: boolean }>(
       this.dataSource.manager,
-      `SELECT id FROM payments
+      `SELECT id, capture_action IS NOT NULL
+                  AND capture_requested_at <= now() - make_interval(secs => $4) AS resume
+         FROM payments
         WHERE (status = 'pending'
                AND created_at <= now() - make_interval(secs => $1)
                AND (next_verify_at IS NULL OR next_verify_at <= now()))
            OR (status = 'abandoned'
                AND expires_at > now() - make_interval(secs => $2)
                AND (next_verify_at IS NULL OR next_verify_at <= now()))
+           OR (status = 'authorized'
+               AND (next_verify_at IS NULL OR next_verify_at <= now()
+                    OR capture_requested_at <= now() - make_interval(secs => $4)))
         ORDER BY next_verify_at NULLS FIRST, created_at
         LIMIT $3`,
-      [this.config.reconcileMinAgeMs / 1000, this.config.reconcileAbandonedWindowMs / 1000, BATCH],
+      [
+        this.config.reconcileMinAgeMs / 1000,
+        this.config.reconcileAbandonedWindowMs / 1000,
+        BATCH,
+        this.config.idempotencyInFlightTimeoutMs / 1000,
+      ],
     );
     const summary: ReconcileSummary = { checked: 0, changed: 0, errors: 0 };
-    const queue = rows.map((row) => row.id);
+    const queue = [...rows];
     const worker = async (): Promise<void> => {
-      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      for (let row = queue.shift(); row !== undefined; row = queue.shift()) {
+        const id = row.id;
         try {
+          // A capture or void whose request died is driven again with the same gateway key.
+          if (row.resume) await this.captures.resume(id);
           const outcome = await this.settlement.settle(id, {
             source: 'reconcile',
             tolerateGatewayErrors: true,

@@ -216,3 +216,94 @@ describe('decidePayment', () => {
     },
   );
 });
+
+describe('decidePayment with manual capture (SPEC §15)', () => {
+  const manual = { expired: false, manualCapture: true };
+  const held: GatewayReport = { ...paid, status: 'authorized' };
+  const capturing: ExpectedPayment = { ...expected, amountToCapture: 30_000 };
+
+  it.each(['pending', 'failed', 'abandoned'] as const)(
+    'authorizes a %s manual payment the gateway holds the requested amount for',
+    (current) => {
+      expect(decidePayment(current, expected, held, manual)).toEqual({
+        kind: 'transition',
+        to: 'authorized',
+        amountAuthorized: 50_000,
+      });
+    },
+  );
+
+  it('never authorizes an automatic payment, whatever the gateway reports', () => {
+    expect(decidePayment('pending', expected, held, live)).toMatchObject({ kind: 'unchanged' });
+  });
+
+  it('records, and does not apply, an authorization for another amount', () => {
+    expect(decidePayment('pending', expected, { ...held, amount: 49_999 }, manual)).toMatchObject({
+      kind: 'unchanged',
+      contradiction: true,
+    });
+  });
+
+  it('keeps an authorized payment authorized past our own expiry while the gateway still holds it', () => {
+    const late = { expired: true, manualCapture: true };
+    expect(decidePayment('authorized', expected, held, late)).toMatchObject({
+      kind: 'unchanged',
+      contradiction: false,
+    });
+    expect(decidePayment('authorized', expected, null, late)).toMatchObject({
+      kind: 'unchanged',
+    });
+    expect(
+      decidePayment('authorized', expected, { ...held, status: 'pending' }, late),
+    ).toMatchObject({ kind: 'unchanged' });
+  });
+
+  it('settles a capture for what it asked for, not for the whole authorization', () => {
+    expect(decidePayment('authorized', capturing, { ...paid, amount: 30_000 }, manual)).toEqual({
+      kind: 'transition',
+      to: 'succeeded',
+      amountReceived: 30_000,
+    });
+    expect(decidePayment('authorized', capturing, paid, manual)).toMatchObject({
+      kind: 'transition',
+      to: 'needs_review',
+      reviewReason: expect.stringMatching(/amount 50000 instead of 30000/) as unknown,
+    });
+  });
+
+  it.each(['canceled', 'failed'] as const)(
+    'cancels an authorized payment the gateway reports %s (voided or expired)',
+    (status) => {
+      expect(decidePayment('authorized', expected, { status }, manual)).toMatchObject({
+        kind: 'transition',
+        to: 'canceled',
+      });
+    },
+  );
+
+  it('moves a canceled payment only when the gateway confirms money was taken', () => {
+    expect(decidePayment('canceled', expected, held, manual)).toMatchObject({
+      kind: 'unchanged',
+      contradiction: true,
+    });
+    expect(decidePayment('canceled', expected, { status: 'failed' }, manual)).toMatchObject({
+      kind: 'unchanged',
+    });
+    expect(decidePayment('canceled', expected, paid, manual)).toEqual({
+      kind: 'transition',
+      to: 'succeeded',
+      amountReceived: 50_000,
+    });
+  });
+
+  it('never moves a succeeded payment back to authorized or canceled', () => {
+    expect(decidePayment('succeeded', expected, held, manual)).toMatchObject({
+      kind: 'unchanged',
+      contradiction: true,
+    });
+    expect(decidePayment('succeeded', expected, { status: 'canceled' }, manual)).toMatchObject({
+      kind: 'unchanged',
+      contradiction: true,
+    });
+  });
+});

@@ -7,6 +7,11 @@ export interface ExpectedPayment {
   reference: string;
   amount: Minor;
   currency: string;
+  /**
+   * Manual capture: what the capture asked for, which is what the gateway then takes (the rest of
+   * the authorization is released). A success is checked against it instead of `amount`.
+   */
+  amountToCapture?: Minor | null;
 }
 
 /** What the gateway says now (verify API, or a self-authenticating signed event). */
@@ -24,6 +29,8 @@ export interface DecisionContext {
   rejected?: boolean;
   /** The payment is for an order another payment has already paid. */
   orderAlreadyPaid?: boolean;
+  /** The payment was created with `capture: manual`: only then can it be authorized. */
+  manualCapture?: boolean;
 }
 
 /** review_reason of a payment that succeeded for an order another payment had already paid. */
@@ -34,6 +41,8 @@ export type PaymentDecision =
   | { kind: 'transition'; to: 'needs_review'; reviewReason: string }
   | { kind: 'transition'; to: 'failed'; failureReason: string }
   | { kind: 'transition'; to: 'abandoned'; failureReason: string }
+  | { kind: 'transition'; to: 'authorized'; amountAuthorized: Minor }
+  | { kind: 'transition'; to: 'canceled'; failureReason: string }
   /** Nothing to apply. `contradiction` is set when the report disagrees with a state that cannot move. */
   | { kind: 'unchanged'; reason: string; contradiction: boolean };
 
@@ -59,6 +68,14 @@ export function mismatches(expected: ExpectedPayment, report: GatewayReport): st
   return problems;
 }
 
+/** What a success is checked against: the capture asked for, or else the whole payment. */
+function expectedTaken(expected: ExpectedPayment): ExpectedPayment {
+  const amountToCapture = expected.amountToCapture;
+  return amountToCapture === null || amountToCapture === undefined
+    ? expected
+    : { ...expected, amount: amountToCapture };
+}
+
 /**
  * The payment state machine, pure. `pending → succeeded | failed | abandoned`; `needs_review`
  * when the gateway took money that disagrees with the request, or that pays an order another
@@ -68,6 +85,14 @@ export function mismatches(expected: ExpectedPayment, report: GatewayReport): st
  * gateway confirms money was taken. A gateway's own pending/abandoned reading keeps a payment
  * `pending` until it expires. `report` is null when the gateway could not be asked (only expiry
  * can then apply).
+ *
+ * Manual capture (SPEC §15): a gateway's authorization of what we asked for moves `pending`
+ * (or a `failed`/`abandoned` one the payer finished late) to `authorized`, where nothing is
+ * credited; a capture's success moves it on to `succeeded` for what the capture asked for; a void
+ * or the gateway's expiry of the authorization (reported `canceled`, or `failed`) makes it
+ * `canceled`. An authorization does not expire on our clock, only on the gateway's. `canceled`
+ * behaves as `failed`: only a confirmed success moves it again (money taken is never left
+ * uncredited).
  */
 export function decidePayment(
   current: PaymentStatus,
@@ -102,7 +127,7 @@ export function decidePayment(
     if (context.orderAlreadyPaid) {
       return { kind: 'transition', to: 'needs_review', reviewReason: ORDER_ALREADY_PAID };
     }
-    const problems = mismatches(expected, report);
+    const problems = mismatches(expectedTaken(expected), report);
     if (problems.length > 0) {
       return {
         kind: 'transition',
@@ -113,8 +138,37 @@ export function decidePayment(
     return { kind: 'transition', to: 'succeeded', amountReceived: report.amount as Minor };
   }
 
+  if (report?.status === 'authorized') {
+    if (!context.manualCapture) {
+      return {
+        kind: 'unchanged',
+        reason: 'the gateway reports an authorization; this payment is captured automatically',
+        contradiction: false,
+      };
+    }
+    return decideAuthorization(current, expected, report);
+  }
+
+  if (current === 'authorized') {
+    if (report?.status === 'canceled' || report?.status === 'failed') {
+      return {
+        kind: 'transition',
+        to: 'canceled',
+        failureReason:
+          report.status === 'canceled'
+            ? 'the gateway voided or expired the authorization'
+            : 'the gateway reports the authorization failed',
+      };
+    }
+    return {
+      kind: 'unchanged',
+      reason: `payment is authorized and the gateway reports ${report?.status ?? 'nothing'}`,
+      contradiction: false,
+    };
+  }
+
   if (current !== 'pending') {
-    // failed/abandoned wait for a confirmed payment; any other reading changes nothing
+    // failed/abandoned/canceled wait for a confirmed payment; any other reading changes nothing
     return {
       kind: 'unchanged',
       reason: `payment is ${current} and the gateway reports ${report?.status ?? 'nothing'}`,
@@ -122,7 +176,7 @@ export function decidePayment(
     };
   }
 
-  if (report?.status === 'failed') {
+  if (report?.status === 'failed' || report?.status === 'canceled') {
     if (report.reference !== undefined && report.reference !== expected.reference) {
       return {
         kind: 'unchanged',
@@ -152,4 +206,34 @@ export function decidePayment(
     reason: `the gateway reports ${report?.status ?? 'nothing'}; waiting until expiry`,
     contradiction: false,
   };
+}
+
+/** The gateway holds the payer's money for a manual capture. */
+function decideAuthorization(
+  current: PaymentStatus,
+  expected: ExpectedPayment,
+  report: GatewayReport,
+): PaymentDecision {
+  if (current === 'authorized') {
+    return { kind: 'unchanged', reason: 'payment is already authorized', contradiction: false };
+  }
+  if (current === 'canceled') {
+    // We voided it (or the gateway expired it) and it still reports a hold: recorded.
+    return {
+      kind: 'unchanged',
+      reason: 'payment is canceled and the gateway reports an authorization',
+      contradiction: true,
+    };
+  }
+  const problems = mismatches(expected, report);
+  if (problems.length > 0) {
+    // Nothing was taken, so nothing needs a person's money decision: the hold is not used, and
+    // the contradiction is recorded for whoever looks at the payment.
+    return {
+      kind: 'unchanged',
+      reason: `authorization disagrees: gateway reported ${problems.join(', ')}`,
+      contradiction: true,
+    };
+  }
+  return { kind: 'transition', to: 'authorized', amountAuthorized: report.amount as Minor };
 }

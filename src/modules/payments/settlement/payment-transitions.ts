@@ -21,6 +21,8 @@ export function observedChanges(
     changes.gatewayPaymentId = report.gatewayPaymentId;
   if (report?.gatewayChargeId && !payment.gatewayChargeId)
     changes.gatewayChargeId = report.gatewayChargeId;
+  if (report?.gatewayAuthorizationId && !payment.gatewayAuthorizationId)
+    changes.gatewayAuthorizationId = report.gatewayAuthorizationId;
   return changes;
 }
 
@@ -64,6 +66,20 @@ export function transitionChanges(
         failureReason: decision.failureReason,
         nextVerifyAt: reverifyAt,
       };
+    case 'authorized':
+      // Reconciliation asks the gateway about it (expiry) on the abandoned payments' schedule.
+      return {
+        status: 'authorized',
+        amountAuthorized: decision.amountAuthorized,
+        failureReason: null,
+        nextVerifyAt: reverifyAt,
+      };
+    case 'canceled':
+      return {
+        status: 'canceled',
+        failureReason: decision.failureReason,
+        nextVerifyAt: null,
+      };
   }
 }
 
@@ -76,7 +92,10 @@ export function describeTransition(decision: Transition): string {
       return decision.reviewReason;
     case 'failed':
     case 'abandoned':
+    case 'canceled':
       return decision.failureReason;
+    case 'authorized':
+      return `the gateway authorized ${decision.amountAuthorized}`;
   }
 }
 

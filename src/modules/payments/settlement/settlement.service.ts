@@ -9,6 +9,7 @@ import type {
 } from '../../gateways/gateway.interface.js';
 import { GatewayRegistry } from '../../gateways/gateway.registry.js';
 import { newEventId } from '../../outbound-webhooks/outbox.service.js';
+import type { OutboundEventType } from '../../outbound-webhooks/outbound-webhook.types.js';
 import { OrdersService } from '../orders/orders.service.js';
 import { PaymentAuditEntry, PaymentAuditAction } from '../payment-audit-entry.entity.js';
 import { AppEvents } from '../../events/app-events.js';
@@ -27,7 +28,8 @@ import {
 } from './payment-transitions.js';
 import { settlementStatement, type SettlementWrite } from './settlement-statement.js';
 
-export type SettlementSource = 'webhook' | 'verify' | 'callback' | 'reconcile' | 'replay';
+export type SettlementSource =
+  'webhook' | 'verify' | 'callback' | 'reconcile' | 'replay' | 'capture' | 'cancel';
 
 export interface SettleOptions {
   source: SettlementSource;
@@ -51,6 +53,12 @@ export interface SettleOptions {
    * see PaymentVersion.
    */
   snapshot?: PaymentVersion;
+  /**
+   * Runs in the settlement's transaction, after its decision is written, with the payment as it
+   * now is: a capture completes its Idempotency-Key here, so the answer commits with the change.
+   * Forces the locked path (no single-statement transition on a snapshot).
+   */
+  within?: (manager: EntityManager, payment: Payment) => Promise<void>;
 }
 
 /**
@@ -137,7 +145,7 @@ export class SettlementService {
     let outcome: SettlementOutcome | null = null;
     // A success for an order is decided under the order's row lock (applyUnderLock), so two
     // payments succeeding for one order at once cannot both be kept as its payment.
-    if (known && !(known.payment.orderId && report?.status === 'succeeded')) {
+    if (known && !options.within && !(known.payment.orderId && report?.status === 'succeeded')) {
       const decision = this.decide(known.payment, report, now);
       // A transition decided on the caller's snapshot is one statement: outside a transaction
       // block it is its own transaction, one round trip with no BEGIN or COMMIT of its own.
@@ -199,12 +207,14 @@ export class SettlementService {
         now,
       );
       if (!applied) throw new Error(`payment ${paymentId} changed although it is locked`);
+      await options.within?.(manager, applied.payment);
       return applied;
     }
 
     const changes = observedChanges(payment, report, asked, now);
     if (from === 'pending' || from === 'abandoned')
       changes.nextVerifyAt = this.nextVerifyAt(from, now);
+    if (from === 'authorized') changes.nextVerifyAt = this.nextVerifyAt('abandoned', now);
     if (Object.keys(changes).length > 0) await manager.update(Payment, { id: paymentId }, changes);
     if (decision.contradiction) {
       await this.audit(
@@ -219,6 +229,7 @@ export class SettlementService {
       );
     }
     const fresh = await manager.findOneByOrFail(Payment, { id: paymentId });
+    await options.within?.(manager, fresh);
     return {
       payment: fresh,
       changed: false,
@@ -251,6 +262,7 @@ export class SettlementService {
       expired: now.getTime() >= payment.expiresAt.getTime(),
       rejected: payment.resolution === 'rejected',
       orderAlreadyPaid,
+      manualCapture: payment.captureMode === 'manual',
     });
   }
 
@@ -273,6 +285,10 @@ export class SettlementService {
     const changes = Object.assign(
       observedChanges(payment, report, asked, now),
       transitionChanges(decision, report, now, this.nextVerifyAt('abandoned', now)),
+      // A capture or void under way is over once the payment leaves `authorized`.
+      payment.captureAction !== null && decision.to !== 'authorized'
+        ? { captureAction: null, captureRequestedAt: null, captureRequestKey: null }
+        : {},
       { updatedAt: now },
     );
     // The row as written: the row decided on plus these changes (updated_at set explicitly, so
@@ -353,11 +369,12 @@ export class SettlementService {
 
   /** The outbound event a transition to this state records, if any. */
   private outboxEventOf(payment: Payment): TransitionEffects['event'] {
-    if (payment.status !== 'succeeded' && payment.status !== 'failed') return undefined;
+    const type = OUTBOX_EVENT_OF[payment.status];
+    if (type === undefined) return undefined;
     return {
       id: newEventId(),
       userId: payment.userId,
-      type: payment.status === 'succeeded' ? 'payment.success' : 'payment.failed',
+      type,
       data: JSON.stringify(toPaymentDto(payment)),
       createdAt: payment.status === 'succeeded' ? (payment.settledAt ?? new Date()) : new Date(),
     };
@@ -406,6 +423,14 @@ export class SettlementService {
     });
   }
 }
+
+/** The outbound event a payment's new state records; states without one record none. */
+const OUTBOX_EVENT_OF: Partial<Record<PaymentStatus, OutboundEventType>> = {
+  succeeded: 'payment.success',
+  failed: 'payment.failed',
+  authorized: 'payment.authorized',
+  canceled: 'payment.canceled',
+};
 
 function jsonOrNull(value: Record<string, unknown> | null): string | null {
   return value === null ? null : JSON.stringify(value);
