@@ -27,6 +27,10 @@ const BENCHES: { name: string; load: () => Promise<BenchModule> }[] = [
   },
   { name: 'ingest', load: async () => (await import('./ingest.bench.js')).ingestBench },
   { name: 'dashboard', load: async () => (await import('./dashboard.bench.js')).dashboardBench },
+  {
+    name: 'notifications',
+    load: async () => (await import('./notifications.bench.js')).notificationsBench,
+  },
 ];
 
 const wanted = process.argv.slice(2);

@@ -258,6 +258,18 @@ CREATE FUNCTION public.ledger_wallet_transaction_type(p_kind text, p_amount bigi
       $$;
 
 --
+-- Name: notification_inbox_add(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.notification_inbox_add() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+      BEGIN
+        INSERT INTO notification_inbox (event_id, created_at) VALUES (NEW.id, NEW.created_at);
+        RETURN NULL;
+      END $$;
+
+--
 -- Name: payment_audit_entries_append_only(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -629,6 +641,59 @@ CREATE SEQUENCE public.migrations_id_seq
 --
 
 ALTER SEQUENCE public.migrations_id_seq OWNED BY public.migrations.id;
+
+--
+-- Name: notification_inbox; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.notification_inbox (
+    event_id text NOT NULL,
+    created_at timestamp with time zone NOT NULL
+);
+
+--
+-- Name: notification_preferences; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.notification_preferences (
+    user_id uuid NOT NULL,
+    email jsonb DEFAULT '{}'::jsonb NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT notification_preferences_email_check CHECK ((jsonb_typeof(email) = 'object'::text))
+);
+
+--
+-- Name: notifications; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.notifications (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    event_id text NOT NULL,
+    user_id uuid NOT NULL,
+    type text NOT NULL,
+    title text NOT NULL,
+    body text NOT NULL,
+    data jsonb NOT NULL,
+    read_at timestamp with time zone,
+    created_at timestamp with time zone NOT NULL,
+    email_to text,
+    email_status text NOT NULL,
+    email_attempts integer DEFAULT 0 NOT NULL,
+    email_next_attempt_at timestamp with time zone,
+    email_last_error text,
+    email_sent_at timestamp with time zone,
+    CONSTRAINT notifications_body_check CHECK ((length(body) <= 2000)),
+    CONSTRAINT notifications_data_check CHECK ((jsonb_typeof(data) = 'object'::text)),
+    CONSTRAINT notifications_email_attempts_check CHECK ((email_attempts >= 0)),
+    CONSTRAINT notifications_email_due_check CHECK (((email_status <> 'pending'::text) OR (email_next_attempt_at IS NOT NULL))),
+    CONSTRAINT notifications_email_last_error_check CHECK ((length(email_last_error) <= 500)),
+    CONSTRAINT notifications_email_recipient_check CHECK (((email_status = 'skipped'::text) OR (email_to IS NOT NULL))),
+    CONSTRAINT notifications_email_sent_check CHECK (((email_status = ANY (ARRAY['sent'::text, 'logged'::text])) = (email_sent_at IS NOT NULL))),
+    CONSTRAINT notifications_email_status_check CHECK ((email_status = ANY (ARRAY['pending'::text, 'sent'::text, 'logged'::text, 'failed'::text, 'skipped'::text]))),
+    CONSTRAINT notifications_email_to_check CHECK ((length(email_to) <= 320)),
+    CONSTRAINT notifications_title_check CHECK (((length(title) >= 1) AND (length(title) <= 200))),
+    CONSTRAINT notifications_type_check CHECK (((length(type) >= 1) AND (length(type) <= 64)))
+);
 
 --
 -- Name: oauth_states; Type: TABLE; Schema: public; Owner: -
@@ -1063,6 +1128,34 @@ ALTER TABLE ONLY public.ledger_transfers
     ADD CONSTRAINT ledger_transfers_reverses_transfer_id_key UNIQUE (reverses_transfer_id);
 
 --
+-- Name: notification_inbox notification_inbox_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notification_inbox
+    ADD CONSTRAINT notification_inbox_pkey PRIMARY KEY (event_id);
+
+--
+-- Name: notification_preferences notification_preferences_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notification_preferences
+    ADD CONSTRAINT notification_preferences_pkey PRIMARY KEY (user_id);
+
+--
+-- Name: notifications notifications_event_user_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notifications
+    ADD CONSTRAINT notifications_event_user_key UNIQUE (event_id, user_id);
+
+--
+-- Name: notifications notifications_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notifications
+    ADD CONSTRAINT notifications_pkey PRIMARY KEY (id);
+
+--
 -- Name: oauth_states oauth_states_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1248,6 +1341,30 @@ CREATE INDEX inbound_webhook_events_status_idx ON public.inbound_webhook_events 
 CREATE INDEX ledger_entries_account_idx ON public.ledger_entries USING btree (account_id, id DESC);
 
 --
+-- Name: notification_inbox_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX notification_inbox_created_idx ON public.notification_inbox USING btree (created_at);
+
+--
+-- Name: notifications_email_due_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX notifications_email_due_idx ON public.notifications USING btree (email_next_attempt_at) WHERE (email_status = 'pending'::text);
+
+--
+-- Name: notifications_user_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX notifications_user_created_idx ON public.notifications USING btree (user_id, created_at DESC, id DESC);
+
+--
+-- Name: notifications_user_unread_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX notifications_user_unread_idx ON public.notifications USING btree (user_id, created_at DESC, id DESC) WHERE (read_at IS NULL);
+
+--
 -- Name: oauth_states_expires_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1360,6 +1477,12 @@ CREATE INDEX webhook_deliveries_endpoint_idx ON public.webhook_deliveries USING 
 --
 
 CREATE INDEX webhook_endpoints_user_idx ON public.webhook_endpoints USING btree (user_id, created_at DESC);
+
+--
+-- Name: events events_notification_inbox; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER events_notification_inbox AFTER INSERT ON public.events FOR EACH ROW EXECUTE FUNCTION public.notification_inbox_add();
 
 --
 -- Name: ledger_accounts ledger_accounts_guard; Type: TRIGGER; Schema: public; Owner: -
@@ -1490,6 +1613,34 @@ ALTER TABLE ONLY public.ledger_entries
 
 ALTER TABLE ONLY public.ledger_transfers
     ADD CONSTRAINT ledger_transfers_reverses_transfer_id_fkey FOREIGN KEY (reverses_transfer_id) REFERENCES public.ledger_transfers(id);
+
+--
+-- Name: notification_inbox notification_inbox_event_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notification_inbox
+    ADD CONSTRAINT notification_inbox_event_id_fkey FOREIGN KEY (event_id) REFERENCES public.events(id) ON DELETE CASCADE;
+
+--
+-- Name: notification_preferences notification_preferences_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notification_preferences
+    ADD CONSTRAINT notification_preferences_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+--
+-- Name: notifications notifications_event_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notifications
+    ADD CONSTRAINT notifications_event_id_fkey FOREIGN KEY (event_id) REFERENCES public.events(id);
+
+--
+-- Name: notifications notifications_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notifications
+    ADD CONSTRAINT notifications_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
 
 --
 -- Name: orders orders_paid_by_payment_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -17,6 +17,7 @@ import { SecretsAtRest1764000014000 } from './1764000014000-secrets-at-rest.js';
 import { DashboardSignInLinks1765500000000 } from './1765500000000-dashboard-sign-in-links.js';
 import { ManualCapture1765200000000 } from './1765200000000-manual-capture.js';
 import { CaptureRequestKey1765200001000 } from './1765200001000-capture-request-key.js';
+import { Notifications1765400000000 } from './1765400000000-notifications.js';
 
 /** Every migration, in order, listed as classes (globs do not work under ESM). Append here. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   DashboardSignInLinks1765500000000,
   ManualCapture1765200000000,
   CaptureRequestKey1765200001000,
+  Notifications1765400000000,
 ];

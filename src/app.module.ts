@@ -32,6 +32,7 @@ import { QueueModule } from './queue/queue.module.js';
 import { DashboardModule } from './modules/dashboard/dashboard.module.js';
 import { DASHBOARD_PATH, DashboardStaticService } from './modules/dashboard/dashboard-static.js';
 import { SchedulesModule } from './schedules.js';
+import { NotificationsModule } from './modules/notifications/notifications.module.js';
 
 /**
  * The composition root: the platform (config, database, queue, common, http) and every feature
@@ -64,6 +65,7 @@ import { SchedulesModule } from './schedules.js';
     RefundsModule,
     SchedulesModule,
     DashboardModule,
+    NotificationsModule,
   ],
   providers: [
     // Global guards run in this order: who is calling (401, failed attempts counted per client

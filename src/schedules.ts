@@ -67,6 +67,13 @@ export const SCHEDULES: readonly Schedule[] = [
     everyMs: () => HOURLY,
     task: (moduleRef) => moduleRef.get(InboundPayloadRetention, { strict: false }).purgeExpired(),
   },
+  // Notifications: turn committed events into notifications, and enqueue mails whose job was lost.
+  { queue: QueueName.NotificationRelay, job: JobName.RelayNotifications, everyMs: () => 1_000 },
+  {
+    queue: QueueName.NotificationRelay,
+    job: JobName.SweepNotificationEmails,
+    everyMs: () => 5_000,
+  },
 ];
 
 /** Hands SCHEDULES to the WorkerRunner, and the maintenance tasks to the maintenance processor. */

@@ -103,3 +103,29 @@ describe('AppConfig: IDEMPOTENCY_IN_FLIGHT_TIMEOUT', () => {
     },
   );
 });
+
+describe('notification mail settings', () => {
+  it('has no SMTP server by default (mails go to the log) and 8 attempts from 30 s', () => {
+    const config = new AppConfig({});
+    expect(config.smtpUrl).toBeUndefined();
+    expect(config.mailFrom).toBe('Payments <no-reply@localhost>');
+    expect(config.notificationAttempts).toBe(8);
+    expect(config.notificationBackoffMs).toBe(30_000);
+  });
+
+  it('refuses a malformed SMTP_URL without repeating it (it may hold a password)', () => {
+    for (const value of ['http://user:hunter2-pass@mail.example', 'smtp:/hunter2-pass']) {
+      const message = configError({ SMTP_URL: value });
+      expect(message).toMatch(/^SMTP_URL must be/);
+      expect(message).not.toContain('hunter2-pass');
+    }
+    expect(new AppConfig({ SMTP_URL: 'smtps://u:p@mail.example:465' }).smtpUrl).toBe(
+      'smtps://u:p@mail.example:465',
+    );
+  });
+
+  it('refuses a MAIL_FROM that is no address or could add a header', () => {
+    expect(configError({ MAIL_FROM: 'nobody' })).toMatch(/^MAIL_FROM must be/);
+    expect(configError({ MAIL_FROM: 'a@b.example\r\nBcc: x@y.example' })).toMatch(/^MAIL_FROM/);
+  });
+});

@@ -241,6 +241,12 @@ export class AppConfig {
    * with the key takes it over (the request is taken to have died before changing anything).
    */
   readonly idempotencyInFlightTimeoutMs: number;
+  /** Notifications (SPEC §16): SMTP server (unset: mails go to the log, addresses redacted). */
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
+  /** Mail attempts in all, and the first retry delay (doubles each attempt, at most 1 h). */
+  readonly notificationAttempts: number;
+  readonly notificationBackoffMs: number;
 
   constructor(env: Env) {
     const read = new EnvReader(env);
@@ -422,6 +428,17 @@ export class AppConfig {
         `IDEMPOTENCY_IN_FLIGHT_TIMEOUT must be from 1s to 24h (keys are kept 24 h), got "${read.raw('IDEMPOTENCY_IN_FLIGHT_TIMEOUT') ?? ''}"`,
       );
     }
+    this.smtpUrl = read.optional('SMTP_URL');
+    if (this.smtpUrl !== undefined && !/^smtps?:\/\/[^/?#\s]+/i.test(this.smtpUrl)) {
+      // The value may hold a password: the message never repeats it.
+      throw new ConfigError('SMTP_URL must be smtp://[user:pass@]host[:port] or smtps://…');
+    }
+    this.mailFrom = read.string('MAIL_FROM', 'Payments <no-reply@localhost>');
+    if (/[\r\n]/.test(this.mailFrom) || !/@/.test(this.mailFrom)) {
+      throw new ConfigError(`MAIL_FROM must be one address like "Shop <no-reply@shop.example>"`);
+    }
+    this.notificationAttempts = read.int('NOTIFICATION_ATTEMPTS', 8, 1, 50);
+    this.notificationBackoffMs = read.durationMs('NOTIFICATION_BACKOFF', '30s');
   }
 
   static fromEnv(env: Env = process.env): AppConfig {

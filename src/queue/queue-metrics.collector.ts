@@ -24,8 +24,9 @@ export class QueueMetricsCollector {
     @InjectQueue(QueueName.Refunds) refunds: Queue,
     @InjectQueue(QueueName.WebhookDeliveries) deliveries: Queue,
     @InjectQueue(QueueName.Maintenance) maintenance: Queue,
+    @InjectQueue(QueueName.NotificationEmails) notificationEmails: Queue,
   ) {
-    const queues = [inbound, payments, refunds, deliveries, maintenance];
+    const queues = [inbound, payments, refunds, deliveries, maintenance, notificationEmails];
     new Gauge({
       name: 'queue_jobs',
       help: 'Jobs per BullMQ queue and state',

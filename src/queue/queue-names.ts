@@ -10,6 +10,9 @@ export const QueueName = {
   Maintenance: 'maintenance',
   /** Outbox relay and delivery sweeper: kept off webhook-deliveries so a backlog cannot starve them. */
   WebhookRelay: 'webhook-relay',
+  /** Notifications: the inbox relay and mail sweeper, apart from the mails so a backlog cannot starve them. */
+  NotificationRelay: 'notification-relay',
+  NotificationEmails: 'notification-emails',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -28,6 +31,9 @@ export const JobName = {
   PurgeIdempotencyKeys: 'purge-idempotency-keys',
   PurgeAuthTokens: 'purge-auth-tokens',
   PurgeInboundPayloads: 'purge-inbound-payloads',
+  RelayNotifications: 'relay-notifications',
+  SweepNotificationEmails: 'sweep-notification-emails',
+  SendNotificationEmail: 'send-notification-email',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 

@@ -60,6 +60,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly notificationEmails = new Counter({
+    name: 'notification_emails_total',
+    help: 'Notification mail attempts by outcome: sent, logged (no SMTP_URL), retried (refused, due again) or failed (last attempt)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
