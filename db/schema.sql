@@ -281,6 +281,33 @@ CREATE FUNCTION public.payment_audit_entries_append_only() RETURNS trigger
       END $$;
 
 --
+-- Name: payouts_guard_transition(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.payouts_guard_transition() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+      BEGIN
+        IF NEW.id <> OLD.id OR NEW.user_id <> OLD.user_id OR NEW.amount <> OLD.amount
+           OR NEW.currency <> OLD.currency OR NEW.reference <> OLD.reference
+           OR NEW.hold_transfer_id <> OLD.hold_transfer_id OR NEW.recipient_id <> OLD.recipient_id
+           OR NEW.gateway <> OLD.gateway
+           OR (OLD.settlement_transfer_id IS NOT NULL AND NEW.settlement_transfer_id IS DISTINCT FROM OLD.settlement_transfer_id)
+           OR (OLD.return_transfer_id IS NOT NULL AND NEW.return_transfer_id IS DISTINCT FROM OLD.return_transfer_id) THEN
+          RAISE EXCEPTION USING ERRCODE = 'PO001', MESSAGE = format('payout %s: its identity and money cannot change', OLD.id);
+        END IF;
+        IF NEW.status <> OLD.status AND (
+             OLD.status IN ('failed', 'reversed', 'rejected')
+             OR (OLD.status = 'succeeded' AND NEW.status <> 'reversed')
+             OR (NEW.status = 'rejected' AND OLD.status <> 'pending_approval')
+             OR (OLD.status = 'pending_approval' AND NEW.status NOT IN ('pending', 'rejected'))) THEN
+          RAISE EXCEPTION USING ERRCODE = 'PO002',
+            MESSAGE = format('payout %s cannot move from %s to %s', OLD.id, OLD.status, NEW.status);
+        END IF;
+        RETURN NEW;
+      END $$;
+
+--
 -- Name: wallet_deposit(uuid, uuid, bigint, text, text, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -449,7 +476,7 @@ CREATE TABLE public.api_keys (
     CONSTRAINT api_keys_check CHECK ((expires_at > created_at)),
     CONSTRAINT api_keys_key_hash_check CHECK ((octet_length(key_hash) = 32)),
     CONSTRAINT api_keys_name_check CHECK (((char_length(name) >= 1) AND (char_length(name) <= 100))),
-    CONSTRAINT api_keys_permissions_check CHECK (((cardinality(permissions) >= 1) AND (permissions <@ ARRAY['deposit'::text, 'transfer'::text, 'read'::text, 'payments'::text, 'refunds'::text, 'webhooks'::text])))
+    CONSTRAINT api_keys_permissions_check CHECK (((cardinality(permissions) >= 1) AND (permissions <@ ARRAY['deposit'::text, 'payments'::text, 'payouts'::text, 'read'::text, 'refunds'::text, 'transfer'::text, 'webhooks'::text])))
 );
 
 --
@@ -540,7 +567,7 @@ CREATE TABLE public.inbound_webhook_events (
     CONSTRAINT inbound_webhook_events_attempts_check CHECK ((attempts >= 0)),
     CONSTRAINT inbound_webhook_events_event_id_check CHECK (((length(event_id) >= 1) AND (length(event_id) <= 512))),
     CONSTRAINT inbound_webhook_events_generation_check CHECK ((generation >= 0)),
-    CONSTRAINT inbound_webhook_events_kind_check CHECK ((kind = ANY (ARRAY['payment'::text, 'refund'::text, 'ignored'::text]))),
+    CONSTRAINT inbound_webhook_events_kind_check CHECK ((kind = ANY (ARRAY['ignored'::text, 'payment'::text, 'payout'::text, 'refund'::text]))),
     CONSTRAINT inbound_webhook_events_status_check CHECK ((status = ANY (ARRAY['received'::text, 'processing'::text, 'processed'::text, 'unmatched'::text, 'failed'::text, 'ignored'::text])))
 );
 
@@ -609,7 +636,7 @@ CREATE TABLE public.ledger_transfers (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT ledger_transfers_check CHECK (((kind = 'refund_reversal'::text) = (reverses_transfer_id IS NOT NULL))),
     CONSTRAINT ledger_transfers_key_check CHECK (((length(key) >= 1) AND (length(key) <= 200))),
-    CONSTRAINT ledger_transfers_kind_check CHECK ((kind = ANY (ARRAY['deposit'::text, 'transfer'::text, 'refund'::text, 'refund_reversal'::text]))),
+    CONSTRAINT ledger_transfers_kind_check CHECK ((kind = ANY (ARRAY['deposit'::text, 'refund'::text, 'refund_reversal'::text, 'transfer'::text, 'withdrawal'::text, 'withdrawal_reversal'::text, 'withdrawal_settlement'::text]))),
     CONSTRAINT ledger_transfers_narration_check CHECK ((length(narration) <= 255)),
     CONSTRAINT ledger_transfers_reference_check CHECK ((reference ~ '^[A-Za-z0-9-]{1,64}$'::text))
 );
@@ -831,6 +858,97 @@ CREATE TABLE public.payments (
     CONSTRAINT payments_refund_status_check CHECK ((refund_status = ANY (ARRAY['none'::text, 'partial'::text, 'full'::text]))),
     CONSTRAINT payments_resolution_check CHECK ((resolution = ANY (ARRAY['accepted'::text, 'rejected'::text]))),
     CONSTRAINT payments_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'succeeded'::text, 'failed'::text, 'abandoned'::text, 'needs_review'::text, 'authorized'::text, 'canceled'::text])))
+);
+
+--
+-- Name: payout_recipients; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.payout_recipients (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    gateway text NOT NULL,
+    type text NOT NULL,
+    account_name text NOT NULL,
+    account_number text NOT NULL,
+    account_number_last4 text NOT NULL,
+    bank_code text NOT NULL,
+    bank_name text,
+    currency text NOT NULL,
+    nickname text,
+    gateway_recipient_code text,
+    deleted_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT payout_recipients_account_name_check CHECK (((length(account_name) >= 1) AND (length(account_name) <= 200))),
+    CONSTRAINT payout_recipients_account_number_check CHECK ((account_number ~~ 'enc:v1:%'::text)),
+    CONSTRAINT payout_recipients_account_number_last4_check CHECK ((account_number_last4 ~ '^[0-9]{1,4}$'::text)),
+    CONSTRAINT payout_recipients_bank_code_check CHECK (((length(bank_code) >= 1) AND (length(bank_code) <= 20))),
+    CONSTRAINT payout_recipients_bank_name_check CHECK ((length(bank_name) <= 200)),
+    CONSTRAINT payout_recipients_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT payout_recipients_gateway_check CHECK ((gateway = ANY (ARRAY['paystack'::text, 'flutterwave'::text]))),
+    CONSTRAINT payout_recipients_gateway_recipient_code_check CHECK ((length(gateway_recipient_code) <= 100)),
+    CONSTRAINT payout_recipients_nickname_check CHECK ((length(nickname) <= 100)),
+    CONSTRAINT payout_recipients_type_check CHECK ((type = ANY (ARRAY['bank_account'::text, 'mobile_money'::text])))
+);
+
+--
+-- Name: payouts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.payouts (
+    id uuid NOT NULL,
+    reference text NOT NULL,
+    user_id uuid NOT NULL,
+    recipient_id uuid NOT NULL,
+    gateway text NOT NULL,
+    amount bigint NOT NULL,
+    currency text NOT NULL,
+    status text NOT NULL,
+    narration text,
+    livemode boolean DEFAULT true NOT NULL,
+    hold_transfer_id uuid NOT NULL,
+    settlement_transfer_id uuid,
+    return_transfer_id uuid,
+    gateway_transfer_id text,
+    failure_reason text,
+    send_attempts integer DEFAULT 0 NOT NULL,
+    transfer_sent_at timestamp with time zone,
+    last_verified_at timestamp with time zone,
+    next_verify_at timestamp with time zone,
+    last_error text,
+    enqueued_at timestamp with time zone,
+    approved_by uuid,
+    approved_at timestamp with time zone,
+    rejected_by uuid,
+    rejected_at timestamp with time zone,
+    rejection_note text,
+    finalized_by uuid,
+    finalized_at timestamp with time zone,
+    completed_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT payouts_amount_check CHECK (((amount > 0) AND (amount <= '9007199254740991'::bigint))),
+    CONSTRAINT payouts_approval_recorded CHECK (((approved_at IS NULL) = (approved_by IS NULL))),
+    CONSTRAINT payouts_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT payouts_failure_reason_check CHECK ((length(failure_reason) <= 1000)),
+    CONSTRAINT payouts_finalize_recorded CHECK (((finalized_at IS NULL) = (finalized_by IS NULL))),
+    CONSTRAINT payouts_gateway_check CHECK ((gateway = ANY (ARRAY['paystack'::text, 'flutterwave'::text]))),
+    CONSTRAINT payouts_gateway_transfer_id_check CHECK ((length(gateway_transfer_id) <= 100)),
+    CONSTRAINT payouts_last_error_check CHECK ((length(last_error) <= 1000)),
+    CONSTRAINT payouts_money_follows_status CHECK (
+CASE status
+    WHEN 'succeeded'::text THEN ((settlement_transfer_id IS NOT NULL) AND (return_transfer_id IS NULL))
+    WHEN 'failed'::text THEN ((settlement_transfer_id IS NULL) AND (return_transfer_id IS NOT NULL))
+    WHEN 'rejected'::text THEN ((settlement_transfer_id IS NULL) AND (return_transfer_id IS NOT NULL))
+    WHEN 'reversed'::text THEN (return_transfer_id IS NOT NULL)
+    ELSE ((settlement_transfer_id IS NULL) AND (return_transfer_id IS NULL))
+END),
+    CONSTRAINT payouts_narration_check CHECK ((length(narration) <= 255)),
+    CONSTRAINT payouts_reference_check CHECK ((reference ~ '^WDR-[0-9]{14}-[A-Z0-9]{8}$'::text)),
+    CONSTRAINT payouts_rejection_note_check CHECK ((length(rejection_note) <= 1000)),
+    CONSTRAINT payouts_rejection_recorded CHECK (((status = 'rejected'::text) = ((rejected_at IS NOT NULL) AND (rejected_by IS NOT NULL)))),
+    CONSTRAINT payouts_send_attempts_check CHECK ((send_attempts >= 0)),
+    CONSTRAINT payouts_status_check CHECK ((status = ANY (ARRAY['pending_approval'::text, 'pending'::text, 'processing'::text, 'requires_otp'::text, 'succeeded'::text, 'failed'::text, 'reversed'::text, 'rejected'::text])))
 );
 
 --
@@ -1191,6 +1309,48 @@ ALTER TABLE ONLY public.payments
     ADD CONSTRAINT payments_reference_key UNIQUE (reference);
 
 --
+-- Name: payout_recipients payout_recipients_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payout_recipients
+    ADD CONSTRAINT payout_recipients_pkey PRIMARY KEY (id);
+
+--
+-- Name: payouts payouts_hold_transfer_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payouts
+    ADD CONSTRAINT payouts_hold_transfer_id_key UNIQUE (hold_transfer_id);
+
+--
+-- Name: payouts payouts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payouts
+    ADD CONSTRAINT payouts_pkey PRIMARY KEY (id);
+
+--
+-- Name: payouts payouts_reference_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payouts
+    ADD CONSTRAINT payouts_reference_key UNIQUE (reference);
+
+--
+-- Name: payouts payouts_return_transfer_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payouts
+    ADD CONSTRAINT payouts_return_transfer_id_key UNIQUE (return_transfer_id);
+
+--
+-- Name: payouts payouts_settlement_transfer_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payouts
+    ADD CONSTRAINT payouts_settlement_transfer_id_key UNIQUE (settlement_transfer_id);
+
+--
 -- Name: refresh_token_families refresh_token_families_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1413,6 +1573,36 @@ CREATE INDEX payments_status_created_idx ON public.payments USING btree (status,
 CREATE INDEX payments_user_created_idx ON public.payments USING btree (user_id, created_at DESC, id DESC);
 
 --
+-- Name: payout_recipients_user_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX payout_recipients_user_idx ON public.payout_recipients USING btree (user_id, created_at DESC, id DESC) WHERE (deleted_at IS NULL);
+
+--
+-- Name: payouts_open_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX payouts_open_idx ON public.payouts USING btree (next_verify_at NULLS FIRST, created_at) WHERE (status = ANY (ARRAY['pending'::text, 'processing'::text]));
+
+--
+-- Name: payouts_recipient_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX payouts_recipient_idx ON public.payouts USING btree (recipient_id);
+
+--
+-- Name: payouts_status_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX payouts_status_created_idx ON public.payouts USING btree (status, created_at DESC, id DESC);
+
+--
+-- Name: payouts_user_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX payouts_user_created_idx ON public.payouts USING btree (user_id, created_at DESC, id DESC);
+
+--
 -- Name: refresh_token_families_user_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1543,6 +1733,18 @@ CREATE TRIGGER ledger_transfers_no_truncate BEFORE TRUNCATE ON public.ledger_tra
 --
 
 CREATE TRIGGER payment_audit_entries_append_only BEFORE DELETE OR UPDATE ON public.payment_audit_entries FOR EACH ROW EXECUTE FUNCTION public.payment_audit_entries_append_only();
+
+--
+-- Name: payouts payouts_guard; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER payouts_guard BEFORE UPDATE ON public.payouts FOR EACH ROW EXECUTE FUNCTION public.payouts_guard_transition();
+
+--
+-- Name: payouts payouts_no_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER payouts_no_delete BEFORE DELETE ON public.payouts FOR EACH ROW EXECUTE FUNCTION public.ledger_refuse_change();
 
 --
 -- Name: api_keys api_keys_rolled_over_from_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -1690,6 +1892,69 @@ ALTER TABLE ONLY public.payments
 
 ALTER TABLE ONLY public.payments
     ADD CONSTRAINT payments_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+--
+-- Name: payout_recipients payout_recipients_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payout_recipients
+    ADD CONSTRAINT payout_recipients_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+--
+-- Name: payouts payouts_approved_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payouts
+    ADD CONSTRAINT payouts_approved_by_fkey FOREIGN KEY (approved_by) REFERENCES public.users(id);
+
+--
+-- Name: payouts payouts_finalized_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payouts
+    ADD CONSTRAINT payouts_finalized_by_fkey FOREIGN KEY (finalized_by) REFERENCES public.users(id);
+
+--
+-- Name: payouts payouts_hold_transfer_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payouts
+    ADD CONSTRAINT payouts_hold_transfer_id_fkey FOREIGN KEY (hold_transfer_id) REFERENCES public.ledger_transfers(id);
+
+--
+-- Name: payouts payouts_recipient_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payouts
+    ADD CONSTRAINT payouts_recipient_id_fkey FOREIGN KEY (recipient_id) REFERENCES public.payout_recipients(id);
+
+--
+-- Name: payouts payouts_rejected_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payouts
+    ADD CONSTRAINT payouts_rejected_by_fkey FOREIGN KEY (rejected_by) REFERENCES public.users(id);
+
+--
+-- Name: payouts payouts_return_transfer_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payouts
+    ADD CONSTRAINT payouts_return_transfer_id_fkey FOREIGN KEY (return_transfer_id) REFERENCES public.ledger_transfers(id);
+
+--
+-- Name: payouts payouts_settlement_transfer_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payouts
+    ADD CONSTRAINT payouts_settlement_transfer_id_fkey FOREIGN KEY (settlement_transfer_id) REFERENCES public.ledger_transfers(id);
+
+--
+-- Name: payouts payouts_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.payouts
+    ADD CONSTRAINT payouts_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
 
 --
 -- Name: refresh_token_families refresh_token_families_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

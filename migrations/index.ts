@@ -18,6 +18,7 @@ import { DashboardSignInLinks1765500000000 } from './1765500000000-dashboard-sig
 import { ManualCapture1765200000000 } from './1765200000000-manual-capture.js';
 import { CaptureRequestKey1765200001000 } from './1765200001000-capture-request-key.js';
 import { Notifications1765400000000 } from './1765400000000-notifications.js';
+import { Payouts1765000000000 } from './1765000000000-payouts.js';
 
 /** Every migration, in order, listed as classes (globs do not work under ESM). Append here. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   ManualCapture1765200000000,
   CaptureRequestKey1765200001000,
   Notifications1765400000000,
+  Payouts1765000000000,
 ];

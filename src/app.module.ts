@@ -33,6 +33,7 @@ import { DashboardModule } from './modules/dashboard/dashboard.module.js';
 import { DASHBOARD_PATH, DashboardStaticService } from './modules/dashboard/dashboard-static.js';
 import { SchedulesModule } from './schedules.js';
 import { NotificationsModule } from './modules/notifications/notifications.module.js';
+import { PayoutsModule } from './modules/payouts/payouts.module.js';
 
 /**
  * The composition root: the platform (config, database, queue, common, http) and every feature
@@ -66,6 +67,7 @@ import { NotificationsModule } from './modules/notifications/notifications.modul
     SchedulesModule,
     DashboardModule,
     NotificationsModule,
+    PayoutsModule,
   ],
   providers: [
     // Global guards run in this order: who is calling (401, failed attempts counted per client

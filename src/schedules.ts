@@ -74,6 +74,12 @@ export const SCHEDULES: readonly Schedule[] = [
     job: JobName.SweepNotificationEmails,
     everyMs: () => 5_000,
   },
+  // Payouts: verify processing payouts by reference (lost webhooks), enqueue pending ones whose job was lost.
+  {
+    queue: QueueName.Payouts,
+    job: JobName.ReconcilePayouts,
+    everyMs: (config) => config.payoutReconcileIntervalMs,
+  },
 ];
 
 /** Hands SCHEDULES to the WorkerRunner, and the maintenance tasks to the maintenance processor. */

@@ -18,7 +18,7 @@ export const ledgerCheckCommand: CliCommand = {
     );
     for (const total of report.totals) {
       context.print(
-        `  ${total.currency}: wallets hold ${total.user_balances} = deposits ${total.deposits} - refunds ${total.refunds} + reversals ${total.refund_reversals}; system accounts ${total.system_balances}`,
+        `  ${total.currency}: wallets hold ${total.user_balances} = deposits ${total.deposits} - refunds ${total.refunds} + reversals ${total.refund_reversals} - withdrawals ${total.withdrawals} + withdrawal reversals ${total.withdrawal_reversals}; system accounts ${total.system_balances}; payouts in flight ${total.payouts_in_flight}`,
       );
     }
     if (report.ok) {

@@ -247,6 +247,19 @@ export class AppConfig {
   /** Mail attempts in all, and the first retry delay (doubles each attempt, at most 1 h). */
   readonly notificationAttempts: number;
   readonly notificationBackoffMs: number;
+  /** Payouts (SPEC §12): smallest withdrawal, per user per UTC day, and above which an admin approves. */
+  readonly payoutMinAmount: number;
+  readonly payoutDailyLimit: number;
+  readonly payoutApprovalThreshold: number;
+  /** How often the payout reconciliation verifies processing payouts and re-enqueues lost jobs. */
+  readonly payoutReconcileIntervalMs: number;
+  /** A processing payout is verified by reference this long after its last look. */
+  readonly payoutVerifyIntervalMs: number;
+  /** Only a gateway "not found" this long after the transfer call allows sending it again. */
+  readonly payoutResendAfterMs: number;
+  /** Payout jobs: first retry delay (doubles) and attempts in all. */
+  readonly payoutBackoffMs: number;
+  readonly payoutAttempts: number;
 
   constructor(env: Env) {
     const read = new EnvReader(env);
@@ -420,6 +433,14 @@ export class AppConfig {
     this.refundPollIntervalMs = read.durationMs('REFUND_POLL_INTERVAL', '5m');
     this.refundSweepAfterMs = read.durationMs('REFUND_SWEEP_AFTER', '2m');
     this.idempotencyInFlightTimeoutMs = read.durationMs('IDEMPOTENCY_IN_FLIGHT_TIMEOUT', '60s');
+    this.payoutMinAmount = read.int('PAYOUT_MIN_AMOUNT', 10_000, 1);
+    this.payoutDailyLimit = read.int('PAYOUT_DAILY_LIMIT', 5_000_000, 1);
+    this.payoutApprovalThreshold = read.int('PAYOUT_APPROVAL_THRESHOLD', 1_000_000, 1);
+    this.payoutReconcileIntervalMs = read.durationMs('PAYOUT_RECONCILE_INTERVAL', '60s');
+    this.payoutVerifyIntervalMs = read.durationMs('PAYOUT_VERIFY_INTERVAL', '30s');
+    this.payoutResendAfterMs = read.durationMs('PAYOUT_RESEND_AFTER', '30m');
+    this.payoutBackoffMs = read.durationMs('PAYOUT_BACKOFF', '5s');
+    this.payoutAttempts = read.int('PAYOUT_ATTEMPTS', 8, 1, 50);
     if (
       this.idempotencyInFlightTimeoutMs < 1_000 ||
       this.idempotencyInFlightTimeoutMs > 86_400_000

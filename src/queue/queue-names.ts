@@ -13,6 +13,7 @@ export const QueueName = {
   /** Notifications: the inbox relay and mail sweeper, apart from the mails so a backlog cannot starve them. */
   NotificationRelay: 'notification-relay',
   NotificationEmails: 'notification-emails',
+  Payouts: 'payouts',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -34,6 +35,8 @@ export const JobName = {
   RelayNotifications: 'relay-notifications',
   SweepNotificationEmails: 'sweep-notification-emails',
   SendNotificationEmail: 'send-notification-email',
+  ProcessPayout: 'process-payout',
+  ReconcilePayouts: 'reconcile-payouts',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 

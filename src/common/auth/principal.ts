@@ -5,6 +5,7 @@ export const PERMISSIONS = [
   'payments',
   'refunds',
   'webhooks',
+  'payouts',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -53,6 +53,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly payouts = new Counter({
+    name: 'payouts_total',
+    help: 'Payouts by event in this process: requested, succeeded, failed, reversed, rejected',
+    labelNames: ['gateway', 'event'] as const,
+    registers: [this.registry],
+  });
+
   readonly transfers = new Counter({
     name: 'wallet_transfers_total',
     help: 'Wallet-to-wallet transfers by outcome (success or error code)',

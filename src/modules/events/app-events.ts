@@ -30,6 +30,12 @@ export type InboundRefundEvent = NormalizedWebhookEvent & {
   inboundEventId: string;
 };
 
+/** A stored, signature-checked transfer (payout) webhook (`kind: 'payout'`). */
+export type InboundPayoutEvent = NormalizedWebhookEvent & {
+  gateway: string;
+  inboundEventId: string;
+};
+
 /** What became of a refund webhook. `unmatched` is retried for a minute, then parked. */
 export interface RefundEventOutcome {
   status: 'processed' | 'ignored' | 'unmatched';
@@ -69,6 +75,11 @@ export interface AppEventMap {
    * outcome (with none, the event is `ignored`); throwing makes the job retry with backoff.
    */
   'inbound-webhook.refund': { args: [event: InboundRefundEvent]; result: RefundEventOutcome };
+  /**
+   * A stored transfer webhook to apply, from the inbound webhook job (the payouts module asks the
+   * gateway before applying it). Same contract as 'inbound-webhook.refund'.
+   */
+  'inbound-webhook.payout': { args: [event: InboundPayoutEvent]; result: RefundEventOutcome };
 }
 
 /** The application's event bus (see AppEventMap). */

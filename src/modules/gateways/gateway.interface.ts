@@ -102,8 +102,8 @@ export interface NormalizedWebhookEvent {
   eventId: string;
   /** The gateway's own event type, e.g. `charge.success`. */
   type: string;
-  kind: 'payment' | 'refund' | 'ignored';
-  /** Our payment reference, when the event carries it. */
+  kind: 'payment' | 'refund' | 'payout' | 'ignored';
+  /** Our payment reference (or, for `payout`, the transfer reference), when the event carries it. */
   reference?: string;
   gatewayPaymentId?: string;
   paymentStatus?: GatewayPaymentStatus;
@@ -113,6 +113,8 @@ export interface NormalizedWebhookEvent {
   refundId?: string;
   amount?: Minor;
   currency?: string;
+  /** `payout` events: what the webhook claims; processing asks verifyTransfer before applying. */
+  transferStatus?: 'succeeded' | 'failed' | 'reversed' | 'pending';
   /**
    * True only where the signed event is itself the truth (the generic gateway): processing may
    * settle from it without a verify call. For every other gateway processing asks `verify`.

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CurrencyNotSupportedError, GatewayDisabledError } from './gateway.errors.js';
 import { GATEWAY_NAMES, GatewayName, PaymentGateway } from './gateway.interface.js';
+import { isPayoutGateway, type PayoutGateway } from './payout-gateway.interface.js';
 
 export const GATEWAY_ADAPTERS = Symbol('GATEWAY_ADAPTERS');
 
@@ -30,6 +31,18 @@ export class GatewayRegistry {
   forCurrency(name: GatewayName, currency: string): PaymentGateway {
     const adapter = this.get(name);
     if (!adapter.supportsCurrency(currency)) throw new CurrencyNotSupportedError(name, currency);
+    return adapter;
+  }
+
+  /**
+   * The payout side of a gateway that pays out in `currency`: 422 GATEWAY_DISABLED when it is not
+   * configured or has no transfers API, 422 CURRENCY_NOT_SUPPORTED for a currency it cannot pay.
+   */
+  payouts(name: GatewayName, currency?: string): PayoutGateway {
+    const adapter = this.get(name);
+    if (!isPayoutGateway(adapter)) throw new GatewayDisabledError(`${name} payouts`);
+    if (currency !== undefined && !adapter.supportsPayoutCurrency(currency))
+      throw new CurrencyNotSupportedError(name, currency);
     return adapter;
   }
 

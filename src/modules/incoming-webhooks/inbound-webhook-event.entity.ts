@@ -28,7 +28,7 @@ export class InboundWebhookEvent {
   type: string;
 
   @Column({ type: 'text' })
-  kind: 'payment' | 'refund' | 'ignored';
+  kind: 'payment' | 'refund' | 'payout' | 'ignored';
 
   @Column({ type: 'text', nullable: true })
   reference: string | null;

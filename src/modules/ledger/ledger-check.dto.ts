@@ -31,6 +31,21 @@ export class LedgerTotalsDto {
   refunds: string;
   @ApiProperty({ description: 'Total given back by failed refunds', example: '0' })
   refund_reversals: string;
+  @ApiProperty({
+    description: 'Total taken out of wallets by withdrawals (payout holds)',
+    example: '0',
+  })
+  withdrawals: string;
+  @ApiProperty({
+    description: 'Total given back by failed, rejected or reversed payouts',
+    example: '0',
+  })
+  withdrawal_reversals: string;
+  @ApiProperty({
+    description: 'Money held for payouts not yet final (the payouts_in_flight account)',
+    example: '0',
+  })
+  payouts_in_flight: string;
 }
 
 export class LedgerCheckReportDto {

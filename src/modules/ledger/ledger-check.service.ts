@@ -86,6 +86,9 @@ const CHECKS: Check[] = [
                WHEN 'deposit' THEN 'system:-1,user_wallet:1'
                WHEN 'refund' THEN 'system:1,user_wallet:-1'
                WHEN 'refund_reversal' THEN 'system:-1,user_wallet:1'
+               WHEN 'withdrawal' THEN 'system:1,user_wallet:-1'
+               WHEN 'withdrawal_settlement' THEN 'system:-1,system:1'
+               WHEN 'withdrawal_reversal' THEN 'system:-1,user_wallet:1'
              END
        LIMIT ${SAMPLE}`,
   },
@@ -163,11 +166,15 @@ export class LedgerCheckService {
           });
         }
         const expected =
-          BigInt(total.deposits) - BigInt(total.refunds) + BigInt(total.refund_reversals);
+          BigInt(total.deposits) -
+          BigInt(total.refunds) +
+          BigInt(total.refund_reversals) -
+          BigInt(total.withdrawals) +
+          BigInt(total.withdrawal_reversals);
         if (BigInt(total.user_balances) !== expected) {
           problems.push({
             check: 'user_total_moves_only_by_deposits_and_refunds',
-            message: `${total.currency}: users hold ${total.user_balances} but deposits − refunds + reversals = ${expected}`,
+            message: `${total.currency}: users hold ${total.user_balances} but deposits − refunds + reversals − withdrawals + withdrawal reversals = ${expected}`,
             subject: { currency: total.currency },
           });
         }
@@ -191,7 +198,11 @@ export class LedgerCheckService {
              coalesce((SELECT sum(balance) FROM ledger_accounts WHERE currency = c.currency AND kind = 'system'), 0)::text AS system_balances,
              coalesce(sum(e.amount) FILTER (WHERE t.kind = 'deposit'), 0)::text AS deposits,
              coalesce(-sum(e.amount) FILTER (WHERE t.kind = 'refund'), 0)::text AS refunds,
-             coalesce(sum(e.amount) FILTER (WHERE t.kind = 'refund_reversal'), 0)::text AS refund_reversals
+             coalesce(sum(e.amount) FILTER (WHERE t.kind = 'refund_reversal'), 0)::text AS refund_reversals,
+             coalesce(-sum(e.amount) FILTER (WHERE t.kind = 'withdrawal'), 0)::text AS withdrawals,
+             coalesce(sum(e.amount) FILTER (WHERE t.kind = 'withdrawal_reversal'), 0)::text AS withdrawal_reversals,
+             coalesce((SELECT sum(balance) FROM ledger_accounts
+                        WHERE currency = c.currency AND kind = 'system' AND split_part(name, ':', 1) = 'payouts_in_flight'), 0)::text AS payouts_in_flight
         FROM (SELECT DISTINCT currency FROM ledger_accounts) c
         LEFT JOIN ledger_accounts a ON a.currency = c.currency AND a.kind = 'user_wallet'
         LEFT JOIN ledger_entries e ON e.account_id = a.id

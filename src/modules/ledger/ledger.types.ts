@@ -1,6 +1,14 @@
 import type { Minor } from '../../common/money.js';
 
-export const LEDGER_TRANSFER_KINDS = ['deposit', 'transfer', 'refund', 'refund_reversal'] as const;
+export const LEDGER_TRANSFER_KINDS = [
+  'deposit',
+  'transfer',
+  'refund',
+  'refund_reversal',
+  'withdrawal',
+  'withdrawal_settlement',
+  'withdrawal_reversal',
+] as const;
 export type LedgerTransferKind = (typeof LEDGER_TRANSFER_KINDS)[number];
 
 export interface PostingLine {

@@ -12,6 +12,9 @@ export const OUTBOUND_EVENT_TYPES = [
   'wallet.transfer.received',
   'payment.authorized',
   'payment.canceled',
+  'payout.succeeded',
+  'payout.failed',
+  'payout.reversed',
 ] as const;
 export type OutboundEventType = (typeof OUTBOUND_EVENT_TYPES)[number];
 

@@ -7,6 +7,8 @@ export const WALLET_TRANSACTION_TYPES = [
   'transfer_out',
   'refund',
   'refund_reversal',
+  'withdrawal',
+  'withdrawal_reversal',
 ] as const;
 export type WalletTransactionType = (typeof WALLET_TRANSACTION_TYPES)[number];
 

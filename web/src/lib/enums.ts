@@ -37,7 +37,15 @@ export const GATEWAYS = everyValueOf<NonNullable<QueryOf<'/api/v1/payments'>['ga
 
 export const TRANSACTION_TYPES = everyValueOf<
   NonNullable<QueryOf<'/api/v1/wallet/transactions'>['type']>
->()(['deposit', 'transfer_in', 'transfer_out', 'refund', 'refund_reversal']);
+>()([
+  'deposit',
+  'transfer_in',
+  'transfer_out',
+  'refund',
+  'refund_reversal',
+  'withdrawal',
+  'withdrawal_reversal',
+]);
 
 export const DELIVERY_STATUSES = everyValueOf<
   NonNullable<QueryOf<'/api/v1/webhook-deliveries'>['status']>
@@ -52,6 +60,9 @@ export const EVENT_TYPES = everyValueOf<NonNullable<QueryOf<'/api/v1/events'>['t
   'wallet.transfer.received',
   'payment.authorized',
   'payment.canceled',
+  'payout.succeeded',
+  'payout.failed',
+  'payout.reversed',
   'webhook.test',
 ]);
 
@@ -76,6 +87,7 @@ export const API_KEY_PERMISSIONS = everyValueOf<CreateKeyBody['permissions'][num
   'payments',
   'refunds',
   'webhooks',
+  'payouts',
 ]);
 
 export const API_KEY_EXPIRIES = everyValueOf<CreateKeyBody['expiry']>()(['1H', '1D', '1M', '1Y']);

@@ -1,6 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { minorToMajorString } from '../../../common/money.js';
+import { majorToMinor, minorToMajorString } from '../../../common/money.js';
 import { AppConfig } from '../../../config/app-config.js';
 import { GatewayHttpClient } from '../gateway-http.js';
 import { GatewayRequestError, InvalidSignatureError } from '../gateway.errors.js';
@@ -15,8 +15,17 @@ import type {
   VerifyInput,
   VerifyResult,
 } from '../gateway.interface.js';
+import type {
+  PayoutBank,
+  PayoutGateway,
+  ResolveAccountInput,
+  SendTransferInput,
+  TransferRecipientResult,
+  TransferResult,
+} from '../payout-gateway.interface.js';
 import {
   FLUTTERWAVE_CURRENCIES,
+  mapTransferStatus,
   mapFlutterwaveEvent,
   mapRefund,
   mapTransaction,
@@ -37,7 +46,7 @@ type Json = Record<string, unknown>;
  * `verif-hash` header, a shared secret compared in constant time.
  */
 @Injectable()
-export class FlutterwaveAdapter implements PaymentGateway {
+export class FlutterwaveAdapter implements PaymentGateway, PayoutGateway {
   readonly name = 'flutterwave' as const;
   private readonly http: GatewayHttpClient;
 
@@ -158,6 +167,94 @@ export class FlutterwaveAdapter implements PaymentGateway {
     return mapRefund(response.body.data);
   }
 
+  supportsPayoutCurrency(currency: string): boolean {
+    return PAYOUT_COUNTRIES[currency.toUpperCase()] !== undefined;
+  }
+
+  async listBanks(currency: string): Promise<PayoutBank[]> {
+    const country = PAYOUT_COUNTRIES[currency.toUpperCase()] ?? 'NG';
+    const response = await this.http.request<Envelope<{ code: string; name: string }[]>>({
+      method: 'GET',
+      path: `/v3/banks/${country}`,
+      headers: this.auth(),
+    });
+    const data = response.body.data;
+    if (response.body.status !== 'success' || !Array.isArray(data)) {
+      throw new GatewayRequestError(
+        this.name,
+        response.status,
+        response.body.message ?? 'no banks',
+      );
+    }
+    return data.map((bank) => ({ code: bank.code, name: bank.name, type: 'bank_account' }));
+  }
+
+  async resolveAccount(input: ResolveAccountInput): Promise<string | null> {
+    const response = await this.http.request<Envelope<{ account_name?: string }>>(
+      {
+        method: 'POST',
+        path: '/v3/accounts/resolve',
+        headers: this.auth(),
+        json: { account_number: input.accountNumber, account_bank: input.bankCode },
+      },
+      [400, 404, 422],
+    );
+    const name = response.body.data?.account_name;
+    return response.body.status === 'success' && typeof name === 'string' && name !== ''
+      ? name
+      : null;
+  }
+
+  /** Flutterwave transfers name the account directly: there is no recipient to create. */
+  createTransferRecipient(): Promise<TransferRecipientResult> {
+    return Promise.resolve({});
+  }
+
+  async sendTransfer(input: SendTransferInput): Promise<TransferResult> {
+    const response = await this.http.request<Envelope<Json>>({
+      method: 'POST',
+      path: '/v3/transfers',
+      headers: this.auth(),
+      json: {
+        account_bank: input.recipient.bankCode,
+        account_number: input.recipient.accountNumber,
+        amount: Number(minorToMajorString(input.amount, input.currency)),
+        currency: input.currency.toUpperCase(),
+        debit_currency: input.currency.toUpperCase(),
+        narration: input.narration ?? undefined,
+        reference: input.reference,
+        beneficiary_name: input.recipient.accountName,
+      },
+    });
+    const data = response.body.data;
+    if (response.body.status !== 'success' || !data) {
+      throw new GatewayRequestError(
+        this.name,
+        response.status,
+        response.body.message ?? 'transfer not accepted',
+      );
+    }
+    return transferResult(data, input.currency);
+  }
+
+  async verifyTransfer(reference: string, currency: string): Promise<TransferResult> {
+    const response = await this.http.request<Envelope<Json[]>>({
+      method: 'GET',
+      path: `/v3/transfers?reference=${encodeURIComponent(reference)}`,
+      headers: this.auth(),
+    });
+    const data = response.body.data;
+    if (response.body.status !== 'success' || !Array.isArray(data)) {
+      throw new GatewayRequestError(
+        this.name,
+        response.status,
+        response.body.message ?? 'unexpected transfers response',
+      );
+    }
+    const found = data.find((transfer) => transfer.reference === reference);
+    return found ? transferResult(found, currency) : { status: 'not_found' };
+  }
+
   // oxlint-disable-next-line require-await -- the interface is async; the hash check is local
   /**
    * `verif-hash` must equal the secret hash. Flutterwave's newer webhooks also carry
@@ -206,6 +303,34 @@ export class FlutterwaveAdapter implements PaymentGateway {
       throw new GatewayRequestError(this.name, 401, 'FLUTTERWAVE_SECRET_KEY is not configured');
     return { authorization: `Bearer ${secretKey}` };
   }
+}
+
+/** Currencies Flutterwave pays out to banks in, by the country its bank list is asked for. */
+const PAYOUT_COUNTRIES: Record<string, string> = { NGN: 'NG', GHS: 'GH', KES: 'KE', ZAR: 'ZA' };
+
+function transferResult(data: Json, fallbackCurrency: string): TransferResult {
+  const currency =
+    typeof data.currency === 'string' ? data.currency.toUpperCase() : fallbackCurrency;
+  const status = mapTransferStatus(data.status);
+  let amount: number | undefined;
+  if (typeof data.amount === 'number' || typeof data.amount === 'string') {
+    try {
+      amount = majorToMinor(data.amount, currency);
+    } catch {
+      amount = undefined;
+    }
+  }
+  return {
+    status,
+    gatewayTransferId:
+      typeof data.id === 'number' || typeof data.id === 'string' ? String(data.id) : undefined,
+    amount,
+    currency,
+    failureReason:
+      status === 'failed' && typeof data.complete_message === 'string'
+        ? data.complete_message
+        : undefined,
+  };
 }
 
 /** Equal-length digests so timingSafeEqual neither throws nor leaks the secret's length. */

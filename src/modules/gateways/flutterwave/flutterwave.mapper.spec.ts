@@ -42,7 +42,7 @@ describe('Flutterwave mappers on recorded payloads', () => {
 
   it('ignores other event types', () => {
     expect(
-      mapFlutterwaveEvent({ event: 'transfer.completed', data: { id: 1, status: 'SUCCESSFUL' } })
+      mapFlutterwaveEvent({ event: 'subscription.cancelled', data: { id: 1, status: 'cancelled' } })
         .kind,
     ).toBe('ignored');
   });

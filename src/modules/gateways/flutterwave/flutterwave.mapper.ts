@@ -1,3 +1,4 @@
+import type { GatewayTransferStatus } from '../payout-gateway.interface.js';
 import { majorToMinor } from '../../../common/money.js';
 import type {
   GatewayPaymentStatus,
@@ -142,5 +143,26 @@ export function mapFlutterwaveEvent(body: Json): NormalizedWebhookEvent {
       currency,
     };
   }
+  if (type === 'transfer.completed') {
+    const status = mapTransferStatus(data.status);
+    const currency = str(data.currency)?.toUpperCase();
+    return {
+      ...base,
+      kind: 'payout',
+      reference: str(data.reference),
+      transferStatus:
+        status === 'succeeded' || status === 'failed' || status === 'reversed' ? status : 'pending',
+      amount: informationalAmount(data.amount, currency),
+      currency,
+    };
+  }
   return { ...base, kind: 'ignored' };
+}
+
+/** v3 transfer statuses: NEW and PENDING are not conclusive; SUCCESSFUL and FAILED are. */
+export function mapTransferStatus(status: unknown): GatewayTransferStatus {
+  const value = str(status)?.toUpperCase();
+  if (value === 'SUCCESSFUL') return 'succeeded';
+  if (value === 'FAILED') return 'failed';
+  return 'pending';
 }

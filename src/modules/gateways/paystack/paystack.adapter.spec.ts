@@ -161,11 +161,14 @@ describe('PaystackAdapter webhooks', () => {
   it('marks other events ignored and refuses bodies that are not Paystack events', () => {
     const other = adapter.parseWebhook({
       rawBody: Buffer.from(
-        '{"event":"transfer.success","data":{"id":37272792,"status":"success"}}',
+        '{"event":"subscription.create","data":{"id":37272792,"status":"active"}}',
       ),
       headers: {},
     });
-    expect(other).toMatchObject({ kind: 'ignored', eventId: 'transfer.success.37272792.success' });
+    expect(other).toMatchObject({
+      kind: 'ignored',
+      eventId: 'subscription.create.37272792.active',
+    });
     expect(() => adapter.parseWebhook({ rawBody: Buffer.from('[1,2]'), headers: {} })).toThrow(
       SyntaxError,
     );

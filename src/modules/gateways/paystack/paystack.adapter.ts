@@ -17,6 +17,16 @@ import type {
   VerifyInput,
   VerifyResult,
 } from '../gateway.interface.js';
+import type {
+  GatewayTransferStatus,
+  PayoutBank,
+  PayoutGateway,
+  ResolveAccountInput,
+  SendTransferInput,
+  TransferRecipientInput,
+  TransferRecipientResult,
+  TransferResult,
+} from '../payout-gateway.interface.js';
 import { isValidPaystackSignature } from './paystack-signature.js';
 import type {
   PaystackEnvelope,
@@ -24,6 +34,7 @@ import type {
   PaystackRefund,
   PaystackRefundEventData,
   PaystackTransaction,
+  PaystackTransfer,
 } from './paystack.types.js';
 
 export const PAYSTACK_CURRENCIES = ['NGN', 'GHS', 'ZAR', 'KES', 'USD'] as const;
@@ -37,7 +48,7 @@ export const PAYSTACK_REFUND_NOTE_PREFIX = 'refund:';
  * so failures and late payments are found by verification.
  */
 @Injectable()
-export class PaystackAdapter implements PaymentGateway {
+export class PaystackAdapter implements PaymentGateway, PayoutGateway {
   readonly name = 'paystack' as const;
   private readonly http: GatewayHttpClient;
 
@@ -160,6 +171,144 @@ export class PaystackAdapter implements PaymentGateway {
     return { status: mapRefundStatus(response.body.data.status), gatewayRefundId };
   }
 
+  supportsPayoutCurrency(currency: string): boolean {
+    return this.supportsCurrency(currency);
+  }
+
+  async listBanks(currency: string): Promise<PayoutBank[]> {
+    const response = await this.http.request<
+      PaystackEnvelope<{ code: string; name: string; type?: string | null }[]>
+    >({
+      method: 'GET',
+      path: `/bank?currency=${encodeURIComponent(currency.toUpperCase())}&perPage=100`,
+      headers: this.authHeaders,
+    });
+    if (!response.body.status || !Array.isArray(response.body.data)) {
+      throw new GatewayRequestError(
+        'paystack',
+        response.status,
+        response.body.message ?? 'no banks',
+      );
+    }
+    return response.body.data.map((bank) => ({
+      code: bank.code,
+      name: bank.name,
+      type: bank.type ?? 'nuban',
+    }));
+  }
+
+  async resolveAccount(input: ResolveAccountInput): Promise<string | null> {
+    // An account Paystack cannot resolve is a 422 (sometimes 400) with status false.
+    const response = await this.http.request<PaystackEnvelope<{ account_name?: string }>>(
+      {
+        method: 'GET',
+        path: `/bank/resolve?account_number=${encodeURIComponent(input.accountNumber)}&bank_code=${encodeURIComponent(input.bankCode)}`,
+        headers: this.authHeaders,
+      },
+      [400, 404, 422],
+    );
+    const name = response.body.data?.account_name;
+    return response.body.status && typeof name === 'string' && name !== '' ? name : null;
+  }
+
+  async createTransferRecipient(input: TransferRecipientInput): Promise<TransferRecipientResult> {
+    const response = await this.http.request<
+      PaystackEnvelope<{ recipient_code: string; details?: { bank_name?: string | null } }>
+    >({
+      method: 'POST',
+      path: '/transferrecipient',
+      headers: this.authHeaders,
+      json: {
+        type: input.type === 'mobile_money' ? 'mobile_money' : paystackAccountType(input.currency),
+        name: input.accountName,
+        account_number: input.accountNumber,
+        bank_code: input.bankCode,
+        currency: input.currency.toUpperCase(),
+      },
+    });
+    const data = response.body.data;
+    if (!response.body.status || !data?.recipient_code) {
+      throw new GatewayRequestError(
+        'paystack',
+        response.status,
+        response.body.message ?? 'no recipient_code',
+      );
+    }
+    return { recipientCode: data.recipient_code, bankName: data.details?.bank_name ?? undefined };
+  }
+
+  async sendTransfer(input: SendTransferInput): Promise<TransferResult> {
+    if (!input.recipient.recipientCode) {
+      throw new GatewayRequestError('paystack', 400, 'a Paystack transfer needs a recipient_code');
+    }
+    const response = await this.http.request<PaystackEnvelope<PaystackTransfer>>({
+      method: 'POST',
+      path: '/transfer',
+      headers: this.authHeaders,
+      json: {
+        source: 'balance',
+        amount: input.amount,
+        currency: input.currency.toUpperCase(),
+        recipient: input.recipient.recipientCode,
+        reason: input.narration ?? undefined,
+        reference: paystackTransferReference(input.reference),
+      },
+    });
+    return this.transferResult(response.status, response.body, 'transfer');
+  }
+
+  async finalizeTransfer(gatewayTransferId: string, otp: string): Promise<TransferResult> {
+    const response = await this.http.request<PaystackEnvelope<PaystackTransfer>>({
+      method: 'POST',
+      path: '/transfer/finalize_transfer',
+      headers: this.authHeaders,
+      json: { transfer_code: gatewayTransferId, otp },
+    });
+    return this.transferResult(response.status, response.body, 'finalize');
+  }
+
+  async verifyTransfer(reference: string): Promise<TransferResult> {
+    const response = await this.http.request<PaystackEnvelope<PaystackTransfer>>(
+      {
+        method: 'GET',
+        path: `/transfer/verify/${encodeURIComponent(paystackTransferReference(reference))}`,
+        headers: this.authHeaders,
+      },
+      [400, 404],
+    );
+    const body = response.body;
+    if (response.status === 404 || (!body.status && /not found/i.test(body.message ?? ''))) {
+      return { status: 'not_found' };
+    }
+    return this.transferResult(response.status, body, 'verify');
+  }
+
+  private transferResult(
+    httpStatus: number,
+    body: PaystackEnvelope<PaystackTransfer>,
+    what: string,
+  ): TransferResult {
+    const data = body.data;
+    if (!body.status || !data) {
+      throw new GatewayRequestError(
+        'paystack',
+        httpStatus,
+        body.message ?? `${what} answered no data`,
+      );
+    }
+    const status = mapTransferStatus(String(data.status));
+    return {
+      status,
+      gatewayTransferId: data.transfer_code,
+      amount: optionalMinor(data.amount),
+      currency: typeof data.currency === 'string' ? data.currency.toUpperCase() : undefined,
+      failureReason:
+        status === 'failed' || status === 'reversed'
+          ? (data.gateway_response ?? data.failures ?? `${String(data.status)} at Paystack`)
+          : undefined,
+    };
+  }
+
   verifyWebhook(request: InboundWebhookRequest): Promise<void> {
     const secret = this.config.paystack.secretKey;
     if (
@@ -220,6 +369,24 @@ export class PaystackAdapter implements PaymentGateway {
         selfAuthenticating: false,
       };
     }
+    if (type.startsWith('transfer.')) {
+      const transfer = data as unknown as PaystackTransfer;
+      const status = mapTransferStatus(String(transfer.status));
+      return {
+        eventId: `${type}.${String(transfer.transfer_code ?? transfer.id ?? transfer.reference)}.${String(transfer.status)}`,
+        type,
+        kind: 'payout',
+        reference: typeof transfer.reference === 'string' ? transfer.reference : undefined,
+        transferStatus:
+          status === 'succeeded' || status === 'failed' || status === 'reversed'
+            ? status
+            : 'pending',
+        amount: optionalMinor(transfer.amount),
+        currency:
+          typeof transfer.currency === 'string' ? transfer.currency.toUpperCase() : undefined,
+        selfAuthenticating: false,
+      };
+    }
     const objectId =
       scalar(data.id) ??
       scalar(data.reference) ??
@@ -245,6 +412,42 @@ export function mapTransactionStatus(status: string): GatewayPaymentStatus {
     default:
       // ongoing, pending, processing, queued: the payer or the bank is still at it
       return 'pending';
+  }
+}
+
+/** Paystack transfer statuses (https://paystack.com/docs/transfers/how-transfers-work/). */
+export function mapTransferStatus(status: string): GatewayTransferStatus {
+  switch (status) {
+    case 'success':
+      return 'succeeded';
+    case 'failed':
+    case 'abandoned':
+    case 'rejected':
+    case 'blocked':
+      return 'failed';
+    case 'reversed':
+      return 'reversed';
+    case 'otp':
+      return 'otp';
+    default:
+      // pending, received, queued, processing: not conclusive
+      return 'pending';
+  }
+}
+
+/** Paystack asks for lowercase transfer references (letters, digits, - and _). */
+export function paystackTransferReference(reference: string): string {
+  return reference.toLowerCase();
+}
+
+function paystackAccountType(currency: string): string {
+  switch (currency.toUpperCase()) {
+    case 'GHS':
+      return 'ghipss';
+    case 'ZAR':
+      return 'basa';
+    default:
+      return 'nuban';
   }
 }
 

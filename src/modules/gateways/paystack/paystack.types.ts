@@ -42,3 +42,16 @@ export interface PaystackRefundEventData {
   currency: string;
   merchant_note?: string | null;
 }
+
+/** A transfer as POST /transfer, finalize, verify and the `transfer.*` events carry it. */
+export interface PaystackTransfer {
+  id?: number;
+  /** pending | otp | received | success | failed | reversed | abandoned | blocked | rejected */
+  status: string;
+  reference: string;
+  transfer_code: string;
+  amount: number | string;
+  currency: string;
+  gateway_response?: string | null;
+  failures?: string | null;
+}

@@ -22,6 +22,7 @@ const PERMISSION_HINTS: Record<ApiKeyPermission, string> = {
   payments: 'start and verify payments',
   refunds: 'refund payments',
   webhooks: 'manage webhook endpoints and deliveries',
+  payouts: 'manage payout recipients and withdraw to bank accounts',
 };
 
 function keyState(key: ApiKey): string {

@@ -1,0 +1,340 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { DataKeyring } from '../../common/crypto/data-keyring.js';
+import { conflict, notFound, unprocessable } from '../../common/errors/app-error.js';
+import { MetricsService } from '../../common/metrics/metrics.service.js';
+import { minorFromDb, type Minor } from '../../common/money.js';
+import { CursorPart, decodeCursor, encodeCursor } from '../../common/pagination/cursor.js';
+import { isUuid } from '../../common/validation/uuid.js';
+import { AppConfig } from '../../config/app-config.js';
+import { queryRows } from '../../database/sql.js';
+import type { IdempotencyClaim } from '../../http/idempotency/idempotency-claim.js';
+import { IdempotencyService } from '../../http/idempotency/idempotency.service.js';
+import { JobName, QueueName } from '../../queue/queue-names.js';
+import { QueueProducer } from '../../queue/queue-producer.service.js';
+import type { GatewayName } from '../gateways/gateway.interface.js';
+import { GatewayRegistry } from '../gateways/gateway.registry.js';
+import type { PayoutBank } from '../gateways/payout-gateway.interface.js';
+import { LedgerService } from '../ledger/ledger.service.js';
+import { WalletService } from '../wallet/wallet.service.js';
+import type {
+  CreateRecipientDto,
+  PayoutDto,
+  PayoutGatewayName,
+  RecipientDto,
+} from './dto/payout.dto.js';
+import { type ProcessPayoutJob, payoutJobOptions } from './payout-jobs.js';
+import {
+  inFlightAccountName,
+  listPayouts,
+  loadPayout,
+  newPayoutReference,
+  type PayoutWithRecipient,
+  type RecipientRow,
+  toPayoutDto,
+  toRecipientDto,
+} from './payout-rows.js';
+
+const BANKS_TTL_MS = 3_600_000;
+
+export interface WithdrawalRequest {
+  amount: Minor;
+  recipientId: string;
+  narration: string | null;
+}
+
+const limitExceeded = (limit: string, message: string, value: number) =>
+  unprocessable('PAYOUT_LIMIT_EXCEEDED', message, [{ field: 'amount', message, limit, value }]);
+
+/** The sealing context of a recipient's account number: it opens only in that row. */
+export const accountNumberContext = (recipientId: string): string =>
+  `payout_recipients.account_number:${recipientId}`;
+
+/** Banks, recipients, and accepting withdrawals (the hold); sending is PayoutExecutionService's. */
+@Injectable()
+export class PayoutsService {
+  private readonly logger = new Logger(PayoutsService.name);
+  private readonly banks = new Map<string, { at: number; banks: PayoutBank[] }>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly registry: GatewayRegistry,
+    private readonly ledger: LedgerService,
+    private readonly wallets: WalletService,
+    private readonly idempotency: IdempotencyService,
+    private readonly producer: QueueProducer,
+    private readonly keyring: DataKeyring,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  /** The gateway's banks for a currency, kept for an hour per process. */
+  async listBanks(gateway: PayoutGatewayName, currency: string): Promise<PayoutBank[]> {
+    const adapter = this.registry.payouts(gateway, currency);
+    const key = `${gateway}:${currency}`;
+    const cached = this.banks.get(key);
+    if (cached && Date.now() - cached.at < BANKS_TTL_MS) return cached.banks;
+    const banks = await adapter.listBanks(currency);
+    this.banks.set(key, { at: Date.now(), banks });
+    return banks;
+  }
+
+  async createRecipient(userId: string, body: CreateRecipientDto): Promise<RecipientDto> {
+    const gateway = this.registry.payouts(body.gateway, body.currency);
+    const input = {
+      accountNumber: body.account_number,
+      bankCode: body.bank_code,
+      currency: body.currency,
+    };
+    const accountName = await gateway.resolveAccount(input);
+    if (accountName === null) {
+      throw unprocessable(
+        'ACCOUNT_NOT_RESOLVED',
+        `${body.gateway} could not resolve account ${body.account_number.slice(-4).padStart(body.account_number.length, '*')} at bank ${body.bank_code}`,
+      );
+    }
+    const created = await gateway.createTransferRecipient({
+      ...input,
+      type: body.type,
+      accountName,
+    });
+    const bankName =
+      created.bankName ??
+      (await this.listBanks(body.gateway, body.currency).catch(() => [])).find(
+        (bank) => bank.code === body.bank_code,
+      )?.name ??
+      null;
+    const id = randomUUID();
+    const [row] = await queryRows<RecipientRow>(
+      this.dataSource.manager,
+      `INSERT INTO payout_recipients (id, user_id, gateway, type, account_name, account_number,
+                                      account_number_last4, bank_code, bank_name, currency, nickname,
+                                      gateway_recipient_code)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING *`,
+      [
+        id,
+        userId,
+        body.gateway,
+        body.type,
+        accountName.slice(0, 200),
+        this.keyring.seal(body.account_number, accountNumberContext(id)),
+        body.account_number.slice(-4),
+        body.bank_code,
+        bankName?.slice(0, 200) ?? null,
+        body.currency,
+        body.nickname ?? null,
+        created.recipientCode ?? null,
+      ],
+    );
+    return toRecipientDto(row);
+  }
+
+  async listRecipients(
+    userId: string,
+    page: { limit: number; cursor?: string },
+  ): Promise<{ recipients: RecipientDto[]; next_cursor: string | null }> {
+    const [after] = decodeCursor(page.cursor, [CursorPart.uuid]) ?? [];
+    const rows = await queryRows<RecipientRow>(
+      this.dataSource.manager,
+      `SELECT * FROM payout_recipients r
+        WHERE r.user_id = $1 AND r.deleted_at IS NULL
+          AND ($2::uuid IS NULL OR (r.created_at, r.id) < (SELECT c.created_at, c.id FROM payout_recipients c WHERE c.id = $2))
+        ORDER BY r.created_at DESC, r.id DESC LIMIT $3`,
+      [userId, after ?? null, page.limit + 1],
+    );
+    const shown = rows.slice(0, page.limit);
+    return {
+      recipients: shown.map(toRecipientDto),
+      next_cursor: rows.length > page.limit ? encodeCursor(shown[shown.length - 1].id) : null,
+    };
+  }
+
+  /** 409 while a payout to it is not final (its account number is still needed). */
+  async deleteRecipient(userId: string, recipientId: string): Promise<void> {
+    if (!isUuid(recipientId)) throw notFound('Payout recipient');
+    await this.dataSource.transaction(async (manager) => {
+      const [recipient] = await queryRows<{ id: string }>(
+        manager,
+        `SELECT id FROM payout_recipients WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL FOR UPDATE`,
+        [recipientId, userId],
+      );
+      if (!recipient) throw notFound('Payout recipient');
+      const [open] = await queryRows<{ id: string }>(
+        manager,
+        `SELECT id FROM payouts WHERE recipient_id = $1
+            AND status IN ('pending_approval', 'pending', 'processing', 'requires_otp') LIMIT 1`,
+        [recipientId],
+      );
+      if (open)
+        throw conflict('RECIPIENT_HAS_PAYOUT_IN_FLIGHT', 'A payout to this recipient is in flight');
+      await queryRows(manager, `UPDATE payout_recipients SET deleted_at = now() WHERE id = $1`, [
+        recipientId,
+      ]);
+    });
+  }
+
+  /**
+   * SPEC §12: in one transaction, under the wallet's row lock (so concurrent withdrawals see each
+   * other's holds and the day's total): limits, the hold from the wallet into payouts_in_flight
+   * (422 INSUFFICIENT_FUNDS; the database refuses a negative wallet), the payout row and the
+   * Idempotency-Key's answer. The transfer is sent by a job enqueued after the commit.
+   */
+  async requestWithdrawal(
+    userId: string,
+    request: WithdrawalRequest,
+    idempotency: IdempotencyClaim | null,
+  ): Promise<PayoutDto> {
+    const dto = await this.dataSource.transaction(async (manager) => {
+      const recipient = await this.recipientOf(manager, userId, request.recipientId);
+      const wallet = await this.wallets.walletOf(manager, userId);
+      if (recipient.currency !== wallet.currency) {
+        throw unprocessable(
+          'CURRENCY_MISMATCH',
+          `The recipient is paid in ${recipient.currency} but the wallet holds ${wallet.currency}`,
+        );
+      }
+      this.registry.payouts(recipient.gateway as GatewayName, recipient.currency);
+      if (request.amount < this.config.payoutMinAmount) {
+        throw limitExceeded(
+          'PAYOUT_MIN_AMOUNT',
+          `A withdrawal must be at least ${this.config.payoutMinAmount} (minor units)`,
+          this.config.payoutMinAmount,
+        );
+      }
+      await queryRows(manager, `SELECT id FROM ledger_accounts WHERE id = $1 FOR UPDATE`, [
+        wallet.id,
+      ]);
+      const [today] = await queryRows<{ total: string }>(
+        manager,
+        `SELECT coalesce(sum(amount), 0)::text AS total FROM payouts
+          WHERE user_id = $1 AND created_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+            AND status NOT IN ('failed', 'rejected', 'reversed')`,
+        [userId],
+      );
+      const used = minorFromDb(today.total);
+      if (used + request.amount > this.config.payoutDailyLimit) {
+        throw limitExceeded(
+          'PAYOUT_DAILY_LIMIT',
+          `Withdrawals are limited to ${this.config.payoutDailyLimit} per UTC day; ${Math.max(this.config.payoutDailyLimit - used, 0)} remain today`,
+          this.config.payoutDailyLimit,
+        );
+      }
+      const id = randomUUID();
+      const reference = newPayoutReference();
+      const inFlight = await this.ledger.systemAccount(
+        manager,
+        inFlightAccountName(wallet.currency, id),
+        wallet.currency,
+      );
+      const hold = await this.ledger.post(manager, {
+        kind: 'withdrawal',
+        key: `withdrawal:${id}`,
+        reference,
+        narration: request.narration,
+        lines: [
+          { accountId: wallet.id, amount: -request.amount },
+          { accountId: inFlight.id, amount: request.amount },
+        ],
+      });
+      const status =
+        request.amount > this.config.payoutApprovalThreshold ? 'pending_approval' : 'pending';
+      await queryRows(
+        manager,
+        `INSERT INTO payouts (id, reference, user_id, recipient_id, gateway, amount, currency, status,
+                              narration, livemode, hold_transfer_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [
+          id,
+          reference,
+          userId,
+          recipient.id,
+          recipient.gateway,
+          String(request.amount),
+          wallet.currency,
+          status,
+          request.narration,
+          this.livemode(recipient.gateway),
+          hold.id,
+        ],
+      );
+      const created = await loadPayout(manager, { id });
+      if (!created) throw new Error(`payout ${id} vanished`);
+      const view = toPayoutDto(created);
+      await this.idempotency.completeWithin(manager, idempotency, view);
+      return view;
+    });
+    this.metrics.payouts.inc({ gateway: dto.gateway, event: 'requested' });
+    if (dto.status === 'pending') await this.enqueue(dto.id);
+    return dto;
+  }
+
+  async getForUser(userId: string, payoutId: string): Promise<PayoutDto> {
+    if (!isUuid(payoutId)) throw notFound('Withdrawal');
+    const payout = await loadPayout(this.dataSource.manager, { id: payoutId, userId });
+    if (!payout) throw notFound('Withdrawal');
+    return toPayoutDto(payout);
+  }
+
+  async list(
+    filter: { userId?: string; status?: string },
+    page: { limit: number; cursor?: string },
+  ): Promise<{ payouts: PayoutWithRecipient[]; next_cursor: string | null }> {
+    const [after] = decodeCursor(page.cursor, [CursorPart.uuid]) ?? [];
+    const rows = await listPayouts(this.dataSource.manager, filter, {
+      limit: page.limit + 1,
+      after,
+    });
+    const shown = rows.slice(0, page.limit);
+    return {
+      payouts: shown,
+      next_cursor: rows.length > page.limit ? encodeCursor(shown[shown.length - 1].id) : null,
+    };
+  }
+
+  /** After commit. While Redis is down the payout waits `pending`; reconciliation picks it up. */
+  async enqueue(payoutId: string): Promise<boolean> {
+    const queued = await this.producer.tryEnqueue(
+      QueueName.Payouts,
+      JobName.ProcessPayout,
+      { payoutId } satisfies ProcessPayoutJob,
+      payoutJobOptions(this.config, payoutId),
+    );
+    if (queued) {
+      await queryRows(
+        this.dataSource.manager,
+        `UPDATE payouts SET enqueued_at = now() WHERE id = $1`,
+        [payoutId],
+      );
+    } else {
+      this.logger.warn(`payout ${payoutId} waits for reconciliation: it could not be enqueued`);
+    }
+    return queued;
+  }
+
+  /** A gateway's test keys (`sk_test_…`, `FLWSECK_TEST-…`) move no real money. */
+  private livemode(gateway: string): boolean {
+    const key =
+      gateway === 'paystack'
+        ? this.config.paystack.secretKey
+        : gateway === 'flutterwave'
+          ? this.config.flutterwave.secretKey
+          : undefined;
+    return key !== undefined && !/test/i.test(key.split(/[-_]/).slice(0, 2).join('_'));
+  }
+
+  private async recipientOf(
+    manager: EntityManager,
+    userId: string,
+    recipientId: string,
+  ): Promise<RecipientRow> {
+    const [recipient] = await queryRows<RecipientRow>(
+      manager,
+      `SELECT * FROM payout_recipients WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL FOR SHARE`,
+      [recipientId, userId],
+    );
+    if (!recipient) throw notFound('Payout recipient');
+    return recipient;
+  }
+}
