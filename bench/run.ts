@@ -31,6 +31,7 @@ const BENCHES: { name: string; load: () => Promise<BenchModule> }[] = [
     name: 'notifications',
     load: async () => (await import('./notifications.bench.js')).notificationsBench,
   },
+  { name: 'checkout', load: async () => (await import('./checkout.bench.js')).checkoutBench },
 ];
 
 const wanted = process.argv.slice(2);

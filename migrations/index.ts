@@ -19,6 +19,8 @@ import { ManualCapture1765200000000 } from './1765200000000-manual-capture.js';
 import { CaptureRequestKey1765200001000 } from './1765200001000-capture-request-key.js';
 import { Notifications1765400000000 } from './1765400000000-notifications.js';
 import { Payouts1765000000000 } from './1765000000000-payouts.js';
+import { TestGateway1765100000000 } from './1765100000000-test-gateway.js';
+import { Checkout1765100001000 } from './1765100001000-checkout.js';
 
 /** Every migration, in order, listed as classes (globs do not work under ESM). Append here. */
 export const MIGRATIONS = [
@@ -43,4 +45,6 @@ export const MIGRATIONS = [
   CaptureRequestKey1765200001000,
   Notifications1765400000000,
   Payouts1765000000000,
+  TestGateway1765100000000,
+  Checkout1765100001000,
 ];

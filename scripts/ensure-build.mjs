@@ -72,3 +72,11 @@ if (process.argv.includes('--web') && webIsStale()) {
     }
   }
 }
+
+// The hosted checkout's browser bundles (checkout.js, the page's script and style): the API serves
+// them, so `npm start` on a fresh clone needs them too.
+const checkoutMarker = 'dist/checkout/checkout.js';
+const checkoutBuilt = existsSync(checkoutMarker) ? statSync(checkoutMarker).mtimeMs : 0;
+if (!checkoutBuilt || newest('checkout') > checkoutBuilt) {
+  execSync(`"${process.execPath}" checkout/build.ts`, { stdio: 'inherit' });
+}

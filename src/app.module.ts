@@ -34,6 +34,10 @@ import { DASHBOARD_PATH, DashboardStaticService } from './modules/dashboard/dash
 import { SchedulesModule } from './schedules.js';
 import { NotificationsModule } from './modules/notifications/notifications.module.js';
 import { PayoutsModule } from './modules/payouts/payouts.module.js';
+import { TestModeModule } from './modules/test-mode/test-mode.module.js';
+import { CheckoutModule } from './modules/checkout/checkout.module.js';
+import { checkoutCors } from './modules/checkout/checkout-cors.js';
+import { AppConfig } from './config/app-config.js';
 
 /**
  * The composition root: the platform (config, database, queue, common, http) and every feature
@@ -64,6 +68,8 @@ import { PayoutsModule } from './modules/payouts/payouts.module.js';
     IncomingWebhooksModule,
     WalletModule,
     RefundsModule,
+    TestModeModule,
+    CheckoutModule,
     SchedulesModule,
     DashboardModule,
     NotificationsModule,
@@ -91,6 +97,11 @@ export const HTTP_FEATURES: HttpFeatures = {
     {
       path: DASHBOARD_PATH,
       handlers: app.get(DashboardStaticService, { strict: false }).handlers(),
+    },
+    // Checkout sessions answer browsers on CHECKOUT_ALLOWED_ORIGINS (checkout.js).
+    {
+      path: '/api/v1/checkout/sessions',
+      handlers: [checkoutCors(app.get(AppConfig).checkoutAllowedOrigins)],
     },
   ],
   // The one /webhooks/:gateway route is documented as one route per gateway.

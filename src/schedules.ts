@@ -7,6 +7,7 @@ import { InboundPayloadRetention } from './modules/incoming-webhooks/inbound-pay
 import { MaintenanceTasks } from './queue/maintenance.processor.js';
 import { JobName, QueueName } from './queue/queue-names.js';
 import { WorkerRunner } from './queue/worker-runner.service.js';
+import { TestModeService } from './modules/test-mode/test-mode.service.js';
 
 const HOURLY = 3_600_000;
 
@@ -79,6 +80,13 @@ export const SCHEDULES: readonly Schedule[] = [
     queue: QueueName.Payouts,
     job: JobName.ReconcilePayouts,
     everyMs: (config) => config.payoutReconcileIntervalMs,
+  },
+  // Test mode: the test gateway decides delayed payments and sends events a crash left unsent.
+  {
+    queue: QueueName.Maintenance,
+    job: JobName.SettleTestPayments,
+    everyMs: (config) => (config.testMode ? 1_000 : HOURLY),
+    task: (moduleRef) => moduleRef.get(TestModeService, { strict: false }).sweep(),
   },
 ];
 

@@ -5,6 +5,7 @@ import { ledgerCheckCommand } from './ledger.commands.js';
 import { dbSchemaCommand } from './schema.commands.js';
 import { userTokenCommand } from './user.commands.js';
 import { dashboardLinkCommand } from './dashboard.commands.js';
+import { devSeedCommand } from './dev-seed.commands.js';
 
 /** Every CLI command. Append new ones here. */
 export const COMMANDS: CliCommand[] = [
@@ -15,4 +16,5 @@ export const COMMANDS: CliCommand[] = [
   ledgerCheckCommand,
   webhookSimulateCommand,
   dashboardLinkCommand,
+  devSeedCommand,
 ];

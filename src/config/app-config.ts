@@ -260,6 +260,24 @@ export class AppConfig {
   /** Payout jobs: first retry delay (doubles) and attempts in all. */
   readonly payoutBackoffMs: number;
   readonly payoutAttempts: number;
+  /**
+   * The built-in `test` gateway and /test routes (SPEC §14). Default: on in development on a
+   * loopback APP_URL only, so a deployment others reach never takes make-believe money by default;
+   * refused outright when NODE_ENV=production.
+   */
+  readonly testMode: boolean;
+  /** The outcome a test-gateway payment settles to by itself after testProcessingDelayMs. */
+  readonly testPaymentSuccess: boolean;
+  /** Unset: test-gateway payments wait for the payer's Pay or Fail. */
+  readonly testProcessingDelayMs: number | undefined;
+  /** How long a checkout session may be paid (SPEC §13). */
+  readonly checkoutSessionTtlMs: number;
+  /**
+   * Origins that may frame the hosted checkout page (CSP frame-ancestors), call the checkout
+   * session routes from a browser (CORS) and receive its postMessages. Default: the origin of
+   * APP_URL and those of CORS_ORIGINS.
+   */
+  readonly checkoutAllowedOrigins: string[];
 
   constructor(env: Env) {
     const read = new EnvReader(env);
@@ -460,6 +478,32 @@ export class AppConfig {
     }
     this.notificationAttempts = read.int('NOTIFICATION_ATTEMPTS', 8, 1, 50);
     this.notificationBackoffMs = read.durationMs('NOTIFICATION_BACKOFF', '30s');
+    this.testMode = read.bool(
+      'TEST_MODE',
+      this.nodeEnv === 'development' && !this.secretsMustBeGiven,
+    );
+    if (this.testMode && this.nodeEnv === 'production') {
+      throw new ConfigError('TEST_MODE must not be on when NODE_ENV=production');
+    }
+    this.testPaymentSuccess = read.bool('TEST_PAYMENT_SUCCESS', true);
+    this.testProcessingDelayMs =
+      read.raw('TEST_PROCESSING_DELAY') === undefined
+        ? undefined
+        : read.durationMs('TEST_PROCESSING_DELAY', '0s');
+    this.checkoutSessionTtlMs = read.durationMs('CHECKOUT_SESSION_TTL', '30m');
+    if (this.checkoutSessionTtlMs < 60_000 || this.checkoutSessionTtlMs > 86_400_000)
+      throw new ConfigError('CHECKOUT_SESSION_TTL must be from 1m to 24h');
+    this.checkoutAllowedOrigins =
+      read.raw('CHECKOUT_ALLOWED_ORIGINS') === undefined
+        ? [...new Set([this.appUrl, ...this.corsOrigins].flatMap((url) => httpOrigin(url) ?? []))]
+        : read.list('CHECKOUT_ALLOWED_ORIGINS').map((url) => {
+            const origin = httpOrigin(url);
+            if (origin === undefined || origin !== url.replace(/\/+$/, ''))
+              throw new ConfigError(
+                `CHECKOUT_ALLOWED_ORIGINS must list http(s) origins like https://shop.example.com, got "${url}"`,
+              );
+            return origin;
+          });
   }
 
   static fromEnv(env: Env = process.env): AppConfig {

@@ -23,6 +23,7 @@ export const IS_PUBLIC = 'auth:public';
 export const REQUIRED_PERMISSION = 'auth:permission';
 export const JWT_ONLY = 'auth:jwt-only';
 export const ADMIN_ONLY = 'auth:admin-only';
+export const PUBLISHABLE_KEY_ALLOWED = 'auth:publishable-key';
 
 /** No authentication at all (webhooks from gateways, health, the OAuth dance). */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
@@ -48,6 +49,13 @@ export const JwtOnly = (): MethodDecorator & ClassDecorator =>
     ApiBearerAuth(BEARER_SCHEME),
     ApiErrors(JWT_ONLY_ERRORS),
   );
+
+/**
+ * A publishable key (`x-api-key: pk_…`) may call this route as its owner, besides the route's
+ * other credentials. On every route without it a publishable key is 401 (SPEC §13).
+ */
+export const AllowPublishableKey = (): MethodDecorator & ClassDecorator =>
+  SetMetadata(PUBLISHABLE_KEY_ALLOWED, true);
 
 /** JWT of a person whose email is in ADMIN_EMAILS. */
 export const AdminOnly = (): MethodDecorator & ClassDecorator =>

@@ -13,7 +13,8 @@ export type Permission = (typeof PERMISSIONS)[number];
 export interface Principal {
   userId: string;
   email: string;
-  via: 'jwt' | 'api_key';
+  /** A publishable key reaches only routes marked @AllowPublishableKey() (checkout sessions). */
+  via: 'jwt' | 'api_key' | 'publishable_key';
   /** A JWT may do everything its user may; an API key only what it carries. */
   permissions: readonly Permission[];
   apiKeyId?: string;

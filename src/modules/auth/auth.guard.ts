@@ -6,6 +6,7 @@ import {
   AuthenticatedRequest,
   IS_PUBLIC,
   JWT_ONLY,
+  PUBLISHABLE_KEY_ALLOWED,
   REQUIRED_PERMISSION,
 } from '../../common/auth/auth.decorators.js';
 import { PERMISSIONS, Permission, Principal } from '../../common/auth/principal.js';
@@ -15,6 +16,7 @@ import { RateLimits } from '../../common/rate-limit/rate-limits.js';
 import { AppConfig } from '../../config/app-config.js';
 import { ApiKeysService } from './api-keys/api-keys.service.js';
 import { TokensService } from './jwt/tokens.service.js';
+import { PublishableKeysService } from './publishable-keys/publishable-keys.service.js';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
@@ -31,6 +33,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly tokens: TokensService,
     private readonly apiKeys: ApiKeysService,
+    private readonly publishableKeys: PublishableKeysService,
     private readonly config: AppConfig,
     private readonly limits: RateLimits,
   ) {}
@@ -53,6 +56,12 @@ export class AuthGuard implements CanActivate {
       throw error;
     }
     request.principal = principal;
+    if (
+      principal.via === 'publishable_key' &&
+      !this.reflector.getAllAndOverride<boolean>(PUBLISHABLE_KEY_ALLOWED, targets)
+    ) {
+      throw unauthenticated('A publishable key can only create and read checkout sessions');
+    }
 
     const adminOnly = this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets) ?? false;
     const jwtOnly = this.reflector.getAllAndOverride<boolean>(JWT_ONLY, targets) ?? false;
@@ -81,6 +90,8 @@ export class AuthGuard implements CanActivate {
       return this.fromJwt(match[1]);
     }
     const apiKey = request.headers['x-api-key'];
+    if (typeof apiKey === 'string' && apiKey.startsWith('pk_'))
+      return this.fromPublishableKey(apiKey);
     if (typeof apiKey === 'string' && apiKey.length > 0) return this.fromApiKey(apiKey);
     throw unauthenticated(
       'Send a bearer token (Authorization: Bearer …) or an API key (x-api-key)',
@@ -99,6 +110,17 @@ export class AuthGuard implements CanActivate {
       permissions: PERMISSIONS,
       familyId: claims.fam,
       isAdmin: this.config.adminEmails.includes(claims.email.toLowerCase()),
+    };
+  }
+
+  private async fromPublishableKey(key: string): Promise<Principal> {
+    const owner = await this.publishableKeys.authenticate(key);
+    return {
+      userId: owner.userId,
+      email: owner.email,
+      via: 'publishable_key',
+      permissions: [],
+      isAdmin: false,
     };
   }
 

@@ -9,6 +9,8 @@ import { UsersModule } from '../users/users.module.js';
 import { WalletModule } from '../wallet/wallet.module.js';
 import { ApiKeysController } from './api-keys/api-keys.controller.js';
 import { ApiKeysService } from './api-keys/api-keys.service.js';
+import { PublishableKeysController } from './publishable-keys/publishable-keys.controller.js';
+import { PublishableKeysService } from './publishable-keys/publishable-keys.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import { GoogleCallbackGuard, GoogleConsentGuard } from './google/google-auth.guards.js';
@@ -25,7 +27,7 @@ import { TokensService } from './jwt/tokens.service.js';
     WalletModule,
     PassportModule.register({ session: false }),
   ],
-  controllers: [AuthController, ApiKeysController],
+  controllers: [AuthController, ApiKeysController, PublishableKeysController],
   providers: [
     jwtSecretProvider,
     {
@@ -44,6 +46,7 @@ import { TokensService } from './jwt/tokens.service.js';
     },
     TokensService,
     ApiKeysService,
+    PublishableKeysService,
     OAuthStateStore,
     {
       // passport-google-oauth20 cannot be built without a client: with none configured the
@@ -58,6 +61,6 @@ import { TokensService } from './jwt/tokens.service.js';
     AuthGuard,
   ],
   // AuthGuard is registered as the first global guard by the composition root (app.module.ts).
-  exports: [TokensService, ApiKeysService, AuthGuard],
+  exports: [TokensService, ApiKeysService, AuthGuard, PublishableKeysService],
 })
 export class AuthModule {}

@@ -1,6 +1,13 @@
 import type { Minor } from '../../common/money.js';
 
-export const GATEWAY_NAMES = ['paystack', 'flutterwave', 'stripe', 'paypal', 'generic'] as const;
+export const GATEWAY_NAMES = [
+  'paystack',
+  'flutterwave',
+  'stripe',
+  'paypal',
+  'generic',
+  'test',
+] as const;
 export type GatewayName = (typeof GATEWAY_NAMES)[number];
 
 /**

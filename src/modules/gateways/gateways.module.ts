@@ -5,6 +5,7 @@ import { GATEWAY_ADAPTERS, GatewayRegistry } from './gateway.registry.js';
 import { PayPalAdapter } from './paypal/paypal.adapter.js';
 import { PaystackAdapter } from './paystack/paystack.adapter.js';
 import { StripeAdapter } from './stripe/stripe.adapter.js';
+import { TestGatewayAdapter } from './test/test-gateway.adapter.js';
 import type { PaymentGateway } from './gateway.interface.js';
 
 /**
@@ -17,6 +18,7 @@ const ADAPTERS = [
   StripeAdapter,
   PayPalAdapter,
   GenericAdapter,
+  TestGatewayAdapter,
 ] as const;
 
 @Module({
@@ -29,6 +31,6 @@ const ADAPTERS = [
     },
     GatewayRegistry,
   ],
-  exports: [GatewayRegistry],
+  exports: [GatewayRegistry, TestGatewayAdapter],
 })
 export class GatewaysModule {}

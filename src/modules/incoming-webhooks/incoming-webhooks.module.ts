@@ -32,5 +32,6 @@ import { WebhookVerificationMemo } from './webhook-verification-memo.js';
     InboundWebhooksProcessor,
     WebhookEventsService,
   ],
+  exports: [WebhookIntakeService],
 })
 export class IncomingWebhooksModule {}

@@ -214,6 +214,44 @@ export const GATEWAY_WEBHOOK_DOCS: readonly GatewayWebhookDoc[] = [
       metadata: { order: '1001' },
     },
   },
+  {
+    gateway: 'test',
+    summary: 'Receive a test gateway event (TEST_MODE only)',
+    description:
+      'The built-in test gateway signs its events per Standard Webhooks with a per-install secret and hands them to ' +
+      'this intake itself; processing asks the test gateway (its own record) for the truth. ' +
+      COMMON,
+    headers: [
+      {
+        name: 'webhook-id',
+        required: true,
+        description: 'The event id',
+        example: 'evt_test_PAY-20260122123456-AB12CD34_succeeded',
+      },
+      {
+        name: 'webhook-timestamp',
+        required: true,
+        description: 'Unix seconds of the attempt (5 minutes tolerance)',
+        example: '1769085310',
+      },
+      {
+        name: 'webhook-signature',
+        required: true,
+        description: 'v1,<base64 HMAC-SHA256 of "id.timestamp.body">',
+        example: 'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=',
+      },
+    ],
+    example: {
+      id: 'evt_test_PAY-20260122123456-AB12CD34_succeeded',
+      type: 'charge.succeeded',
+      data: {
+        reference: 'PAY-20260122123456-AB12CD34',
+        status: 'succeeded',
+        amount: 500000,
+        currency: 'NGN',
+      },
+    },
+  },
 ];
 
 /**

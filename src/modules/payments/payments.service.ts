@@ -140,6 +140,8 @@ export class PaymentsService {
   private assertCallbackAllowed(callbackUrl: string): void {
     const origin = httpOrigin(callbackUrl);
     if (origin !== undefined && this.config.callbackAllowedOrigins.includes(origin)) return;
+    // This service's own pages (the hosted checkout) are always a safe place to land.
+    if (origin !== undefined && origin === httpOrigin(this.config.appUrl)) return;
     throw unprocessable(
       'CALLBACK_URL_NOT_ALLOWED',
       'callback_url must be on an origin listed in CALLBACK_ALLOWED_ORIGINS',

@@ -33,6 +33,7 @@ export const GATEWAYS = everyValueOf<NonNullable<QueryOf<'/api/v1/payments'>['ga
   'stripe',
   'paypal',
   'generic',
+  'test',
 ]);
 
 export const TRANSACTION_TYPES = everyValueOf<

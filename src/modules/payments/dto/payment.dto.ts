@@ -245,6 +245,12 @@ export class PaymentResponseDto {
     example: '2026-01-23T12:34:56.000Z',
   })
   expires_at: string;
+
+  @ApiProperty({
+    description: 'False for payments through the built-in test gateway (TEST_MODE): no real money',
+    example: true,
+  })
+  livemode: boolean;
 }
 
 export class PaymentListResponseDto extends PageResponseDto {
@@ -288,5 +294,6 @@ export function toPaymentDto(payment: Payment): PaymentResponseDto {
     updated_at: payment.updatedAt.toISOString(),
     settled_at: payment.settledAt?.toISOString() ?? null,
     expires_at: payment.expiresAt.toISOString(),
+    livemode: payment.livemode,
   };
 }
