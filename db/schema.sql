@@ -490,6 +490,29 @@ CREATE TABLE public.app_secrets (
 );
 
 --
+-- Name: checkout_sessions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.checkout_sessions (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    order_id uuid,
+    amount bigint NOT NULL,
+    currency text NOT NULL,
+    email text,
+    gateways text[],
+    success_url text,
+    cancel_url text,
+    metadata jsonb,
+    allowed_origins text[] NOT NULL,
+    livemode boolean NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT checkout_sessions_amount_check CHECK ((amount > 0)),
+    CONSTRAINT checkout_sessions_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text))
+);
+
+--
 -- Name: dashboard_sign_in_links; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -831,6 +854,7 @@ CREATE TABLE public.payments (
     next_verify_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    livemode boolean GENERATED ALWAYS AS ((gateway <> 'test'::text)) STORED,
     capture_mode text DEFAULT 'automatic'::text NOT NULL,
     amount_authorized bigint,
     amount_to_capture bigint,
@@ -952,6 +976,19 @@ END),
 );
 
 --
+-- Name: publishable_keys; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.publishable_keys (
+    user_id uuid NOT NULL,
+    livemode boolean NOT NULL,
+    key text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT publishable_keys_check CHECK (((key ~~ 'pk_live_%'::text) = livemode)),
+    CONSTRAINT publishable_keys_key_check CHECK ((key ~ '^pk_(test|live)_[A-Za-z0-9_-]{32,64}$'::text))
+);
+
+--
 -- Name: refresh_token_families; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1022,6 +1059,30 @@ CREATE TABLE public.refunds (
     CONSTRAINT refunds_initiated_by_check CHECK ((initiated_by = ANY (ARRAY['user'::text, 'admin'::text, 'gateway'::text]))),
     CONSTRAINT refunds_reason_check CHECK (((reason IS NULL) OR (length(reason) <= 500))),
     CONSTRAINT refunds_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'processing'::text, 'succeeded'::text, 'failed'::text])))
+);
+
+--
+-- Name: test_gateway_charges; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.test_gateway_charges (
+    reference text NOT NULL,
+    amount bigint NOT NULL,
+    currency text NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    return_url text NOT NULL,
+    settle_at timestamp with time zone,
+    auto_outcome text,
+    decided_at timestamp with time zone,
+    notified_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT test_gateway_charges_amount_check CHECK ((amount > 0)),
+    CONSTRAINT test_gateway_charges_auto_outcome_check CHECK ((auto_outcome = ANY (ARRAY['succeeded'::text, 'failed'::text]))),
+    CONSTRAINT test_gateway_charges_check CHECK (((settle_at IS NULL) = (auto_outcome IS NULL))),
+    CONSTRAINT test_gateway_charges_check1 CHECK (((status = 'pending'::text) = (decided_at IS NULL))),
+    CONSTRAINT test_gateway_charges_check2 CHECK (((notified_at IS NULL) OR (decided_at IS NOT NULL))),
+    CONSTRAINT test_gateway_charges_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT test_gateway_charges_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'succeeded'::text, 'failed'::text])))
 );
 
 --
@@ -1139,6 +1200,13 @@ ALTER TABLE ONLY public.app_secrets
 
 ALTER TABLE public.app_secrets
     ADD CONSTRAINT app_secrets_value_sealed CHECK ((value ~~ 'enc:v1:%'::text)) NOT VALID;
+
+--
+-- Name: checkout_sessions checkout_sessions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.checkout_sessions
+    ADD CONSTRAINT checkout_sessions_pkey PRIMARY KEY (id);
 
 --
 -- Name: dashboard_sign_in_links dashboard_sign_in_links_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1351,6 +1419,20 @@ ALTER TABLE ONLY public.payouts
     ADD CONSTRAINT payouts_settlement_transfer_id_key UNIQUE (settlement_transfer_id);
 
 --
+-- Name: publishable_keys publishable_keys_key_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.publishable_keys
+    ADD CONSTRAINT publishable_keys_key_key UNIQUE (key);
+
+--
+-- Name: publishable_keys publishable_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.publishable_keys
+    ADD CONSTRAINT publishable_keys_pkey PRIMARY KEY (user_id, livemode);
+
+--
 -- Name: refresh_token_families refresh_token_families_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1370,6 +1452,13 @@ ALTER TABLE ONLY public.refresh_tokens
 
 ALTER TABLE ONLY public.refunds
     ADD CONSTRAINT refunds_pkey PRIMARY KEY (id);
+
+--
+-- Name: test_gateway_charges test_gateway_charges_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.test_gateway_charges
+    ADD CONSTRAINT test_gateway_charges_pkey PRIMARY KEY (reference);
 
 --
 -- Name: users users_email_key; Type: CONSTRAINT; Schema: public; Owner: -
@@ -1445,6 +1534,12 @@ CREATE UNIQUE INDEX api_keys_hash_uq ON public.api_keys USING btree (key_hash);
 --
 
 CREATE INDEX api_keys_user_created_idx ON public.api_keys USING btree (user_id, created_at DESC, id DESC);
+
+--
+-- Name: checkout_sessions_user_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX checkout_sessions_user_idx ON public.checkout_sessions USING btree (user_id, created_at);
 
 --
 -- Name: dashboard_sign_in_links_expires_idx; Type: INDEX; Schema: public; Owner: -
@@ -1549,6 +1644,12 @@ CREATE INDEX payment_audit_entries_payment_idx ON public.payment_audit_entries U
 CREATE INDEX payments_authorized_idx ON public.payments USING btree (next_verify_at NULLS FIRST, created_at) WHERE (status = 'authorized'::text);
 
 --
+-- Name: payments_checkout_session_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX payments_checkout_session_idx ON public.payments USING btree (((metadata ->> 'checkout_session_id'::text)), created_at) WHERE (metadata ? 'checkout_session_id'::text);
+
+--
 -- Name: payments_gateway_payment_id_key; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1649,6 +1750,18 @@ CREATE INDEX refunds_payment_idx ON public.refunds USING btree (payment_id, crea
 --
 
 CREATE INDEX refunds_user_created_idx ON public.refunds USING btree (user_id, created_at DESC, id DESC);
+
+--
+-- Name: test_gateway_charges_settle_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX test_gateway_charges_settle_idx ON public.test_gateway_charges USING btree (settle_at) WHERE ((status = 'pending'::text) AND (settle_at IS NOT NULL));
+
+--
+-- Name: test_gateway_charges_unnotified_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX test_gateway_charges_unnotified_idx ON public.test_gateway_charges USING btree (decided_at) WHERE ((status <> 'pending'::text) AND (notified_at IS NULL));
 
 --
 -- Name: webhook_deliveries_due_idx; Type: INDEX; Schema: public; Owner: -
@@ -1759,6 +1872,20 @@ ALTER TABLE ONLY public.api_keys
 
 ALTER TABLE ONLY public.api_keys
     ADD CONSTRAINT api_keys_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: checkout_sessions checkout_sessions_order_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.checkout_sessions
+    ADD CONSTRAINT checkout_sessions_order_id_fkey FOREIGN KEY (order_id) REFERENCES public.orders(id);
+
+--
+-- Name: checkout_sessions checkout_sessions_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.checkout_sessions
+    ADD CONSTRAINT checkout_sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
 --
 -- Name: dashboard_sign_in_links dashboard_sign_in_links_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
@@ -1955,6 +2082,13 @@ ALTER TABLE ONLY public.payouts
 
 ALTER TABLE ONLY public.payouts
     ADD CONSTRAINT payouts_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+--
+-- Name: publishable_keys publishable_keys_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.publishable_keys
+    ADD CONSTRAINT publishable_keys_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
 
 --
 -- Name: refresh_token_families refresh_token_families_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
