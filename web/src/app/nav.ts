@@ -11,7 +11,6 @@ export const navEntries: readonly NavEntry[] = [
   { to: '/payments', label: 'Payments' },
   { to: '/wallet', label: 'Wallet' },
   { to: '/developers', label: 'Developers' },
-  // EXTENSION POINT (issue 20, later phase): { to: '/notifications', label: 'Notifications' }
-  // once the notifications routes are in the OpenAPI document.
+  { to: '/notifications', label: 'Notifications' },
   { to: '/admin', label: 'Admin', adminOnly: true },
 ];
