@@ -202,9 +202,39 @@ describe('manual capture through Stripe (e2e)', () => {
     await ledgerClean();
   });
 
+  it("settles once when Stripe's payment_intent.succeeded races the capture's own answer", async () => {
+    const { reference, sessionId } = await authorizedPayment(5_000);
+    // Stripe captures at once but its answer takes a second: the webhook gets in first.
+    stripe.server.loseReplyNext(1_000, 1, (req) => req.path.endsWith('/capture'));
+    const answer = capture(reference, { amount: 3_000 }).then((res) => res); // sent now
+    await waitFor(
+      async () => stripe.intentOf(sessionId).status,
+      (status) => status === 'succeeded',
+    );
+    const event = stripe.paymentIntentEvent('payment_intent.succeeded', sessionId);
+    await stripe.sendWebhook(t.url, event);
+    const res = await answer;
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'succeeded', amount_received: 3_000 });
+    await waitFor(
+      () => eventStatus(t, 'stripe', event.id as string),
+      (status) => status === 'processed',
+    );
+    expect(
+      (await paymentEvents(t, reference)).filter((e) => e.type === 'payment.success'),
+    ).toHaveLength(1);
+    const [row] = await sql<{ status: string; amount_received: string }>(
+      t,
+      `SELECT status, amount_received FROM payments WHERE reference = $1`,
+      [reference],
+    );
+    expect(row).toEqual({ status: 'succeeded', amount_received: '3000' });
+  });
+
   it('finishes, through reconciliation, a capture whose request died unanswered', async () => {
     const { reference, sessionId, intentId } = await authorizedPayment(6_000);
-    stripe.server.loseReplyNext(2_500, 1, (req) => req.path.endsWith('/capture'));
+    // The capture never gets through, and Stripe cannot be asked right after.
+    stripe.server.hangNext(2_500, 1, (req) => req.path.endsWith('/capture'));
     stripe.server.failNext(503, 1, (req) => req.method === 'GET');
     await capture(reference, { amount: 5_000 }).expect(503);
     expect(await paymentStatus(t, reference)).toBe('authorized');
@@ -225,7 +255,7 @@ describe('manual capture through Stripe (e2e)', () => {
       status: 'succeeded',
       amount_received: 5_000,
     });
-    expect(captures(intentId)).toBe(2); // the second replayed by Stripe under the same key
+    expect(captures(intentId)).toBe(2); // the first hung unanswered, never carried out
     await ledgerClean();
   });
 

@@ -5,8 +5,7 @@ export default async function globalTeardown() {
   const name = process.env.TEST_TEMPLATE_DATABASE;
   if (!name) return;
   const admin = new pg.Client({
-    connectionString:
-      process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    connectionString: process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   });
   await admin.connect();
   try {

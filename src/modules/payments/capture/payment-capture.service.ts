@@ -92,6 +92,8 @@ export class PaymentCaptureService {
     let gateway: PaymentGateway;
     try {
       gateway = this.registry.get(payment.gateway as GatewayName);
+      if (!gateway.capture || !gateway.voidAuthorization)
+        throw unprocessable('CAPTURE_NOT_SUPPORTED', `${gateway.name} has no manual capture`);
     } catch (error) {
       // Disabled since the payment was made: nothing reached a gateway.
       await this.release(payment, action);

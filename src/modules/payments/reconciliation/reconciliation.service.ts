@@ -65,12 +65,13 @@ export class ReconciliationService {
       for (let row = queue.shift(); row !== undefined; row = queue.shift()) {
         const id = row.id;
         try {
-          // A capture or void whose request died is driven again with the same gateway key.
-          if (row.resume) await this.captures.resume(id);
           const outcome = await this.settlement.settle(id, {
             source: 'reconcile',
             tolerateGatewayErrors: true,
           });
+          // A capture or void whose request died, and that the gateway's truth has not finished,
+          // is driven again with the same gateway key.
+          if (row.resume && outcome.payment.status === 'authorized') await this.captures.resume(id);
           summary.checked++;
           if (outcome.changed) summary.changed++;
         } catch (error) {
