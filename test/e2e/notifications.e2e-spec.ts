@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { LOG_DESTINATION } from '../../src/common/logging/logging.module.js';
+import { AppEvents } from '../../src/modules/events/app-events.js';
 import { OutboxService } from '../../src/modules/outbound-webhooks/outbox.service.js';
 import { NotificationEmailsService } from '../../src/modules/notifications/notification-emails.service.js';
 import { NotificationRelayService } from '../../src/modules/notifications/notification-relay.service.js';
@@ -182,6 +183,50 @@ describe('notifications to people (e2e, real SMTP server on loopback)', () => {
     expect(smtp.mailsTo(payer)).toEqual([]);
   });
 
+  it('sends nothing for a settlement that rolls back, and one receipt once it commits', async () => {
+    const merchant = await person();
+    const payer = `rollback-${randomUUID()}@example.com`;
+    const created = await createPayment(t, merchant.authHeader, {
+      amount: 12_300,
+      currency: 'NGN',
+      gateway: 'paystack',
+      email: payer,
+    });
+    // A 'payment.succeeded' handler (this test's) answers a SQL call that settlement runs in its one
+    // statement: it raises, so the payment, its outbox row and so its inbox row roll back.
+    const dataSource = t.get<DataSource>(DataSource);
+    await dataSource.query(`
+      CREATE OR REPLACE FUNCTION test_fail_settlement(p_reference text) RETURNS void LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'injected failure after settling %', p_reference; END $$`);
+    let failures = 0;
+    let failing = true;
+    const events = t.get<AppEvents>(AppEvents);
+    events.on('payment.succeeded', (payment) => {
+      if (!failing || payment.reference !== created.reference) return Promise.resolve(null);
+      failures++;
+      return Promise.resolve({ name: 'test_fail_settlement', args: [payment.reference] });
+    });
+    paystack.markPaid(created.reference);
+    await api()
+      .post(`/api/v1/payments/${created.reference}/verify`)
+      .set(merchant.authHeader)
+      .then((res) => expect(res.status).toBeGreaterThanOrEqual(500));
+    expect(failures).toBeGreaterThanOrEqual(1);
+    expect(await paymentStatus(t, created.reference)).toBe('pending');
+    await t.get<NotificationRelayService>(NotificationRelayService).relayPending();
+    expect(await notificationsOf(merchant.userId)).toEqual([]);
+    expect(smtp.mailsTo(payer)).toEqual([]);
+
+    failing = false;
+    await api()
+      .post(`/api/v1/payments/${created.reference}/verify`)
+      .set(merchant.authHeader)
+      .expect(200);
+    await smtp.waitFor(() => smtp.mailsTo(payer).length >= 1);
+    expect(smtp.mailsTo(payer)).toHaveLength(1);
+    expect(await notificationsOf(merchant.userId)).toHaveLength(1);
+  });
+
   it('tells no one of a change that rolled back, and once of one that committed', async () => {
     const owner = await person();
     const dataSource = t.get<DataSource>(DataSource);
@@ -319,7 +364,12 @@ describe('notifications to people (e2e, real SMTP server on loopback)', () => {
       .set(merchant.authHeader)
       .expect(200);
     expect(initial.body).toEqual({
-      email: { payment_receipts: true, wallet_deposits: true, wallet_transfers: true },
+      email: {
+        payment_receipts: true,
+        wallet_deposits: true,
+        wallet_transfers: true,
+        payouts: true,
+      },
     });
     const patched = await api()
       .patch('/api/v1/notification-preferences')
@@ -330,6 +380,7 @@ describe('notifications to people (e2e, real SMTP server on loopback)', () => {
       payment_receipts: false,
       wallet_deposits: true,
       wallet_transfers: true,
+      payouts: true,
     });
     const unknown = await api()
       .patch('/api/v1/notification-preferences')

@@ -13,6 +13,7 @@ export const EMAIL_PREFERENCES = [
   'payment_receipts',
   'wallet_deposits',
   'wallet_transfers',
+  'payouts',
 ] as const;
 export type EmailPreference = (typeof EMAIL_PREFERENCES)[number];
 
@@ -146,7 +147,56 @@ export const NOTIFICATION_RULES: Readonly<Record<string, NotificationRule>> = {
       ],
     }),
   },
+  'payout.succeeded': payoutRule('succeeded'),
+  'payout.failed': payoutRule('failed'),
+  'payout.reversed': payoutRule('reversed'),
 };
+
+/**
+ * Payouts (SPEC §12): the withdrawal as `GET /wallet/withdrawals/{id}` shows it, to the wallet's
+ * owner. The recipient is named by bank and last four digits only.
+ */
+function payoutRule(outcome: 'succeeded' | 'failed' | 'reversed'): NotificationRule {
+  const said = {
+    succeeded: { title: 'Payout sent', summary: 'was sent to' },
+    failed: { title: 'Payout failed', summary: 'could not be sent to' },
+    reversed: { title: 'Payout reversed', summary: 'was returned by the bank for' },
+  }[outcome];
+  return {
+    preference: 'payouts',
+    mailTo: 'owner',
+    view: (data) => {
+      const recipient =
+        typeof data.recipient === 'object' && data.recipient !== null
+          ? (data.recipient as Record<string, unknown>)
+          : {};
+      const last4 =
+        typeof recipient.account_number_last4 === 'string' ? recipient.account_number_last4 : '';
+      const bank = typeof recipient.bank_name === 'string' ? recipient.bank_name.slice(0, 100) : '';
+      return {
+        reference: text(data, 'reference'),
+        amount: money(data.amount),
+        currency: text(data, 'currency'),
+        to_account: [bank, last4 ? `•••• ${last4.replace(/\D/g, '').slice(-4)}` : '']
+          .filter((part) => part !== '')
+          .join(' '),
+        at: text(data, 'updated_at', text(data, 'created_at', '')),
+      };
+    },
+    inApp: (v) => ({
+      title: `${said.title}: ${amount(v)}`,
+      summary: `Your withdrawal of ${amount(v)} ${said.summary} ${String(v.to_account)}.${
+        outcome === 'succeeded' ? '' : ' The money is back in your wallet.'
+      }`,
+      details: [
+        ['Amount', amount(v)],
+        ['To', String(v.to_account)],
+        ['Reference', String(v.reference)],
+        ...(v.at ? [['Date', formatTime(String(v.at))] as [string, string]] : []),
+      ],
+    }),
+  };
+}
 
 export function notificationRule(eventType: string): NotificationRule | undefined {
   return Object.hasOwn(NOTIFICATION_RULES, eventType) ? NOTIFICATION_RULES[eventType] : undefined;

@@ -133,9 +133,42 @@ describe('notification rules', () => {
     expect(notificationRule('toString')).toBeUndefined();
     expect(Object.keys(NOTIFICATION_RULES).sort()).toEqual([
       'payment.success',
+      'payout.failed',
+      'payout.reversed',
+      'payout.succeeded',
       'refund.processed',
       'wallet.deposit.success',
       'wallet.transfer.received',
     ]);
+  });
+
+  it('tells a payout to its owner by bank and last four digits (the withdrawal as GET shows it, SPEC §12)', () => {
+    const withdrawal = {
+      id: 'b2f0c3de-0d7c-4c4e-9d7e-2f1f3f8e9a10',
+      reference: 'WDR-20260122123456-AB12CD34',
+      amount: 1_500_000,
+      currency: 'NGN',
+      status: 'failed',
+      narration: 'school fees',
+      recipient: {
+        id: 'r1',
+        account_name: 'ADA OBI',
+        account_number_last4: '6789',
+        bank_name: 'Guaranty Trust Bank',
+      },
+      created_at: '2026-01-22T12:34:56.000Z',
+    };
+    const failed = notificationRule('payout.failed')!;
+    const mail = renderMail(failed.inApp(failed.view(withdrawal)!));
+    expect(mail.subject.replace(/\u00a0/g, ' ')).toBe('Payout failed: NGN 15,000.00');
+    expect(mail.text).toContain('Guaranty Trust Bank •••• 6789');
+    expect(mail.text).toContain('The money is back in your wallet.');
+    expect(mail.text).toContain('WDR-20260122123456-AB12CD34');
+    const sent = notificationRule('payout.succeeded')!;
+    expect(renderMail(sent.inApp(sent.view(withdrawal)!)).text).not.toContain(
+      'back in your wallet',
+    );
+    expect(sent.preference).toBe('payouts');
+    expect(sent.mailTo).toBe('owner');
   });
 });

@@ -20,7 +20,7 @@ export class NotificationDto {
 
   @ApiProperty({
     description:
-      'The event it tells of (payment.success, refund.processed, wallet.deposit.success, wallet.transfer.received)',
+      'The event it tells of (payment.success, refund.processed, wallet.deposit.success, wallet.transfer.received, payout.succeeded, payout.failed, payout.reversed)',
     example: 'wallet.transfer.received',
   })
   type: string;
@@ -86,6 +86,14 @@ export class EmailPreferencesDto {
   @IsOptional()
   @IsBoolean()
   wallet_transfers?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'A withdrawal to your bank account succeeded, failed or was reversed',
+    example: true,
+  })
+  @IsOptional()
+  @IsBoolean()
+  payouts?: boolean;
 }
 
 export class NotificationPreferencesDto {
