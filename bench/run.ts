@@ -32,6 +32,7 @@ const BENCHES: { name: string; load: () => Promise<BenchModule> }[] = [
     load: async () => (await import('./notifications.bench.js')).notificationsBench,
   },
   { name: 'checkout', load: async () => (await import('./checkout.bench.js')).checkoutBench },
+  { name: 'payouts', load: async () => (await import('./payouts.bench.js')).payoutsBench },
 ];
 
 const wanted = process.argv.slice(2);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { PayoutExecutionService } from '../../src/modules/payouts/payout-execution.service.js';
+import { PayoutTransitionsService } from '../../src/modules/payouts/payout-transitions.service.js';
 import { FakePaystack } from '../fakes/fake-paystack.js';
 import { GenericWebhookSender } from '../fakes/webhook-sender.js';
 import { verifyWebhook, WebhookReceiver } from '../fakes/webhook-receiver.js';
@@ -422,5 +423,33 @@ describe('payouts (e2e, Paystack)', () => {
       .expect(404);
     const theirs = await withdraw(t, stranger, { amount: 10_000, recipient_id: recipientId });
     expect(theirs.status).toBe(404);
+  });
+
+  it('applies exactly one outcome when successes and failures race for the same payout', async () => {
+    const { p, recipientId } = await funded(50_000);
+    const res = await withdraw(t, p, { amount: 20_000, recipient_id: recipientId });
+    await sentToGateway(res.body.reference);
+    await settledAs(p, res.body.id, 'processing');
+    const transitions = t.get<PayoutTransitionsService>(PayoutTransitionsService);
+    const results = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) =>
+        transitions.finish(res.body.id, i % 2 === 0 ? 'succeeded' : 'failed', 'raced'),
+      ),
+    );
+    const applied = results.filter((r) => r.status === 'fulfilled' && r.value === true);
+    expect(applied).toHaveLength(1);
+    const final = await payout(t, p, res.body.id);
+    expect(['succeeded', 'failed']).toContain(final.status);
+    expect(await balance(t, p)).toBe(final.status === 'succeeded' ? 30_000 : 50_000);
+    expect(await payoutPostings(t, res.body.reference)).toEqual([
+      'withdrawal',
+      final.status === 'succeeded' ? 'withdrawal_settlement' : 'withdrawal_reversal',
+    ]);
+    const events = await sql<{ type: string }>(
+      t,
+      `SELECT type FROM events WHERE type LIKE 'payout.%' AND data->>'id' = $1`,
+      [res.body.id],
+    );
+    expect(events.map((event) => event.type)).toEqual([`payout.${final.status}`]);
   });
 });

@@ -51,7 +51,7 @@ export class PayoutReconciliationService {
       [this.config.payoutVerifyIntervalMs / 1000, BATCH],
     );
     let requeued = 0;
-    for (const { id } of lost) if (await this.payouts.enqueue(id)) requeued++;
+    for (const { id } of lost) if (await this.payouts.enqueue(id, true)) requeued++;
     return { verified: due.length, requeued };
   }
 }

@@ -243,8 +243,8 @@ export class PayoutsService {
       await queryRows(
         manager,
         `INSERT INTO payouts (id, reference, user_id, recipient_id, gateway, amount, currency, status,
-                              narration, livemode, hold_transfer_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+                              narration, livemode, hold_transfer_id, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
         [
           id,
           reference,
@@ -257,11 +257,24 @@ export class PayoutsService {
           request.narration,
           this.livemode(recipient.gateway),
           hold.id,
+          hold.createdAt,
         ],
       );
-      const created = await loadPayout(manager, { id });
-      if (!created) throw new Error(`payout ${id} vanished`);
-      const view = toPayoutDto(created);
+      // The answer is what was just written, built without reading it back (one round trip less).
+      const view: PayoutDto = {
+        id,
+        reference,
+        amount: request.amount,
+        currency: wallet.currency,
+        status,
+        recipient: toRecipientDto(recipient),
+        narration: request.narration,
+        gateway: recipient.gateway,
+        failure_reason: null,
+        livemode: this.livemode(recipient.gateway),
+        created_at: hold.createdAt.toISOString(),
+        completed_at: null,
+      };
       await this.idempotency.completeWithin(manager, idempotency, view);
       return view;
     });
@@ -293,22 +306,26 @@ export class PayoutsService {
     };
   }
 
-  /** After commit. While Redis is down the payout waits `pending`; reconciliation picks it up. */
-  async enqueue(payoutId: string): Promise<boolean> {
+  /**
+   * After commit. While Redis is down the payout waits `pending`; reconciliation enqueues it again
+   * (the job id is the payout's, so an enqueue of a job still queued adds nothing). `enqueued_at`
+   * is written only by reconciliation: on the request path it would cost a write per withdrawal.
+   */
+  async enqueue(payoutId: string, record = false): Promise<boolean> {
     const queued = await this.producer.tryEnqueue(
       QueueName.Payouts,
       JobName.ProcessPayout,
       { payoutId } satisfies ProcessPayoutJob,
       payoutJobOptions(this.config, payoutId),
     );
-    if (queued) {
+    if (!queued) {
+      this.logger.warn(`payout ${payoutId} waits for reconciliation: it could not be enqueued`);
+    } else if (record) {
       await queryRows(
         this.dataSource.manager,
         `UPDATE payouts SET enqueued_at = now() WHERE id = $1`,
         [payoutId],
       );
-    } else {
-      this.logger.warn(`payout ${payoutId} waits for reconciliation: it could not be enqueued`);
     }
     return queued;
   }

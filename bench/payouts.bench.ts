@@ -1,0 +1,448 @@
+import 'reflect-metadata';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import http from 'node:http';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../src/app.module.js';
+import { AppConfig } from '../src/config/app-config.js';
+import { migrate } from '../src/database/migrate.js';
+import { TokensService } from '../src/modules/auth/jwt/tokens.service.js';
+import { LedgerCheckService } from '../src/modules/ledger/ledger-check.service.js';
+import { inFlightAccountName, newPayoutReference } from '../src/modules/payouts/payout-rows.js';
+import { PayoutsService } from '../src/modules/payouts/payouts.service.js';
+import { UsersService } from '../src/modules/users/users.service.js';
+import { WalletService } from '../src/modules/wallet/wallet.service.js';
+import { FakePaystack } from '../test/fakes/fake-paystack.js';
+import {
+  BENCH_DATA_KEY,
+  dropBenchState,
+  freePort,
+  settingsLines,
+  startFlags,
+  stopChild,
+  textTable,
+  waitForHealth,
+} from './bench-kit.js';
+import { postJson } from './http-post.js';
+import type { SummaryRow } from './run.js';
+
+const USERS = Number(process.env.BENCH_USERS ?? 500);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 20);
+/** How long the fake Paystack keeps a transfer pending before it succeeds and sends its webhook. */
+const SETTLE_MS = Number(process.env.BENCH_TRANSFER_SETTLE_MS ?? 500);
+const OPENING_BALANCE = 1_000_000_000;
+const FINAL_TIMEOUT_S = Number(process.env.BENCH_FINAL_TIMEOUT_SECONDS ?? 300);
+
+interface Payer {
+  userId: string;
+  accountId: string;
+  recipientId: string;
+  authorization: string;
+}
+
+interface Run {
+  path: 'http' | 'bare sql';
+  accepted: number;
+  errors: number;
+  seconds: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+export interface PayoutsBenchResult {
+  settings: Record<string, string | number>;
+  overrides: Record<string, string>;
+  runs: Run[];
+  httpAccepted: number;
+  finalSeconds: number | null;
+  finalCounts: Record<string, number>;
+  transferCalls: number;
+  transfersAtGateway: number;
+  ledgerOk: boolean;
+  ledgerProblems: number;
+}
+
+async function drive(seconds: number, task: (worker: number) => Promise<boolean>) {
+  const latencies: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async (_, worker) => {
+      while (performance.now() < deadline) {
+        const t0 = performance.now();
+        const ok = await task(worker);
+        latencies.push(performance.now() - t0);
+        if (!ok) errors++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number): number =>
+    latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
+  const accepted = latencies.length - errors;
+  return {
+    accepted,
+    errors,
+    seconds: Math.round(elapsed * 100) / 100,
+    perSecond: Math.round(accepted / elapsed),
+    p50: Math.round(pct(0.5) * 100) / 100,
+    p99: Math.round(pct(0.99) * 100) / 100,
+  };
+}
+
+/** Funded users, each with a Paystack recipient made through the service (the fake resolves it). */
+async function createPayers(app: INestApplicationContext): Promise<Payer[]> {
+  const users = app.get(UsersService);
+  const tokens = app.get(TokensService);
+  const wallets = app.get(WalletService);
+  const payouts = app.get(PayoutsService);
+  const dataSource = app.get(DataSource);
+  const payers: Payer[] = [];
+  for (let i = 0; i < USERS; i++) {
+    const user = await users.findOrCreateByEmail(
+      `payout-bench-${i}-${randomBytes(3).toString('hex')}@example.com`,
+    );
+    const session = await tokens.issueSession(user);
+    const wallet = await wallets.walletAccountOf(user.id);
+    const recipient = await payouts.createRecipient(user.id, {
+      gateway: 'paystack',
+      type: 'bank_account',
+      currency: 'NGN',
+      bank_code: '058',
+      account_number: String(1_000_000_000 + i),
+    });
+    payers.push({
+      userId: user.id,
+      accountId: wallet.id,
+      recipientId: recipient.id,
+      authorization: `Bearer ${session.accessToken}`,
+    });
+  }
+  // Funded the way money arrives: a settled deposit credited by the wallet's settlement hook.
+  await dataSource.transaction(async (manager) => {
+    for (const [i, payer] of payers.entries()) {
+      const reference = `PAY-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}-${String(i).padStart(8, '0')}`;
+      const [payment]: { id: string }[] = await manager.query(
+        `INSERT INTO payments (reference, user_id, purpose, gateway, status, amount, currency, amount_received,
+                               email, expires_at, settled_at)
+         VALUES ($1, $2, 'wallet_deposit', 'paystack', 'succeeded', $3, 'NGN', $3, 'bench@example.com',
+                 now() + interval '1 day', now())
+         RETURNING id`,
+        [reference, payer.userId, OPENING_BALANCE],
+      );
+      await wallets.creditDeposit(manager, {
+        paymentId: payment.id,
+        paymentReference: reference,
+        userId: payer.userId,
+        gateway: 'paystack',
+        currency: 'NGN',
+        amount: OPENING_BALANCE,
+      });
+    }
+  });
+  return payers;
+}
+
+/**
+ * The hold as the service makes it, straight through `pg`: one transaction that locks the wallet,
+ * reads the day's total, posts the hold into payouts_in_flight and inserts the payout (left
+ * `pending`, never sent: the app is stopped by then and reconciles hourly).
+ */
+async function bareHold(
+  pool: pg.Pool,
+  payer: Payer,
+  inFlight: Map<string, string>,
+): Promise<boolean> {
+  const client = await pool.connect();
+  try {
+    const id = randomUUID();
+    const reference = newPayoutReference();
+    const amount = randomInt(1, 100);
+    const account = inFlight.get(inFlightAccountName('NGN', id));
+    if (!account) throw new Error('no in-flight account');
+    await client.query('BEGIN');
+    await client.query(`SELECT id FROM ledger_accounts WHERE id = $1 FOR UPDATE`, [
+      payer.accountId,
+    ]);
+    await client.query(
+      `SELECT coalesce(sum(amount), 0)::text AS total FROM payouts
+        WHERE user_id = $1 AND created_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+          AND status NOT IN ('failed', 'rejected', 'reversed')`,
+      [payer.userId],
+    );
+    const { rows } = await client.query<{ outcome: string; transfer_id: string }>(
+      `SELECT outcome, transfer_id FROM ledger_post('withdrawal', $1, $2, NULL, NULL, $3::uuid[], $4::bigint[]) LIMIT 1`,
+      [
+        `withdrawal:${id}`,
+        reference,
+        [payer.accountId, account],
+        [String(-amount), String(amount)],
+      ],
+    );
+    if (rows[0]?.outcome !== 'created') throw new Error(rows[0]?.outcome ?? 'nothing posted');
+    await client.query(
+      `INSERT INTO payouts (id, reference, user_id, recipient_id, gateway, amount, currency, status, livemode, hold_transfer_id)
+       VALUES ($1, $2, $3, $4, 'paystack', $5, 'NGN', 'pending', false, $6)`,
+      [id, reference, payer.userId, payer.recipientId, String(amount), rows[0].transfer_id],
+    );
+    await client.query('COMMIT');
+    return true;
+  } catch {
+    await client.query('ROLLBACK').catch(() => undefined);
+    return false;
+  } finally {
+    client.release();
+  }
+}
+
+export async function runPayoutsBench(): Promise<PayoutsBenchResult> {
+  const adminUrl = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `payments_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const dbUrl = new URL(adminUrl);
+  dbUrl.pathname = `/${name}`;
+  const port = await freePort();
+  const prefix = `bench${randomBytes(4).toString('hex')}`;
+  const paystack = await new FakePaystack({ appUrl: `http://127.0.0.1:${port}` }).start();
+  paystack.resolveUnknownAccounts = true;
+  paystack.autoSettleTransfers = { afterMs: SETTLE_MS, outcome: 'success', sendWebhook: true };
+
+  const overrides: Record<string, string> = {
+    DATABASE_URL: dbUrl.toString(),
+    PORT: String(port),
+    REDIS_KEY_PREFIX: prefix,
+    PAYSTACK_SECRET_KEY: paystack.secretKey,
+    PAYSTACK_BASE_URL: paystack.url,
+    THROTTLE_LIMIT: '1000000000',
+    THROTTLE_WEBHOOK_LIMIT: '1000000000',
+    JWT_SECRET: process.env.JWT_SECRET ?? 'bench-jwt-secret-that-is-long-enough-0123456789',
+    DATA_ENCRYPTION_KEY: process.env.DATA_ENCRYPTION_KEY ?? BENCH_DATA_KEY,
+    JWT_ACCESS_TTL: '1h',
+    DATABASE_POOL_SIZE: String(POOL_SIZE),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    PROCESS_ROLE: process.env.BENCH_PROCESS_ROLE ?? 'all',
+    PAYOUT_MIN_AMOUNT: '1',
+    PAYOUT_DAILY_LIMIT: '9000000000000',
+    PAYOUT_APPROVAL_THRESHOLD: '9000000000000',
+    PAYOUT_RECONCILE_INTERVAL: '1h',
+  };
+  const env = { ...process.env, NODE_ENV: 'production', ...overrides };
+  await migrate(new AppConfig(env));
+  const saved = { ...process.env };
+  Object.assign(process.env, env, { PROCESS_ROLE: 'api', DATABASE_POOL_SIZE: '4' });
+  const setup = await NestFactory.createApplicationContext(AppModule, { logger: ['error'] });
+  process.env = saved;
+
+  let child: ChildProcess | undefined;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const pool = new pg.Pool({ connectionString: dbUrl.toString(), max: POOL_SIZE });
+  pool.on('error', () => undefined);
+  const count = async (sql: string): Promise<number> =>
+    Number((await pool.query<{ n: string }>(sql)).rows[0].n);
+  try {
+    const payers = await createPayers(setup);
+    const mainJs = fileURLToPath(new URL('../src/main.js', import.meta.url));
+    child = spawn(process.execPath, [...startFlags(), mainJs], {
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    await waitForHealth(port, child);
+
+    const runs: Run[] = [];
+    const httpStarted = performance.now();
+    const httpRun = await drive(SECONDS, async () => {
+      const payer = payers[randomInt(payers.length)];
+      const res = await postJson(
+        agent,
+        port,
+        '/api/v1/wallet/withdrawals',
+        { authorization: payer.authorization },
+        JSON.stringify({ amount: randomInt(1, 100), recipient_id: payer.recipientId }),
+      );
+      return res.status === 202;
+    });
+    runs.push({ path: 'http', ...httpRun });
+    // Time until every accepted withdrawal is final (sent, settled by the fake, webhook verified).
+    let finalSeconds: number | null = null;
+    const deadline = performance.now() + FINAL_TIMEOUT_S * 1000;
+    while (performance.now() < deadline) {
+      const open = await count(
+        `SELECT count(*) AS n FROM payouts WHERE status IN ('pending', 'processing', 'requires_otp')`,
+      );
+      if (open === 0) {
+        finalSeconds = Math.round((performance.now() - httpStarted) / 100) / 10;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await stopChild(child);
+    child = undefined;
+
+    const inFlight = new Map<string, string>(
+      (
+        await pool.query<{ id: string; name: string }>(
+          `SELECT id, name FROM ledger_accounts WHERE name LIKE 'payouts_in_flight:%'`,
+        )
+      ).rows.map((row) => [row.name, row.id]),
+    );
+    const bareRun = await drive(SECONDS, () =>
+      bareHold(pool, payers[randomInt(payers.length)], inFlight),
+    );
+    runs.push({ path: 'bare sql', ...bareRun });
+
+    const finalCounts = Object.fromEntries(
+      (
+        await pool.query<{ status: string; n: string }>(
+          `SELECT status, count(*) AS n FROM payouts GROUP BY status ORDER BY status`,
+        )
+      ).rows.map((row) => [row.status, Number(row.n)]),
+    );
+    const report = await setup.get(LedgerCheckService).run();
+    return {
+      settings: {
+        users: USERS,
+        concurrency: CONCURRENCY,
+        'pool size': POOL_SIZE,
+        'seconds per run': SECONDS,
+        'fake transfer settles after ms': SETTLE_MS,
+        'app process': `node ${startFlags().join(' ')} dist/src/main.js, PROCESS_ROLE=all (API and workers)`,
+      },
+      overrides: Object.fromEntries(
+        Object.entries(overrides).filter(
+          ([key]) =>
+            ![
+              'DATABASE_URL',
+              'JWT_SECRET',
+              'DATA_ENCRYPTION_KEY',
+              'REDIS_KEY_PREFIX',
+              'PORT',
+              'PAYSTACK_SECRET_KEY',
+              'PAYSTACK_BASE_URL',
+            ].includes(key),
+        ),
+      ),
+      runs,
+      httpAccepted: httpRun.accepted,
+      finalSeconds,
+      finalCounts,
+      transferCalls: paystack.transferCreationRequests(),
+      transfersAtGateway: paystack.transfers.size,
+      ledgerOk: report.ok,
+      ledgerProblems: report.problems.length,
+    };
+  } finally {
+    await stopChild(child);
+    agent.destroy();
+    await pool.end();
+    await setup.close();
+    await paystack.stop();
+    await dropBenchState(new AppConfig(env).redisUrl, prefix, adminUrl, name);
+  }
+}
+
+export function formatPayoutsResult(result: PayoutsBenchResult): string {
+  const lines = settingsLines(result.settings, result.overrides);
+  lines.push(
+    textTable(
+      ['path', 'accepted', 'errors', 'seconds', 'accepted/s', 'p50 ms', 'p99 ms'],
+      result.runs.map((run) => [
+        run.path,
+        String(run.accepted),
+        String(run.errors),
+        String(run.seconds),
+        String(run.perSecond),
+        String(run.p50),
+        String(run.p99),
+      ]),
+    ),
+  );
+  for (const row of payoutsSummary(result))
+    lines.push(
+      `${row.metric}: ${row.value} ${row.target ? `(target ${row.target}: ${row.status})` : ''}`,
+    );
+  lines.push(`payouts by status at the end: ${JSON.stringify(result.finalCounts)}`);
+  return lines.join('\n');
+}
+
+export function payoutsSummary(result: PayoutsBenchResult): SummaryRow[] {
+  const httpRun = result.runs.find((run) => run.path === 'http');
+  const bare = result.runs.find((run) => run.path === 'bare sql');
+  const rows: SummaryRow[] = [];
+  if (httpRun)
+    rows.push({
+      bench: 'payouts',
+      metric: 'withdrawals accepted over HTTP/s (p50 / p99 ms)',
+      value: `${httpRun.perSecond} (${httpRun.p50} / ${httpRun.p99})`,
+      target: '>= 800',
+      status: httpRun.perSecond >= 800 ? 'met' : 'MISSED',
+    });
+  if (bare)
+    rows.push({
+      bench: 'payouts',
+      metric: 'bare SQL holds/s',
+      value: String(bare.perSecond),
+      target: '',
+      status: '',
+    });
+  if (httpRun && bare) {
+    const ratio = bare.perSecond > 0 ? httpRun.perSecond / bare.perSecond : 0;
+    rows.push({
+      bench: 'payouts',
+      metric: 'HTTP / bare SQL',
+      value: ratio.toFixed(2),
+      target: '>= 0.50',
+      status: ratio >= 0.5 ? 'met' : 'MISSED',
+    });
+  }
+  rows.push({
+    bench: 'payouts',
+    metric: 'seconds from the first request until every HTTP withdrawal is final',
+    value: result.finalSeconds === null ? 'not all final' : String(result.finalSeconds),
+    target: '',
+    status: '',
+  });
+  const once =
+    result.transferCalls === result.httpAccepted &&
+    result.transfersAtGateway === result.httpAccepted;
+  rows.push({
+    bench: 'payouts',
+    metric: 'transfer calls / transfers at the gateway / accepted',
+    value: `${result.transferCalls} / ${result.transfersAtGateway} / ${result.httpAccepted}`,
+    target: 'equal',
+    status: once ? 'met' : 'MISSED',
+  });
+  rows.push({
+    bench: 'payouts',
+    metric: 'ledger check',
+    value: result.ledgerOk ? 'clean' : `${result.ledgerProblems} problem(s)`,
+    target: 'clean',
+    status: result.ledgerOk ? 'met' : 'MISSED',
+  });
+  return rows;
+}
+
+export const payoutsBench = {
+  name: 'payouts',
+  run: async (): Promise<{ text: string; summary: SummaryRow[] }> => {
+    const result = await runPayoutsBench();
+    return { text: formatPayoutsResult(result), summary: payoutsSummary(result) };
+  },
+};
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const result = await runPayoutsBench();
+  console.log(formatPayoutsResult(result));
+  process.exit(result.ledgerOk ? 0 : 1);
+}
