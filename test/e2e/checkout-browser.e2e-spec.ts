@@ -21,7 +21,7 @@ type Outcome =
 declare global {
   interface Window {
     outcomes: Outcome[];
-    openCheckout: (key: string, sessionId: string) => Promise<void>;
+    openCheckout: (key: string, sessionId: string, orderId?: string) => Promise<void>;
   }
 }
 
@@ -39,10 +39,11 @@ function merchantSite(appUrl: string): Server {
 <script src="${appUrl}/api/v1/checkout.js"></script>
 <script src="/shop.js"></script></head><body><h1>Shop</h1></body></html>`;
   const script = `window.outcomes = [];
-window.openCheckout = function (key, sessionId) {
+window.openCheckout = function (key, sessionId, orderId) {
   return new PaymentGateway({
     key: key,
-    sessionId: sessionId,
+    sessionId: sessionId || undefined,
+    orderId: orderId || undefined,
     onSuccess: function (r) { window.outcomes.push(['success', r]); },
     onFailure: function (r) { window.outcomes.push(['failure', r]); },
     onClose: function () { window.outcomes.push(['close']); },
@@ -200,6 +201,36 @@ describe('checkout.js in a real browser (SPEC §13)', () => {
     expect(reason).toMatch(/Fail/);
   });
 
+  it('opens an order with the publishable key from the merchant origin (CORS) and pays it', async () => {
+    const order = await request(t.url)
+      .post(`${API}/orders`)
+      .set(merchant.authHeader)
+      .send({ amount: 9_900, currency: 'NGN', receipt: 'browser-order' });
+    expect(order.status).toBe(201);
+    const page = await context.newPage();
+    await page.goto(merchantOrigin);
+    await page.evaluate(([key, id]) => window.openCheckout(key, '', id), [
+      pk,
+      order.body.id as string,
+    ] as const);
+    const frame = await (await page.waitForSelector('iframe[title="Checkout"]')).contentFrame();
+    if (!frame) throw new Error('the checkout iframe has no frame');
+    await frame.getByLabel('Email').fill('order.payer@example.com');
+    const [popup] = await Promise.all([
+      page.waitForEvent('popup'),
+      frame.getByRole('button', { name: 'Pay with Test gateway' }).click(),
+    ]);
+    await popup.getByRole('button', { name: 'Pay', exact: true }).click();
+    await page.waitForFunction(() => window.outcomes.length > 0, undefined, { timeout: 20_000 });
+    const [outcome] = await outcomes(page);
+    expect(outcome[0]).toBe('success');
+    // The order is paid in the same settlement that completed the session.
+    const paid = await request(t.url)
+      .get(`${API}/orders/${order.body.id}`)
+      .set(merchant.authHeader);
+    expect(paid.body.status).toBe('paid');
+  });
+
   it('closing the modal fires onClose and nothing else', async () => {
     const sessionId = await newSession();
     const { page } = await openModal(sessionId);
@@ -222,6 +253,20 @@ describe('checkout.js in a real browser (SPEC §13)', () => {
     expect(outcome[0]).toBe('success');
     const { reference } = (outcome as ['success', { reference: string; sessionId: string }])[1];
     expect(await paymentStatus(t, reference)).toBe('succeeded');
+  });
+
+  it('standalone, redirects to the gateway and back, then on to success_url', async () => {
+    const sessionId = await newSession({ success_url: `${merchantOrigin}/thanks` });
+    const page = await context.newPage();
+    await page.goto(`${t.url}${API}/checkout/${sessionId}`);
+    await page.getByRole('button', { name: 'Pay with Test gateway' }).click();
+    await page.waitForURL(/\/test-gateway\/checkout\//);
+    await page.getByRole('button', { name: 'Pay', exact: true }).click();
+    await page.waitForURL(`${merchantOrigin}/thanks`, { timeout: 20_000 });
+    const session = await request(t.url)
+      .get(`${API}/checkout/sessions/${sessionId}`)
+      .set('x-api-key', pk);
+    expect(session.body).toMatchObject({ status: 'complete', payment_status: 'succeeded' });
   });
 
   it('takes a test payment on the TEST_MODE demo shop with no setup', async () => {

@@ -193,6 +193,24 @@ describe('the built-in test gateway (TEST_MODE)', () => {
     expect(stored).toHaveLength(0);
   });
 
+  it('sends the event of a charge decided just before a crash, so the payment still settles', async () => {
+    const payment = await startTestPayment(t, merchant, 31_000);
+    // What a crash between recording the payer's Pay and handing its event to intake leaves:
+    // the charge decided, its event never sent.
+    const gateway = t.get<TestGatewayAdapter>(TestGatewayAdapter);
+    await gateway.decide(payment.reference, 'succeeded');
+    await waitFor(
+      () => paymentStatus(t, payment.reference),
+      (s) => s === 'succeeded',
+    );
+    const events = await sql<{ event_id: string }>(
+      t,
+      `SELECT event_id FROM inbound_webhook_events WHERE gateway = 'test' AND reference = $1`,
+      [payment.reference],
+    );
+    expect(events.map((e) => e.event_id)).toEqual([`evt_test_${payment.reference}_succeeded`]);
+  });
+
   it('answers job counts per queue to an admin only', async () => {
     const admin = await signIn(t, 'admin@example.com');
     const res = await request(t.url).get(`${API}/test/jobs/status`).set(admin.authHeader);

@@ -79,7 +79,8 @@ export class CheckoutPageController {
   async page(@Param('id') id: string, @Res() res: Response): Promise<void> {
     const session = await this.sessions.getPublic(id);
     const owner = await this.users.findById(session.userId);
-    const merchant = owner?.name ?? owner?.email ?? 'merchant';
+    // The account's name, never its sign-in email: the page is public to whoever has the link.
+    const merchant = owner?.name ?? 'the merchant';
     res
       .status(200)
       .setHeader('Content-Security-Policy', checkoutPageCsp(session.allowedOrigins))
