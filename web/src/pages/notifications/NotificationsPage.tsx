@@ -18,6 +18,7 @@ const SWITCH_LABELS: Record<keyof EmailPreferences, string> = {
   payment_receipts: 'Receipts to your payers for payments and refunds',
   wallet_deposits: 'Your wallet was credited by a deposit',
   wallet_transfers: 'Money from another wallet arrived',
+  payouts: 'A withdrawal to your bank succeeded, failed or was reversed',
 };
 
 function NotificationItem({
