@@ -33,6 +33,142 @@ CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;
 COMMENT ON EXTENSION pgcrypto IS 'cryptographic functions';
 
 --
+-- Name: dispute_collect_receivable(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.dispute_collect_receivable() RETURNS trigger
+    LANGUAGE plpgsql
+    SET enable_seqscan TO 'off'
+    AS $$
+      DECLARE
+        v_user uuid;
+        v_wallet_balance bigint;
+        v_receivable uuid;
+        v_owed bigint;
+        v_take bigint;
+        v_transfer uuid;
+      BEGIN
+        SELECT a.user_id, a.balance INTO v_user, v_wallet_balance
+          FROM ledger_accounts a WHERE a.id = NEW.account_id AND a.kind = 'user_wallet';
+        IF v_user IS NULL THEN
+          RETURN NULL;
+        END IF;
+        SELECT r.id INTO v_receivable FROM ledger_accounts r
+         WHERE r.name = 'dispute_receivable:' || v_user::text AND r.balance < 0;
+        IF v_receivable IS NULL THEN
+          RETURN NULL;
+        END IF;
+        -- The wallet is locked by the posting that credited it; the receivable only after it.
+        SELECT -r.balance INTO v_owed FROM ledger_accounts r WHERE r.id = v_receivable FOR UPDATE;
+        v_take := least(NEW.amount, v_owed, v_wallet_balance);
+        IF v_take <= 0 THEN
+          RETURN NULL;
+        END IF;
+        INSERT INTO ledger_transfers (kind, key, reference, narration)
+        VALUES ('dispute_hold', 'dispute_collection:' || NEW.id::text, 'DSPC-' || NEW.id::text,
+                'Collected toward a dispute the wallet could not cover')
+        RETURNING id INTO v_transfer;
+        INSERT INTO ledger_entries (transfer_id, account_id, amount)
+        VALUES (v_transfer, NEW.account_id, -v_take), (v_transfer, v_receivable, v_take);
+        RETURN NULL;
+      END $$;
+
+--
+-- Name: dispute_sync_ledger(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.dispute_sync_ledger(p_dispute uuid) RETURNS TABLE(move text)
+    LANGUAGE plpgsql
+    SET enable_seqscan TO 'off'
+    AS $$
+      DECLARE
+        d disputes%ROWTYPE;
+        v_purpose text;
+        v_wallet uuid;
+        v_balance bigint;
+        v_receivable uuid;
+        v_held uuid;
+        v_clearing uuid;
+        v_from_wallet bigint;
+        v_short bigint;
+        v_accounts uuid[];
+        v_amounts bigint[];
+        v_narration text;
+        v_outcome text;
+      BEGIN
+        SELECT * INTO d FROM disputes WHERE id = p_dispute FOR UPDATE;
+        IF NOT FOUND THEN
+          RAISE EXCEPTION USING ERRCODE = 'DP002', MESSAGE = format('no dispute %s', p_dispute);
+        END IF;
+        SELECT p.purpose INTO v_purpose FROM payments p WHERE p.id = d.payment_id;
+        UPDATE payments SET disputed = CASE d.status WHEN 'won' THEN 'won'
+                                                     WHEN 'lost' THEN 'lost'
+                                                     WHEN 'accepted' THEN 'lost'
+                                                     ELSE 'open' END,
+                            updated_at = now()
+         WHERE id = d.payment_id;
+        IF v_purpose <> 'wallet_deposit' THEN
+          -- A plain payment never entered the ledger: the hold is recorded on the dispute alone.
+          UPDATE disputes SET hold_state = 'recorded' WHERE id = d.id AND hold_state <> 'recorded';
+          RETURN;
+        END IF;
+
+        -- The wallet first (see the lock order above), then the user's dispute accounts.
+        SELECT a.id, a.balance INTO v_wallet, v_balance FROM ledger_accounts a
+         WHERE a.user_id = d.user_id AND a.kind = 'user_wallet' FOR UPDATE;
+        IF v_wallet IS NULL THEN
+          RAISE EXCEPTION USING ERRCODE = 'LD003', MESSAGE = format('user %s has no wallet', d.user_id);
+        END IF;
+        v_receivable := ledger_system_account('dispute_receivable:' || d.user_id::text, d.currency);
+        v_held := ledger_system_account('disputes_held:' || d.user_id::text, d.currency);
+        v_narration := left(format('Dispute %s on %s', d.gateway_dispute_id, d.payment_reference), 255);
+
+        IF NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.key = 'dispute_hold:' || d.id::text) THEN
+          v_from_wallet := least(v_balance, d.amount);
+          v_short := d.amount - v_from_wallet;
+          v_accounts := ARRAY[v_held];
+          v_amounts := ARRAY[d.amount];
+          IF v_from_wallet > 0 THEN
+            v_accounts := v_accounts || v_wallet;
+            v_amounts := v_amounts || -v_from_wallet;
+          END IF;
+          IF v_short > 0 THEN
+            v_accounts := v_accounts || v_receivable;
+            v_amounts := v_amounts || -v_short;
+          END IF;
+          SELECT p.outcome INTO v_outcome
+            FROM ledger_post('dispute_hold', 'dispute_hold:' || d.id::text, 'DSPH-' || d.id::text,
+                             v_narration, NULL, v_accounts, v_amounts) p LIMIT 1;
+          IF v_outcome <> 'created' THEN
+            RAISE EXCEPTION USING ERRCODE = 'DP003',
+              MESSAGE = format('the hold of dispute %s was not posted (%s)', d.id, v_outcome);
+          END IF;
+          UPDATE disputes SET held_from_wallet = v_from_wallet, receivable_recorded = v_short,
+                              hold_state = 'held', updated_at = now()
+           WHERE id = d.id;
+          move := 'hold';
+          RETURN NEXT;
+        END IF;
+
+        IF d.status = 'won'
+           AND NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.key = 'dispute_release:' || d.id::text) THEN
+          PERFORM 1 FROM ledger_post('dispute_release', 'dispute_release:' || d.id::text, 'DSPR-' || d.id::text,
+                                     v_narration, NULL, ARRAY[v_held, v_wallet], ARRAY[-d.amount, d.amount]);
+          UPDATE disputes SET hold_state = 'released', updated_at = now() WHERE id = d.id;
+          move := 'release';
+          RETURN NEXT;
+        ELSIF d.status IN ('lost', 'accepted')
+           AND NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.key = 'dispute_loss:' || d.id::text) THEN
+          v_clearing := ledger_system_account('clearing:' || d.gateway || ':' || d.currency, d.currency);
+          PERFORM 1 FROM ledger_post('dispute_loss', 'dispute_loss:' || d.id::text, 'DSPR-' || d.id::text,
+                                     v_narration, NULL, ARRAY[v_held, v_clearing], ARRAY[-d.amount, d.amount]);
+          UPDATE disputes SET hold_state = 'lost', updated_at = now() WHERE id = d.id;
+          move := 'loss';
+          RETURN NEXT;
+        END IF;
+      END $$;
+
+--
 -- Name: idempotency_complete(jsonb); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -209,6 +345,27 @@ CREATE FUNCTION public.ledger_refuse_change() RETURNS trigger
       END $$;
 
 --
+-- Name: ledger_system_account(text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.ledger_system_account(p_name text, p_currency text) RETURNS uuid
+    LANGUAGE plpgsql
+    AS $$
+      DECLARE
+        v_id uuid;
+        v_currency text;
+      BEGIN
+        INSERT INTO ledger_accounts (kind, name, currency) VALUES ('system', p_name, p_currency)
+        ON CONFLICT (name) DO NOTHING;
+        SELECT id, currency INTO v_id, v_currency FROM ledger_accounts WHERE name = p_name;
+        IF v_currency <> p_currency THEN
+          RAISE EXCEPTION USING ERRCODE = 'LD004',
+            MESSAGE = format('system account %s holds %s, not %s', p_name, v_currency, p_currency);
+        END IF;
+        RETURN v_id;
+      END $$;
+
+--
 -- Name: ledger_wallet_transaction(bigint); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -303,6 +460,21 @@ CREATE FUNCTION public.payouts_guard_transition() RETURNS trigger
              OR (OLD.status = 'pending_approval' AND NEW.status NOT IN ('pending', 'rejected'))) THEN
           RAISE EXCEPTION USING ERRCODE = 'PO002',
             MESSAGE = format('payout %s cannot move from %s to %s', OLD.id, OLD.status, NEW.status);
+        END IF;
+        RETURN NEW;
+      END $$;
+
+--
+-- Name: refunds_refuse_disputed(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.refunds_refuse_disputed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+      BEGIN
+        IF EXISTS (SELECT 1 FROM disputes d WHERE d.payment_id = NEW.payment_id AND d.status <> 'won') THEN
+          RAISE EXCEPTION USING ERRCODE = 'DP001',
+            MESSAGE = format('payment %s is disputed: the dispute returns the money, not a refund', NEW.payment_reference);
         END IF;
         RETURN NEW;
       END $$;
@@ -508,6 +680,7 @@ CREATE TABLE public.checkout_sessions (
     livemode boolean NOT NULL,
     expires_at timestamp with time zone NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    payment_starting_until timestamp with time zone,
     CONSTRAINT checkout_sessions_amount_check CHECK ((amount > 0)),
     CONSTRAINT checkout_sessions_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text))
 );
@@ -524,6 +697,43 @@ CREATE TABLE public.dashboard_sign_in_links (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT dashboard_sign_in_links_check CHECK (((expires_at > created_at) AND (expires_at <= (created_at + '00:10:00'::interval)))),
     CONSTRAINT dashboard_sign_in_links_token_hash_check CHECK ((octet_length(token_hash) = 32))
+);
+
+--
+-- Name: disputes; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.disputes (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    payment_id uuid NOT NULL,
+    payment_reference text NOT NULL,
+    user_id uuid NOT NULL,
+    gateway text NOT NULL,
+    gateway_dispute_id text NOT NULL,
+    amount bigint NOT NULL,
+    currency text NOT NULL,
+    reason text,
+    status text NOT NULL,
+    gateway_status text,
+    due_by timestamp with time zone,
+    evidence_submitted_at timestamp with time zone,
+    hold_state text DEFAULT 'none'::text NOT NULL,
+    held_from_wallet bigint DEFAULT 0 NOT NULL,
+    receivable_recorded bigint DEFAULT 0 NOT NULL,
+    closed_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT disputes_amount_check CHECK (((amount > 0) AND (amount <= '9007199254740991'::bigint))),
+    CONSTRAINT disputes_check CHECK ((((held_from_wallet + receivable_recorded) = 0) OR ((held_from_wallet + receivable_recorded) = amount))),
+    CONSTRAINT disputes_check1 CHECK (((status = ANY (ARRAY['won'::text, 'lost'::text, 'accepted'::text])) = (closed_at IS NOT NULL))),
+    CONSTRAINT disputes_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT disputes_gateway_dispute_id_check CHECK (((length(gateway_dispute_id) >= 1) AND (length(gateway_dispute_id) <= 200))),
+    CONSTRAINT disputes_gateway_status_check CHECK ((length(gateway_status) <= 100)),
+    CONSTRAINT disputes_held_from_wallet_check CHECK ((held_from_wallet >= 0)),
+    CONSTRAINT disputes_hold_state_check CHECK ((hold_state = ANY (ARRAY['none'::text, 'held'::text, 'released'::text, 'lost'::text, 'recorded'::text]))),
+    CONSTRAINT disputes_reason_check CHECK ((length(reason) <= 500)),
+    CONSTRAINT disputes_receivable_recorded_check CHECK ((receivable_recorded >= 0)),
+    CONSTRAINT disputes_status_check CHECK ((status = ANY (ARRAY['open'::text, 'under_review'::text, 'won'::text, 'lost'::text, 'accepted'::text])))
 );
 
 --
@@ -590,7 +800,7 @@ CREATE TABLE public.inbound_webhook_events (
     CONSTRAINT inbound_webhook_events_attempts_check CHECK ((attempts >= 0)),
     CONSTRAINT inbound_webhook_events_event_id_check CHECK (((length(event_id) >= 1) AND (length(event_id) <= 512))),
     CONSTRAINT inbound_webhook_events_generation_check CHECK ((generation >= 0)),
-    CONSTRAINT inbound_webhook_events_kind_check CHECK ((kind = ANY (ARRAY['ignored'::text, 'payment'::text, 'payout'::text, 'refund'::text]))),
+    CONSTRAINT inbound_webhook_events_kind_check CHECK ((kind = ANY (ARRAY['dispute'::text, 'ignored'::text, 'payment'::text, 'payout'::text, 'refund'::text]))),
     CONSTRAINT inbound_webhook_events_status_check CHECK ((status = ANY (ARRAY['received'::text, 'processing'::text, 'processed'::text, 'unmatched'::text, 'failed'::text, 'ignored'::text])))
 );
 
@@ -659,7 +869,7 @@ CREATE TABLE public.ledger_transfers (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT ledger_transfers_check CHECK (((kind = 'refund_reversal'::text) = (reverses_transfer_id IS NOT NULL))),
     CONSTRAINT ledger_transfers_key_check CHECK (((length(key) >= 1) AND (length(key) <= 200))),
-    CONSTRAINT ledger_transfers_kind_check CHECK ((kind = ANY (ARRAY['deposit'::text, 'refund'::text, 'refund_reversal'::text, 'transfer'::text, 'withdrawal'::text, 'withdrawal_reversal'::text, 'withdrawal_settlement'::text]))),
+    CONSTRAINT ledger_transfers_kind_check CHECK ((kind = ANY (ARRAY['deposit'::text, 'dispute_hold'::text, 'dispute_loss'::text, 'dispute_release'::text, 'refund'::text, 'refund_reversal'::text, 'transfer'::text, 'withdrawal'::text, 'withdrawal_reversal'::text, 'withdrawal_settlement'::text]))),
     CONSTRAINT ledger_transfers_narration_check CHECK ((length(narration) <= 255)),
     CONSTRAINT ledger_transfers_reference_check CHECK ((reference ~ '^[A-Za-z0-9-]{1,64}$'::text))
 );
@@ -862,6 +1072,7 @@ CREATE TABLE public.payments (
     capture_requested_at timestamp with time zone,
     gateway_authorization_id text,
     capture_request_key text,
+    disputed text,
     CONSTRAINT payments_amount_authorized_check CHECK ((amount_authorized > 0)),
     CONSTRAINT payments_amount_check CHECK ((amount > 0)),
     CONSTRAINT payments_amount_received_check CHECK (((amount_received IS NULL) OR (amount_received > 0))),
@@ -877,6 +1088,7 @@ CREATE TABLE public.payments (
     CONSTRAINT payments_check1 CHECK (((status <> 'succeeded'::text) OR ((amount_received IS NOT NULL) AND (settled_at IS NOT NULL)))),
     CONSTRAINT payments_check2 CHECK (((resolution IS NULL) = (resolved_at IS NULL))),
     CONSTRAINT payments_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT payments_disputed_check CHECK ((disputed = ANY (ARRAY['open'::text, 'won'::text, 'lost'::text]))),
     CONSTRAINT payments_purpose_check CHECK ((purpose = ANY (ARRAY['payment'::text, 'wallet_deposit'::text]))),
     CONSTRAINT payments_reference_check CHECK ((reference ~ '^PAY-[0-9]{14}-[A-Z0-9]{8}$'::text)),
     CONSTRAINT payments_refund_status_check CHECK ((refund_status = ANY (ARRAY['none'::text, 'partial'::text, 'full'::text]))),
@@ -1216,6 +1428,20 @@ ALTER TABLE ONLY public.dashboard_sign_in_links
     ADD CONSTRAINT dashboard_sign_in_links_pkey PRIMARY KEY (token_hash);
 
 --
+-- Name: disputes disputes_gateway_gateway_dispute_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.disputes
+    ADD CONSTRAINT disputes_gateway_gateway_dispute_id_key UNIQUE (gateway, gateway_dispute_id);
+
+--
+-- Name: disputes disputes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.disputes
+    ADD CONSTRAINT disputes_pkey PRIMARY KEY (id);
+
+--
 -- Name: events events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1548,6 +1774,24 @@ CREATE INDEX checkout_sessions_user_idx ON public.checkout_sessions USING btree 
 CREATE INDEX dashboard_sign_in_links_expires_idx ON public.dashboard_sign_in_links USING btree (expires_at);
 
 --
+-- Name: disputes_payment_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX disputes_payment_idx ON public.disputes USING btree (payment_id);
+
+--
+-- Name: disputes_status_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX disputes_status_idx ON public.disputes USING btree (status, created_at DESC, id DESC);
+
+--
+-- Name: disputes_user_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX disputes_user_idx ON public.disputes USING btree (user_id, created_at DESC, id DESC);
+
+--
 -- Name: events_unrelayed_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1824,6 +2068,12 @@ CREATE TRIGGER ledger_entries_apply BEFORE INSERT ON public.ledger_entries FOR E
 CREATE CONSTRAINT TRIGGER ledger_entries_balanced AFTER INSERT ON public.ledger_entries DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.ledger_check_transfer_balanced();
 
 --
+-- Name: ledger_entries ledger_entries_collect_dispute_receivable; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER ledger_entries_collect_dispute_receivable AFTER INSERT ON public.ledger_entries FOR EACH ROW WHEN ((new.amount > 0)) EXECUTE FUNCTION public.dispute_collect_receivable();
+
+--
 -- Name: ledger_entries ledger_entries_no_truncate; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -1860,6 +2110,12 @@ CREATE TRIGGER payouts_guard BEFORE UPDATE ON public.payouts FOR EACH ROW EXECUT
 CREATE TRIGGER payouts_no_delete BEFORE DELETE ON public.payouts FOR EACH ROW EXECUTE FUNCTION public.ledger_refuse_change();
 
 --
+-- Name: refunds refunds_refuse_disputed; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER refunds_refuse_disputed BEFORE INSERT ON public.refunds FOR EACH ROW EXECUTE FUNCTION public.refunds_refuse_disputed();
+
+--
 -- Name: api_keys api_keys_rolled_over_from_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1893,6 +2149,20 @@ ALTER TABLE ONLY public.checkout_sessions
 
 ALTER TABLE ONLY public.dashboard_sign_in_links
     ADD CONSTRAINT dashboard_sign_in_links_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+--
+-- Name: disputes disputes_payment_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.disputes
+    ADD CONSTRAINT disputes_payment_id_fkey FOREIGN KEY (payment_id) REFERENCES public.payments(id);
+
+--
+-- Name: disputes disputes_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.disputes
+    ADD CONSTRAINT disputes_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
 
 --
 -- Name: events events_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -14,13 +14,15 @@ import { IdempotencyInTransaction1764000012000 } from './1764000012000-idempoten
 import { WalletTransferPositiveAmount1764000013000 } from './1764000013000-wallet-transfer-positive-amount.js';
 import { LedgerEntryClockTime1764000013100 } from './1764000013100-ledger-entry-clock-time.js';
 import { SecretsAtRest1764000014000 } from './1764000014000-secrets-at-rest.js';
-import { DashboardSignInLinks1765500000000 } from './1765500000000-dashboard-sign-in-links.js';
-import { ManualCapture1765200000000 } from './1765200000000-manual-capture.js';
-import { CaptureRequestKey1765200001000 } from './1765200001000-capture-request-key.js';
-import { Notifications1765400000000 } from './1765400000000-notifications.js';
 import { Payouts1765000000000 } from './1765000000000-payouts.js';
 import { TestGateway1765100000000 } from './1765100000000-test-gateway.js';
 import { Checkout1765100001000 } from './1765100001000-checkout.js';
+import { CheckoutStartClaim1765100002000 } from './1765100002000-checkout-start-claim.js';
+import { ManualCapture1765200000000 } from './1765200000000-manual-capture.js';
+import { CaptureRequestKey1765200001000 } from './1765200001000-capture-request-key.js';
+import { Disputes1765300000000 } from './1765300000000-disputes.js';
+import { Notifications1765400000000 } from './1765400000000-notifications.js';
+import { DashboardSignInLinks1765500000000 } from './1765500000000-dashboard-sign-in-links.js';
 
 /** Every migration, in order, listed as classes (globs do not work under ESM). Append here. */
 export const MIGRATIONS = [
@@ -40,11 +42,13 @@ export const MIGRATIONS = [
   WalletTransferPositiveAmount1764000013000,
   LedgerEntryClockTime1764000013100,
   SecretsAtRest1764000014000,
-  DashboardSignInLinks1765500000000,
-  ManualCapture1765200000000,
-  CaptureRequestKey1765200001000,
-  Notifications1765400000000,
   Payouts1765000000000,
   TestGateway1765100000000,
   Checkout1765100001000,
+  CheckoutStartClaim1765100002000,
+  ManualCapture1765200000000,
+  CaptureRequestKey1765200001000,
+  Disputes1765300000000,
+  Notifications1765400000000,
+  DashboardSignInLinks1765500000000,
 ];

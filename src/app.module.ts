@@ -34,6 +34,7 @@ import { DASHBOARD_PATH, DashboardStaticService } from './modules/dashboard/dash
 import { SchedulesModule } from './schedules.js';
 import { NotificationsModule } from './modules/notifications/notifications.module.js';
 import { PayoutsModule } from './modules/payouts/payouts.module.js';
+import { DisputesModule } from './modules/disputes/disputes.module.js';
 import { TestModeModule } from './modules/test-mode/test-mode.module.js';
 import { CheckoutModule } from './modules/checkout/checkout.module.js';
 import { checkoutCors } from './modules/checkout/checkout-cors.js';
@@ -74,6 +75,7 @@ import { AppConfig } from './config/app-config.js';
     DashboardModule,
     NotificationsModule,
     PayoutsModule,
+    DisputesModule,
   ],
   providers: [
     // Global guards run in this order: who is calling (401, failed attempts counted per client

@@ -4,6 +4,7 @@ import { IdempotencyService } from './http/idempotency/idempotency.service.js';
 import { AppConfig } from './config/app-config.js';
 import { TokensService } from './modules/auth/jwt/tokens.service.js';
 import { InboundPayloadRetention } from './modules/incoming-webhooks/inbound-payload-retention.js';
+import { DisputePollService } from './modules/disputes/dispute-poll.service.js';
 import { MaintenanceTasks } from './queue/maintenance.processor.js';
 import { JobName, QueueName } from './queue/queue-names.js';
 import { WorkerRunner } from './queue/worker-runner.service.js';
@@ -67,6 +68,13 @@ export const SCHEDULES: readonly Schedule[] = [
     job: JobName.PurgeInboundPayloads,
     everyMs: () => HOURLY,
     task: (moduleRef) => moduleRef.get(InboundPayloadRetention, { strict: false }).purgeExpired(),
+  },
+  // Disputes: gateways whose chargebacks are polled, not pushed (Flutterwave), every 15 minutes.
+  {
+    queue: QueueName.Maintenance,
+    job: JobName.PollDisputes,
+    everyMs: () => 15 * 60_000,
+    task: (moduleRef) => moduleRef.get(DisputePollService, { strict: false }).pollAll(),
   },
   // Notifications: turn committed events into notifications, and enqueue mails whose job was lost.
   { queue: QueueName.NotificationRelay, job: JobName.RelayNotifications, everyMs: () => 1_000 },

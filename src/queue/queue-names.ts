@@ -37,6 +37,7 @@ export const JobName = {
   SendNotificationEmail: 'send-notification-email',
   ProcessPayout: 'process-payout',
   ReconcilePayouts: 'reconcile-payouts',
+  PollDisputes: 'poll-disputes',
   SettleTestPayments: 'settle-test-payments',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];

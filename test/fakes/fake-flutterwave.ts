@@ -114,6 +114,9 @@ export class FakeFlutterwave {
   readonly server: FakeGatewayServer;
   private readonly checkouts = new Map<string, Checkout>();
   private readonly transactions = new Map<string, Json>();
+  /** Chargebacks on this fake's transactions (SPEC §17), listed by GET /v3/chargebacks. */
+  private readonly chargebacks = new Map<number, Json>();
+  private nextChargebackId = 1428;
   private readonly refunds = new Map<string, Json>();
   /** Status new refunds are created with (`completed` or `pending`). */
   refundOutcome: 'completed' | 'pending' | 'failed' = 'completed';
@@ -200,6 +203,44 @@ export class FakeFlutterwave {
     const refund = this.refunds.get(String(id));
     if (!refund) throw new Error(`fake Flutterwave has no refund ${id}`);
     refund.status = status;
+  }
+
+  /** The cardholder's bank raises a chargeback on a transaction (amount in the major unit). */
+  openChargeback(transactionId: string | number, amount?: string | number): Json {
+    const transaction = this.transaction(transactionId);
+    const template = (fixture('chargebacks-list-response').data as Json[])[0];
+    const chargeback: Json = {
+      ...template,
+      id: this.nextChargebackId++,
+      amount: amount ?? transaction.amount,
+      flw_ref: transaction.flw_ref,
+      status: 'pending',
+      stage: 'new',
+      created_at: new Date().toISOString(),
+      due_date: new Date(Date.now() + 2 * 86_400_000).toISOString(),
+      transaction_id: transaction.id,
+    };
+    this.chargebacks.set(chargeback.id as number, chargeback);
+    return chargeback;
+  }
+
+  /** A chargeback Flutterwave knows, on a transaction of another integration (unknown to us). */
+  openForeignChargeback(transaction: Json): Json {
+    this.transactions.set(String(transaction.id), transaction);
+    return this.openChargeback(String(transaction.id));
+  }
+
+  chargeback(id: number): Json {
+    const chargeback = this.chargebacks.get(id);
+    if (!chargeback) throw new Error(`fake Flutterwave has no chargeback ${id}`);
+    return chargeback;
+  }
+
+  setChargebackStatus(id: number, status: 'accepted' | 'declined' | 'won' | 'lost'): Json {
+    const chargeback = this.chargebacks.get(id);
+    if (!chargeback) throw new Error(`fake Flutterwave has no chargeback ${id}`);
+    chargeback.status = status;
+    return chargeback;
   }
 
   /** The `charge.completed` webhook body Flutterwave posts for a transaction (success or failure). */
@@ -421,6 +462,11 @@ export class FakeFlutterwave {
       return this.resolveAccount(body);
     if (req.method === 'POST' && req.path === '/v3/transfers') return this.initiateTransfer(body);
     if (req.method === 'GET' && req.path === '/v3/transfers') return this.listTransfers(req.query);
+    if (req.method === 'GET' && req.path === '/v3/chargebacks')
+      return this.listChargebacks(req.query);
+    const chargeback = /^\/v3\/chargebacks\/(\d+)$/.exec(req.path);
+    if (req.method === 'PUT' && chargeback)
+      return this.answerChargeback(Number(chargeback[1]), body);
     const transfer = /^\/v3\/transfers\/(\d+)$/.exec(req.path);
     if (req.method === 'GET' && transfer) {
       const found = this.transfers.get(Number(transfer[1]));
@@ -457,6 +503,49 @@ export class FakeFlutterwave {
         : error(404, 'Refund not found');
     }
     return error(404, `Cannot ${req.method} ${req.path}`);
+  }
+
+  /** `PUT /v3/chargebacks/:id {"action":"accept"|"decline","comment"}`: the merchant's answer. */
+  private answerChargeback(id: number, body: Json): FakeResponse {
+    const chargeback = this.chargebacks.get(id);
+    if (!chargeback) return error(404, 'Chargeback not found');
+    if (chargeback.status !== 'pending') return error(400, 'Chargeback has already been treated');
+    if (body.action !== 'accept' && body.action !== 'decline')
+      return error(400, 'action must be accept or decline');
+    chargeback.status = body.action === 'accept' ? 'accepted' : 'declined';
+    if (typeof body.comment === 'string') chargeback.comment = body.comment;
+    return {
+      status: 200,
+      body: { status: 'success', message: 'Chargeback updated', data: structuredClone(chargeback) },
+    };
+  }
+
+  private listChargebacks(query: URLSearchParams): FakeResponse {
+    const pageSize = 10;
+    const page = Math.max(1, Number(query.get('page') ?? '1') || 1);
+    const from = query.get('from');
+    const to = query.get('to');
+    const all = [...this.chargebacks.values()].filter((chargeback) => {
+      const day = String(chargeback.created_at).slice(0, 10);
+      return (!from || day >= from) && (!to || day <= to);
+    });
+    const template = fixture('chargebacks-list-response');
+    return {
+      status: 200,
+      body: {
+        status: 'success',
+        message: template.message,
+        meta: {
+          page_info: {
+            total: all.length,
+            current_page: page,
+            total_pages: Math.max(1, Math.ceil(all.length / pageSize)),
+            page_size: pageSize,
+          },
+        },
+        data: structuredClone(all.slice((page - 1) * pageSize, page * pageSize)),
+      },
+    };
   }
 
   /** Sandbox payment page: pay or fail, then the webhook and the redirect Flutterwave would do. */

@@ -8,6 +8,7 @@ import {
   RecordedRequest,
   redirect,
 } from './fake-gateway-kit.js';
+import { loadFixture } from './fixtures.js';
 
 type Json = Record<string, unknown>;
 
@@ -49,6 +50,8 @@ export class FakePayPal {
   private readonly orders = new Map<string, Json>();
   private readonly captureOutcomes = new Map<string, { status: CaptureOutcome; amount?: string }>();
   private readonly refunds = new Map<string, Json>();
+  /** Disputes on captured orders (SPEC §17), shaped like Show dispute details. */
+  private readonly disputes = new Map<string, Json>();
   private readonly requestIds = new Map<string, FakeResponse>();
   private readonly transmissions = new Map<
     string,
@@ -168,6 +171,66 @@ export class FakePayPal {
     if (!refund) throw new Error(`fake PayPal has no refund ${refundId}`);
     refund.status = status;
     return refund;
+  }
+
+  /** The buyer disputes the order's capture: a dispute waiting for the seller's response. */
+  openDispute(orderId: string, value?: string): Json {
+    const capture = captureOf(this.order(orderId));
+    if (!capture) throw new Error('no capture yet');
+    const amount = capture.amount as Json;
+    const reference = unitOf(this.order(orderId)).custom_id;
+    const template = loadFixture<Json>('paypal', 'dispute');
+    const id = `PP-D-${fakeId('', 5)}`;
+    const dispute: Json = {
+      ...template,
+      dispute_id: id,
+      create_time: new Date().toISOString(),
+      update_time: new Date().toISOString(),
+      disputed_transactions: [
+        {
+          ...(template.disputed_transactions as Json[])[0],
+          seller_transaction_id: capture.id,
+          gross_amount: amount,
+          invoice_number: reference,
+          custom: reference,
+        },
+      ],
+      dispute_amount: { currency_code: amount.currency_code, value: value ?? amount.value },
+      seller_response_due_date: new Date(Date.now() + 10 * 86_400_000).toISOString(),
+      links: [],
+    };
+    this.disputes.set(id, dispute);
+    return dispute;
+  }
+
+  dispute(id: string): Json {
+    const dispute = this.disputes.get(id);
+    if (!dispute) throw new Error(`fake PayPal has no dispute ${id}`);
+    return dispute;
+  }
+
+  resolveDispute(
+    id: string,
+    outcome: 'RESOLVED_BUYER_FAVOUR' | 'RESOLVED_SELLER_FAVOUR' | 'ACCEPTED',
+  ): Json {
+    const dispute = this.dispute(id);
+    dispute.status = 'RESOLVED';
+    dispute.dispute_outcome = { outcome_code: outcome, amount_refunded: dispute.dispute_amount };
+    dispute.update_time = new Date().toISOString();
+    return dispute;
+  }
+
+  disputeEvent(
+    eventType:
+      'CUSTOMER.DISPUTE.CREATED' | 'CUSTOMER.DISPUTE.UPDATED' | 'CUSTOMER.DISPUTE.RESOLVED',
+    id: string,
+  ): Json {
+    return this.event(
+      eventType,
+      'dispute',
+      this.dispute(id),
+      `A dispute was ${eventType.split('.')[2].toLowerCase()}`,
+    );
   }
 
   // ---- webhooks ---------------------------------------------------------------------------
@@ -348,6 +411,35 @@ export class FakePayPal {
     }
     if (req.method === 'POST' && req.path === '/v1/notifications/verify-webhook-signature')
       return this.verifySignature(body);
+    const dispute = /^\/v1\/customer\/disputes\/([^/]+)(\/accept-claim)?$/.exec(req.path);
+    if (dispute) {
+      const found = this.disputes.get(decodeURIComponent(dispute[1]));
+      if (!found) return notFound();
+      if (req.method === 'GET' && !dispute[2]) return { status: 200, body: structuredClone(found) };
+      if (req.method === 'POST' && dispute[2]) {
+        if (found.status === 'RESOLVED')
+          return {
+            status: 422,
+            body: paypalError(
+              'UNPROCESSABLE_ENTITY',
+              'The requested action could not be performed.',
+            ),
+          };
+        this.resolveDispute(String(found.dispute_id), 'ACCEPTED');
+        return {
+          status: 200,
+          body: {
+            links: [
+              {
+                href: `${this.url}${req.path.replace('/accept-claim', '')}`,
+                rel: 'self',
+                method: 'GET',
+              },
+            ],
+          },
+        };
+      }
+    }
     return notFound();
   }
 

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { FakePaystackDisputes } from './fake-paystack-disputes.js';
 import { loadFixture } from './fixtures.js';
 
 /** What the fake reports for a transaction; `abandoned` until the payer pays (as Paystack does). */
@@ -190,6 +191,8 @@ export class FakePaystack {
   private readonly sockets = new Set<Socket>();
   private readonly hanging = new Set<ServerResponse>();
   private nextId = 4_099_260_000;
+  /** Disputes on this fake's transactions (SPEC §17). */
+  readonly disputes = new FakePaystackDisputes();
   private port: number;
 
   constructor(options: FakePaystackOptions = {}) {
@@ -521,6 +524,8 @@ export class FakePaystack {
       }
     }
 
+    const disputeAnswer = this.disputes.route(req.method ?? 'GET', url.pathname, body);
+    if (disputeAnswer) return send(res, disputeAnswer.status, disputeAnswer.body);
     if (req.method === 'POST' && url.pathname === '/transaction/initialize')
       return this.initialize(body, res);
     const verify = /^\/transaction\/verify\/(.+)$/.exec(url.pathname);
@@ -626,6 +631,12 @@ export class FakePaystack {
       return send(res, 400, {
         status: false,
         message: 'Cannot refund an unsuccessful transaction',
+      });
+    // A card network returns disputed money through the chargeback, never a refund as well.
+    if (this.disputes.hasUnresolved(tx.reference))
+      return send(res, 400, {
+        status: false,
+        message: 'Transaction has a pending dispute and cannot be refunded',
       });
     const refund: FakeRefund = {
       id: this.nextId++,
@@ -1001,6 +1012,7 @@ export class FakePaystack {
 function routeName(method: string, path: string): string {
   if (path.startsWith('/transaction/verify/')) return `${method} /transaction/verify`;
   if (/^\/refund\/\d+$/.test(path)) return `${method} /refund/:id`;
+  if (/^\/dispute\/\d+/.test(path)) return `${method} ${path.replace(/\d+/, ':id')}`;
   if (path.startsWith('/transfer/verify/')) return `${method} /transfer/verify`;
   if (/^\/transfer\/[^/]+$/.test(path) && path !== '/transfer/finalize_transfer')
     return `${method} /transfer/:id_or_code`;

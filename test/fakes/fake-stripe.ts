@@ -8,6 +8,7 @@ import {
   RecordedRequest,
   redirect,
 } from './fake-gateway-kit.js';
+import { loadFixture } from './fixtures.js';
 
 type Json = Record<string, unknown>;
 
@@ -40,6 +41,8 @@ export class FakeStripe {
   readonly server: FakeGatewayServer;
   private readonly sessions = new Map<string, SessionState>();
   private readonly refunds = new Map<string, Json>();
+  /** Disputes on paid sessions (SPEC §17), Dispute objects as the API reference shows them. */
+  private readonly disputes = new Map<string, Json>();
   private readonly idempotent = new Map<string, { params: string; response: FakeResponse }>();
   /** Status new refunds are created with: Stripe answers `succeeded` for most card refunds. */
   refundOutcome: 'succeeded' | 'pending' | 'failed' = 'succeeded';
@@ -201,6 +204,50 @@ export class FakeStripe {
     return refund;
   }
 
+  /** The cardholder disputes the session's payment: a `needs_response` Dispute object. */
+  openDispute(sessionId: string, amount?: number): Json {
+    const intent = this.state(sessionId).paymentIntent;
+    if (!intent) throw new Error('no payment intent yet: call pay() first');
+    const dispute: Json = {
+      ...loadFixture<Json>('stripe', 'dispute'),
+      id: fakeId('du_1', 24),
+      amount: amount ?? intent.amount,
+      currency: intent.currency,
+      charge: intent.latest_charge,
+      payment_intent: intent.id,
+      created: now(),
+      reason: 'fraudulent',
+      status: 'needs_response',
+      evidence_details: {
+        due_by: now() + 7 * 86_400,
+        has_evidence: false,
+        past_due: false,
+        submission_count: 0,
+      },
+    };
+    this.disputes.set(dispute.id as string, dispute);
+    return dispute;
+  }
+
+  dispute(id: string): Json {
+    const dispute = this.disputes.get(id);
+    if (!dispute) throw new Error(`fake Stripe has no dispute ${id}`);
+    return dispute;
+  }
+
+  setDisputeStatus(id: string, status: 'under_review' | 'won' | 'lost'): Json {
+    const dispute = this.dispute(id);
+    dispute.status = status;
+    return dispute;
+  }
+
+  disputeEvent(
+    type: 'charge.dispute.created' | 'charge.dispute.updated' | 'charge.dispute.closed',
+    id: string,
+  ): Json {
+    return this.event(type, this.dispute(id));
+  }
+
   // ---- events and webhooks ----------------------------------------------------------------
 
   /** A Stripe event envelope around a copy of `object`, shaped as docs.stripe.com/api/events documents. */
@@ -348,6 +395,9 @@ export class FakeStripe {
         ? this.captureIntent(id, params)
         : this.cancelIntent(id, params);
     }
+    const dispute = /^\/v1\/disputes\/([^/]+)(\/close)?$/.exec(req.path);
+    if (dispute)
+      return this.disputeRoute(req.method, decodeURIComponent(dispute[1]), !!dispute[2], params);
     const refund = /^\/v1\/refunds\/([^/]+)$/.exec(req.path);
     if (req.method === 'GET' && refund) {
       const found = this.refunds.get(decodeURIComponent(refund[1]));
@@ -360,6 +410,41 @@ export class FakeStripe {
         `Unrecognized request URL (${req.method}: ${req.path}).`,
       ),
     };
+  }
+
+  private disputeRoute(method: string, id: string, close: boolean, params: Json): FakeResponse {
+    const dispute = this.disputes.get(id);
+    if (!dispute) return missing('dispute', id, 'dispute');
+    const closed = ['won', 'lost', 'warning_closed'].includes(String(dispute.status));
+    if (
+      method === 'POST' &&
+      (close || params.evidence !== undefined || params.submit !== undefined)
+    ) {
+      if (closed)
+        return {
+          status: 400,
+          body: stripeError('invalid_request_error', 'This dispute is already closed'),
+        };
+      if (close) dispute.status = 'lost';
+      else {
+        if (isJson(params.evidence))
+          dispute.evidence = { ...(dispute.evidence as Json), ...params.evidence };
+        if (params.submit === 'true') {
+          dispute.status = 'under_review';
+          (dispute.evidence_details as Json).submission_count = 1;
+          (dispute.evidence_details as Json).has_evidence = true;
+        }
+      }
+    }
+    const body = structuredClone(dispute);
+    const expand = Array.isArray(params.expand) ? params.expand : [];
+    if (expand.includes('payment_intent')) {
+      const state = [...this.sessions.values()].find(
+        (candidate) => candidate.paymentIntent?.id === dispute.payment_intent,
+      );
+      if (state?.paymentIntent) body.payment_intent = structuredClone(state.paymentIntent);
+    }
+    return { status: 200, body };
   }
 
   private createSession(params: Json): FakeResponse {
@@ -530,6 +615,10 @@ export class FakeStripe {
     if (!state) throw new Error(`fake Stripe has no session ${sessionId}`);
     return state;
   }
+}
+
+function isJson(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function now(): number {

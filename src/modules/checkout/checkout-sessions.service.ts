@@ -270,25 +270,33 @@ export class CheckoutSessionsService {
 
   /**
    * The payer chose a gateway on the hosted page: one payment through the ordinary path (§6),
-   * as the session's owner, tagged with the session. Attempts for one session are serialized on
-   * its row lock, and a new one starts only while the session is open (none pending, none
-   * succeeded, not expired), so two clicks or two tabs can never start two live payments. The
-   * lock is held across the gateway's initialize (bounded by GATEWAY_TIMEOUT).
+   * as the session's owner, tagged with the session. Attempts for one session are serialized by
+   * a claim on its row (taken by one conditional UPDATE, so of simultaneous clicks exactly one
+   * wins; the others are 409), and a new payment starts only while the session is open (none
+   * pending, none succeeded, not expired). The claim is released once the payment is recorded,
+   * and lapses by itself after the gateway timeout and a margin should this process die first.
+   * No connection is held meanwhile.
    */
   async startPayment(
     id: string,
     input: { gateway: GatewayName; email?: string },
   ): Promise<{ reference: string; authorizationUrl: string }> {
-    return this.dataSource.transaction(async (manager) => {
-      if (!UUID.test(id)) throw notFound('Checkout session');
-      const locked = await queryRows<{ id: string }>(
-        manager,
-        `SELECT id FROM checkout_sessions WHERE id = $1 FOR UPDATE`,
-        [id],
-      );
-      if (locked.length === 0) throw notFound('Checkout session');
-      const session = await this.read(manager, id);
-      if (!session) throw notFound('Checkout session');
+    if (!UUID.test(id)) throw notFound('Checkout session');
+    const manager = this.dataSource.manager;
+    const claimed = await queryRows<{ id: string }>(
+      manager,
+      `UPDATE checkout_sessions
+          SET payment_starting_until = now() + ($2::bigint * interval '1 millisecond')
+        WHERE id = $1 AND (payment_starting_until IS NULL OR payment_starting_until < now())
+        RETURNING id`,
+      [id, String(this.config.gatewayTimeoutMs + 30_000)],
+    );
+    if (claimed.length === 0) {
+      await this.getPublic(id); // 404 for no such session
+      throw conflict('CHECKOUT_SESSION_NOT_OPEN', 'A payment for this checkout is starting');
+    }
+    try {
+      const session = await this.getPublic(id);
       if (session.status !== 'open')
         throw conflict(
           'CHECKOUT_SESSION_NOT_OPEN',
@@ -317,6 +325,14 @@ export class CheckoutSessionsService {
       if (!payment.authorizationUrl)
         throw new Error(`payment ${payment.reference} started without an authorization URL`);
       return { reference: payment.reference, authorizationUrl: payment.authorizationUrl };
-    });
+    } finally {
+      // The payment (pending, or failed when the gateway refused) is committed: the next
+      // claimant sees it and the session's state follows from it.
+      await queryRows(
+        manager,
+        `UPDATE checkout_sessions SET payment_starting_until = NULL WHERE id = $1`,
+        [id],
+      );
+    }
   }
 }

@@ -36,6 +36,12 @@ export type InboundPayoutEvent = NormalizedWebhookEvent & {
   inboundEventId: string;
 };
 
+/** A stored, signature-checked dispute webhook (`kind: 'dispute'`). */
+export type InboundDisputeEvent = NormalizedWebhookEvent & {
+  gateway: string;
+  inboundEventId: string;
+};
+
 /** What became of a refund webhook. `unmatched` is retried for a minute, then parked. */
 export interface RefundEventOutcome {
   status: 'processed' | 'ignored' | 'unmatched';
@@ -80,6 +86,11 @@ export interface AppEventMap {
    * gateway before applying it). Same contract as 'inbound-webhook.refund'.
    */
   'inbound-webhook.payout': { args: [event: InboundPayoutEvent]; result: RefundEventOutcome };
+  /**
+   * A stored dispute webhook to apply (SPEC §17): the handler fetches the dispute from the gateway
+   * and applies it. Outcomes as for refunds; throwing retries with backoff.
+   */
+  'inbound-webhook.dispute': { args: [event: InboundDisputeEvent]; result: RefundEventOutcome };
 }
 
 /** The application's event bus (see AppEventMap). */

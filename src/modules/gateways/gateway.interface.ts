@@ -109,7 +109,7 @@ export interface NormalizedWebhookEvent {
   eventId: string;
   /** The gateway's own event type, e.g. `charge.success`. */
   type: string;
-  kind: 'payment' | 'refund' | 'payout' | 'ignored';
+  kind: 'payment' | 'refund' | 'payout' | 'ignored' | 'dispute';
   /** Our payment reference (or, for `payout`, the transfer reference), when the event carries it. */
   reference?: string;
   gatewayPaymentId?: string;
@@ -122,6 +122,8 @@ export interface NormalizedWebhookEvent {
   currency?: string;
   /** `payout` events: what the webhook claims; processing asks verifyTransfer before applying. */
   transferStatus?: 'succeeded' | 'failed' | 'reversed' | 'pending';
+  /** The gateway's dispute id (kind `dispute`): processing fetches the dispute by it. */
+  disputeId?: string;
   /**
    * True only where the signed event is itself the truth (the generic gateway): processing may
    * settle from it without a verify call. For every other gateway processing asks `verify`.
@@ -168,4 +170,45 @@ export interface RemoteWebhookClaim {
   eventId: string;
   /** The signature material (headers) as received, joined: tells two requests apart. */
   signature: string;
+}
+
+/** A dispute's states (SPEC §17). */
+export type GatewayDisputeStatus = 'open' | 'under_review' | 'won' | 'lost' | 'accepted';
+
+/** The gateway's truth about a dispute (fetched from its API, never taken from a webhook body). */
+export interface GatewayDispute {
+  gatewayDisputeId: string;
+  /** Our payment reference when the gateway knows it; else its id of the payment. */
+  reference?: string;
+  gatewayPaymentId?: string;
+  amount: Minor;
+  currency: string;
+  reason: string | null;
+  status: GatewayDisputeStatus;
+  /** The gateway's own word for the state, kept for people. */
+  gatewayStatus: string;
+  dueBy: Date | null;
+}
+
+export interface DisputeEvidenceInput {
+  gatewayDisputeId: string;
+  /** The payer's email, as the payment recorded it (Paystack's form asks for it). */
+  customerEmail: string;
+  text: string;
+  uploadedFileUrls: string[];
+}
+
+/** Optional dispute side of a gateway (SPEC §17); a gateway without it cannot take evidence. */
+export interface DisputeCapableGateway {
+  getDispute(gatewayDisputeId: string): Promise<GatewayDispute>;
+  acceptDispute?(gatewayDisputeId: string): Promise<void>;
+  submitDisputeEvidence?(input: DisputeEvidenceInput): Promise<void>;
+  /** Polled gateways (Flutterwave): every dispute changed since `since`. */
+  listDisputes?(since: Date): Promise<GatewayDispute[]>;
+}
+
+export function isDisputeCapable(
+  gateway: PaymentGateway,
+): gateway is PaymentGateway & DisputeCapableGateway {
+  return typeof (gateway as Partial<DisputeCapableGateway>).getDispute === 'function';
 }

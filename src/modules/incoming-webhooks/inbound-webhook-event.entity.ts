@@ -28,7 +28,7 @@ export class InboundWebhookEvent {
   type: string;
 
   @Column({ type: 'text' })
-  kind: 'payment' | 'refund' | 'payout' | 'ignored';
+  kind: 'payment' | 'refund' | 'payout' | 'ignored' | 'dispute';
 
   @Column({ type: 'text', nullable: true })
   reference: string | null;

@@ -209,6 +209,7 @@ export class InboundWebhookService {
     const normalized = event.normalized;
     if (event.kind === 'refund') return this.handleRefund(event);
     if (event.kind === 'payout') return this.handlePayout(event);
+    if (event.kind === 'dispute') return this.handleDispute(event);
     if (event.kind !== 'payment')
       return { status: 'ignored', note: `event type ${event.type} is not acted on` };
 
@@ -303,6 +304,21 @@ export class InboundWebhookService {
       throw new RetryLaterError(outcome.note ?? 'payout not matched yet');
     }
     return { status: outcome.status, note: outcome.note };
+  }
+
+  private async handleDispute(event: OpenEvent): Promise<Finished> {
+    const outcomes = await this.events.emit('inbound-webhook.dispute', {
+      ...event.normalized,
+      gateway: event.gateway,
+      inboundEventId: event.id,
+    });
+    if (outcomes.length > 1) throw new Error('more than one handler applied a dispute webhook');
+    const [outcome] = outcomes;
+    if (!outcome) return { status: 'ignored', note: 'no dispute handler is registered' };
+    if (outcome.status === 'unmatched' && this.withinUnmatchedWindow(event)) {
+      throw new RetryLaterError(outcome.note ?? 'dispute not matched yet');
+    }
+    return { status: outcome.status, note: outcome.note, paymentId: outcome.paymentId };
   }
 
   private observeLatency(event: OpenEvent, outcome: string): void {

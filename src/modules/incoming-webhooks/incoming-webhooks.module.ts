@@ -32,6 +32,6 @@ import { WebhookVerificationMemo } from './webhook-verification-memo.js';
     InboundWebhooksProcessor,
     WebhookEventsService,
   ],
-  exports: [WebhookIntakeService],
+  exports: [WebhookEventsService, WebhookIntakeService],
 })
 export class IncomingWebhooksModule {}

@@ -40,6 +40,40 @@ export class WebhookEventsService {
     };
   }
 
+  /**
+   * Records an event learnt by polling the gateway (Flutterwave chargebacks) that names a payment
+   * we do not know, parked `unmatched` like a webhook would be, so an admin sees it and can
+   * replay it (processing fetches it from the gateway again). Once per gateway and event id.
+   */
+  async parkUnmatched(input: {
+    gateway: string;
+    eventId: string;
+    type: string;
+    normalized: InboundWebhookEvent['normalized'];
+    payload: Record<string, unknown>;
+    note: string;
+  }): Promise<void> {
+    await queryRows(
+      this.dataSource.manager,
+      `INSERT INTO inbound_webhook_events
+         (gateway, event_id, type, kind, reference, gateway_payment_id, payload, normalized, headers,
+          status, last_error, processed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '{}'::jsonb, 'unmatched', $9, now())
+       ON CONFLICT DO NOTHING`,
+      [
+        input.gateway,
+        input.eventId.slice(0, 512),
+        input.type,
+        input.normalized.kind,
+        input.normalized.reference ?? null,
+        input.normalized.gatewayPaymentId ?? null,
+        JSON.stringify(input.payload),
+        JSON.stringify(input.normalized),
+        input.note.slice(0, 1000),
+      ],
+    );
+  }
+
   /** Admin replay: back to `received` under a new generation (fresh job id), then enqueued. */
   async replay(eventRowId: string): Promise<InboundWebhookEvent> {
     const rows = await queryRows<{ id: string; generation: number }>(

@@ -46,6 +46,12 @@ export class LedgerTotalsDto {
     example: '0',
   })
   payouts_in_flight: string;
+  @ApiProperty({
+    description:
+      'Net moved into wallets by disputes: releases minus holds and receivable collections (SPEC §17)',
+    example: '-5000',
+  })
+  disputes: string;
 }
 
 export class LedgerCheckReportDto {

@@ -170,11 +170,12 @@ export class LedgerCheckService {
           BigInt(total.refunds) +
           BigInt(total.refund_reversals) -
           BigInt(total.withdrawals) +
-          BigInt(total.withdrawal_reversals);
+          BigInt(total.withdrawal_reversals) +
+          BigInt(total.disputes);
         if (BigInt(total.user_balances) !== expected) {
           problems.push({
             check: 'user_total_moves_only_by_deposits_and_refunds',
-            message: `${total.currency}: users hold ${total.user_balances} but deposits − refunds + reversals − withdrawals + withdrawal reversals = ${expected}`,
+            message: `${total.currency}: users hold ${total.user_balances} but deposits − refunds + reversals − withdrawals + withdrawal reversals + disputes = ${expected}`,
             subject: { currency: total.currency },
           });
         }
@@ -202,7 +203,8 @@ export class LedgerCheckService {
              coalesce(-sum(e.amount) FILTER (WHERE t.kind = 'withdrawal'), 0)::text AS withdrawals,
              coalesce(sum(e.amount) FILTER (WHERE t.kind = 'withdrawal_reversal'), 0)::text AS withdrawal_reversals,
              coalesce((SELECT sum(balance) FROM ledger_accounts
-                        WHERE currency = c.currency AND kind = 'system' AND split_part(name, ':', 1) = 'payouts_in_flight'), 0)::text AS payouts_in_flight
+                        WHERE currency = c.currency AND kind = 'system' AND split_part(name, ':', 1) = 'payouts_in_flight'), 0)::text AS payouts_in_flight,
+             coalesce(sum(e.amount) FILTER (WHERE t.kind IN ('dispute_hold', 'dispute_release')), 0)::text AS disputes
         FROM (SELECT DISTINCT currency FROM ledger_accounts) c
         LEFT JOIN ledger_accounts a ON a.currency = c.currency AND a.kind = 'user_wallet'
         LEFT JOIN ledger_entries e ON e.account_id = a.id

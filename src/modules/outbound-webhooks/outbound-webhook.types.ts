@@ -15,6 +15,9 @@ export const OUTBOUND_EVENT_TYPES = [
   'payout.succeeded',
   'payout.failed',
   'payout.reversed',
+  'dispute.created',
+  'dispute.updated',
+  'dispute.closed',
 ] as const;
 export type OutboundEventType = (typeof OUTBOUND_EVENT_TYPES)[number];
 

@@ -68,6 +68,10 @@ export class Payment {
   @Column({ type: 'text', default: 'none' })
   refundStatus: PaymentRefundStatus;
 
+  /** Set by the disputes module's ledger function (SPEC §17): open | won | lost, null if never disputed. */
+  @Column({ type: 'text', nullable: true })
+  disputed: 'open' | 'won' | 'lost' | null;
+
   @Column({ type: 'text' })
   email: string;
 

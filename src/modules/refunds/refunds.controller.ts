@@ -47,7 +47,7 @@ export class RefundsController {
     400: 'VALIDATION_FAILED: amount is not a positive whole number of minor units',
     404: "NOT_FOUND (also another user's payment)",
     409: 'IDEMPOTENCY_KEY_IN_USE',
-    422: 'PAYMENT_NOT_REFUNDABLE, REFUND_EXCEEDS_REMAINING, INSUFFICIENT_FUNDS (a deposit whose money has left the wallet), GATEWAY_DISABLED, IDEMPOTENCY_KEY_REUSED',
+    422: 'PAYMENT_NOT_REFUNDABLE, PAYMENT_DISPUTED, REFUND_EXCEEDS_REMAINING, INSUFFICIENT_FUNDS (a deposit whose money has left the wallet), GATEWAY_DISABLED, IDEMPOTENCY_KEY_REUSED',
   })
   async create(
     @CurrentPrincipal() principal: Principal,

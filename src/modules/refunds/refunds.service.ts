@@ -22,6 +22,7 @@ import { ProcessRefundJob, refundJobId, refundJobOptions } from './refund-jobs.j
 import { isUuid } from '../../common/validation/uuid.js';
 import { CursorPart, decodeCursor, encodeCursor } from '../../common/pagination/cursor.js';
 import { queryRows } from '../../database/sql.js';
+import { sqlStateOf } from '../../database/pg-error.js';
 import { toRefundCreatedDto } from './dto/refund.dto.js';
 
 export interface RefundRequest {
@@ -162,20 +163,30 @@ export class RefundsService {
       );
     }
     const id = randomUUID();
-    await manager.insert(Refund, {
-      id,
-      paymentId: payment.id,
-      paymentReference: payment.reference,
-      userId: payment.userId,
-      amount,
-      currency: payment.currency,
-      status: 'pending',
-      reason: input.reason,
-      gateway: payment.gateway,
-      initiatedBy: input.initiatedBy,
-      initiatedByUserId: input.initiatedByUserId,
-      walletDebited: input.debitWallet,
-    });
+    // The database refuses a refund while a dispute on the payment is not won (SPEC §17).
+    await manager
+      .insert(Refund, {
+        id,
+        paymentId: payment.id,
+        paymentReference: payment.reference,
+        userId: payment.userId,
+        amount,
+        currency: payment.currency,
+        status: 'pending',
+        reason: input.reason,
+        gateway: payment.gateway,
+        initiatedBy: input.initiatedBy,
+        initiatedByUserId: input.initiatedByUserId,
+        walletDebited: input.debitWallet,
+      })
+      .catch((error: unknown) => {
+        throw sqlStateOf(error) === 'DP001'
+          ? unprocessable(
+              'PAYMENT_DISPUTED',
+              'The payment is disputed: the dispute returns the money, not a refund',
+            )
+          : error;
+      });
     await this.payments.applyRefundDelta(manager, payment.id, amount);
     if (input.debitWallet) {
       await this.wallets.debitForRefund(manager, {

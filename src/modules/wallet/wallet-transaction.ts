@@ -9,6 +9,8 @@ export const WALLET_TRANSACTION_TYPES = [
   'refund_reversal',
   'withdrawal',
   'withdrawal_reversal',
+  'dispute_hold',
+  'dispute_release',
 ] as const;
 export type WalletTransactionType = (typeof WALLET_TRANSACTION_TYPES)[number];
 

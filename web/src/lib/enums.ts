@@ -46,6 +46,8 @@ export const TRANSACTION_TYPES = everyValueOf<
   'refund_reversal',
   'withdrawal',
   'withdrawal_reversal',
+  'dispute_hold',
+  'dispute_release',
 ]);
 
 export const DELIVERY_STATUSES = everyValueOf<
@@ -64,6 +66,9 @@ export const EVENT_TYPES = everyValueOf<NonNullable<QueryOf<'/api/v1/events'>['t
   'payout.succeeded',
   'payout.failed',
   'payout.reversed',
+  'dispute.created',
+  'dispute.updated',
+  'dispute.closed',
   'webhook.test',
 ]);
 

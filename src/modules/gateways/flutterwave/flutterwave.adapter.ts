@@ -5,6 +5,8 @@ import { AppConfig } from '../../../config/app-config.js';
 import { GatewayHttpClient } from '../gateway-http.js';
 import { GatewayRequestError, InvalidSignatureError } from '../gateway.errors.js';
 import type {
+  DisputeCapableGateway,
+  GatewayDispute,
   InboundWebhookRequest,
   InitializeInput,
   InitializeResult,
@@ -30,6 +32,11 @@ import {
   mapRefund,
   mapTransaction,
 } from './flutterwave.mapper.js';
+import { mapFlutterwaveChargeback } from './flutterwave-chargebacks.js';
+
+/** How far back chargebacks are listed, and at most how many pages of them per poll. */
+const CHARGEBACK_WINDOW_DAYS = 120;
+const CHARGEBACK_MAX_PAGES = 20;
 
 /** Flutterwave's v3 response envelope. */
 interface Envelope<T> {
@@ -46,7 +53,7 @@ type Json = Record<string, unknown>;
  * `verif-hash` header, a shared secret compared in constant time.
  */
 @Injectable()
-export class FlutterwaveAdapter implements PaymentGateway, PayoutGateway {
+export class FlutterwaveAdapter implements PaymentGateway, PayoutGateway, DisputeCapableGateway {
   readonly name = 'flutterwave' as const;
   private readonly http: GatewayHttpClient;
 
@@ -278,6 +285,79 @@ export class FlutterwaveAdapter implements PaymentGateway, PayoutGateway {
 
   parseWebhook(request: InboundWebhookRequest): NormalizedWebhookEvent {
     return mapFlutterwaveEvent(JSON.parse(request.rawBody.toString('utf8')) as Json);
+  }
+
+  /**
+   * Every chargeback created since `since` (`GET /v3/chargebacks?from&to&page`), each with its
+   * transaction's currency and our reference from verify (asked once per transaction).
+   */
+  async listDisputes(since: Date): Promise<GatewayDispute[]> {
+    const from = since.toISOString().slice(0, 10);
+    const to = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const disputes: GatewayDispute[] = [];
+    const transactions = new Map<string, { reference?: string; currency: string }>();
+    for (let page = 1; page <= CHARGEBACK_MAX_PAGES; page++) {
+      const response = await this.http.request<
+        Envelope<Json[]> & { meta?: { page_info?: { total_pages?: number } } }
+      >({
+        method: 'GET',
+        path: `/v3/chargebacks?from=${from}&to=${to}&page=${page}`,
+        headers: this.auth(),
+      });
+      if (response.body.status !== 'success' || !Array.isArray(response.body.data)) {
+        throw new GatewayRequestError(
+          this.name,
+          response.status,
+          response.body.message ?? 'unexpected chargebacks response',
+        );
+      }
+      for (const chargeback of response.body.data) {
+        const raw = chargeback.transaction_id;
+        const transactionId = typeof raw === 'number' || typeof raw === 'string' ? String(raw) : '';
+        if (!/^\d{1,20}$/.test(transactionId)) continue;
+        let transaction = transactions.get(transactionId);
+        if (!transaction) {
+          const verified = await this.verify({
+            reference: '',
+            gatewayPaymentId: transactionId,
+            amount: 0,
+            currency: '',
+          });
+          if (!verified.currency) continue;
+          transaction = { reference: verified.reference, currency: verified.currency };
+          transactions.set(transactionId, transaction);
+        }
+        disputes.push(mapFlutterwaveChargeback(chargeback, transaction));
+      }
+      if (page >= (response.body.meta?.page_info?.total_pages ?? 1)) break;
+    }
+    return disputes;
+  }
+
+  /** Accepts the chargeback (`PUT /v3/chargebacks/:id {"action":"accept"}`): the cardholder keeps the money. */
+  async acceptDispute(gatewayDisputeId: string): Promise<void> {
+    const response = await this.http.request<Envelope<Json>>({
+      method: 'PUT',
+      path: `/v3/chargebacks/${encodeURIComponent(gatewayDisputeId)}`,
+      headers: this.auth(),
+      json: { action: 'accept', comment: 'Accepted by the merchant' },
+    });
+    if (response.body.status !== 'success') {
+      throw new GatewayRequestError(
+        this.name,
+        response.status,
+        response.body.message ?? 'chargeback not accepted',
+      );
+    }
+  }
+
+  async getDispute(gatewayDisputeId: string): Promise<GatewayDispute> {
+    const since = new Date(Date.now() - CHARGEBACK_WINDOW_DAYS * 86_400_000);
+    const found = (await this.listDisputes(since)).find(
+      (dispute) => dispute.gatewayDisputeId === gatewayDisputeId,
+    );
+    if (!found) throw new GatewayRequestError(this.name, 404, `no chargeback ${gatewayDisputeId}`);
+    return found;
   }
 
   private async transactionIdOf(input: RefundInput): Promise<string> {

@@ -9,6 +9,8 @@ import {
 } from '../gateway.errors.js';
 import type {
   CaptureInput,
+  DisputeCapableGateway,
+  GatewayDispute,
   InboundWebhookRequest,
   InitializeInput,
   InitializeResult,
@@ -30,6 +32,7 @@ import {
   mapRefund,
   PAYPAL_CURRENCIES,
 } from './paypal.mapper.js';
+import { mapPayPalDispute } from './paypal-disputes.js';
 
 type Json = Record<string, unknown>;
 
@@ -59,7 +62,7 @@ interface PayPalError {
  * refunds of the capture, and webhooks proven by PayPal's verify-webhook-signature API.
  */
 @Injectable()
-export class PayPalAdapter implements PaymentGateway {
+export class PayPalAdapter implements PaymentGateway, DisputeCapableGateway {
   readonly name = 'paypal' as const;
   private readonly logger = new Logger(PayPalAdapter.name);
   private readonly http: GatewayHttpClient;
@@ -248,6 +251,23 @@ export class PayPalAdapter implements PaymentGateway {
       path: `/v2/payments/refunds/${encodeURIComponent(gatewayRefundId)}`,
     });
     return mapRefund(response.body);
+  }
+
+  async getDispute(gatewayDisputeId: string): Promise<GatewayDispute> {
+    const response = await this.api<Json>({
+      method: 'GET',
+      path: `/v1/customer/disputes/${encodeURIComponent(gatewayDisputeId)}`,
+    });
+    return mapPayPalDispute(response.body);
+  }
+
+  /** Accepts the customer's claim (PayPal refunds the buyer from the merchant's balance). */
+  async acceptDispute(gatewayDisputeId: string): Promise<void> {
+    await this.api<Json>({
+      method: 'POST',
+      path: `/v1/customer/disputes/${encodeURIComponent(gatewayDisputeId)}/accept-claim`,
+      json: { note: 'Accepted by the merchant' },
+    });
   }
 
   async verifyWebhook(request: InboundWebhookRequest): Promise<void> {

@@ -6,6 +6,7 @@ import type {
   RefundResult,
   VerifyResult,
 } from '../gateway.interface.js';
+import { PAYPAL_DISPUTE_EVENTS, paypalDisputeEvent } from './paypal-disputes.js';
 
 /**
  * Pure mapping from PayPal REST payloads (Orders v2, Payments v2, webhook events) to our shapes.
@@ -238,6 +239,7 @@ export function mapPayPalEvent(event: Json): NormalizedWebhookEvent {
   if (!eventId || !type) throw new TypeError('PayPal webhook event without id or event_type');
   const resource = isObject(event.resource) ? event.resource : {};
   const base = { eventId, type, selfAuthenticating: false } as const;
+  if (PAYPAL_DISPUTE_EVENTS.includes(type)) return paypalDisputeEvent(base, resource);
 
   switch (type) {
     case 'CHECKOUT.ORDER.APPROVED': {

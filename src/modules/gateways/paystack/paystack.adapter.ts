@@ -5,6 +5,9 @@ import type { Minor } from '../../../common/money.js';
 import { GatewayHttpClient } from '../gateway-http.js';
 import { GatewayRequestError, InvalidSignatureError } from '../gateway.errors.js';
 import type {
+  DisputeCapableGateway,
+  DisputeEvidenceInput,
+  GatewayDispute,
   GatewayPaymentStatus,
   GatewayRefundStatus,
   InboundWebhookRequest,
@@ -27,6 +30,11 @@ import type {
   TransferRecipientResult,
   TransferResult,
 } from '../payout-gateway.interface.js';
+import {
+  mapPaystackDispute,
+  PAYSTACK_DISPUTE_EVENTS,
+  paystackDisputeEvent,
+} from './paystack-disputes.js';
 import { isValidPaystackSignature } from './paystack-signature.js';
 import type {
   PaystackEnvelope,
@@ -48,7 +56,7 @@ export const PAYSTACK_REFUND_NOTE_PREFIX = 'refund:';
  * so failures and late payments are found by verification.
  */
 @Injectable()
-export class PaystackAdapter implements PaymentGateway, PayoutGateway {
+export class PaystackAdapter implements PaymentGateway, PayoutGateway, DisputeCapableGateway {
   readonly name = 'paystack' as const;
   private readonly http: GatewayHttpClient;
 
@@ -309,6 +317,60 @@ export class PaystackAdapter implements PaymentGateway, PayoutGateway {
     };
   }
 
+  async getDispute(gatewayDisputeId: string): Promise<GatewayDispute> {
+    const response = await this.http.request<PaystackEnvelope<Record<string, unknown>>>({
+      method: 'GET',
+      path: `/dispute/${encodeURIComponent(gatewayDisputeId)}`,
+      headers: this.authHeaders,
+    });
+    if (!response.body.status || !response.body.data) {
+      throw new GatewayRequestError(
+        'paystack',
+        response.status,
+        response.body.message ?? 'dispute fetch answered no data',
+      );
+    }
+    return mapPaystackDispute(response.body.data);
+  }
+
+  /** Resolves the dispute in the customer's favour (`merchant-accepted`) for its full amount. */
+  async acceptDispute(gatewayDisputeId: string): Promise<void> {
+    const dispute = await this.getDispute(gatewayDisputeId);
+    const response = await this.http.request<PaystackEnvelope<unknown>>({
+      method: 'PUT',
+      path: `/dispute/${encodeURIComponent(gatewayDisputeId)}/resolve`,
+      headers: this.authHeaders,
+      json: {
+        resolution: 'merchant-accepted',
+        message: 'Accepted by the merchant',
+        refund_amount: dispute.amount,
+        uploaded_filename: '',
+      },
+    });
+    if (!response.body.status) {
+      throw new GatewayRequestError('paystack', response.status, response.body.message);
+    }
+  }
+
+  /** Paystack's evidence form: the merchant's account goes in service_details. */
+  async submitDisputeEvidence(input: DisputeEvidenceInput): Promise<void> {
+    const details = [input.text, ...input.uploadedFileUrls].join('\n').slice(0, 10_000);
+    const response = await this.http.request<PaystackEnvelope<unknown>>({
+      method: 'POST',
+      path: `/dispute/${encodeURIComponent(input.gatewayDisputeId)}/evidence`,
+      headers: this.authHeaders,
+      json: {
+        customer_email: input.customerEmail,
+        customer_name: input.customerEmail.split('@')[0],
+        customer_phone: '',
+        service_details: details,
+      },
+    });
+    if (!response.body.status) {
+      throw new GatewayRequestError('paystack', response.status, response.body.message);
+    }
+  }
+
   verifyWebhook(request: InboundWebhookRequest): Promise<void> {
     const secret = this.config.paystack.secretKey;
     if (
@@ -327,8 +389,9 @@ export class PaystackAdapter implements PaymentGateway, PayoutGateway {
     }
     const type = body.event;
     const data = body.data;
+    if (PAYSTACK_DISPUTE_EVENTS.includes(type)) return paystackDisputeEvent(type, data);
     // Paystack sends no event id: type + object id + status identifies one state of one object.
-    if (type.startsWith('charge.')) {
+    if (type.startsWith('charge.') && !type.startsWith('charge.dispute.')) {
       const tx = data as unknown as PaystackTransaction;
       const status = mapTransactionStatus(String(tx.status));
       return {

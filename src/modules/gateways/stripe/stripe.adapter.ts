@@ -8,6 +8,9 @@ import {
 } from '../gateway.errors.js';
 import type {
   CaptureInput,
+  DisputeCapableGateway,
+  DisputeEvidenceInput,
+  GatewayDispute,
   InboundWebhookRequest,
   InitializeInput,
   InitializeResult,
@@ -25,6 +28,7 @@ import {
   mapStripeEvent,
   STRIPE_CURRENCIES,
 } from './stripe.mapper.js';
+import { mapStripeDispute } from './stripe-disputes.js';
 
 /** Stripe's signature tolerance, per SPEC §7: a signed request older than this is refused. */
 export const STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300;
@@ -40,7 +44,7 @@ const TRANSIENT_STRIPE_ERRORS = new Set([
  * intent, and webhooks checked with the SDK's own signature verification.
  */
 @Injectable()
-export class StripeAdapter implements PaymentGateway {
+export class StripeAdapter implements PaymentGateway, DisputeCapableGateway {
   readonly name = 'stripe' as const;
   private readonly logger = new Logger(StripeAdapter.name);
   private client: Stripe | undefined;
@@ -165,6 +169,29 @@ export class StripeAdapter implements PaymentGateway {
       this.stripe().refunds.retrieve(gatewayRefundId),
     );
     return mapRefund(refund as unknown as Record<string, unknown>);
+  }
+
+  async getDispute(gatewayDisputeId: string): Promise<GatewayDispute> {
+    const dispute = await this.call('retrieve a dispute', () =>
+      this.stripe().disputes.retrieve(gatewayDisputeId, { expand: ['payment_intent'] }),
+    );
+    return mapStripeDispute(dispute as unknown as Record<string, unknown>);
+  }
+
+  /** Closing a dispute concedes it (https://docs.stripe.com/api/disputes/close). */
+  async acceptDispute(gatewayDisputeId: string): Promise<void> {
+    await this.call('close a dispute', () => this.stripe().disputes.close(gatewayDisputeId));
+  }
+
+  /** Evidence as text (file links appended) and submitted at once (`submit=true`). */
+  async submitDisputeEvidence(input: DisputeEvidenceInput): Promise<void> {
+    const text = [input.text, ...input.uploadedFileUrls].join('\n').slice(0, 20_000);
+    await this.call('submit dispute evidence', () =>
+      this.stripe().disputes.update(input.gatewayDisputeId, {
+        evidence: { uncategorized_text: text, customer_email_address: input.customerEmail },
+        submit: true,
+      }),
+    );
   }
 
   // oxlint-disable-next-line require-await -- the interface is async; Stripe's check is local

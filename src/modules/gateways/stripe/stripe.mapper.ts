@@ -1,4 +1,5 @@
 import { assertMinor } from '../../../common/money.js';
+import { STRIPE_DISPUTE_EVENTS, stripeDisputeEvent } from './stripe-disputes.js';
 import type {
   GatewayPaymentStatus,
   GatewayRefundStatus,
@@ -211,6 +212,7 @@ export function mapStripeEvent(event: Json): NormalizedWebhookEvent {
   const base = { eventId, type, selfAuthenticating: false } as const;
   const ignored: NormalizedWebhookEvent = { ...base, kind: 'ignored' };
 
+  if (STRIPE_DISPUTE_EVENTS.includes(type)) return stripeDisputeEvent(base, object);
   switch (type) {
     case 'checkout.session.completed':
     case 'checkout.session.async_payment_succeeded':

@@ -177,6 +177,14 @@ export class PaymentResponseDto {
   @ApiProperty({ description: 'none | partial | full', example: 'none' })
   refund_status: string;
 
+  @ApiProperty({
+    description: 'open | won | lost when the payer disputed the payment (SPEC §17), else null',
+    example: null,
+    nullable: true,
+    type: String,
+  })
+  disputed: string | null;
+
   @ApiProperty({ description: "Payer's email", example: 'payer@example.com' })
   email: string;
 
@@ -282,6 +290,7 @@ export function toPaymentDto(payment: Payment): PaymentResponseDto {
     amount_received: payment.amountReceived,
     amount_refunded: payment.amountRefunded,
     refund_status: payment.refundStatus,
+    disputed: payment.disputed,
     email: payment.email,
     callback_url: payment.callbackUrl,
     metadata: payment.metadata,
