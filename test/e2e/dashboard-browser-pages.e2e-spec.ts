@@ -531,10 +531,65 @@ describe('dashboard in a browser: the pages (e2e)', () => {
     }
   });
 
+  it('shows an open dispute on the overview, and its owner accepts it on the Disputes page', async () => {
+    const email = 'disputed@example.com';
+    const owner = await signIn(t, email);
+    await fund(t, paystack, owner, 80_000);
+    const payments = await request(t.url)
+      .get(`${API}/payments`)
+      .query({ limit: 1 })
+      .set(owner.authHeader)
+      .expect(200);
+    const reference = payments.body.payments[0].reference as string;
+    const opened = paystack.disputes.open(paystack.transaction(reference));
+    expect(
+      (
+        await paystack.sendWebhook(
+          t.url,
+          paystack.disputes.event(opened.id, 'charge.dispute.create'),
+        )
+      ).status,
+    ).toBe(200);
+    const [dispute] = await waitFor(
+      async () =>
+        (await request(t.url).get(`${API}/disputes`).set(owner.authHeader).expect(200)).body
+          .disputes as { id: string; status: string }[],
+      (disputes) => disputes.length === 1 && disputes[0].status === 'open',
+    );
+    // The disputed deposit is held.
+    expect(await balance(t, owner)).toBe(0);
+
+    const { context, page, watch } = await signedInAs(email);
+    try {
+      await page.getByRole('region', { name: 'Open disputes' }).getByText(reference).waitFor();
+      await page.getByRole('link', { name: 'Answer or accept them' }).click();
+      await heading(page, 'Disputes');
+      await screenshot(page, 'disputes');
+      await page.getByRole('button', { name: 'Accept dispute' }).click();
+      await page
+        .getByRole('group', { name: /^Concede\?/ })
+        .getByRole('button', { name: 'Accept dispute' })
+        .click();
+      await page.getByText(`Accepted: the dispute on ${reference} is Accepted.`).waitFor();
+      const after = await request(t.url)
+        .get(`${API}/disputes/${dispute.id}`)
+        .set(owner.authHeader)
+        .expect(200);
+      expect(after.body.status).toBe('accepted');
+      // The held money went to the payer once: the wallet neither gets it back nor pays twice.
+      expect(await balance(t, owner)).toBe(0);
+      expect(watch.consoleErrors).toEqual([]);
+      expect(watch.crossOrigin).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   const PAGES: [path: string, title: string, name: string][] = [
     ['/dashboard/', 'Overview', 'overview-admin'],
     ['/dashboard/payments', 'Payments', 'payments-list'],
     ['/dashboard/wallet', 'Wallet', 'wallet-admin'],
+    ['/dashboard/disputes', 'Disputes', 'disputes-list'],
     ['/dashboard/developers/keys', 'API keys', 'keys'],
     ['/dashboard/developers/webhooks', 'Webhook endpoints', 'webhooks'],
     ['/dashboard/developers/deliveries', 'Delivery log', 'deliveries'],
@@ -545,6 +600,7 @@ describe('dashboard in a browser: the pages (e2e)', () => {
     ['/dashboard/admin/webhook-events', 'Inbound webhook events', 'admin-webhook-events'],
     ['/dashboard/admin/refunds', 'Refunds awaiting a person', 'admin-refunds'],
     ['/dashboard/admin/payouts', 'Payouts awaiting a person', 'admin-payouts'],
+    ['/dashboard/admin/disputes', 'All disputes', 'admin-disputes'],
     ['/dashboard/admin/ledger', 'Ledger check', 'admin-ledger'],
     ['/dashboard/admin/queues', 'Queues', 'admin-queues'],
   ];
@@ -583,6 +639,7 @@ describe('dashboard in a browser: the pages (e2e)', () => {
           'Overview',
           'Payments',
           'Wallet',
+          'Disputes',
           'Developers',
           'Notifications',
           'Admin',

@@ -76,6 +76,12 @@ export const queryKeys = {
     ['api', 'wallet', 'withdrawals', compactFilters(filters)] as const,
 
   publishableKey: () => ['api', 'keys-publishable'] as const,
+
+  disputes: () => ['api', 'disputes'] as const,
+  disputeList: (filters: { status?: string; cursor?: string }) =>
+    ['api', 'disputes', 'list', compactFilters(filters)] as const,
+  adminDisputes: (filters: { status?: string; cursor?: string }) =>
+    ['api', 'admin', 'disputes', compactFilters(filters)] as const,
 };
 
 /** Whether `key` lies under `prefix` (what TanStack Query's invalidateQueries matches). */

@@ -36,3 +36,4 @@ export type PayoutRecipient = Schemas['RecipientDto'];
 export type Payout = Schemas['PayoutDto'];
 export type AdminPayout = Schemas['AdminPayoutDto'];
 export type PublishableKey = Schemas['PublishableKeyDto'];
+export type Dispute = Schemas['DisputeResponseDto'];

@@ -10,6 +10,7 @@ export const navEntries: readonly NavEntry[] = [
   { to: '/', label: 'Overview' },
   { to: '/payments', label: 'Payments' },
   { to: '/wallet', label: 'Wallet' },
+  { to: '/disputes', label: 'Disputes' },
   { to: '/developers', label: 'Developers' },
   { to: '/notifications', label: 'Notifications' },
   { to: '/admin', label: 'Admin', adminOnly: true },

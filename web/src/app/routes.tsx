@@ -18,6 +18,8 @@ const EventsPage = lazy(() => import('../pages/developers/EventsPage'));
 const NotificationsPage = lazy(() => import('../pages/notifications/NotificationsPage'));
 const PublishableKeyPage = lazy(() => import('../pages/developers/PublishableKeyPage'));
 const AdminPayoutsPage = lazy(() => import('../pages/admin/AdminPayoutsPage'));
+const DisputesPage = lazy(() => import('../pages/disputes/DisputesPage'));
+const AdminDisputesPage = lazy(() => import('../pages/admin/AdminDisputesPage'));
 const AdminLayout = lazy(() => import('../pages/admin/AdminLayout'));
 const ReviewPaymentsPage = lazy(() => import('../pages/admin/ReviewPaymentsPage'));
 const UnmatchedEventsPage = lazy(() => import('../pages/admin/UnmatchedEventsPage'));
@@ -38,6 +40,7 @@ export const appRoutes: RouteObject[] = [
       { path: 'payments/:reference', element: <PaymentDetailPage /> },
       // Withdraw, payout recipients and withdrawals are sections of the wallet page.
       { path: 'wallet', element: <WalletPage /> },
+      { path: 'disputes', element: <DisputesPage /> },
       { path: 'notifications', element: <NotificationsPage /> },
       {
         path: 'developers',
@@ -61,7 +64,7 @@ export const appRoutes: RouteObject[] = [
           { path: 'webhook-events', element: <UnmatchedEventsPage /> },
           { path: 'refunds', element: <AdminRefundsPage /> },
           { path: 'payouts', element: <AdminPayoutsPage /> },
-          // EXTENSION POINT: { path: 'disputes' } once the disputes routes are merged.
+          { path: 'disputes', element: <AdminDisputesPage /> },
           { path: 'ledger', element: <LedgerCheckPage /> },
           { path: 'queues', element: <QueuesPage /> },
         ],

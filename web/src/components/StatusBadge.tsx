@@ -24,6 +24,12 @@ const tones: Record<string, 'ok' | 'bad' | 'warn' | 'neutral'> = {
   sent: 'ok',
   logged: 'neutral',
   unread: 'warn',
+  // Disputes (SPEC §17).
+  open: 'warn',
+  under_review: 'warn',
+  won: 'ok',
+  lost: 'bad',
+  accepted: 'neutral',
 };
 
 /** A state as text (never colour alone), tinted by how it should read. */

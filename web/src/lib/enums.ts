@@ -85,6 +85,14 @@ export const PAYOUT_STATUSES = everyValueOf<
   'rejected',
 ]);
 
+export const DISPUTE_STATUSES = everyValueOf<NonNullable<QueryOf<'/api/v1/disputes'>['status']>>()([
+  'open',
+  'under_review',
+  'won',
+  'lost',
+  'accepted',
+]);
+
 /** What an endpoint can subscribe to: every event type but the test event (sent on request). */
 export const SUBSCRIBABLE_EVENT_TYPES = EVENT_TYPES.filter(
   (type): type is Exclude<(typeof EVENT_TYPES)[number], 'webhook.test'> => type !== 'webhook.test',

@@ -8,7 +8,7 @@ const entries = [
   { to: '/admin/webhook-events', label: 'Unmatched events' },
   { to: '/admin/refunds', label: 'Refunds awaiting a person' },
   { to: '/admin/payouts', label: 'Payouts awaiting a person' },
-  // EXTENSION POINT (issue 20, later phase): disputes.
+  { to: '/admin/disputes', label: 'Disputes' },
   { to: '/admin/ledger', label: 'Ledger check' },
   { to: '/admin/queues', label: 'Queues' },
 ];
