@@ -254,7 +254,7 @@ function CaptureActions({ payment }: { payment: Payment }) {
       ? 'No clear answer: trying again is safe, the gateway is asked at most once.'
       : undefined;
   return (
-    <div className="stack" role="group" aria-labelledby="capture-title">
+    <div className="stack section-part" role="group" aria-labelledby="capture-title">
       <h3 id="capture-title">Capture or cancel</h3>
       <p className="muted">
         The gateway holds <Amount minor={authorized} currency={payment.currency} /> for this
