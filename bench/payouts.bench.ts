@@ -153,54 +153,35 @@ async function createPayers(app: INestApplicationContext): Promise<Payer[]> {
 }
 
 /**
- * The hold as the service makes it, straight through `pg`: one transaction that locks the wallet,
- * reads the day's total, posts the hold into payouts_in_flight and inserts the payout (left
- * `pending`, never sent: the app is stopped by then and reconciles hourly).
+ * The hold as the service makes it, straight through `pg`: the one `payout_hold` statement the
+ * HTTP path runs once auth, validation and the recipient and wallet lookups are done. Its payouts
+ * are left `pending`, never sent: the app is stopped by then.
  */
 async function bareHold(
   pool: pg.Pool,
   payer: Payer,
   inFlight: Map<string, string>,
 ): Promise<boolean> {
-  const client = await pool.connect();
+  const id = randomUUID();
+  const account = inFlight.get(inFlightAccountName('NGN', id));
+  if (!account) return false;
   try {
-    const id = randomUUID();
-    const reference = newPayoutReference();
-    const amount = randomInt(1, 100);
-    const account = inFlight.get(inFlightAccountName('NGN', id));
-    if (!account) throw new Error('no in-flight account');
-    await client.query('BEGIN');
-    await client.query(`SELECT id FROM ledger_accounts WHERE id = $1 FOR UPDATE`, [
-      payer.accountId,
-    ]);
-    await client.query(
-      `SELECT coalesce(sum(amount), 0)::text AS total FROM payouts
-        WHERE user_id = $1 AND created_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
-          AND status NOT IN ('failed', 'rejected', 'reversed')`,
-      [payer.userId],
-    );
-    const { rows } = await client.query<{ outcome: string; transfer_id: string }>(
-      `SELECT outcome, transfer_id FROM ledger_post('withdrawal', $1, $2, NULL, NULL, $3::uuid[], $4::bigint[]) LIMIT 1`,
+    const { rows } = await pool.query<{ outcome: string }>(
+      `SELECT * FROM payout_hold($1, $2, $3, $4, $5, $6, 'paystack', $7, 'NGN', 'pending', NULL, false, now(), $8, NULL)`,
       [
-        `withdrawal:${id}`,
-        reference,
-        [payer.accountId, account],
-        [String(-amount), String(amount)],
+        id,
+        newPayoutReference(),
+        payer.userId,
+        payer.recipientId,
+        payer.accountId,
+        account,
+        String(randomInt(1, 100)),
+        '9000000000000',
       ],
     );
-    if (rows[0]?.outcome !== 'created') throw new Error(rows[0]?.outcome ?? 'nothing posted');
-    await client.query(
-      `INSERT INTO payouts (id, reference, user_id, recipient_id, gateway, amount, currency, status, livemode, hold_transfer_id)
-       VALUES ($1, $2, $3, $4, 'paystack', $5, 'NGN', 'pending', false, $6)`,
-      [id, reference, payer.userId, payer.recipientId, String(amount), rows[0].transfer_id],
-    );
-    await client.query('COMMIT');
-    return true;
+    return rows[0]?.outcome === 'created';
   } catch {
-    await client.query('ROLLBACK').catch(() => undefined);
     return false;
-  } finally {
-    client.release();
   }
 }
 

@@ -15,6 +15,7 @@ import { WalletTransferPositiveAmount1764000013000 } from './1764000013000-walle
 import { LedgerEntryClockTime1764000013100 } from './1764000013100-ledger-entry-clock-time.js';
 import { SecretsAtRest1764000014000 } from './1764000014000-secrets-at-rest.js';
 import { Payouts1765000000000 } from './1765000000000-payouts.js';
+import { PayoutHold1765000001000 } from './1765000001000-payout-hold.js';
 import { TestGateway1765100000000 } from './1765100000000-test-gateway.js';
 import { Checkout1765100001000 } from './1765100001000-checkout.js';
 import { CheckoutStartClaim1765100002000 } from './1765100002000-checkout-start-claim.js';
@@ -43,6 +44,7 @@ export const MIGRATIONS = [
   LedgerEntryClockTime1764000013100,
   SecretsAtRest1764000014000,
   Payouts1765000000000,
+  PayoutHold1765000001000,
   TestGateway1765100000000,
   Checkout1765100001000,
   CheckoutStartClaim1765100002000,

@@ -25,8 +25,17 @@ export class QueueMetricsCollector {
     @InjectQueue(QueueName.WebhookDeliveries) deliveries: Queue,
     @InjectQueue(QueueName.Maintenance) maintenance: Queue,
     @InjectQueue(QueueName.NotificationEmails) notificationEmails: Queue,
+    @InjectQueue(QueueName.Payouts) payouts: Queue,
   ) {
-    const queues = [inbound, payments, refunds, deliveries, maintenance, notificationEmails];
+    const queues = [
+      inbound,
+      payments,
+      refunds,
+      deliveries,
+      maintenance,
+      notificationEmails,
+      payouts,
+    ];
     new Gauge({
       name: 'queue_jobs',
       help: 'Jobs per BullMQ queue and state',

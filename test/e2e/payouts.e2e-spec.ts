@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { PayoutExecutionService } from '../../src/modules/payouts/payout-execution.service.js';
+import { LedgerCheckService } from '../../src/modules/ledger/ledger-check.service.js';
+import { PayoutReconciliationService } from '../../src/modules/payouts/payout-reconciliation.service.js';
 import { PayoutTransitionsService } from '../../src/modules/payouts/payout-transitions.service.js';
 import { FakePaystack } from '../fakes/fake-paystack.js';
 import { GenericWebhookSender } from '../fakes/webhook-sender.js';
@@ -451,5 +453,39 @@ describe('payouts (e2e, Paystack)', () => {
       [res.body.id],
     );
     expect(events.map((event) => event.type)).toEqual([`payout.${final.status}`]);
+  });
+
+  it('reports the money in flight the same way in the ledger check and on /metrics', async () => {
+    const { p, recipientId } = await funded(50_000);
+    const res = await withdraw(t, p, { amount: 12_345, recipient_id: recipientId });
+    expect(res.status).toBe(202);
+    const report = await t.get<LedgerCheckService>(LedgerCheckService).run();
+    const ngn = report.totals.find((total) => total.currency === 'NGN');
+    const [open] = await sql<{ total: string }>(
+      t,
+      `SELECT coalesce(sum(amount), 0)::text AS total FROM payouts
+        WHERE status IN ('pending_approval', 'pending', 'processing', 'requires_otp')`,
+    );
+    expect(ngn?.payouts_in_flight).toBe(open.total);
+    expect(Number(open.total)).toBeGreaterThanOrEqual(12_345);
+    const metrics = await request(t.url).get('/metrics').expect(200);
+    expect(metrics.text).toContain(`payouts_in_flight_amount{currency="NGN"} ${open.total}`);
+    expect(metrics.text).toMatch(/payouts\{status="requested",currency="NGN"\} \d+/);
+  });
+
+  it('gives the money back when a transfer waiting for its OTP is abandoned at the gateway', async () => {
+    const { p, recipientId } = await funded(50_000);
+    paystack.transferOtp = true;
+    const res = await withdraw(t, p, { amount: 15_000, recipient_id: recipientId });
+    await settledAs(p, res.body.id, 'requires_otp');
+    const reconciliation = t.get<PayoutReconciliationService>(PayoutReconciliationService);
+    await sql(t, `UPDATE payouts SET next_verify_at = now() WHERE id = $1`, [res.body.id]);
+    await reconciliation.reconcileOnce();
+    expect((await payout(t, p, res.body.id)).status).toBe('requires_otp');
+    paystack.setTransferStatus(res.body.reference.toLowerCase(), 'abandoned');
+    await sql(t, `UPDATE payouts SET next_verify_at = now() WHERE id = $1`, [res.body.id]);
+    await reconciliation.reconcileOnce();
+    expect((await payout(t, p, res.body.id)).status).toBe('failed');
+    expect(await balance(t, p)).toBe(50_000);
   });
 });

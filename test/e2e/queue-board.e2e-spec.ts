@@ -40,6 +40,7 @@ describe('queue dashboard (e2e)', () => {
       'inbound-webhooks',
       'maintenance',
       'payments',
+      'payouts',
       'refunds',
       'webhook-deliveries',
       'webhook-relay',

@@ -41,8 +41,9 @@ export class QueueBoardService {
     @InjectQueue(QueueName.WebhookDeliveries) deliveries: Queue,
     @InjectQueue(QueueName.WebhookRelay) relay: Queue,
     @InjectQueue(QueueName.Maintenance) maintenance: Queue,
+    @InjectQueue(QueueName.Payouts) payouts: Queue,
   ) {
-    this.queues = [inbound, payments, refunds, deliveries, relay, maintenance];
+    this.queues = [inbound, payments, refunds, deliveries, relay, maintenance, payouts];
   }
 
   /** Express handlers to mount at QUEUE_BOARD_PATH: the admin check, then the board. */

@@ -200,11 +200,13 @@ export class PayoutExecutionService {
         await this.transitions.finish(payout.id, result.status, result.failureReason ?? null);
         break;
       case 'otp':
+        // still waiting for its OTP: looked at again after PAYOUT_RECONCILE_INTERVAL
         await queryRows(
           this.dataSource.manager,
-          `UPDATE payouts SET status = 'requires_otp', next_verify_at = NULL, updated_at = now()
-            WHERE id = $1 AND status = 'processing'`,
-          [payout.id],
+          `UPDATE payouts SET status = 'requires_otp', updated_at = now(),
+                  next_verify_at = now() + make_interval(secs => $2)
+            WHERE id = $1 AND status IN ('processing', 'requires_otp')`,
+          [payout.id, this.config.payoutReconcileIntervalMs / 1000],
         );
         break;
       case 'pending':

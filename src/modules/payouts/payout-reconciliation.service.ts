@@ -11,7 +11,8 @@ const BATCH = 200;
 
 /**
  * The repeating payout job (PAYOUT_RECONCILE_INTERVAL): verifies by reference every payout still
- * `processing` whose next look is due (a lost webhook never leaves one stuck), and enqueues again
+ * `processing` whose next look is due (a lost webhook never leaves one stuck), and those waiting
+ * for an OTP (a transfer Paystack abandons is failed and its money returned), and enqueues again
  * `pending` payouts whose job is gone (Redis was down at request time, or lost it).
  */
 @Injectable()
@@ -29,14 +30,16 @@ export class PayoutReconciliationService {
     const due = await queryRows<{ id: string }>(
       this.dataSource.manager,
       `SELECT id FROM payouts
-        WHERE status = 'processing' AND (next_verify_at IS NULL OR next_verify_at <= now())
+        WHERE status IN ('processing', 'requires_otp')
+          AND (next_verify_at IS NULL OR next_verify_at <= now())
         ORDER BY next_verify_at NULLS FIRST, created_at LIMIT $1`,
       [BATCH],
     );
     for (const { id } of due) {
       try {
         const payout = await loadPayout(this.dataSource.manager, { id });
-        if (payout?.status === 'processing') await this.execution.check(payout);
+        if (payout?.status === 'processing' || payout?.status === 'requires_otp')
+          await this.execution.check(payout);
       } catch (error) {
         // one payout's trouble (its gateway down, not known yet) must not stop the others
         if (!(error instanceof PayoutStillOpenError))

@@ -10,13 +10,17 @@ import { CursorPart, decodeCursor, encodeCursor } from '../../common/pagination/
 import { isUuid } from '../../common/validation/uuid.js';
 import { AppConfig } from '../../config/app-config.js';
 import { queryRows } from '../../database/sql.js';
-import type { IdempotencyClaim } from '../../http/idempotency/idempotency-claim.js';
-import { IdempotencyService } from '../../http/idempotency/idempotency.service.js';
+import {
+  claimJson,
+  type IdempotencyClaim,
+  idempotencyKeyLost,
+} from '../../http/idempotency/idempotency-claim.js';
 import { JobName, QueueName } from '../../queue/queue-names.js';
 import { QueueProducer } from '../../queue/queue-producer.service.js';
 import type { GatewayName } from '../gateways/gateway.interface.js';
 import { GatewayRegistry } from '../gateways/gateway.registry.js';
 import type { PayoutBank } from '../gateways/payout-gateway.interface.js';
+import { insufficientFunds } from '../ledger/ledger-errors.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import { WalletService } from '../wallet/wallet.service.js';
 import type {
@@ -64,7 +68,6 @@ export class PayoutsService {
     private readonly registry: GatewayRegistry,
     private readonly ledger: LedgerService,
     private readonly wallets: WalletService,
-    private readonly idempotency: IdempotencyService,
     private readonly producer: QueueProducer,
     private readonly keyring: DataKeyring,
     private readonly metrics: MetricsService,
@@ -176,111 +179,98 @@ export class PayoutsService {
   }
 
   /**
-   * SPEC §12: in one transaction, under the wallet's row lock (so concurrent withdrawals see each
-   * other's holds and the day's total): limits, the hold from the wallet into payouts_in_flight
-   * (422 INSUFFICIENT_FUNDS; the database refuses a negative wallet), the payout row and the
-   * Idempotency-Key's answer. The transfer is sent by a job enqueued after the commit.
+   * SPEC §12: one statement (`payout_hold`, see its migration) re-checks and share-locks the
+   * recipient, locks the wallet, reads the day's total under that lock, posts the hold from the
+   * wallet into payouts_in_flight (422 INSUFFICIENT_FUNDS; the database refuses a negative wallet),
+   * writes the payout and completes the Idempotency-Key. The transfer is sent by a job enqueued
+   * after the commit.
    */
   async requestWithdrawal(
     userId: string,
     request: WithdrawalRequest,
     idempotency: IdempotencyClaim | null,
   ): Promise<PayoutDto> {
-    const dto = await this.dataSource.transaction(async (manager) => {
-      const recipient = await this.recipientOf(manager, userId, request.recipientId);
-      const wallet = await this.wallets.walletOf(manager, userId);
-      if (recipient.currency !== wallet.currency) {
-        throw unprocessable(
-          'CURRENCY_MISMATCH',
-          `The recipient is paid in ${recipient.currency} but the wallet holds ${wallet.currency}`,
-        );
-      }
-      this.registry.payouts(recipient.gateway as GatewayName, recipient.currency);
-      if (request.amount < this.config.payoutMinAmount) {
-        throw limitExceeded(
-          'PAYOUT_MIN_AMOUNT',
-          `A withdrawal must be at least ${this.config.payoutMinAmount} (minor units)`,
-          this.config.payoutMinAmount,
-        );
-      }
-      await queryRows(manager, `SELECT id FROM ledger_accounts WHERE id = $1 FOR UPDATE`, [
-        wallet.id,
-      ]);
-      const [today] = await queryRows<{ total: string }>(
-        manager,
-        `SELECT coalesce(sum(amount), 0)::text AS total FROM payouts
-          WHERE user_id = $1 AND created_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
-            AND status NOT IN ('failed', 'rejected', 'reversed')`,
-        [userId],
+    const manager = this.dataSource.manager;
+    const recipient = await this.recipientOf(manager, userId, request.recipientId);
+    const wallet = await this.wallets.walletOf(manager, userId);
+    if (recipient.currency !== wallet.currency) {
+      throw unprocessable(
+        'CURRENCY_MISMATCH',
+        `The recipient is paid in ${recipient.currency} but the wallet holds ${wallet.currency}`,
       );
-      const used = minorFromDb(today.total);
-      if (used + request.amount > this.config.payoutDailyLimit) {
-        throw limitExceeded(
-          'PAYOUT_DAILY_LIMIT',
-          `Withdrawals are limited to ${this.config.payoutDailyLimit} per UTC day; ${Math.max(this.config.payoutDailyLimit - used, 0)} remain today`,
-          this.config.payoutDailyLimit,
-        );
-      }
-      const id = randomUUID();
-      const reference = newPayoutReference();
-      const inFlight = await this.ledger.systemAccount(
-        manager,
-        inFlightAccountName(wallet.currency, id),
-        wallet.currency,
+    }
+    this.registry.payouts(recipient.gateway as GatewayName, recipient.currency);
+    if (request.amount < this.config.payoutMinAmount) {
+      throw limitExceeded(
+        'PAYOUT_MIN_AMOUNT',
+        `A withdrawal must be at least ${this.config.payoutMinAmount} (minor units)`,
+        this.config.payoutMinAmount,
       );
-      const hold = await this.ledger.post(manager, {
-        kind: 'withdrawal',
-        key: `withdrawal:${id}`,
-        reference,
-        narration: request.narration,
-        lines: [
-          { accountId: wallet.id, amount: -request.amount },
-          { accountId: inFlight.id, amount: request.amount },
-        ],
-      });
-      const status =
-        request.amount > this.config.payoutApprovalThreshold ? 'pending_approval' : 'pending';
-      await queryRows(
+    }
+    const id = randomUUID();
+    const inFlight = await this.ledger.systemAccount(
+      manager,
+      inFlightAccountName(wallet.currency, id),
+      wallet.currency,
+    );
+    const status =
+      request.amount > this.config.payoutApprovalThreshold ? 'pending_approval' : 'pending';
+    const view: PayoutDto = {
+      id,
+      reference: newPayoutReference(),
+      amount: request.amount,
+      currency: wallet.currency,
+      status,
+      recipient: toRecipientDto(recipient),
+      narration: request.narration,
+      gateway: recipient.gateway,
+      failure_reason: null,
+      livemode: this.livemode(recipient.gateway),
+      created_at: new Date().toISOString(),
+      completed_at: null,
+    };
+    let rows: { outcome: string; used_today: string | null }[];
+    try {
+      rows = await queryRows<{ outcome: string; used_today: string | null }>(
         manager,
-        `INSERT INTO payouts (id, reference, user_id, recipient_id, gateway, amount, currency, status,
-                              narration, livemode, hold_transfer_id, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        `SELECT * FROM payout_hold($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb)`,
         [
           id,
-          reference,
+          view.reference,
           userId,
           recipient.id,
+          wallet.id,
+          inFlight.id,
           recipient.gateway,
           String(request.amount),
           wallet.currency,
           status,
           request.narration,
-          this.livemode(recipient.gateway),
-          hold.id,
-          hold.createdAt,
+          view.livemode,
+          view.created_at,
+          String(this.config.payoutDailyLimit),
+          claimJson(idempotency, view),
         ],
       );
-      // The answer is what was just written, built without reading it back (one round trip less).
-      const view: PayoutDto = {
-        id,
-        reference,
-        amount: request.amount,
-        currency: wallet.currency,
-        status,
-        recipient: toRecipientDto(recipient),
-        narration: request.narration,
-        gateway: recipient.gateway,
-        failure_reason: null,
-        livemode: this.livemode(recipient.gateway),
-        created_at: hold.createdAt.toISOString(),
-        completed_at: null,
-      };
-      await this.idempotency.completeWithin(manager, idempotency, view);
-      return view;
-    });
-    this.metrics.payouts.inc({ gateway: dto.gateway, event: 'requested' });
-    if (dto.status === 'pending') await this.enqueue(dto.id);
-    return dto;
+    } catch (error) {
+      throw idempotencyKeyLost(error) ?? this.ledger.failure(error);
+    }
+    const outcome = rows[0]?.outcome;
+    if (outcome === 'recipient_not_found') throw notFound('Payout recipient');
+    if (outcome === 'insufficient_funds') throw insufficientFunds();
+    if (outcome === 'daily_limit') {
+      const used = minorFromDb(rows[0].used_today ?? '0');
+      throw limitExceeded(
+        'PAYOUT_DAILY_LIMIT',
+        `Withdrawals are limited to ${this.config.payoutDailyLimit} per UTC day; ${Math.max(this.config.payoutDailyLimit - used, 0)} remain today`,
+        this.config.payoutDailyLimit,
+      );
+    }
+    if (outcome !== 'created') throw new Error(`payout_hold answered ${outcome ?? 'nothing'}`);
+    if (idempotency) idempotency.completed = true;
+    this.metrics.payouts.inc({ gateway: view.gateway, event: 'requested' });
+    if (view.status === 'pending') await this.enqueue(view.id);
+    return view;
   }
 
   async getForUser(userId: string, payoutId: string): Promise<PayoutDto> {
@@ -348,7 +338,7 @@ export class PayoutsService {
   ): Promise<RecipientRow> {
     const [recipient] = await queryRows<RecipientRow>(
       manager,
-      `SELECT * FROM payout_recipients WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL FOR SHARE`,
+      `SELECT * FROM payout_recipients WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL`,
       [recipientId, userId],
     );
     if (!recipient) throw notFound('Payout recipient');
