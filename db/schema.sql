@@ -1340,13 +1340,25 @@ CREATE TABLE public.test_gateway_charges (
     decided_at timestamp with time zone,
     notified_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    capture_method text DEFAULT 'automatic'::text NOT NULL,
+    amount_captured bigint,
+    capture_key text,
+    void_key text,
+    captured_at timestamp with time zone,
+    canceled_at timestamp with time zone,
     CONSTRAINT test_gateway_charges_amount_check CHECK ((amount > 0)),
     CONSTRAINT test_gateway_charges_auto_outcome_check CHECK ((auto_outcome = ANY (ARRAY['succeeded'::text, 'failed'::text]))),
+    CONSTRAINT test_gateway_charges_capture_key_check CHECK (((length(capture_key) >= 1) AND (length(capture_key) <= 255))),
+    CONSTRAINT test_gateway_charges_capture_method_check CHECK ((capture_method = ANY (ARRAY['automatic'::text, 'manual'::text]))),
+    CONSTRAINT test_gateway_charges_captured_check CHECK ((((amount_captured IS NULL) = (capture_key IS NULL)) AND ((amount_captured IS NULL) = (captured_at IS NULL)) AND ((amount_captured IS NULL) OR ((amount_captured > 0) AND (amount_captured <= amount))) AND (((capture_method = 'manual'::text) AND (status = 'succeeded'::text)) = (amount_captured IS NOT NULL)))),
     CONSTRAINT test_gateway_charges_check CHECK (((settle_at IS NULL) = (auto_outcome IS NULL))),
     CONSTRAINT test_gateway_charges_check1 CHECK (((status = 'pending'::text) = (decided_at IS NULL))),
     CONSTRAINT test_gateway_charges_check2 CHECK (((notified_at IS NULL) OR (decided_at IS NOT NULL))),
     CONSTRAINT test_gateway_charges_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
-    CONSTRAINT test_gateway_charges_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'succeeded'::text, 'failed'::text])))
+    CONSTRAINT test_gateway_charges_manual_states_check CHECK (((status <> ALL (ARRAY['authorized'::text, 'canceled'::text])) OR (capture_method = 'manual'::text))),
+    CONSTRAINT test_gateway_charges_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'authorized'::text, 'succeeded'::text, 'failed'::text, 'canceled'::text]))),
+    CONSTRAINT test_gateway_charges_void_key_check CHECK (((length(void_key) >= 1) AND (length(void_key) <= 255))),
+    CONSTRAINT test_gateway_charges_voided_check CHECK ((((status = 'canceled'::text) = (void_key IS NOT NULL)) AND ((void_key IS NULL) = (canceled_at IS NULL))))
 );
 
 --

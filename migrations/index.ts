@@ -24,6 +24,7 @@ import { CaptureRequestKey1765200001000 } from './1765200001000-capture-request-
 import { Disputes1765300000000 } from './1765300000000-disputes.js';
 import { Notifications1765400000000 } from './1765400000000-notifications.js';
 import { DashboardSignInLinks1765500000000 } from './1765500000000-dashboard-sign-in-links.js';
+import { TestGatewayManualCapture1765600000000 } from './1765600000000-test-gateway-manual-capture.js';
 
 /** Every migration, in order, listed as classes (globs do not work under ESM). Append here. */
 export const MIGRATIONS = [
@@ -53,4 +54,5 @@ export const MIGRATIONS = [
   Disputes1765300000000,
   Notifications1765400000000,
   DashboardSignInLinks1765500000000,
+  TestGatewayManualCapture1765600000000,
 ];

@@ -31,14 +31,14 @@ import { OutboundWebhooksModule } from './modules/outbound-webhooks/outbound-web
 import { QueueModule } from './queue/queue.module.js';
 import { DashboardModule } from './modules/dashboard/dashboard.module.js';
 import { DASHBOARD_PATH, DashboardStaticService } from './modules/dashboard/dashboard-static.js';
+import { DisputesModule } from './modules/disputes/disputes.module.js';
 import { SchedulesModule } from './schedules.js';
 import { NotificationsModule } from './modules/notifications/notifications.module.js';
-import { PayoutsModule } from './modules/payouts/payouts.module.js';
-import { DisputesModule } from './modules/disputes/disputes.module.js';
 import { TestModeModule } from './modules/test-mode/test-mode.module.js';
 import { CheckoutModule } from './modules/checkout/checkout.module.js';
 import { checkoutCors } from './modules/checkout/checkout-cors.js';
 import { AppConfig } from './config/app-config.js';
+import { PayoutsModule } from './modules/payouts/payouts.module.js';
 
 /**
  * The composition root: the platform (config, database, queue, common, http) and every feature
@@ -73,9 +73,9 @@ import { AppConfig } from './config/app-config.js';
     CheckoutModule,
     SchedulesModule,
     DashboardModule,
+    DisputesModule,
     NotificationsModule,
     PayoutsModule,
-    DisputesModule,
   ],
   providers: [
     // Global guards run in this order: who is calling (401, failed attempts counted per client

@@ -83,18 +83,18 @@ export const SCHEDULES: readonly Schedule[] = [
     job: JobName.SweepNotificationEmails,
     everyMs: () => 5_000,
   },
-  // Payouts: verify processing payouts by reference (lost webhooks), enqueue pending ones whose job was lost.
-  {
-    queue: QueueName.Payouts,
-    job: JobName.ReconcilePayouts,
-    everyMs: (config) => config.payoutReconcileIntervalMs,
-  },
   // Test mode: the test gateway decides delayed payments and sends events a crash left unsent.
   {
     queue: QueueName.Maintenance,
     job: JobName.SettleTestPayments,
     everyMs: (config) => (config.testMode ? 1_000 : HOURLY),
     task: (moduleRef) => moduleRef.get(TestModeService, { strict: false }).sweep(),
+  },
+  // Payouts: verify processing payouts by reference (lost webhooks), enqueue pending ones whose job was lost.
+  {
+    queue: QueueName.Payouts,
+    job: JobName.ReconcilePayouts,
+    everyMs: (config) => config.payoutReconcileIntervalMs,
   },
 ];
 

@@ -247,19 +247,6 @@ export class AppConfig {
   /** Mail attempts in all, and the first retry delay (doubles each attempt, at most 1 h). */
   readonly notificationAttempts: number;
   readonly notificationBackoffMs: number;
-  /** Payouts (SPEC §12): smallest withdrawal, per user per UTC day, and above which an admin approves. */
-  readonly payoutMinAmount: number;
-  readonly payoutDailyLimit: number;
-  readonly payoutApprovalThreshold: number;
-  /** How often the payout reconciliation verifies processing payouts and re-enqueues lost jobs. */
-  readonly payoutReconcileIntervalMs: number;
-  /** A processing payout is verified by reference this long after its last look. */
-  readonly payoutVerifyIntervalMs: number;
-  /** Only a gateway "not found" this long after the transfer call allows sending it again. */
-  readonly payoutResendAfterMs: number;
-  /** Payout jobs: first retry delay (doubles) and attempts in all. */
-  readonly payoutBackoffMs: number;
-  readonly payoutAttempts: number;
   /**
    * The built-in `test` gateway and /test routes (SPEC §14). Default: on in development on a
    * loopback APP_URL only, so a deployment others reach never takes make-believe money by default;
@@ -278,6 +265,19 @@ export class AppConfig {
    * APP_URL and those of CORS_ORIGINS.
    */
   readonly checkoutAllowedOrigins: string[];
+  /** Payouts (SPEC §12): smallest withdrawal, per user per UTC day, and above which an admin approves. */
+  readonly payoutMinAmount: number;
+  readonly payoutDailyLimit: number;
+  readonly payoutApprovalThreshold: number;
+  /** How often the payout reconciliation verifies processing payouts and re-enqueues lost jobs. */
+  readonly payoutReconcileIntervalMs: number;
+  /** A processing payout is verified by reference this long after its last look. */
+  readonly payoutVerifyIntervalMs: number;
+  /** Only a gateway "not found" this long after the transfer call allows sending it again. */
+  readonly payoutResendAfterMs: number;
+  /** Payout jobs: first retry delay (doubles) and attempts in all. */
+  readonly payoutBackoffMs: number;
+  readonly payoutAttempts: number;
 
   constructor(env: Env) {
     const read = new EnvReader(env);

@@ -32,13 +32,13 @@ export const JobName = {
   PurgeIdempotencyKeys: 'purge-idempotency-keys',
   PurgeAuthTokens: 'purge-auth-tokens',
   PurgeInboundPayloads: 'purge-inbound-payloads',
+  PollDisputes: 'poll-disputes',
   RelayNotifications: 'relay-notifications',
   SweepNotificationEmails: 'sweep-notification-emails',
   SendNotificationEmail: 'send-notification-email',
+  SettleTestPayments: 'settle-test-payments',
   ProcessPayout: 'process-payout',
   ReconcilePayouts: 'reconcile-payouts',
-  PollDisputes: 'poll-disputes',
-  SettleTestPayments: 'settle-test-payments',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 

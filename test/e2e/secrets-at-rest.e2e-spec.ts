@@ -300,7 +300,12 @@ describe('secrets at rest (e2e)', () => {
         t,
         `SELECT name, value FROM app_secrets ORDER BY name`,
       );
-      expect(rows.map((row) => row.name)).toEqual(['generic_webhook_secret', 'jwt_secret']);
+      // Development turns TEST_MODE on, whose test gateway signs with a generated secret too.
+      expect(rows.map((row) => row.name)).toEqual([
+        'generic_webhook_secret',
+        'jwt_secret',
+        'test_gateway_webhook_secret',
+      ]);
       for (const row of rows) {
         expect(DataKeyring.isSealed(row.value)).toBe(true);
         expect(row.value).not.toContain(legacyJwtSecret);

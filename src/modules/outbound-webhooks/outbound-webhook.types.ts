@@ -12,12 +12,12 @@ export const OUTBOUND_EVENT_TYPES = [
   'wallet.transfer.received',
   'payment.authorized',
   'payment.canceled',
-  'payout.succeeded',
-  'payout.failed',
-  'payout.reversed',
   'dispute.created',
   'dispute.updated',
   'dispute.closed',
+  'payout.succeeded',
+  'payout.failed',
+  'payout.reversed',
 ] as const;
 export type OutboundEventType = (typeof OUTBOUND_EVENT_TYPES)[number];
 

@@ -65,7 +65,7 @@ export class PaymentsService {
       throw unprocessable(
         'CAPTURE_NOT_SUPPORTED',
         `${input.gateway} does not support manual capture`,
-        [{ field: 'capture', message: 'manual capture needs stripe or paypal' }],
+        [{ field: 'capture', message: 'manual capture needs stripe, paypal or test' }],
       );
     }
     if (input.orderId !== undefined) {

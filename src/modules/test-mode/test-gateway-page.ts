@@ -22,6 +22,13 @@ function escapeHtml(text: string): string {
   );
 }
 
+const DONE: Record<Exclude<TestCharge['status'], 'pending'>, string> = {
+  authorized: 'been authorized (a manual capture: the merchant captures it later)',
+  succeeded: 'been paid',
+  failed: 'failed',
+  canceled: 'been authorized and then canceled',
+};
+
 /** The test gateway's hosted page: the amount and two buttons (plain forms, no script). */
 export function renderTestGatewayPage(charge: TestCharge, action: string): string {
   const amount = `${escapeHtml(charge.currency)} ${escapeHtml(minorToMajorString(charge.amount, charge.currency))}`;
@@ -29,7 +36,7 @@ export function renderTestGatewayPage(charge: TestCharge, action: string): strin
     charge.status === 'pending'
       ? `<form method="post" action="${escapeHtml(action)}/pay"><button class="pay" type="submit">Pay</button></form>
 <form method="post" action="${escapeHtml(action)}/fail"><button type="submit">Fail</button></form>`
-      : `<p role="status">This payment has already ${charge.status === 'succeeded' ? 'been paid' : 'failed'}.</p>`;
+      : `<p role="status">This payment has already ${DONE[charge.status]}.</p>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Test gateway</title><style>${STYLE}</style></head>
@@ -37,6 +44,6 @@ export function renderTestGatewayPage(charge: TestCharge, action: string): strin
 <p>Payment <code>${escapeHtml(charge.reference)}</code></p>
 <p class="amount">${amount}</p>
 ${decided}
-<p class="note">TEST_MODE: no real money moves. Pay settles the payment as succeeded, Fail as failed.</p>
+<p class="note">TEST_MODE: no real money moves. Pay settles the payment as succeeded (only authorized, for a manual capture), Fail as failed.</p>
 </main></body></html>`;
 }

@@ -20,11 +20,14 @@ export class TestModeService {
     private readonly intake: WebhookIntakeService,
   ) {}
 
-  /** Sends the decided charge's signed event; the charge is marked notified only once intake stored it. */
+  /**
+   * Sends the signed event of the charge's state (the payer's decision, or a manual charge's
+   * capture or void); the charge is marked notified only once intake stored it.
+   */
   async notify(charge: TestCharge): Promise<void> {
     const { body, headers } = this.gateway.signedEvent(charge);
     await this.intake.receive('test', Buffer.from(body), headers, { ip: '127.0.0.1' });
-    await this.gateway.markNotified(charge.reference);
+    await this.gateway.markNotified(charge.reference, charge.status);
   }
 
   /**

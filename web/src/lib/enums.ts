@@ -44,10 +44,10 @@ export const TRANSACTION_TYPES = everyValueOf<
   'transfer_out',
   'refund',
   'refund_reversal',
-  'withdrawal',
-  'withdrawal_reversal',
   'dispute_hold',
   'dispute_release',
+  'withdrawal',
+  'withdrawal_reversal',
 ]);
 
 export const DELIVERY_STATUSES = everyValueOf<
@@ -63,12 +63,12 @@ export const EVENT_TYPES = everyValueOf<NonNullable<QueryOf<'/api/v1/events'>['t
   'wallet.transfer.received',
   'payment.authorized',
   'payment.canceled',
-  'payout.succeeded',
-  'payout.failed',
-  'payout.reversed',
   'dispute.created',
   'dispute.updated',
   'dispute.closed',
+  'payout.succeeded',
+  'payout.failed',
+  'payout.reversed',
   'webhook.test',
 ]);
 

@@ -17,6 +17,15 @@ describe('parseTestGatewayEvent', () => {
     expect(good.id).toBe('evt_test_PAY-20260122123456-AB12CD34_succeeded');
   });
 
+  it.each(['authorized', 'canceled'] as const)('reads a manual charge %s event', (status) => {
+    const event = {
+      id: testEventId(good.data.reference, status),
+      type: `charge.${status}`,
+      data: { ...good.data, status },
+    };
+    expect(parseTestGatewayEvent(event)).toEqual(event);
+  });
+
   it.each([
     ['a type that disagrees with the status', { ...good, type: 'charge.failed' }],
     ['a float amount', { ...good, data: { ...good.data, amount: 10.5 } }],

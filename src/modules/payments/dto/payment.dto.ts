@@ -83,7 +83,7 @@ export class CreatePaymentDto {
 
   @ApiPropertyOptional({
     description:
-      'automatic: the gateway takes the money at once. manual: it only authorizes; capture with POST /payments/{reference}/capture or void with /cancel (stripe and paypal; other gateways answer 422 CAPTURE_NOT_SUPPORTED)',
+      'automatic: the gateway takes the money at once. manual: it only authorizes; capture with POST /payments/{reference}/capture or void with /cancel (stripe, paypal and test; other gateways answer 422 CAPTURE_NOT_SUPPORTED)',
     enum: CAPTURE_MODES,
     default: 'automatic',
     example: 'manual',
