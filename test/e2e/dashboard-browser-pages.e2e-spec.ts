@@ -300,7 +300,8 @@ describe('dashboard in a browser: the pages (e2e)', () => {
     }
   });
 
-  it('captures part of an authorized payment from its page (SPEC §15)', async () => {
+  /** A manual Stripe payment of `dev`'s, authorized by the payer (SPEC §15). */
+  async function authorizedPayment(): Promise<{ reference: string; intentId: string }> {
     const created = await request(t.url)
       .post(`${API}/payments`)
       .set(dev.authHeader)
@@ -323,6 +324,33 @@ describe('dashboard in a browser: the pages (e2e)', () => {
       () => paymentStatus(t, reference),
       (status) => status === 'authorized',
     );
+    return { reference, intentId };
+  }
+
+  it('cancels an authorized payment from its page after asking', async () => {
+    const { reference, intentId } = await authorizedPayment();
+    const { context, page, watch } = await signedInAs('dev@example.com');
+    try {
+      await page.goto(`/dashboard/payments/${reference}`);
+      await heading(page, `Payment ${reference}`);
+      await page.getByRole('button', { name: 'Cancel authorization' }).click();
+      await page
+        .getByRole('group', { name: /^Release the whole authorization\?/ })
+        .getByRole('button', { name: 'Release it' })
+        .click();
+      await page.getByText('Done: the payment is Canceled.').waitFor();
+      expect(await paymentStatus(t, reference)).toBe('canceled');
+      expect(
+        stripe.server.count('POST', new RegExp(`^/v1/payment_intents/${intentId}/cancel$`)),
+      ).toBe(1);
+      expect(watch.consoleErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('captures part of an authorized payment from its page (SPEC §15)', async () => {
+    const { reference, intentId } = await authorizedPayment();
 
     const { context, page, watch } = await signedInAs('dev@example.com');
     try {
