@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { Redis } from 'ioredis';
@@ -41,6 +42,26 @@ export async function stopChild(child: ChildProcess | undefined): Promise<void> 
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
+}
+
+/**
+ * A new, empty database for one bench run on the server of BENCH_PG_ADMIN_URL (default: the local
+ * postgres); `dropBenchState(…, adminUrl, name)` drops it again.
+ */
+export async function createBenchDatabase(): Promise<{
+  adminUrl: string;
+  name: string;
+  url: string;
+}> {
+  const adminUrl = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `payments_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { adminUrl, name, url: url.toString() };
 }
 
 /** Removes a bench run's Redis keys (only its own prefix) and drops its database. */

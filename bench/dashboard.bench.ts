@@ -4,7 +4,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import pg from 'pg';
 import { chromium } from 'playwright-core';
 import { AppModule, HTTP_FEATURES } from '../src/app.module.js';
 import { AppConfig } from '../src/config/app-config.js';
@@ -12,7 +11,14 @@ import { migrate } from '../src/database/migrate.js';
 import { configureApp } from '../src/http/configure-app.js';
 import { SignInLinksService } from '../src/modules/dashboard/sign-in-links.service.js';
 import { UsersService } from '../src/modules/users/users.service.js';
-import { BENCH_DATA_KEY, dropBenchState, freePort, settingsLines, textTable } from './bench-kit.js';
+import {
+  BENCH_DATA_KEY,
+  createBenchDatabase,
+  dropBenchState,
+  freePort,
+  settingsLines,
+  textTable,
+} from './bench-kit.js';
 import type { BenchModule, SummaryRow } from './run.js';
 
 /** Page loads measured; the median is reported. */
@@ -122,19 +128,12 @@ export async function runDashboardBench(): Promise<{ text: string; summary: Summ
   execFileSync(process.execPath, ['scripts/ensure-build.mjs', '--web'], { stdio: 'inherit' });
   const size = sizes();
 
-  const adminUrl = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `payments_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const dbUrl = new URL(adminUrl);
-  dbUrl.pathname = `/${name}`;
+  const { adminUrl, name, url: databaseUrl } = await createBenchDatabase();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const prefix = `bench${randomBytes(4).toString('hex')}`;
   const overrides: Record<string, string> = {
-    DATABASE_URL: dbUrl.toString(),
+    DATABASE_URL: databaseUrl,
     PORT: String(port),
     APP_URL: url,
     REDIS_KEY_PREFIX: prefix,

@@ -3,12 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module.js';
 import { AppConfig } from '../src/config/app-config.js';
 import { migrate } from '../src/database/migrate.js';
-import { BENCH_DATA_KEY, dropBenchState } from './bench-kit.js';
+import { BENCH_DATA_KEY, createBenchDatabase, dropBenchState } from './bench-kit.js';
 import { OutboxService } from '../src/modules/outbound-webhooks/outbox.service.js';
 import { WebhookEndpointsService } from '../src/modules/outbound-webhooks/webhook-endpoints.service.js';
 import { OutboxRelayService } from '../src/modules/outbound-webhooks/outbox-relay.service.js';
@@ -134,20 +133,13 @@ async function runScenario(
 
 /** 10,000 events to a local receiver, then again with half the first attempts failing. */
 export async function runDeliveriesBench(): Promise<DeliveryRunResult[]> {
-  const adminUrl = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `payments_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const dbUrl = new URL(adminUrl);
-  dbUrl.pathname = `/${name}`;
+  const { adminUrl, name, url: databaseUrl } = await createBenchDatabase();
   const prefix = `bench${randomBytes(4).toString('hex')}`;
   Object.assign(process.env, {
     NODE_ENV: 'test',
     PROCESS_ROLE: 'all',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
-    DATABASE_URL: dbUrl.toString(),
+    DATABASE_URL: databaseUrl,
     REDIS_KEY_PREFIX: prefix,
     JWT_SECRET: process.env.JWT_SECRET ?? 'bench-jwt-secret-that-is-long-enough-0123456789',
     DATA_ENCRYPTION_KEY: process.env.DATA_ENCRYPTION_KEY ?? BENCH_DATA_KEY,

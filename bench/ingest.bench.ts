@@ -18,13 +18,14 @@ import { LedgerCheckService } from '../src/modules/ledger/ledger-check.service.j
 import { FakePaystack } from '../test/fakes/fake-paystack.js';
 import {
   BENCH_DATA_KEY,
+  createBenchDatabase,
   dropBenchState,
   freePort,
   settingsLines,
   startFlags,
   stopChild,
-  textTable,
   waitForHealth,
+  textTable,
 } from './bench-kit.js';
 import type { SummaryRow } from './run.js';
 import { type Drive, sendFromThread, type Webhook } from './webhook-sender.js';
@@ -245,21 +246,14 @@ async function runThroughApp(
 }
 
 export async function runIngestBench(): Promise<IngestBenchResult> {
-  const adminUrl = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `payments_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const dbUrl = new URL(adminUrl);
-  dbUrl.pathname = `/${name}`;
+  const { adminUrl, name, url: databaseUrl } = await createBenchDatabase();
   const port = await freePort();
   const prefix = `bench${randomBytes(4).toString('hex')}`;
   const fake = await new FakePaystack().start();
 
   // Everything the benchmark sets differently from a default `npm start`, printed with the results.
   const overrides: Record<string, string> = {
-    DATABASE_URL: dbUrl.toString(),
+    DATABASE_URL: databaseUrl,
     PORT: String(port),
     REDIS_KEY_PREFIX: prefix,
     JWT_SECRET: process.env.JWT_SECRET ?? 'bench-jwt-secret-that-is-long-enough-0123456789',
@@ -283,7 +277,7 @@ export async function runIngestBench(): Promise<IngestBenchResult> {
   const children: ChildProcess[] = [];
   const queues: Queue[] = [];
   const redisClients: Redis[] = [];
-  const pool = new pg.Pool({ connectionString: dbUrl.toString(), max: 4 });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
   // An idle connection ended by the database (the DROP at the end) must not crash the run.
   pool.on('error', () => undefined);
   try {
@@ -316,7 +310,7 @@ export async function runIngestBench(): Promise<IngestBenchResult> {
       payload jsonb NOT NULL, received_at timestamptz NOT NULL DEFAULT now(), UNIQUE (gateway, event_id))`);
     const baselineServer = await startBaseline({
       ...process.env,
-      BASELINE_DATABASE_URL: dbUrl.toString(),
+      BASELINE_DATABASE_URL: databaseUrl,
       BASELINE_POOL_SIZE: String(POOL_SIZE),
       BASELINE_REDIS_URL: config.redisUrl,
       BASELINE_REDIS_KEY: `${prefix}:baseline`,

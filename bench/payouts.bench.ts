@@ -37,6 +37,18 @@ const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 20);
 /** How long the fake Paystack keeps a transfer pending before it succeeds and sends its webhook. */
 const SETTLE_MS = Number(process.env.BENCH_TRANSFER_SETTLE_MS ?? 500);
 const OPENING_BALANCE = 1_000_000_000;
+/**
+ * `split` (default): an api process and a worker process that sends the transfers meanwhile, as
+ * docker-compose deploys the app; `all`: one PROCESS_ROLE=all process doing both on one event
+ * loop; `api`: the api process alone (nothing is sent; the final time is then not measured).
+ */
+const TOPOLOGY = ['all', 'api'].includes(process.env.BENCH_PROCESS_ROLE ?? '')
+  ? (process.env.BENCH_PROCESS_ROLE as 'all' | 'api')
+  : 'split';
+/** Extra node flags for the app process(es), e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
+const APP_NODE_ARGS = (process.env.BENCH_APP_NODE_ARGS ?? '')
+  .split(' ')
+  .filter((arg) => arg.length > 0);
 const FINAL_TIMEOUT_S = Number(process.env.BENCH_FINAL_TIMEOUT_SECONDS ?? 300);
 
 interface Payer {
@@ -213,7 +225,7 @@ export async function runPayoutsBench(): Promise<PayoutsBenchResult> {
     JWT_ACCESS_TTL: '1h',
     DATABASE_POOL_SIZE: String(POOL_SIZE),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-    PROCESS_ROLE: process.env.BENCH_PROCESS_ROLE ?? 'all',
+    PROCESS_ROLE: TOPOLOGY === 'all' ? 'all' : 'api',
     PAYOUT_MIN_AMOUNT: '1',
     PAYOUT_DAILY_LIMIT: '9000000000000',
     PAYOUT_APPROVAL_THRESHOLD: '9000000000000',
@@ -227,6 +239,7 @@ export async function runPayoutsBench(): Promise<PayoutsBenchResult> {
   process.env = saved;
 
   let child: ChildProcess | undefined;
+  let worker: ChildProcess | undefined;
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const pool = new pg.Pool({ connectionString: dbUrl.toString(), max: POOL_SIZE });
   pool.on('error', () => undefined);
@@ -235,10 +248,16 @@ export async function runPayoutsBench(): Promise<PayoutsBenchResult> {
   try {
     const payers = await createPayers(setup);
     const mainJs = fileURLToPath(new URL('../src/main.js', import.meta.url));
-    child = spawn(process.execPath, [...startFlags(), mainJs], {
+    child = spawn(process.execPath, [...startFlags(), ...APP_NODE_ARGS, mainJs], {
       env,
       stdio: ['ignore', 'ignore', 'inherit'],
     });
+    if (TOPOLOGY === 'split') {
+      worker = spawn(process.execPath, [...startFlags(), ...APP_NODE_ARGS, mainJs], {
+        env: { ...env, PROCESS_ROLE: 'worker' },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+    }
     await waitForHealth(port, child);
 
     const runs: Run[] = [];
@@ -258,7 +277,7 @@ export async function runPayoutsBench(): Promise<PayoutsBenchResult> {
     // Time until every accepted withdrawal is final (sent, settled by the fake, webhook verified).
     let finalSeconds: number | null = null;
     const deadline = performance.now() + FINAL_TIMEOUT_S * 1000;
-    while (performance.now() < deadline) {
+    while (TOPOLOGY !== 'api' && performance.now() < deadline) {
       const open = await count(
         `SELECT count(*) AS n FROM payouts WHERE status IN ('pending', 'processing', 'requires_otp')`,
       );
@@ -270,6 +289,8 @@ export async function runPayoutsBench(): Promise<PayoutsBenchResult> {
     }
     await stopChild(child);
     child = undefined;
+    await stopChild(worker);
+    worker = undefined;
 
     const inFlight = new Map<string, string>(
       (
@@ -298,7 +319,13 @@ export async function runPayoutsBench(): Promise<PayoutsBenchResult> {
         'pool size': POOL_SIZE,
         'seconds per run': SECONDS,
         'fake transfer settles after ms': SETTLE_MS,
-        'app process': `node ${startFlags().join(' ')} dist/src/main.js, PROCESS_ROLE=all (API and workers)`,
+        'app process': `node ${[...startFlags(), ...APP_NODE_ARGS].join(' ')} dist/src/main.js, ${
+          TOPOLOGY === 'split'
+            ? 'PROCESS_ROLE=api + one PROCESS_ROLE=worker process sending the transfers meanwhile (as docker-compose deploys it)'
+            : TOPOLOGY === 'all'
+              ? 'PROCESS_ROLE=all (API and workers on one event loop)'
+              : 'PROCESS_ROLE=api alone (no workers: nothing is sent)'
+        }`,
       },
       overrides: Object.fromEntries(
         Object.entries(overrides).filter(
@@ -325,6 +352,7 @@ export async function runPayoutsBench(): Promise<PayoutsBenchResult> {
     };
   } finally {
     await stopChild(child);
+    await stopChild(worker);
     agent.destroy();
     await pool.end();
     await setup.close();

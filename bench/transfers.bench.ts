@@ -17,13 +17,14 @@ import { newTransferReference, WalletService } from '../src/modules/wallet/walle
 import { newEventId } from '../src/modules/outbound-webhooks/outbox.service.js';
 import {
   BENCH_DATA_KEY,
+  createBenchDatabase,
   dropBenchState,
   freePort,
   settingsLines,
   startFlags,
   stopChild,
-  textTable,
   waitForHealth,
+  textTable,
 } from './bench-kit.js';
 import { postJson } from './http-post.js';
 import type { SummaryRow } from './run.js';
@@ -207,20 +208,13 @@ async function bareTransfer(
 }
 
 export async function runTransfersBench(): Promise<TransfersBenchResult> {
-  const adminUrl = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `payments_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const dbUrl = new URL(adminUrl);
-  dbUrl.pathname = `/${name}`;
+  const { adminUrl, name, url: databaseUrl } = await createBenchDatabase();
   const port = await freePort();
   const prefix = `bench${randomBytes(4).toString('hex')}`;
 
   // Everything the benchmark sets differently from a default `npm start`, printed with the results.
   const overrides: Record<string, string> = {
-    DATABASE_URL: dbUrl.toString(),
+    DATABASE_URL: databaseUrl,
     PORT: String(port),
     REDIS_KEY_PREFIX: prefix,
     THROTTLE_LIMIT: '1000000000',
@@ -243,7 +237,7 @@ export async function runTransfersBench(): Promise<TransfersBenchResult> {
 
   let child: ChildProcess | undefined;
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const pool = new pg.Pool({ connectionString: dbUrl.toString(), max: POOL_SIZE });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: POOL_SIZE });
   // An idle connection ended by the database (the DROP at the end) must not crash the run.
   pool.on('error', () => undefined);
   try {

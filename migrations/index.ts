@@ -25,6 +25,7 @@ import { Disputes1765300000000 } from './1765300000000-disputes.js';
 import { Notifications1765400000000 } from './1765400000000-notifications.js';
 import { DashboardSignInLinks1765500000000 } from './1765500000000-dashboard-sign-in-links.js';
 import { TestGatewayManualCapture1765600000000 } from './1765600000000-test-gateway-manual-capture.js';
+import { PayoutHoldBatch1765700000000 } from './1765700000000-payout-hold-batch.js';
 
 /** Every migration, in order, listed as classes (globs do not work under ESM). Append here. */
 export const MIGRATIONS = [
@@ -55,4 +56,5 @@ export const MIGRATIONS = [
   Notifications1765400000000,
   DashboardSignInLinks1765500000000,
   TestGatewayManualCapture1765600000000,
+  PayoutHoldBatch1765700000000,
 ];

@@ -4,25 +4,21 @@ import { join } from 'node:path';
 import pg from 'pg';
 import request from 'supertest';
 import { DataKeyring } from '../../src/common/crypto/data-keyring.js';
-import type { CliContext } from '../../src/cli/cli-command.js';
 import { COMMANDS } from '../../src/cli/commands.js';
 import { userTokenCommand } from '../../src/cli/user.commands.js';
 import { JWT_SIGNING_SECRET } from '../../src/modules/auth/jwt/jwt-secret.provider.js';
 import { UsersService } from '../../src/modules/users/users.service.js';
-import { createTestApp, createTestDatabase, TestApp, TestDatabase } from '../helpers/test-env.js';
+import {
+  createTestApp,
+  createTestDatabase,
+  runCli,
+  TestApp,
+  TestDatabase,
+} from '../helpers/test-env.js';
 
 /** Runs the CLI command as src/cli.ts does, against a running test app's context. */
-async function runUserToken(t: TestApp, options: Record<string, string | true>): Promise<string[]> {
-  const printed: string[] = [];
-  const context: CliContext = {
-    config: t.config,
-    options,
-    print: (line) => printed.push(line),
-    app: async () => t.app,
-  };
-  await userTokenCommand.run(context);
-  return printed;
-}
+const runUserToken = (t: TestApp, options: Record<string, string | true>): Promise<string[]> =>
+  runCli(t, userTokenCommand, options);
 
 describe('user:token CLI and the shared development JWT secret (e2e)', () => {
   describe('with JWT_SECRET and DATA_ENCRYPTION_KEY unset', () => {

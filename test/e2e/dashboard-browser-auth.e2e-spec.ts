@@ -1,7 +1,8 @@
 import type { Browser, BrowserContext } from 'playwright-core';
-import { startFakeGoogle, type FakeGoogle } from '../fakes/fake-google.js';
+import type { FakeGoogle } from '../fakes/fake-google.js';
 import { launchBrowser } from '../helpers/browser.js';
-import { createTestApp, freePort, type TestApp } from '../helpers/test-env.js';
+import { appWithFakeGoogle } from '../helpers/auth.js';
+import type { TestApp } from '../helpers/test-env.js';
 import {
   ensureDashboardBuilt,
   newContext,
@@ -19,16 +20,7 @@ describe('dashboard in a browser: signing in (e2e)', () => {
 
   beforeAll(async () => {
     ensureDashboardBuilt();
-    google = await startFakeGoogle({
-      clientId: 'fake-client.apps.googleusercontent.com',
-      clientSecret: 'fake-secret',
-    });
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    t = await createTestApp({
-      port,
-      env: { ...google.env(`${url}/api/v1/auth/google/callback`), APP_URL: url },
-    });
+    ({ google, t } = await appWithFakeGoogle());
     browser = await launchBrowser();
     // Building the dashboard first, when stale, takes longer than a test.
   }, 300_000);

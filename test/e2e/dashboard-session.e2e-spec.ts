@@ -1,9 +1,9 @@
 import pg from 'pg';
 import request from 'supertest';
-import type { CliContext } from '../../src/cli/cli-command.js';
 import { dashboardLinkCommand } from '../../src/cli/dashboard.commands.js';
-import { startFakeGoogle, type FakeGoogle } from '../fakes/fake-google.js';
-import { createTestApp, freePort, type TestApp } from '../helpers/test-env.js';
+import type { FakeGoogle } from '../fakes/fake-google.js';
+import { appWithFakeGoogle } from '../helpers/auth.js';
+import { createTestApp, runCli, type TestApp } from '../helpers/test-env.js';
 
 const SESSION = '/api/v1/auth/session';
 const CSRF = { 'X-CSRF-Token': '1' };
@@ -25,16 +25,7 @@ describe('dashboard session: cookie sign-in, one-time links, CSRF, rotation (e2e
   let db: pg.Client;
 
   beforeAll(async () => {
-    google = await startFakeGoogle({
-      clientId: 'fake-client.apps.googleusercontent.com',
-      clientSecret: 'fake-secret',
-    });
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    t = await createTestApp({
-      port,
-      env: { ...google.env(`${url}/api/v1/auth/google/callback`), APP_URL: url },
-    });
+    ({ google, t } = await appWithFakeGoogle());
     db = new pg.Client({ connectionString: t.db.url });
     await db.connect();
   });
@@ -45,17 +36,8 @@ describe('dashboard session: cookie sign-in, one-time links, CSRF, rotation (e2e
     await google.close();
   });
 
-  async function printLink(email: string, create = false): Promise<string[]> {
-    const printed: string[] = [];
-    const context: CliContext = {
-      config: t.config,
-      options: create ? { email, create: true } : { email },
-      print: (line) => printed.push(line),
-      app: async () => t.app,
-    };
-    await dashboardLinkCommand.run(context);
-    return printed;
-  }
+  const printLink = (email: string, create = false): Promise<string[]> =>
+    runCli(t, dashboardLinkCommand, create ? { email, create: true } : { email });
 
   async function linkToken(email: string): Promise<string> {
     const [link] = await printLink(email, true);

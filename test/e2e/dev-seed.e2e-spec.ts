@@ -1,19 +1,9 @@
 import request from 'supertest';
-import type { CliContext } from '../../src/cli/cli-command.js';
 import { devSeedCommand } from '../../src/cli/dev-seed.commands.js';
-import { createTestApp, type TestApp } from '../helpers/test-env.js';
+import { createTestApp, runCli, type TestApp } from '../helpers/test-env.js';
 
-async function seed(t: TestApp, options: Record<string, string | true> = {}): Promise<string[]> {
-  const printed: string[] = [];
-  const context: CliContext = {
-    config: t.config,
-    options,
-    print: (line) => printed.push(line),
-    app: async () => t.app,
-  };
-  await devSeedCommand.run(context);
-  return printed;
-}
+const seed = (t: TestApp, options: Record<string, string | true> = {}): Promise<string[]> =>
+  runCli(t, devSeedCommand, options);
 
 function field(lines: string[], name: string): string {
   const line = lines.find((l) => l.startsWith(`${name}:`));

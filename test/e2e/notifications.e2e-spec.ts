@@ -13,7 +13,14 @@ import { GenericWebhookSender } from '../fakes/webhook-sender.js';
 import { createApiKey, signIn, type SignedIn } from '../helpers/auth.js';
 import { captureLogs } from '../helpers/log-capture.js';
 import { createTestApp, type TestApp } from '../helpers/test-env.js';
-import { createPayment, paymentsEnv, paymentStatus, sql, waitFor } from './payments.helpers.js';
+import {
+  createPayment,
+  paymentsEnv,
+  paymentStatus,
+  paystackDeposit,
+  sql,
+  waitFor,
+} from './payments.helpers.js';
 
 interface NotificationRow {
   id: string;
@@ -98,16 +105,8 @@ describe('notifications to people (e2e, real SMTP server on loopback)', () => {
     return created.reference;
   }
 
-  async function fundedWallet(p: SignedIn, amount: number): Promise<string> {
-    const res = await api()
-      .post('/api/v1/wallet/deposit')
-      .set(p.authHeader)
-      .send({ amount })
-      .expect(201);
-    paystack.markPaid(res.body.reference);
-    await api().post(`/api/v1/payments/${res.body.reference}/verify`).set(p.authHeader).expect(200);
-    return res.body.reference as string;
-  }
+  const fundedWallet = (p: SignedIn, amount: number): Promise<string> =>
+    paystackDeposit(t, paystack, p, amount);
 
   it('mails one receipt to the payer when the same succeeded-payment webhook arrives 20 times', async () => {
     const merchant = await person();

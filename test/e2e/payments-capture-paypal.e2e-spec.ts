@@ -2,9 +2,14 @@ import request from 'supertest';
 import { FakePayPal } from '../fakes/fake-paypal.js';
 import type { SignedIn } from '../helpers/auth.js';
 import type { TestApp } from '../helpers/test-env.js';
-import { ReconciliationService } from '../../src/modules/payments/reconciliation/reconciliation.service.js';
 import { gatewayTestApp } from './gateway.helpers.js';
-import { eventStatus, paymentEvents, paymentStatus, sql, waitFor } from './payments.helpers.js';
+import {
+  eventStatus,
+  paymentEvents,
+  paymentStatus,
+  reconcileDue,
+  waitFor,
+} from './payments.helpers.js';
 
 /**
  * Authorize now, capture later (SPEC §15) through PayPal: an order of intent AUTHORIZE, authorized
@@ -134,12 +139,7 @@ describe('manual capture through PayPal (e2e)', () => {
   it('cancels, through reconciliation, an authorization PayPal let expire; a capture then is 409', async () => {
     const { reference, orderId, authorizationId } = await authorizedPayment(3_000);
     paypal.expireAuthorization(orderId);
-    await sql(
-      t,
-      `UPDATE payments SET next_verify_at = now() - interval '1 second' WHERE reference = $1`,
-      [reference],
-    );
-    await t.get<ReconciliationService>(ReconciliationService).reconcileOnce();
+    await reconcileDue(t, reference);
     expect(await paymentStatus(t, reference)).toBe('canceled');
     await request(t.url)
       .post(`/api/v1/payments/${reference}/capture`)

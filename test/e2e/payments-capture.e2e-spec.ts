@@ -5,7 +5,14 @@ import type { TestApp } from '../helpers/test-env.js';
 import { ReconciliationService } from '../../src/modules/payments/reconciliation/reconciliation.service.js';
 import { PaymentCaptureService } from '../../src/modules/payments/capture/payment-capture.service.js';
 import { gatewayTestApp } from './gateway.helpers.js';
-import { eventStatus, paymentEvents, paymentStatus, sql, waitFor } from './payments.helpers.js';
+import {
+  eventStatus,
+  paymentEvents,
+  paymentStatus,
+  reconcileDue,
+  sql,
+  waitFor,
+} from './payments.helpers.js';
 
 /**
  * Authorize now, capture later (SPEC §15) through Stripe Checkout with
@@ -343,13 +350,7 @@ describe('manual capture through Stripe (e2e)', () => {
   it('cancels, through reconciliation, an authorization Stripe let expire', async () => {
     const { reference, sessionId } = await authorizedPayment(3_000);
     stripe.expireAuthorization(sessionId);
-    // as if the authorized payments' verify interval had passed
-    await sql(
-      t,
-      `UPDATE payments SET next_verify_at = now() - interval '1 second' WHERE reference = $1`,
-      [reference],
-    );
-    await t.get<ReconciliationService>(ReconciliationService).reconcileOnce();
+    await reconcileDue(t, reference);
     expect(await paymentStatus(t, reference)).toBe('canceled');
     expect((await paymentEvents(t, reference)).map((e) => e.type)).toEqual([
       'payment.authorized',

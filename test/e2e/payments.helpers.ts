@@ -1,7 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import request from 'supertest';
+import { ReconciliationService } from '../../src/modules/payments/reconciliation/reconciliation.service.js';
 import type { FakePaystack } from '../fakes/fake-paystack.js';
+import type { SignedIn } from '../helpers/auth.js';
 import type { TestApp } from '../helpers/test-env.js';
 
 /** Short gateway timeout, fast inbound retries and sweeps, and no reconciliation during a test. */
@@ -99,6 +101,44 @@ export async function transitions(
       WHERE p.reference = $1 AND a.action = 'transition' ORDER BY a.id`,
     [reference],
   );
+}
+
+export async function walletBalance(t: TestApp, p: SignedIn): Promise<number> {
+  return (await request(t.url).get('/api/v1/wallet/balance').set(p.authHeader).expect(200)).body
+    .balance as number;
+}
+
+/**
+ * Credits the wallet through a real Paystack deposit: initialize, the fake marks it paid, verify;
+ * the balance must then have grown by exactly `amount`. Returns the deposit's reference.
+ */
+export async function paystackDeposit(
+  t: TestApp,
+  paystack: FakePaystack,
+  p: SignedIn,
+  amount: number,
+): Promise<string> {
+  const before = await walletBalance(t, p);
+  const res = await request(t.url)
+    .post('/api/v1/wallet/deposit')
+    .set(p.authHeader)
+    .send({ amount, gateway: 'paystack' })
+    .expect(201);
+  const reference = res.body.reference as string;
+  paystack.markPaid(reference);
+  await request(t.url).post(`/api/v1/payments/${reference}/verify`).set(p.authHeader).expect(200);
+  expect(await walletBalance(t, p)).toBe(before + amount);
+  return reference;
+}
+
+/** Makes the payment due, as if its verify interval had passed, and runs one reconciliation pass. */
+export async function reconcileDue(t: TestApp, reference: string): Promise<void> {
+  await sql(
+    t,
+    `UPDATE payments SET next_verify_at = now() - interval '1 second' WHERE reference = $1`,
+    [reference],
+  );
+  await t.get<ReconciliationService>(ReconciliationService).reconcileOnce();
 }
 
 export async function createPayment(

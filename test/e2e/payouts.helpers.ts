@@ -1,6 +1,5 @@
 import request from 'supertest';
 import { LedgerCheckService } from '../../src/modules/ledger/ledger-check.service.js';
-import type { FakePaystack } from '../fakes/fake-paystack.js';
 import type { SignedIn } from '../helpers/auth.js';
 import type { TestApp } from '../helpers/test-env.js';
 import { sql } from './payments.helpers.js';
@@ -28,31 +27,7 @@ export interface PayoutView {
   recipient: { id: string; account_number_last4: string };
 }
 
-export async function balance(t: TestApp, p: SignedIn): Promise<number> {
-  return (await request(t.url).get('/api/v1/wallet/balance').set(p.authHeader).expect(200)).body
-    .balance as number;
-}
-
-/** Credits the wallet through a real Paystack deposit: initialize, the fake marks it paid, verify. */
-export async function fund(
-  t: TestApp,
-  paystack: FakePaystack,
-  p: SignedIn,
-  amount: number,
-): Promise<void> {
-  const before = await balance(t, p);
-  const res = await request(t.url)
-    .post('/api/v1/wallet/deposit')
-    .set(p.authHeader)
-    .send({ amount, gateway: 'paystack' })
-    .expect(201);
-  paystack.markPaid(res.body.reference as string);
-  await request(t.url)
-    .post(`/api/v1/payments/${res.body.reference as string}/verify`)
-    .set(p.authHeader)
-    .expect(200);
-  expect(await balance(t, p)).toBe(before + amount);
-}
+export { walletBalance as balance, paystackDeposit as fund } from './payments.helpers.js';
 
 export async function createRecipient(
   t: TestApp,

@@ -8,7 +8,15 @@ import { loadFixture } from '../fakes/fixtures.js';
 import { GenericWebhookSender } from '../fakes/webhook-sender.js';
 import { createApiKey, signIn, SignedIn } from '../helpers/auth.js';
 import { createTestApp, TestApp } from '../helpers/test-env.js';
-import { createPayment, eventStatus, paymentsEnv, sql, waitFor } from './payments.helpers.js';
+import {
+  createPayment,
+  eventStatus,
+  paymentsEnv,
+  paystackDeposit,
+  sql,
+  waitFor,
+  walletBalance,
+} from './payments.helpers.js';
 
 interface RefundRow {
   id: string;
@@ -67,22 +75,10 @@ describe('refunds (e2e, Paystack)', () => {
     return created.reference;
   }
 
-  async function creditedDeposit(p: SignedIn, amount: number): Promise<string> {
-    const res = await api()
-      .post('/api/v1/wallet/deposit')
-      .set(p.authHeader)
-      .send({ amount })
-      .expect(201);
-    paystack.markPaid(res.body.reference);
-    await api().post(`/api/v1/payments/${res.body.reference}/verify`).set(p.authHeader).expect(200);
-    expect(await balance(p)).toBeGreaterThanOrEqual(amount);
-    return res.body.reference as string;
-  }
+  const creditedDeposit = (p: SignedIn, amount: number): Promise<string> =>
+    paystackDeposit(t, paystack, p, amount);
 
-  async function balance(p: SignedIn): Promise<number> {
-    return (await api().get('/api/v1/wallet/balance').set(p.authHeader).expect(200)).body
-      .balance as number;
-  }
+  const balance = (p: SignedIn): Promise<number> => walletBalance(t, p);
 
   async function payment(
     p: SignedIn,

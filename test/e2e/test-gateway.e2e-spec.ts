@@ -4,6 +4,7 @@ import { TestGatewayAdapter } from '../../src/modules/gateways/test/test-gateway
 import { signIn, type SignedIn } from '../helpers/auth.js';
 import { createTestApp, testEnv, type TestApp } from '../helpers/test-env.js';
 import { FAST_INBOUND_ENV, paymentStatus, sql, waitFor } from './payments.helpers.js';
+import { ALL_QUEUES } from '../../src/queue/queue-names.js';
 
 const API = '/api/v1';
 
@@ -216,16 +217,8 @@ describe('the built-in test gateway (TEST_MODE)', () => {
     const res = await request(t.url).get(`${API}/test/jobs/status`).set(admin.authHeader);
     expect(res.status).toBe(200);
     const names = (res.body.queues as { name: string }[]).map((q) => q.name).sort();
-    expect(names).toEqual(
-      [
-        'inbound-webhooks',
-        'maintenance',
-        'payments',
-        'refunds',
-        'webhook-deliveries',
-        'webhook-relay',
-      ].sort(),
-    );
+    // Every queue the service has, so a test can wait until all workers are idle.
+    expect(names).toEqual([...ALL_QUEUES].sort());
     for (const queue of res.body.queues as Record<string, unknown>[]) {
       for (const key of ['waiting', 'active', 'delayed', 'completed', 'failed'])
         expect(Number.isInteger(queue[key])).toBe(true);

@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { TokensService } from '../../src/modules/auth/jwt/tokens.service.js';
 import { UsersService } from '../../src/modules/users/users.service.js';
-import type { TestApp } from './test-env.js';
+import { startFakeGoogle, type FakeGoogle } from '../fakes/fake-google.js';
+import { createTestApp, freePort, type TestApp } from './test-env.js';
 
 export interface SignedIn {
   userId: string;
@@ -37,4 +38,27 @@ export async function createApiKey(
   if (res.status !== 201)
     throw new Error(`creating an API key failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.api_key as string;
+}
+
+/**
+ * A fake Google and an app on a port of its own whose APP_URL and Google callback point at that
+ * port, so sign-in links, redirects and cookies come back to the app under test.
+ */
+export async function appWithFakeGoogle(): Promise<{ google: FakeGoogle; t: TestApp }> {
+  const google = await startFakeGoogle({
+    clientId: 'fake-client.apps.googleusercontent.com',
+    clientSecret: 'fake-secret',
+  });
+  try {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const t = await createTestApp({
+      port,
+      env: { ...google.env(`${url}/api/v1/auth/google/callback`), APP_URL: url },
+    });
+    return { google, t };
+  } catch (error) {
+    await google.close();
+    throw error;
+  }
 }

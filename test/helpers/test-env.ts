@@ -5,6 +5,7 @@ import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Redis } from 'ioredis';
 import { AppModule, HTTP_FEATURES } from '../../src/app.module.js';
+import type { CliCommand } from '../../src/cli/cli-command.js';
 import { configureApp } from '../../src/http/configure-app.js';
 import { AppConfig } from '../../src/config/app-config.js';
 import { migrate } from '../../src/database/migrate.js';
@@ -147,4 +148,20 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       if (!options.db) await db.drop();
     },
   };
+}
+
+/** Runs a CLI command as src/cli.ts does, against a running test app's context; returns what it printed. */
+export async function runCli(
+  t: TestApp,
+  command: CliCommand,
+  options: Record<string, string | true> = {},
+): Promise<string[]> {
+  const printed: string[] = [];
+  await command.run({
+    config: t.config,
+    options,
+    print: (line) => printed.push(line),
+    app: async () => t.app,
+  });
+  return printed;
 }

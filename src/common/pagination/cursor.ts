@@ -52,3 +52,20 @@ export function decodeCursor(
 /** SQL printing a timestamptz column exactly (microseconds, UTC) for a cursor's position. */
 export const cursorTimestampSql = (column: string): string =>
   `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/**
+ * One page of a keyset listing whose query fetched `limit + 1` rows: the first `limit` rows, and
+ * the cursor at the last of them when the extra row shows there is more.
+ */
+export function keysetPage<T>(
+  rows: T[],
+  limit: number,
+  position: (last: T) => string[],
+): { page: T[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    page,
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(...position(last)) : null,
+  };
+}

@@ -40,3 +40,10 @@ export function IsMetadata(options?: ValidationOptions): PropertyDecorator {
     options,
   );
 }
+
+/** The OpenAPI schema of a `metadata` field, from the same limits `IsMetadata` enforces. */
+export const METADATA_API_SCHEMA = {
+  type: 'object',
+  additionalProperties: { type: 'string', maxLength: METADATA_MAX_VALUE_LENGTH },
+  maxProperties: METADATA_MAX_KEYS,
+} as const;

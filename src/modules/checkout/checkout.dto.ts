@@ -1,24 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsEmail,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUrl,
-  IsUUID,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
-import { MAX_MINOR } from '../../common/money.js';
-import { IsMetadata } from '../../common/validation/metadata.validator.js';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsMetadata, METADATA_API_SCHEMA } from '../../common/validation/metadata.validator.js';
 import { GATEWAY_NAMES, type GatewayName } from '../gateways/gateway.interface.js';
 import type { CheckoutSession } from './checkout-sessions.service.js';
+import {
+  IsCurrencyCode,
+  IsEmailAddress,
+  IsMinorAmount,
+  IsReturnUrl,
+} from '../../common/validation/request-fields.js';
 
 export class CreateCheckoutSessionDto {
   @ApiPropertyOptional({
@@ -35,15 +25,12 @@ export class CreateCheckoutSessionDto {
     example: 500000,
   })
   @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_MINOR)
+  @IsMinorAmount()
   amount?: number;
 
   @ApiPropertyOptional({ description: 'ISO-4217 code, with amount', example: 'NGN' })
   @IsOptional()
-  @IsString()
-  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an upper-case ISO-4217 code' })
+  @IsCurrencyCode()
   currency?: string;
 
   @ApiPropertyOptional({
@@ -51,8 +38,7 @@ export class CreateCheckoutSessionDto {
     example: 'payer@example.com',
   })
   @IsOptional()
-  @IsEmail()
-  @MaxLength(254)
+  @IsEmailAddress()
   email?: string;
 
   @ApiPropertyOptional({
@@ -74,8 +60,7 @@ export class CreateCheckoutSessionDto {
     example: 'https://shop.example.com/thanks',
   })
   @IsOptional()
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
-  @MaxLength(2048)
+  @IsReturnUrl()
   success_url?: string;
 
   @ApiPropertyOptional({
@@ -83,16 +68,13 @@ export class CreateCheckoutSessionDto {
     example: 'https://shop.example.com/cart',
   })
   @IsOptional()
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
-  @MaxLength(2048)
+  @IsReturnUrl()
   cancel_url?: string;
 
   @ApiPropertyOptional({
     description: 'Kept with the session and copied onto its payment (at most 50 string values)',
     example: { cart_id: 'c_123' },
-    type: 'object',
-    additionalProperties: { type: 'string', maxLength: 500 },
-    maxProperties: 50,
+    ...METADATA_API_SCHEMA,
   })
   @IsOptional()
   @IsMetadata()
@@ -109,8 +91,7 @@ export class StartCheckoutPaymentDto {
     example: 'payer@example.com',
   })
   @IsOptional()
-  @IsEmail()
-  @MaxLength(254)
+  @IsEmailAddress()
   email?: string;
 }
 

@@ -7,7 +7,7 @@ import {
   CursorPart,
   cursorTimestampSql,
   decodeCursor,
-  encodeCursor,
+  keysetPage,
 } from '../../common/pagination/cursor.js';
 import { queryRows } from '../../database/sql.js';
 import type { GatewayDispute, GatewayName } from '../gateways/gateway.interface.js';
@@ -162,12 +162,8 @@ export class DisputesService {
         LIMIT $5`,
       [userId, query.status ?? null, after?.[0] ?? null, after?.[1] ?? null, query.limit + 1],
     );
-    const page = rows.slice(0, query.limit);
-    const last = page.at(-1);
-    return {
-      disputes: page.map(toDisputeDto),
-      next_cursor: rows.length > query.limit && last ? encodeCursor(last.position, last.id) : null,
-    };
+    const { page, nextCursor } = keysetPage(rows, query.limit, (last) => [last.position, last.id]);
+    return { disputes: page.map(toDisputeDto), next_cursor: nextCursor };
   }
 
   /** Owner-scoped (null: any owner, for admins); another owner's dispute is not found. */

@@ -6,7 +6,7 @@ import {
   CursorPart,
   cursorTimestampSql,
   decodeCursor,
-  encodeCursor,
+  keysetPage,
 } from '../../common/pagination/cursor.js';
 import { isUuid } from '../../common/validation/uuid.js';
 import { queryRows } from '../../database/sql.js';
@@ -75,13 +75,11 @@ export class NotificationsService {
         LIMIT $2`,
       params,
     );
-    const page = rows.slice(0, options.limit);
-    const last = page[page.length - 1];
-    return {
-      notifications: page.map(toDto),
-      nextCursor:
-        rows.length > options.limit && last ? encodeCursor(last.cursor_at, last.id) : null,
-    };
+    const { page, nextCursor } = keysetPage(rows, options.limit, (last) => [
+      last.cursor_at,
+      last.id,
+    ]);
+    return { notifications: page.map(toDto), nextCursor };
   }
 
   /** Marks one read (keeping the first read time); another user's id reads as not found. */

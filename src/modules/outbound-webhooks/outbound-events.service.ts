@@ -5,7 +5,7 @@ import {
   CursorPart,
   cursorTimestampSql,
   decodeCursor,
-  encodeCursor,
+  keysetPage,
 } from '../../common/pagination/cursor.js';
 import { queryRows } from '../../database/sql.js';
 import type { OutboundEventDto } from './dto/webhook-delivery.dto.js';
@@ -45,8 +45,10 @@ export class OutboundEventsService {
           LIMIT $2`,
       params,
     );
-    const page = rows.slice(0, options.limit);
-    const last = page[page.length - 1];
+    const { page, nextCursor } = keysetPage(rows, options.limit, (last) => [
+      last.cursor_at,
+      last.id,
+    ]);
     return {
       events: page.map((row) => ({
         id: row.id,
@@ -55,8 +57,7 @@ export class OutboundEventsService {
         data: row.data,
         created_at: row.created_at.toISOString(),
       })),
-      nextCursor:
-        rows.length > options.limit && last ? encodeCursor(last.cursor_at, last.id) : null,
+      nextCursor,
     };
   }
 }

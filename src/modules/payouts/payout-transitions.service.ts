@@ -144,6 +144,15 @@ export class PayoutTransitionsService {
       clearingAccountName(payout.gateway, payout.currency),
       payout.currency,
     );
+    // The clearing account first, before ledger_post locks both in id order: every settlement
+    // posts to it, so settlements queue on it one after another; waiting there, they hold no
+    // in-flight account, which the request path's holds need (a settlement waiting for the
+    // clearing account while holding an in-flight shard stalled every hold into that shard:
+    // bench/README.md). Only settlements lock a shard and the clearing account together, and all
+    // lock the clearing account first, so this order cannot deadlock with them.
+    await queryRows(manager, `SELECT 1 FROM ledger_accounts WHERE id = $1 FOR UPDATE`, [
+      clearing.id,
+    ]);
     const posted = await this.ledger.post(manager, {
       kind: 'withdrawal_settlement',
       key: `withdrawal_settlement:${payout.id}`,

@@ -4,10 +4,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DataKeyring } from '../../common/crypto/data-keyring.js';
 import { conflict, notFound, unprocessable } from '../../common/errors/app-error.js';
+import { MicroBatcher } from '../../common/batching/micro-batcher.js';
 import { MetricsService } from '../../common/metrics/metrics.service.js';
 import { minorFromDb, type Minor } from '../../common/money.js';
 import { CursorPart, decodeCursor, encodeCursor } from '../../common/pagination/cursor.js';
 import { isUuid } from '../../common/validation/uuid.js';
+import { currentRequestId } from '../../common/request/request-context.js';
 import { AppConfig } from '../../config/app-config.js';
 import { queryRows } from '../../database/sql.js';
 import {
@@ -29,6 +31,7 @@ import type {
   PayoutGatewayName,
   RecipientDto,
 } from './dto/payout.dto.js';
+import { type PayoutHoldResult, PayoutHoldPoster } from './payout-hold-poster.js';
 import { type ProcessPayoutJob, payoutJobOptions } from './payout-jobs.js';
 import {
   inFlightAccountName,
@@ -42,6 +45,11 @@ import {
 } from './payout-rows.js';
 
 const BANKS_TTL_MS = 3_600_000;
+/** Recipients remembered per process (their rows never change but for `deleted_at`). */
+const MAX_CACHED_RECIPIENTS = 10_000;
+/** Payout jobs added by one `addBulk` at most, and such calls running at once. */
+const ENQUEUE_BATCH = 64;
+const ENQUEUE_IN_FLIGHT = 2;
 
 export interface WithdrawalRequest {
   amount: Minor;
@@ -61,6 +69,37 @@ export const accountNumberContext = (recipientId: string): string =>
 export class PayoutsService {
   private readonly logger = new Logger(PayoutsService.name);
   private readonly banks = new Map<string, { at: number; banks: PayoutBank[] }>();
+  /**
+   * Recipient rows by id, for the request path: a recipient's columns never change once created
+   * but for `deleted_at`, which `payout_hold` re-checks (with its owner) under a share lock in the
+   * hold's own statement, so a row remembered here is never trusted for anything that moves money.
+   */
+  /**
+   * Holds gathered into `payout_hold_batch` statements while others run (PayoutHoldPoster), one
+   * poster per in-flight account (at most IN_FLIGHT_SHARDS per currency).
+   */
+  private readonly holds = new Map<string, PayoutHoldPoster>();
+  private readonly recipients = new Map<string, RecipientRow>();
+  /**
+   * Enqueues of committed withdrawals gathered into one `addBulk` (one Redis round trip and
+   * script call for the lot) while earlier ones run; a lone one goes at once. A batch Redis refuses
+   * is logged and left to reconciliation, as a single enqueue was.
+   */
+  private readonly enqueues = new MicroBatcher<{ payoutId: string; requestId?: string }, boolean>(
+    async (items) => {
+      const queued = await this.producer.tryEnqueueMany(
+        QueueName.Payouts,
+        items.map(({ payoutId, requestId }) => ({
+          name: JobName.ProcessPayout,
+          data: { payoutId } satisfies ProcessPayoutJob,
+          options: payoutJobOptions(this.config, payoutId),
+          requestId,
+        })),
+      );
+      return items.map(() => queued);
+    },
+    { maxBatch: ENQUEUE_BATCH, maxInFlight: ENQUEUE_IN_FLIGHT, startIdleAtOnce: true },
+  );
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -175,11 +214,13 @@ export class PayoutsService {
       await queryRows(manager, `UPDATE payout_recipients SET deleted_at = now() WHERE id = $1`, [
         recipientId,
       ]);
+      this.recipients.delete(recipientId);
     });
   }
 
   /**
-   * SPEC §12: one statement (`payout_hold`, see its migration) re-checks and share-locks the
+   * SPEC §12: one statement (`payout_hold`, see its migration; run in a batch with the holds
+   * arriving meanwhile by PayoutHoldPoster) re-checks and share-locks the
    * recipient, locks the wallet, reads the day's total under that lock, posts the hold from the
    * wallet into payouts_in_flight (422 INSUFFICIENT_FUNDS; the database refuses a negative wallet),
    * writes the payout and completes the Idempotency-Key. The transfer is sent by a job enqueued
@@ -229,37 +270,33 @@ export class PayoutsService {
       created_at: new Date().toISOString(),
       completed_at: null,
     };
-    let rows: { outcome: string; used_today: string | null }[];
+    let held: PayoutHoldResult;
     try {
-      rows = await queryRows<{ outcome: string; used_today: string | null }>(
-        manager,
-        `SELECT * FROM payout_hold($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb)`,
-        [
-          id,
-          view.reference,
-          userId,
-          recipient.id,
-          wallet.id,
-          inFlight.id,
-          recipient.gateway,
-          String(request.amount),
-          wallet.currency,
-          status,
-          request.narration,
-          view.livemode,
-          view.created_at,
-          String(this.config.payoutDailyLimit),
-          claimJson(idempotency, view),
-        ],
-      );
+      held = await this.holdPoster(inFlight.id).post({
+        id,
+        reference: view.reference,
+        userId,
+        recipientId: recipient.id,
+        walletId: wallet.id,
+        inFlightId: inFlight.id,
+        gateway: recipient.gateway,
+        amount: String(request.amount),
+        currency: wallet.currency,
+        status,
+        narration: request.narration,
+        livemode: view.livemode,
+        createdAt: view.created_at,
+        dailyLimit: String(this.config.payoutDailyLimit),
+        idempotency: claimJson(idempotency, view),
+      });
     } catch (error) {
       throw idempotencyKeyLost(error) ?? this.ledger.failure(error);
     }
-    const outcome = rows[0]?.outcome;
+    const outcome = held.outcome;
     if (outcome === 'recipient_not_found') throw notFound('Payout recipient');
     if (outcome === 'insufficient_funds') throw insufficientFunds();
     if (outcome === 'daily_limit') {
-      const used = minorFromDb(rows[0].used_today ?? '0');
+      const used = minorFromDb(held.used_today ?? '0');
       throw limitExceeded(
         'PAYOUT_DAILY_LIMIT',
         `Withdrawals are limited to ${this.config.payoutDailyLimit} per UTC day; ${Math.max(this.config.payoutDailyLimit - used, 0)} remain today`,
@@ -269,7 +306,11 @@ export class PayoutsService {
     if (outcome !== 'created') throw new Error(`payout_hold answered ${outcome ?? 'nothing'}`);
     if (idempotency) idempotency.completed = true;
     this.metrics.payouts.inc({ gateway: view.gateway, event: 'requested' });
-    if (view.status === 'pending') await this.enqueue(view.id);
+    if (view.status === 'pending') {
+      if (!(await this.enqueues.submit({ payoutId: view.id, requestId: currentRequestId() }))) {
+        this.logger.warn(`payout ${view.id} waits for reconciliation: it could not be enqueued`);
+      }
+    }
     return view;
   }
 
@@ -320,6 +361,17 @@ export class PayoutsService {
     return queued;
   }
 
+  private holdPoster(inFlightId: string): PayoutHoldPoster {
+    let poster = this.holds.get(inFlightId);
+    if (!poster) {
+      poster = new PayoutHoldPoster((sql, params) =>
+        queryRows(this.dataSource.manager, sql, params),
+      );
+      this.holds.set(inFlightId, poster);
+    }
+    return poster;
+  }
+
   /** A gateway's test keys (`sk_test_…`, `FLWSECK_TEST-…`) move no real money. */
   private livemode(gateway: string): boolean {
     const key =
@@ -336,12 +388,20 @@ export class PayoutsService {
     userId: string,
     recipientId: string,
   ): Promise<RecipientRow> {
+    const cached = this.recipients.get(recipientId);
+    if (cached) {
+      if (cached.user_id !== userId) throw notFound('Payout recipient');
+      return cached;
+    }
+    if (!isUuid(recipientId)) throw notFound('Payout recipient');
     const [recipient] = await queryRows<RecipientRow>(
       manager,
       `SELECT * FROM payout_recipients WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL`,
       [recipientId, userId],
     );
     if (!recipient) throw notFound('Payout recipient');
+    if (this.recipients.size >= MAX_CACHED_RECIPIENTS) this.recipients.clear();
+    this.recipients.set(recipient.id, recipient);
     return recipient;
   }
 }

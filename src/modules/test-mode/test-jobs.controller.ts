@@ -40,8 +40,21 @@ export class TestJobsController {
     @InjectQueue(QueueName.WebhookDeliveries) deliveries: Queue,
     @InjectQueue(QueueName.WebhookRelay) relay: Queue,
     @InjectQueue(QueueName.Maintenance) maintenance: Queue,
+    @InjectQueue(QueueName.Payouts) payouts: Queue,
+    @InjectQueue(QueueName.NotificationRelay) notificationRelay: Queue,
+    @InjectQueue(QueueName.NotificationEmails) notificationEmails: Queue,
   ) {
-    this.queues = [inbound, payments, refunds, deliveries, relay, maintenance];
+    this.queues = [
+      inbound,
+      payments,
+      refunds,
+      deliveries,
+      relay,
+      maintenance,
+      payouts,
+      notificationRelay,
+      notificationEmails,
+    ];
   }
 
   @Get('jobs/status')

@@ -7,6 +7,7 @@ import type {
   RefundResult,
   VerifyResult,
 } from '../gateway.interface.js';
+import { type Json, isObject } from '../gateway-json.js';
 
 /**
  * Pure mapping from Flutterwave v3 payloads to our shapes. Flutterwave speaks MAJOR units
@@ -33,12 +34,6 @@ export const FLUTTERWAVE_CURRENCIES: readonly string[] = [
   'MWK',
   'EGP',
 ];
-
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function str(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);

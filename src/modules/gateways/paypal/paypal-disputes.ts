@@ -4,6 +4,7 @@ import type {
   NormalizedWebhookEvent,
 } from '../gateway.interface.js';
 import { majorToMinor } from '../../../common/money.js';
+import { type Json, isObject, str } from '../gateway-json.js';
 
 /**
  * PayPal disputes (https://developer.paypal.com/api/customer-disputes/v1/): the
@@ -16,16 +17,6 @@ export const PAYPAL_DISPUTE_EVENTS: readonly string[] = [
   'CUSTOMER.DISPUTE.UPDATED',
   'CUSTOMER.DISPUTE.RESOLVED',
 ];
-
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
 
 /**
  * PayPal's status and outcome → ours. Resolved for the buyer (or the merchant accepted the claim)

@@ -36,6 +36,11 @@ import { mapPayPalDispute } from './paypal-disputes.js';
 
 type Json = Record<string, unknown>;
 
+/** Minor units → PayPal's Money object (major-unit string value); the inverse of `moneyOf`. */
+function payPalMoney(amount: number, currency: string): { currency_code: string; value: string } {
+  return { currency_code: currency.toUpperCase(), value: minorToMajorString(amount, currency) };
+}
+
 /** The five transmission headers PayPal signs a webhook with; all are passed to its verify API. */
 export const PAYPAL_SIGNATURE_HEADERS = {
   auth_algo: 'paypal-auth-algo',
@@ -96,10 +101,7 @@ export class PayPalAdapter implements PaymentGateway, DisputeCapableGateway {
             reference_id: input.reference,
             custom_id: input.reference,
             invoice_id: input.reference,
-            amount: {
-              currency_code: input.currency.toUpperCase(),
-              value: minorToMajorString(input.amount, input.currency),
-            },
+            amount: payPalMoney(input.amount, input.currency),
           },
         ],
         payment_source: {
@@ -133,8 +135,8 @@ export class PayPalAdapter implements PaymentGateway, DisputeCapableGateway {
     if (!order) return { status: 'not_found' };
     if (order.status !== 'APPROVED') return mapOrder(order);
     if (order.intent === 'AUTHORIZE')
-      return this.authorizeOrder(input.gatewayPaymentId, input.reference);
-    return this.captureOrder(input.gatewayPaymentId, input.reference);
+      return this.completeOrder('authorize', input.gatewayPaymentId, input.reference);
+    return this.completeOrder('capture', input.gatewayPaymentId, input.reference);
   }
 
   /**
@@ -148,10 +150,7 @@ export class PayPalAdapter implements PaymentGateway, DisputeCapableGateway {
       path: `/v2/payments/authorizations/${encodeURIComponent(authorizationId)}/capture`,
       headers: { 'paypal-request-id': input.idempotencyKey, prefer: 'return=representation' },
       json: {
-        amount: {
-          currency_code: input.currency.toUpperCase(),
-          value: minorToMajorString(input.amount, input.currency),
-        },
+        amount: payPalMoney(input.amount, input.currency),
         final_capture: true,
       },
     });
@@ -193,26 +192,35 @@ export class PayPalAdapter implements PaymentGateway, DisputeCapableGateway {
   }
 
   /**
-   * Authorizes an APPROVED order of intent AUTHORIZE once (developer.paypal.com/docs/api/orders/
-   * v2/#orders_authorize): a repeated call with the same request id replays the first.
+   * Completes an APPROVED order once: `authorize` for intent AUTHORIZE
+   * (developer.paypal.com/docs/api/orders/v2/#orders_authorize), `capture` for intent CAPTURE
+   * (#orders_capture). A repeated call with the same request id replays the first.
    */
-  private async authorizeOrder(orderId: string, reference: string): Promise<VerifyResult> {
+  private async completeOrder(
+    action: 'authorize' | 'capture',
+    orderId: string,
+    reference: string,
+  ): Promise<VerifyResult> {
     const response = await this.api<Json & PayPalError>(
       {
         method: 'POST',
-        path: `/v2/checkout/orders/${encodeURIComponent(orderId)}/authorize`,
-        headers: { 'paypal-request-id': `authorize-${reference}`, prefer: 'return=representation' },
+        path: `/v2/checkout/orders/${encodeURIComponent(orderId)}/${action}`,
+        headers: { 'paypal-request-id': `${action}-${reference}`, prefer: 'return=representation' },
         json: {},
       },
       [422],
     );
     if (response.status !== 422) return mapOrder(response.body);
     const issues = (response.body.details ?? []).map((detail) => detail.issue);
-    if (issues.includes('ORDER_ALREADY_AUTHORIZED')) {
+    const alreadyDone =
+      action === 'authorize' ? 'ORDER_ALREADY_AUTHORIZED' : 'ORDER_ALREADY_CAPTURED';
+    if (issues.includes(alreadyDone)) {
+      // Someone completed it between our GET and our POST under another request id: read the result.
       const order = await this.getOrder(orderId);
       if (order) return mapOrder(order);
     }
     if (issues.includes('INSTRUMENT_DECLINED') || issues.includes('ORDER_NOT_APPROVED')) {
+      // The payer can still choose another funding source on PayPal: not final.
       return {
         ...mapOrder((await this.getOrder(orderId)) ?? { id: orderId }),
         status: 'pending',
@@ -222,7 +230,7 @@ export class PayPalAdapter implements PaymentGateway, DisputeCapableGateway {
     throw new GatewayRequestError(
       this.name,
       422,
-      `authorize refused: ${issues.join(',') || response.body.message || 'unprocessable'}`,
+      `${action} refused: ${issues.join(',') || response.body.message || 'unprocessable'}`,
     );
   }
 
@@ -233,10 +241,7 @@ export class PayPalAdapter implements PaymentGateway, DisputeCapableGateway {
       path: `/v2/payments/captures/${encodeURIComponent(captureId)}/refund`,
       headers: { 'paypal-request-id': input.refundId, prefer: 'return=representation' },
       json: {
-        amount: {
-          currency_code: input.currency.toUpperCase(),
-          value: minorToMajorString(input.amount, input.currency),
-        },
+        amount: payPalMoney(input.amount, input.currency),
         // Echoed in PAYMENT.CAPTURE.REFUNDED, so the webhook finds our refund.
         custom_id: input.refundId,
         ...(input.reason ? { note_to_payer: input.reason.slice(0, 255) } : {}),
@@ -334,39 +339,6 @@ export class PayPalAdapter implements PaymentGateway, DisputeCapableGateway {
 
   parseWebhook(request: InboundWebhookRequest): NormalizedWebhookEvent {
     return mapPayPalEvent(JSON.parse(request.rawBody.toString('utf8')) as Json);
-  }
-
-  /** Captures an APPROVED order once: a repeated call with the same request id replays the first. */
-  private async captureOrder(orderId: string, reference: string): Promise<VerifyResult> {
-    const response = await this.api<Json & PayPalError>(
-      {
-        method: 'POST',
-        path: `/v2/checkout/orders/${encodeURIComponent(orderId)}/capture`,
-        headers: { 'paypal-request-id': `capture-${reference}`, prefer: 'return=representation' },
-        json: {},
-      },
-      [422],
-    );
-    if (response.status !== 422) return mapOrder(response.body);
-    const issues = (response.body.details ?? []).map((detail) => detail.issue);
-    if (issues.includes('ORDER_ALREADY_CAPTURED')) {
-      // Someone captured between our GET and our POST under another request id: read the result.
-      const order = await this.getOrder(orderId);
-      if (order) return mapOrder(order);
-    }
-    if (issues.includes('INSTRUMENT_DECLINED') || issues.includes('ORDER_NOT_APPROVED')) {
-      // The payer can still choose another funding source on PayPal: not final.
-      return {
-        ...mapOrder((await this.getOrder(orderId)) ?? { id: orderId }),
-        status: 'pending',
-        failureReason: issues.join(','),
-      };
-    }
-    throw new GatewayRequestError(
-      this.name,
-      422,
-      `capture refused: ${issues.join(',') || response.body.message || 'unprocessable'}`,
-    );
   }
 
   private async getOrder(orderId: string): Promise<Json | undefined> {

@@ -7,6 +7,7 @@ import type {
   VerifyResult,
 } from '../gateway.interface.js';
 import { PAYPAL_DISPUTE_EVENTS, paypalDisputeEvent } from './paypal-disputes.js';
+import { type Json, isObject, str } from '../gateway-json.js';
 
 /**
  * Pure mapping from PayPal REST payloads (Orders v2, Payments v2, webhook events) to our shapes.
@@ -42,16 +43,6 @@ export const PAYPAL_CURRENCIES: readonly string[] = [
   'THB',
   'USD',
 ];
-
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
 
 function list(value: unknown): Json[] {
   return Array.isArray(value) ? value.filter(isObject) : [];

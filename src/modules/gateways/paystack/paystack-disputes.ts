@@ -3,6 +3,7 @@ import type {
   GatewayDisputeStatus,
   NormalizedWebhookEvent,
 } from '../gateway.interface.js';
+import { type Json, isObject } from '../gateway-json.js';
 
 /**
  * Paystack disputes (https://paystack.com/docs/api/dispute/): `charge.dispute.create`,
@@ -14,12 +15,6 @@ export const PAYSTACK_DISPUTE_EVENTS: readonly string[] = [
   'charge.dispute.remind',
   'charge.dispute.resolve',
 ];
-
-type Json = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function scalar(value: unknown): string | undefined {
   return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
@@ -58,7 +53,7 @@ export function mapPaystackDisputeStatus(
 export function mapPaystackDispute(dispute: Json): GatewayDispute {
   const id = scalar(dispute.id);
   if (!id) throw new TypeError('Paystack dispute without an id');
-  const transaction = isRecord(dispute.transaction) ? dispute.transaction : {};
+  const transaction = isObject(dispute.transaction) ? dispute.transaction : {};
   const amount = minor(dispute.refund_amount) ?? minor(transaction.amount);
   if (amount === undefined) throw new TypeError(`Paystack dispute ${id} has no amount`);
   const currency = scalar(dispute.currency) ?? scalar(transaction.currency);
@@ -82,7 +77,7 @@ export function mapPaystackDispute(dispute: Json): GatewayDispute {
 /** A verified `charge.dispute.*` event → the normalized event (one per dispute state). */
 export function paystackDisputeEvent(type: string, data: Json): NormalizedWebhookEvent {
   const id = scalar(data.id);
-  const transaction = isRecord(data.transaction) ? data.transaction : {};
+  const transaction = isObject(data.transaction) ? data.transaction : {};
   const status = scalar(data.status) ?? '';
   if (!id) {
     return { eventId: `${type}..${status}`, type, kind: 'ignored', selfAuthenticating: false };

@@ -4,6 +4,7 @@ import type {
   GatewayDisputeStatus,
   NormalizedWebhookEvent,
 } from '../gateway.interface.js';
+import { type Json, isObject, str } from '../gateway-json.js';
 
 /**
  * Stripe disputes (https://docs.stripe.com/api/disputes/object): the `charge.dispute.*` events
@@ -15,16 +16,6 @@ export const STRIPE_DISPUTE_EVENTS: readonly string[] = [
   'charge.dispute.updated',
   'charge.dispute.closed',
 ];
-
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
 
 /**
  * Stripe's dispute statuses → ours (https://docs.stripe.com/disputes/how-disputes-work):

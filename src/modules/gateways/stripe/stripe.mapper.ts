@@ -7,6 +7,7 @@ import type {
   RefundResult,
   VerifyResult,
 } from '../gateway.interface.js';
+import { type Json, isObject, str } from '../gateway-json.js';
 
 /**
  * Pure mapping from Stripe objects (as Stripe serializes them) to our normalized shapes. Kept
@@ -65,16 +66,6 @@ export const STRIPE_CURRENCIES: readonly string[] = [
   'XOF',
   'ZAR',
 ];
-
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
 
 function idOf(value: unknown): string | undefined {
   if (typeof value === 'string') return str(value);

@@ -1,20 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsEmail,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUrl,
-  IsUUID,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
-import { MAX_MINOR } from '../../../common/money.js';
+import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { PageQueryDto, PageResponseDto } from '../../../common/pagination/page.dto.js';
-import { IsMetadata } from '../../../common/validation/metadata.validator.js';
+import { IsMetadata, METADATA_API_SCHEMA } from '../../../common/validation/metadata.validator.js';
 import { GATEWAY_NAMES } from '../../gateways/gateway.interface.js';
 import {
   CAPTURE_MODES,
@@ -22,25 +9,27 @@ import {
   type Payment,
   PAYMENT_STATUSES,
 } from '../payment.entity.js';
+import {
+  IsCurrencyCode,
+  IsEmailAddress,
+  IsMinorAmount,
+  IsReturnUrl,
+} from '../../../common/validation/request-fields.js';
 
 export class CreatePaymentDto {
   @ApiProperty({ description: 'Amount in the currency minor unit (kobo, cents)', example: 500000 })
-  @IsInt()
-  @Min(1)
-  @Max(MAX_MINOR)
+  @IsMinorAmount()
   amount: number;
 
   @ApiProperty({ description: 'ISO-4217 currency code, upper case', example: 'NGN' })
-  @IsString()
-  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an upper-case ISO-4217 code' })
+  @IsCurrencyCode()
   currency: string;
 
   @ApiProperty({
     description: "The payer's email address (gateways require one)",
     example: 'payer@example.com',
   })
-  @IsEmail()
-  @MaxLength(254)
+  @IsEmailAddress()
   email: string;
 
   @ApiProperty({
@@ -57,17 +46,14 @@ export class CreatePaymentDto {
     example: 'https://shop.example.com/checkout/done',
   })
   @IsOptional()
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
-  @MaxLength(2048)
+  @IsReturnUrl()
   callback_url?: string;
 
   @ApiPropertyOptional({
     description:
       'Free-form data kept with the payment: at most 50 keys of at most 40 characters, each value a string of at most 500',
     example: { cart_id: 'c_123' },
-    type: 'object',
-    additionalProperties: { type: 'string', maxLength: 500 },
-    maxProperties: 50,
+    ...METADATA_API_SCHEMA,
   })
   @IsOptional()
   @IsMetadata()
@@ -100,9 +86,7 @@ export class CapturePaymentDto {
     example: 30000,
   })
   @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_MINOR)
+  @IsMinorAmount()
   amount?: number;
 }
 

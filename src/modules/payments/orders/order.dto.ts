@@ -1,18 +1,15 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsInt, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { MAX_MINOR } from '../../../common/money.js';
+import { IsString, MaxLength, MinLength } from 'class-validator';
 import type { Order } from './order.entity.js';
+import { IsCurrencyCode, IsMinorAmount } from '../../../common/validation/request-fields.js';
 
 export class CreateOrderDto {
   @ApiProperty({ description: 'Order total in the currency minor unit', example: 250000 })
-  @IsInt()
-  @Min(1)
-  @Max(MAX_MINOR)
+  @IsMinorAmount()
   amount: number;
 
   @ApiProperty({ description: 'ISO-4217 currency code, upper case', example: 'NGN' })
-  @IsString()
-  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an upper-case ISO-4217 code' })
+  @IsCurrencyCode()
   currency: string;
 
   @ApiProperty({ description: "The merchant's own identifier for the order", example: 'rcpt_1001' })

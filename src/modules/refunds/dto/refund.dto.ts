@@ -1,18 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-} from 'class-validator';
-import { MAX_MINOR } from '../../../common/money.js';
+import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { PageQueryDto, PageResponseDto } from '../../../common/pagination/page.dto.js';
 import { type Refund, REFUND_STATUSES } from '../refund.entity.js';
+import { IsMinorAmount } from '../../../common/validation/request-fields.js';
 
 export class CreateRefundDto {
   @ApiPropertyOptional({
@@ -20,9 +10,7 @@ export class CreateRefundDto {
     example: 25000,
   })
   @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_MINOR)
+  @IsMinorAmount()
   amount?: number;
 
   @ApiPropertyOptional({

@@ -1,15 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUrl,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { MAX_MINOR } from '../../../common/money.js';
 import { PageQueryDto, PageResponseDto } from '../../../common/pagination/page.dto.js';
 import { GATEWAY_NAMES, type GatewayName } from '../../gateways/gateway.interface.js';
@@ -18,6 +8,7 @@ import {
   type WalletTransactionStatus,
   type WalletTransactionType,
 } from '../wallet-transaction.js';
+import { IsReturnUrl } from '../../../common/validation/request-fields.js';
 
 export class TransferRequestDto {
   @ApiProperty({
@@ -203,8 +194,7 @@ export class DepositRequestDto {
     example: 'https://app.example.com/wallet/topped-up',
   })
   @IsOptional()
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
-  @MaxLength(2048)
+  @IsReturnUrl()
   callback_url?: string;
 }
 
