@@ -61,6 +61,27 @@ export const queryKeys = {
   adminRefunds: (filters: { needs_attention?: string; status?: string; cursor?: string }) =>
     ['api', 'admin', 'refunds', compactFilters(filters)] as const,
   ledgerCheck: () => ['api', 'admin', 'ledger-check'] as const,
+  adminPayouts: (filters: { status?: string; cursor?: string }) =>
+    ['api', 'admin', 'payouts', compactFilters(filters)] as const,
+
+  notifications: () => ['api', 'notifications'] as const,
+  notificationList: (filters: { unread: boolean; cursor?: string }) =>
+    ['api', 'notifications', 'list', compactFilters(filters)] as const,
+  notificationPreferences: () => ['api', 'notification-preferences'] as const,
+
+  banks: (gateway: string, currency: string) => ['api', 'banks', gateway, currency] as const,
+  payoutRecipients: () => ['api', 'payout-recipients'] as const,
+  /** Withdrawals change the wallet's balance: they live under the wallet's key. */
+  withdrawals: (filters: { cursor?: string }) =>
+    ['api', 'wallet', 'withdrawals', compactFilters(filters)] as const,
+
+  publishableKey: () => ['api', 'keys-publishable'] as const,
+
+  disputes: () => ['api', 'disputes'] as const,
+  disputeList: (filters: { status?: string; cursor?: string }) =>
+    ['api', 'disputes', 'list', compactFilters(filters)] as const,
+  adminDisputes: (filters: { status?: string; cursor?: string }) =>
+    ['api', 'admin', 'disputes', compactFilters(filters)] as const,
 };
 
 /** Whether `key` lies under `prefix` (what TanStack Query's invalidateQueries matches). */

@@ -10,8 +10,8 @@ export const navEntries: readonly NavEntry[] = [
   { to: '/', label: 'Overview' },
   { to: '/payments', label: 'Payments' },
   { to: '/wallet', label: 'Wallet' },
+  { to: '/disputes', label: 'Disputes' },
   { to: '/developers', label: 'Developers' },
-  // EXTENSION POINT (issue 20, later phase): { to: '/notifications', label: 'Notifications' }
-  // once the notifications routes are in the OpenAPI document.
+  { to: '/notifications', label: 'Notifications' },
   { to: '/admin', label: 'Admin', adminOnly: true },
 ];

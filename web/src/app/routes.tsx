@@ -15,6 +15,11 @@ const EndpointsPage = lazy(() => import('../pages/developers/EndpointsPage'));
 const DeliveriesPage = lazy(() => import('../pages/developers/DeliveriesPage'));
 const DeliveryDetailPage = lazy(() => import('../pages/developers/DeliveryDetailPage'));
 const EventsPage = lazy(() => import('../pages/developers/EventsPage'));
+const NotificationsPage = lazy(() => import('../pages/notifications/NotificationsPage'));
+const PublishableKeyPage = lazy(() => import('../pages/developers/PublishableKeyPage'));
+const AdminPayoutsPage = lazy(() => import('../pages/admin/AdminPayoutsPage'));
+const DisputesPage = lazy(() => import('../pages/disputes/DisputesPage'));
+const AdminDisputesPage = lazy(() => import('../pages/admin/AdminDisputesPage'));
 const AdminLayout = lazy(() => import('../pages/admin/AdminLayout'));
 const ReviewPaymentsPage = lazy(() => import('../pages/admin/ReviewPaymentsPage'));
 const UnmatchedEventsPage = lazy(() => import('../pages/admin/UnmatchedEventsPage'));
@@ -32,17 +37,18 @@ export const appRoutes: RouteObject[] = [
     children: [
       { index: true, element: <OverviewPage /> },
       { path: 'payments', element: <PaymentsPage /> },
-      // EXTENSION POINT: capture/cancel are actions on this page (authorised payments).
       { path: 'payments/:reference', element: <PaymentDetailPage /> },
-      // EXTENSION POINT: wallet/withdraw and wallet/recipients (payouts) as child pages here.
+      // Withdraw, payout recipients and withdrawals are sections of the wallet page.
       { path: 'wallet', element: <WalletPage /> },
+      { path: 'disputes', element: <DisputesPage /> },
+      { path: 'notifications', element: <NotificationsPage /> },
       {
         path: 'developers',
         element: <DevelopersLayout />,
         children: [
           { index: true, element: <Navigate to="keys" replace /> },
           { path: 'keys', element: <ApiKeysPage /> },
-          // EXTENSION POINT: { path: 'publishable-key', element: <PublishableKeyPage /> }
+          { path: 'publishable-key', element: <PublishableKeyPage /> },
           { path: 'webhooks', element: <EndpointsPage /> },
           { path: 'deliveries', element: <DeliveriesPage /> },
           { path: 'deliveries/:id', element: <DeliveryDetailPage /> },
@@ -57,7 +63,8 @@ export const appRoutes: RouteObject[] = [
           { path: 'review', element: <ReviewPaymentsPage /> },
           { path: 'webhook-events', element: <UnmatchedEventsPage /> },
           { path: 'refunds', element: <AdminRefundsPage /> },
-          // EXTENSION POINT: { path: 'payouts' } (payouts awaiting a person), { path: 'disputes' }
+          { path: 'payouts', element: <AdminPayoutsPage /> },
+          { path: 'disputes', element: <AdminDisputesPage /> },
           { path: 'ledger', element: <LedgerCheckPage /> },
           { path: 'queues', element: <QueuesPage /> },
         ],

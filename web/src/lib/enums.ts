@@ -72,6 +72,27 @@ export const EVENT_TYPES = everyValueOf<NonNullable<QueryOf<'/api/v1/events'>['t
   'webhook.test',
 ]);
 
+export const PAYOUT_STATUSES = everyValueOf<
+  NonNullable<QueryOf<'/api/v1/admin/payouts'>['status']>
+>()([
+  'pending_approval',
+  'pending',
+  'processing',
+  'requires_otp',
+  'succeeded',
+  'failed',
+  'reversed',
+  'rejected',
+]);
+
+export const DISPUTE_STATUSES = everyValueOf<NonNullable<QueryOf<'/api/v1/disputes'>['status']>>()([
+  'open',
+  'under_review',
+  'won',
+  'lost',
+  'accepted',
+]);
+
 /** What an endpoint can subscribe to: every event type but the test event (sent on request). */
 export const SUBSCRIBABLE_EVENT_TYPES = EVENT_TYPES.filter(
   (type): type is Exclude<(typeof EVENT_TYPES)[number], 'webhook.test'> => type !== 'webhook.test',

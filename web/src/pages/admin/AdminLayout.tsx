@@ -7,7 +7,8 @@ const entries = [
   { to: '/admin/review', label: 'Needs review' },
   { to: '/admin/webhook-events', label: 'Unmatched events' },
   { to: '/admin/refunds', label: 'Refunds awaiting a person' },
-  // EXTENSION POINT (issue 20, later phase): payouts awaiting a person, disputes.
+  { to: '/admin/payouts', label: 'Payouts awaiting a person' },
+  { to: '/admin/disputes', label: 'Disputes' },
   { to: '/admin/ledger', label: 'Ledger check' },
   { to: '/admin/queues', label: 'Queues' },
 ];

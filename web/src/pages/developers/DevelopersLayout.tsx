@@ -3,7 +3,7 @@ import { SubNav } from '../../components/SubNav';
 
 const entries = [
   { to: '/developers/keys', label: 'API keys' },
-  // EXTENSION POINT (issue 20, later phase): { to: '/developers/publishable-key', label: 'Publishable key' }
+  { to: '/developers/publishable-key', label: 'Publishable key' },
   { to: '/developers/webhooks', label: 'Webhook endpoints' },
   { to: '/developers/deliveries', label: 'Delivery log' },
   { to: '/developers/events', label: 'Events' },

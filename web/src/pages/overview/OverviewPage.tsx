@@ -142,6 +142,58 @@ function FailingEndpointsCard() {
   );
 }
 
+/** Open disputes hold money until answered: the first few, with their evidence deadline. */
+const OPEN_DISPUTES_SHOWN = 5;
+
+function OpenDisputesCard() {
+  const open = useQuery({
+    queryKey: queryKeys.disputeList({ status: 'open' }),
+    queryFn: async ({ signal }) =>
+      unwrap(
+        await api.GET('/api/v1/disputes', {
+          params: { query: { status: 'open', limit: OPEN_DISPUTES_SHOWN } },
+          signal,
+        }),
+      ),
+  });
+  return (
+    <Section title="Open disputes" id="open-disputes">
+      {open.isPending && <Loading what="open disputes" />}
+      {open.error && <ErrorNotice error={open.error} title="Could not load open disputes." />}
+      {open.data && open.data.disputes.length === 0 && <EmptyState title="No open disputes." />}
+      {open.data && open.data.disputes.length > 0 && (
+        <>
+          <ul className="plain-list">
+            {open.data.disputes.map((dispute) => (
+              <li key={dispute.id}>
+                <Amount minor={dispute.amount} currency={dispute.currency} /> on{' '}
+                <span className="mono">{dispute.payment_reference}</span>
+                <br />
+                <span className="muted small">
+                  {dispute.due_by ? (
+                    <>
+                      Evidence due <DateTime iso={dispute.due_by} />
+                    </>
+                  ) : (
+                    'No deadline given'
+                  )}
+                </span>
+              </li>
+            ))}
+          </ul>
+          <p>
+            <Link to="/disputes?status=open">
+              {open.data.next_cursor
+                ? `More than ${OPEN_DISPUTES_SHOWN} open: see them all`
+                : 'Answer or accept them'}
+            </Link>
+          </p>
+        </>
+      )}
+    </Section>
+  );
+}
+
 export function OverviewPage() {
   return (
     <>
@@ -150,7 +202,7 @@ export function OverviewPage() {
         <BalanceCard />
         <PaymentsTodayCard />
         <FailingEndpointsCard />
-        {/* EXTENSION POINT (issue 20, later phase): open disputes, once /disputes exists. */}
+        <OpenDisputesCard />
       </div>
     </>
   );

@@ -1,12 +1,13 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
-import { unwrap } from '../../api/errors';
+import { ApiError, unwrap } from '../../api/errors';
 import { queryKeys } from '../../api/query-keys';
 import type { Payment, PaymentAuditEntry } from '../../api/schema';
 import { api } from '../../app/session';
 import { Field } from '../../components/Field';
 import { Amount, DateTime } from '../../components/format';
+import { ConfirmButton } from '../../components/ConfirmButton';
 import { EmptyState, ErrorNotice, Loading, StatusMessage } from '../../components/feedback';
 import { Fact, Facts, PageHeader, Section, TableScroll } from '../../components/layout';
 import { CursorPager } from '../../components/Pager';
@@ -34,6 +35,12 @@ function PaymentFacts({ payment }: { payment: Payment }) {
         <Amount minor={payment.amount_refunded} currency={payment.currency} /> (
         {humanize(payment.refund_status)})
       </Fact>
+      <Fact label="Capture">{humanize(payment.capture)}</Fact>
+      {payment.amount_authorized !== null && (
+        <Fact label="Authorized">
+          <Amount minor={payment.amount_authorized} currency={payment.currency} />
+        </Fact>
+      )}
       <Fact label="Gateway">{humanize(payment.gateway)}</Fact>
       <Fact label="Purpose">{humanize(payment.purpose)}</Fact>
       <Fact label="Payer email">
@@ -164,6 +171,139 @@ function VerifyButton({ reference }: { reference: string }) {
           `The gateway was asked; the payment is ${humanize(verify.data.status)}.`}
       </StatusMessage>
       {verify.error && <ErrorNotice error={verify.error} title="Could not verify the payment." />}
+    </div>
+  );
+}
+
+/**
+ * Capture or cancel an authorized payment (SPEC §15). Each operation keeps one Idempotency-Key
+ * while it is retried (an answer lost after the gateway captured replays the first outcome), and
+ * gets a new one when the person changes the amount.
+ */
+function CaptureActions({ payment }: { payment: Payment }) {
+  const queryClient = useQueryClient();
+  const [amountText, setAmountText] = useState('');
+  const [amountError, setAmountError] = useState<string | null>(null);
+  const captureKey = useIdempotencyKey();
+  const cancelKey = useIdempotencyKey();
+  const authorized = payment.amount_authorized ?? payment.amount;
+
+  const settled = (next: Payment) => {
+    queryClient.setQueryData(queryKeys.payment(payment.reference), next);
+    void queryClient.invalidateQueries({ queryKey: queryKeys.payment(payment.reference) });
+    void queryClient.invalidateQueries({ queryKey: queryKeys.payments() });
+    void queryClient.invalidateQueries({ queryKey: queryKeys.wallet() });
+  };
+
+  const capture = useMutation({
+    mutationFn: async (amount: number | undefined) =>
+      unwrap(
+        await api.POST('/api/v1/payments/{reference}/capture', {
+          params: { path: { reference: payment.reference } },
+          body: { amount },
+          headers: { 'Idempotency-Key': captureKey.key },
+        }),
+      ),
+    onSuccess: settled,
+  });
+  const cancel = useMutation({
+    mutationFn: async () =>
+      unwrap(
+        await api.POST('/api/v1/payments/{reference}/cancel', {
+          params: { path: { reference: payment.reference } },
+          headers: { 'Idempotency-Key': cancelKey.key },
+        }),
+      ),
+    onSuccess: settled,
+  });
+  const busy = capture.isPending || cancel.isPending;
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    let amount: number | undefined;
+    if (amountText.trim() !== '') {
+      const parsed = parseMajorInput(amountText, payment.currency);
+      if (!parsed.ok) {
+        setAmountError(parsed.message);
+        return;
+      }
+      if (parsed.minor > authorized) {
+        setAmountError(`At most ${formatMinor(authorized, payment.currency)} was authorized.`);
+        return;
+      }
+      amount = parsed.minor;
+    }
+    setAmountError(null);
+    capture.mutate(amount);
+  };
+
+  const outcome = capture.data ?? cancel.data;
+  if (payment.status !== 'authorized') {
+    return outcome ? (
+      <StatusMessage>
+        {`Done: the payment is ${humanize(outcome.status)}${
+          outcome.status === 'succeeded' && outcome.amount_received !== null
+            ? ` for ${formatMinor(outcome.amount_received, outcome.currency)}`
+            : ''
+        }.`}
+      </StatusMessage>
+    ) : null;
+  }
+  const lostAnswer = (error: unknown) =>
+    !(error instanceof ApiError) || error.status >= 500
+      ? 'No clear answer: trying again is safe, the gateway is asked at most once.'
+      : undefined;
+  return (
+    <div className="stack section-part" role="group" aria-labelledby="capture-title">
+      <h3 id="capture-title">Capture or cancel</h3>
+      <p className="muted">
+        The gateway holds <Amount minor={authorized} currency={payment.currency} /> for this
+        payment. Capture takes it (or part of it, releasing the rest); cancel releases it all.
+      </p>
+      <form onSubmit={submit} className="stack" aria-label="Capture this payment" noValidate>
+        <Field
+          label={`Amount to capture in ${payment.currency} (optional)`}
+          hint="Leave empty to capture everything authorized."
+          error={amountError}
+        >
+          <input
+            inputMode="decimal"
+            autoComplete="off"
+            value={amountText}
+            onChange={(event) => {
+              setAmountText(event.target.value);
+              // A different amount is a different operation: a new Idempotency-Key.
+              captureKey.renew();
+              capture.reset();
+            }}
+          />
+        </Field>
+        <div className="row">
+          <button type="submit" className="button primary" disabled={busy}>
+            {capture.isPending ? 'Capturing…' : capture.error ? 'Try capture again' : 'Capture'}
+          </button>
+          <ConfirmButton
+            question="Release the whole authorization? This cannot be undone."
+            confirmLabel="Release it"
+            onConfirm={() => cancel.mutate()}
+            disabled={busy}
+          >
+            {cancel.isPending ? 'Canceling…' : 'Cancel authorization'}
+          </ConfirmButton>
+        </div>
+      </form>
+      {capture.error && (
+        <ErrorNotice
+          error={capture.error}
+          title={lostAnswer(capture.error) ?? 'The capture was refused.'}
+        />
+      )}
+      {cancel.error && (
+        <ErrorNotice
+          error={cancel.error}
+          title={lostAnswer(cancel.error) ?? 'The cancel was refused.'}
+        />
+      )}
     </div>
   );
 }
@@ -347,7 +487,7 @@ export function PaymentDetailPage() {
           <Section title="Details" id="details">
             <PaymentFacts payment={payment.data} />
             <VerifyButton reference={reference} />
-            {/* EXTENSION POINT (issue 20, later phase): capture / cancel for authorised payments. */}
+            <CaptureActions payment={payment.data} />
           </Section>
           <Section title="Audit trail" id="audit">
             <AuditTrail reference={reference} />

@@ -15,6 +15,7 @@ import { TRANSACTION_TYPES, humanize, oneOf } from '../../lib/enums';
 import { formatMinor, parseMajorInput } from '../../lib/money';
 import { useCursorTrail } from '../../lib/use-cursor-trail';
 import { useIdempotencyKey } from '../../lib/use-idempotency-key';
+import { Recipients, WithdrawForm, Withdrawals } from './Payouts';
 
 interface TransferDraft {
   wallet_number: string;
@@ -287,8 +288,16 @@ export function WalletPage() {
             <Section title="Send money" id="transfer">
               <TransferForm wallet={wallet.data} />
             </Section>
-            {/* EXTENSION POINT (issue 20, later phase): withdraw and payout recipients. */}
+            <Section title="Withdraw" id="withdraw">
+              <WithdrawForm wallet={wallet.data} />
+            </Section>
           </div>
+          <Section title="Withdrawals" id="withdrawals">
+            <Withdrawals />
+          </Section>
+          <Section title="Payout recipients" id="recipients">
+            <Recipients currency={wallet.data.currency} />
+          </Section>
           <Section title="History" id="history">
             <History />
           </Section>
