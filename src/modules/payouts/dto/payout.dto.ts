@@ -88,15 +88,16 @@ export class RecipientDto {
   @ApiProperty({ description: 'The full number is never shown', example: '4567' })
   account_number_last4: string;
   @ApiProperty({ example: '058' }) bank_code: string;
-  @ApiProperty({ example: 'Guaranty Trust Bank', nullable: true }) bank_name: string | null;
+  @ApiProperty({ type: String, example: 'Guaranty Trust Bank', nullable: true }) bank_name:
+    string | null;
   @ApiProperty({ example: 'NGN' }) currency: string;
-  @ApiProperty({ example: 'Salary account', nullable: true }) nickname: string | null;
+  @ApiProperty({ type: String, example: 'Salary account', nullable: true }) nickname: string | null;
   @ApiProperty({ example: '2026-01-22T12:34:56.000Z' }) created_at: string;
 }
 
 export class RecipientListDto {
   @ApiProperty({ type: [RecipientDto] }) recipients: RecipientDto[];
-  @ApiProperty({ nullable: true, example: null }) next_cursor: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null }) next_cursor: string | null;
 }
 
 export class CreateWithdrawalDto {
@@ -127,18 +128,23 @@ export class PayoutDto {
   @ApiProperty({ example: 'NGN' }) currency: string;
   @ApiProperty({ enum: PAYOUT_STATUSES, example: 'pending' }) status: string;
   @ApiProperty({ type: RecipientDto }) recipient: RecipientDto;
-  @ApiProperty({ nullable: true, example: 'Weekly payout' }) narration: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'Weekly payout' }) narration: string | null;
   @ApiProperty({ enum: PAYOUT_GATEWAYS, example: 'paystack' }) gateway: string;
-  @ApiProperty({ description: 'Why it failed, as the gateway said', nullable: true, example: null })
+  @ApiProperty({
+    type: String,
+    description: 'Why it failed, as the gateway said',
+    nullable: true,
+    example: null,
+  })
   failure_reason: string | null;
   @ApiProperty({ example: true }) livemode: boolean;
   @ApiProperty({ example: '2026-01-22T12:34:56.000Z' }) created_at: string;
-  @ApiProperty({ nullable: true, example: null }) completed_at: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null }) completed_at: string | null;
 }
 
 export class PayoutListDto {
   @ApiProperty({ type: [PayoutDto] }) withdrawals: PayoutDto[];
-  @ApiProperty({ nullable: true, example: null }) next_cursor: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null }) next_cursor: string | null;
 }
 
 export class ListPayoutsQueryDto extends PageQueryDto {
@@ -164,17 +170,17 @@ export class FinalizePayoutDto {
 
 export class AdminPayoutDto extends PayoutDto {
   @ApiProperty({ example: '6f1c2b7e-5d4a-4e8b-9c1d-2a3b4c5d6e7f' }) user_id: string;
-  @ApiProperty({ nullable: true, example: null }) approved_by: string | null;
-  @ApiProperty({ nullable: true, example: null }) approved_at: string | null;
-  @ApiProperty({ nullable: true, example: null }) rejected_by: string | null;
-  @ApiProperty({ nullable: true, example: null }) rejected_at: string | null;
-  @ApiProperty({ nullable: true, example: null }) rejection_note: string | null;
-  @ApiProperty({ nullable: true, example: null }) finalized_by: string | null;
-  @ApiProperty({ nullable: true, example: null }) finalized_at: string | null;
-  @ApiProperty({ nullable: true, example: null }) last_error: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null }) approved_by: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null }) approved_at: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null }) rejected_by: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null }) rejected_at: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null }) rejection_note: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null }) finalized_by: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null }) finalized_at: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null }) last_error: string | null;
 }
 
 export class AdminPayoutListDto {
   @ApiProperty({ type: [AdminPayoutDto] }) payouts: AdminPayoutDto[];
-  @ApiProperty({ nullable: true, example: null }) next_cursor: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null }) next_cursor: string | null;
 }
