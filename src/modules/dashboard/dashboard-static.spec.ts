@@ -21,7 +21,7 @@ describe('DashboardStaticService', () => {
   beforeAll(() => {
     mkdirSync(join(dir, 'assets'));
     writeFileSync(join(dir, 'index.html'), INDEX);
-    writeFileSync(join(dir, 'assets', 'index-AbC123.js'), 'console.log(1)');
+    writeFileSync(join(dir, 'assets', 'index-AbC123.js'), 'export {};');
     writeFileSync(join(dir, 'favicon.svg'), '<svg/>');
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -13,6 +13,7 @@ import {
   type Transition,
 } from './payment-transitions.js';
 import { settlementStatement, type SettlementWrite } from './settlement-statement.js';
+import { snapshotUpdateRequested } from '../../../config/dev-flags.js';
 
 /**
  * settlement.sql is what settlementStatement builds for each kind of settlement, checked in so a
@@ -207,7 +208,7 @@ function wrap(text: string): string {
 describe('the settlement statement', () => {
   it('is the statement checked in as settlement.sql', () => {
     const built = render();
-    if (process.env.UPDATE_SNAPSHOTS === '1') writeFileSync(SNAPSHOT, built);
+    if (snapshotUpdateRequested()) writeFileSync(SNAPSHOT, built);
     expect(built).toBe(readFileSync(SNAPSHOT, 'utf8'));
   });
 
