@@ -44,8 +44,10 @@ export class PayoutTransitionsService {
 
   /** Applies what the gateway said happened; false when it changed nothing (repeat or contradiction). */
   async finish(payoutId: string, outcome: PayoutOutcome, reason: string | null): Promise<boolean> {
+    let gateway = 'unknown';
     const changed = await this.dataSource.transaction(async (manager) => {
       const payout = await this.locked(manager, payoutId);
+      gateway = payout.gateway;
       if (outcome === 'succeeded') {
         if (!SENT_STATUSES.includes(payout.status)) return this.unchanged(manager, payout, outcome);
         const transferId = await this.settle(manager, payout);
@@ -82,17 +84,17 @@ export class PayoutTransitionsService {
       await this.recordEvent(manager, payout.id, `payout.${outcome}` as const);
       return true;
     });
-    if (changed) {
-      const payout = await loadPayout(this.dataSource.manager, { id: payoutId });
-      this.metrics.payouts.inc({ gateway: payout?.gateway ?? 'unknown', event: outcome });
-    }
+    // The gateway read under the lock: the metric needs no second read of the payout.
+    if (changed) this.metrics.payouts.inc({ gateway, event: outcome });
     return changed;
   }
 
   /** An admin's rejection of a payout awaiting approval: the hold goes back, recorded with who. */
   async reject(payoutId: string, adminUserId: string, note: string): Promise<boolean> {
+    let gateway = 'unknown';
     const changed = await this.dataSource.transaction(async (manager) => {
       const payout = await this.locked(manager, payoutId);
+      gateway = payout.gateway;
       if (payout.status !== 'pending_approval') return false;
       const transferId = await this.returnToWallet(manager, payout, 'in_flight');
       await queryRows(
@@ -104,7 +106,7 @@ export class PayoutTransitionsService {
       );
       return true;
     });
-    if (changed) this.metrics.payouts.inc({ gateway: 'any', event: 'rejected' });
+    if (changed) this.metrics.payouts.inc({ gateway, event: 'rejected' });
     return changed;
   }
 

@@ -1,11 +1,12 @@
-import { InjectQueue } from '@nestjs/bullmq';
+import { getQueueToken } from '@nestjs/bullmq';
 import { Controller, Get } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import type { Queue } from 'bullmq';
 import { AdminOnly } from '../../common/auth/auth.decorators.js';
 import { notFound } from '../../common/errors/app-error.js';
 import { AppConfig } from '../../config/app-config.js';
-import { QueueName } from '../../queue/queue-names.js';
+import { ALL_QUEUES } from '../../queue/queue-names.js';
 
 class QueueJobCountsDto {
   @ApiProperty({ description: 'Queue name', example: 'inbound-webhooks' })
@@ -30,31 +31,16 @@ class JobsStatusDto {
 @ApiTags('test mode')
 @Controller('test')
 export class TestJobsController {
+  /** Every queue the QueueModule registers: a queue added later is counted without a change here. */
   private readonly queues: Queue[];
 
   constructor(
     private readonly config: AppConfig,
-    @InjectQueue(QueueName.InboundWebhooks) inbound: Queue,
-    @InjectQueue(QueueName.Payments) payments: Queue,
-    @InjectQueue(QueueName.Refunds) refunds: Queue,
-    @InjectQueue(QueueName.WebhookDeliveries) deliveries: Queue,
-    @InjectQueue(QueueName.WebhookRelay) relay: Queue,
-    @InjectQueue(QueueName.Maintenance) maintenance: Queue,
-    @InjectQueue(QueueName.Payouts) payouts: Queue,
-    @InjectQueue(QueueName.NotificationRelay) notificationRelay: Queue,
-    @InjectQueue(QueueName.NotificationEmails) notificationEmails: Queue,
+    moduleRef: ModuleRef,
   ) {
-    this.queues = [
-      inbound,
-      payments,
-      refunds,
-      deliveries,
-      relay,
-      maintenance,
-      payouts,
-      notificationRelay,
-      notificationEmails,
-    ];
+    this.queues = ALL_QUEUES.map((name) =>
+      moduleRef.get<Queue>(getQueueToken(name), { strict: false }),
+    );
   }
 
   @Get('jobs/status')
