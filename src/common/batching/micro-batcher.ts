@@ -36,6 +36,11 @@ export class MicroBatcher<I, O> {
     });
   }
 
+  /** Items submitted and not yet handed to `run`. */
+  get waiting(): number {
+    return this.pending.length;
+  }
+
   /** True when nothing is waiting or running (lets owners of many batchers drop idle ones). */
   get idle(): boolean {
     return this.pending.length === 0 && this.inFlight === 0 && !this.scheduled;

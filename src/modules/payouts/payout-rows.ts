@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { minorFromDb } from '../../common/money.js';
 import { queryRows } from '../../database/sql.js';
@@ -82,12 +82,19 @@ export const IN_FLIGHT_SHARDS = 16;
 
 /**
  * The `payouts_in_flight` system account a payout's hold sits in: one of IN_FLIGHT_SHARDS
- * (`payouts_in_flight:NGN:7`), chosen by the payout id, so the post or return finds it again and
- * concurrent withdrawals of different users do not queue on one row lock.
+ * (`payouts_in_flight:NGN:7`), read from the payout id (its last hex digit), so the post or return
+ * finds it again and concurrent withdrawals do not queue on one row lock.
  */
 export function inFlightAccountName(currency: string, payoutId: string): string {
   const shard = Number.parseInt(payoutId.replace(/-/g, '').slice(-4), 16) % IN_FLIGHT_SHARDS;
   return `payouts_in_flight:${currency}:${Number.isNaN(shard) ? 0 : shard}`;
+}
+
+/** A new payout id whose hold sits in in-flight shard `shard` (a random UUID, its last hex digit set). */
+export function payoutIdInShard(shard: number): string {
+  if (!Number.isInteger(shard) || shard < 0 || shard >= IN_FLIGHT_SHARDS)
+    throw new Error(`no in-flight shard ${shard}`);
+  return randomUUID().slice(0, -1) + shard.toString(16);
 }
 
 const SELECT_WITH_RECIPIENT = `

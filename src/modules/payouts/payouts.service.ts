@@ -31,13 +31,14 @@ import type {
   PayoutGatewayName,
   RecipientDto,
 } from './dto/payout.dto.js';
-import { type PayoutHoldResult, PayoutHoldPoster } from './payout-hold-poster.js';
+import { type PayoutHoldResult, PayoutHoldShards } from './payout-hold-poster.js';
 import { type ProcessPayoutJob, payoutJobOptions } from './payout-jobs.js';
 import {
   inFlightAccountName,
   listPayouts,
   loadPayout,
   newPayoutReference,
+  payoutIdInShard,
   type PayoutWithRecipient,
   type RecipientRow,
   toPayoutDto,
@@ -75,10 +76,10 @@ export class PayoutsService {
    * hold's own statement, so a row remembered here is never trusted for anything that moves money.
    */
   /**
-   * Holds gathered into `payout_hold_batch` statements while others run (PayoutHoldPoster), one
-   * poster per in-flight account (at most IN_FLIGHT_SHARDS per currency).
+   * Holds gathered into `payout_hold_batch` statements while others run (PayoutHoldPoster): one
+   * poster per in-flight shard, the shards of each currency together (PayoutHoldShards).
    */
-  private readonly holds = new Map<string, PayoutHoldPoster>();
+  private readonly holds = new Map<string, PayoutHoldShards>();
   private readonly recipients = new Map<string, RecipientRow>();
   /**
    * Enqueues of committed withdrawals gathered into one `addBulk` (one Redis round trip and
@@ -248,16 +249,11 @@ export class PayoutsService {
         this.config.payoutMinAmount,
       );
     }
-    const id = randomUUID();
-    const inFlight = await this.ledger.systemAccount(
-      manager,
-      inFlightAccountName(wallet.currency, id),
-      wallet.currency,
-    );
     const status =
       request.amount > this.config.payoutApprovalThreshold ? 'pending_approval' : 'pending';
     const view: PayoutDto = {
-      id,
+      // Set when the hold is posted: the id names the in-flight shard chosen then.
+      id: '',
       reference: newPayoutReference(),
       amount: request.amount,
       currency: wallet.currency,
@@ -272,22 +268,25 @@ export class PayoutsService {
     };
     let held: PayoutHoldResult;
     try {
-      held = await this.holdPoster(inFlight.id).post({
-        id,
-        reference: view.reference,
-        userId,
-        recipientId: recipient.id,
-        walletId: wallet.id,
-        inFlightId: inFlight.id,
-        gateway: recipient.gateway,
-        amount: String(request.amount),
-        currency: wallet.currency,
-        status,
-        narration: request.narration,
-        livemode: view.livemode,
-        createdAt: view.created_at,
-        dailyLimit: String(this.config.payoutDailyLimit),
-        idempotency: claimJson(idempotency, view),
+      held = await this.holdShards(wallet.currency).post((shard, inFlightId) => {
+        view.id = payoutIdInShard(shard);
+        return {
+          id: view.id,
+          reference: view.reference,
+          userId,
+          recipientId: recipient.id,
+          walletId: wallet.id,
+          inFlightId,
+          gateway: recipient.gateway,
+          amount: String(request.amount),
+          currency: wallet.currency,
+          status,
+          narration: request.narration,
+          livemode: view.livemode,
+          createdAt: view.created_at,
+          dailyLimit: String(this.config.payoutDailyLimit),
+          idempotency: claimJson(idempotency, view),
+        };
       });
     } catch (error) {
       throw idempotencyKeyLost(error) ?? this.ledger.failure(error);
@@ -361,15 +360,24 @@ export class PayoutsService {
     return queued;
   }
 
-  private holdPoster(inFlightId: string): PayoutHoldPoster {
-    let poster = this.holds.get(inFlightId);
-    if (!poster) {
-      poster = new PayoutHoldPoster((sql, params) =>
-        queryRows(this.dataSource.manager, sql, params),
+  private holdShards(currency: string): PayoutHoldShards {
+    let shards = this.holds.get(currency);
+    if (!shards) {
+      const manager = this.dataSource.manager;
+      shards = new PayoutHoldShards(
+        (sql, params) => queryRows(manager, sql, params),
+        async (shard) =>
+          (
+            await this.ledger.systemAccount(
+              manager,
+              inFlightAccountName(currency, payoutIdInShard(shard)),
+              currency,
+            )
+          ).id,
       );
-      this.holds.set(inFlightId, poster);
+      this.holds.set(currency, shards);
     }
-    return poster;
+    return shards;
   }
 
   /** A gateway's test keys (`sk_test_…`, `FLWSECK_TEST-…`) move no real money. */
