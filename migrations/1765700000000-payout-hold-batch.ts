@@ -1,20 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/**
- * Many withdrawals' holds in one statement and one commit (as `wallet_transfer_batch` is for
- * transfers): the request path gathers the holds that arrive while others run. Every recipient is
- * share-locked, then every wallet and in-flight account locked in id order, before the first hold,
- * so batches running at once (and every other ledger posting, which locks in id order too) cannot
- * deadlock on each other; then each hold runs `payout_hold` as before, with its own outcome. A
- * hold's day total sees the holds before it in the batch (the same transaction). Atomic per
- * withdrawal as before: one that is refused (an outcome, not an error) writes nothing; an error
- * rolls back the whole batch and the app runs its holds again one by one.
- */
-export class PayoutHoldBatch1765700000000 implements MigrationInterface {
-  name = 'PayoutHoldBatch1765700000000';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`
+/** The batch as this migration made it (1765800000000's `down` puts it back). */
+export const PAYOUT_HOLD_BATCH_ONE_BY_ONE = `
       CREATE FUNCTION payout_hold_batch(p_ids uuid[], p_references text[], p_users uuid[],
                                         p_recipients uuid[], p_wallets uuid[], p_in_flights uuid[],
                                         p_gateways text[], p_amounts bigint[], p_currencies text[],
@@ -60,7 +47,23 @@ export class PayoutHoldBatch1765700000000 implements MigrationInterface {
           used_today := v_used;
           RETURN NEXT;
         END LOOP;
-      END $$`);
+      END $$`;
+
+/**
+ * Many withdrawals' holds in one statement and one commit (as `wallet_transfer_batch` is for
+ * transfers): the request path gathers the holds that arrive while others run. Every recipient is
+ * share-locked, then every wallet and in-flight account locked in id order, before the first hold,
+ * so batches running at once (and every other ledger posting, which locks in id order too) cannot
+ * deadlock on each other; then each hold runs `payout_hold` as before, with its own outcome. A
+ * hold's day total sees the holds before it in the batch (the same transaction). Atomic per
+ * withdrawal as before: one that is refused (an outcome, not an error) writes nothing; an error
+ * rolls back the whole batch and the app runs its holds again one by one.
+ */
+export class PayoutHoldBatch1765700000000 implements MigrationInterface {
+  name = 'PayoutHoldBatch1765700000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(PAYOUT_HOLD_BATCH_ONE_BY_ONE);
   }
 
   async down(q: QueryRunner): Promise<void> {

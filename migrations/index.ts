@@ -26,6 +26,7 @@ import { Notifications1765400000000 } from './1765400000000-notifications.js';
 import { DashboardSignInLinks1765500000000 } from './1765500000000-dashboard-sign-in-links.js';
 import { TestGatewayManualCapture1765600000000 } from './1765600000000-test-gateway-manual-capture.js';
 import { PayoutHoldBatch1765700000000 } from './1765700000000-payout-hold-batch.js';
+import { PayoutHoldSetBased1765800000000 } from './1765800000000-payout-hold-set-based.js';
 
 /** Every migration, in order, listed as classes (globs do not work under ESM). Append here. */
 export const MIGRATIONS = [
@@ -57,4 +58,5 @@ export const MIGRATIONS = [
   DashboardSignInLinks1765500000000,
   TestGatewayManualCapture1765600000000,
   PayoutHoldBatch1765700000000,
+  PayoutHoldSetBased1765800000000,
 ];

@@ -135,4 +135,159 @@ describe('batched payout holds (integration, real Postgres)', () => {
     expect(result.outcome).toBe('recipient_not_found');
     expect(await balance(who.walletId)).toBe(1_000);
   });
+
+  /**
+   * The batch takes its decisions over rows it read once and writes the accepted holds with one
+   * INSERT per table (migration 1765800000000): it must decide and write exactly what `payout_hold`
+   * does one hold at a time. Two groups of payers with the same balances get the same sequence of
+   * holds (over the balance, over the day's limit, to a removed recipient, to another user's
+   * recipient, a twin id): one group in one batch, the other one by one.
+   */
+  it('decides and writes what payout_hold does one hold at a time', async () => {
+    const group = async () => {
+      const payers = [await payer(2_000), await payer(900), await payer(50)];
+      const removed = randomUUID();
+      await sql.query(
+        `INSERT INTO payout_recipients (id, user_id, gateway, type, account_name, account_number,
+                                        account_number_last4, bank_code, currency, deleted_at)
+         VALUES ($1, $2, 'paystack', 'bank_account', 'Gone', 'enc:v1:test', '0002', '058', 'NGN', now())`,
+        [removed, payers[0].userId],
+      );
+      return { payers, removed };
+    };
+    type Group = Awaited<ReturnType<typeof group>>;
+    // [payer, amount, variation]
+    const plan: [number, number, 'removed' | 'other' | 'twin' | null][] = [
+      [0, 700, null],
+      [1, 600, null],
+      [0, 700, null],
+      [2, 60, null], // over the balance
+      [0, 700, null], // over the day's limit (1,500) with the two before
+      [1, 300, null],
+      [0, 100, 'removed'],
+      [2, 50, 'other'],
+      [1, 1, null], // over the balance: 900 - 600 - 300
+      [2, 50, null],
+      [0, 100, null],
+      [1, 1, 'twin'], // the id of the hold before it (another payer's)
+    ];
+    const holdsOf = async (g: Group): Promise<PayoutHold[]> => {
+      const holds: PayoutHold[] = [];
+      for (const [who, amount, variation] of plan) {
+        const h = await hold(g.payers[who], amount, 1_500);
+        if (variation === 'removed') h.recipientId = g.removed;
+        if (variation === 'other') h.recipientId = g.payers[0].recipientId;
+        if (variation === 'twin') h.id = holds[holds.length - 1].id;
+        holds.push(h);
+      }
+      return holds;
+    };
+    const [batched, single] = [await group(), await group()];
+    const [batchHolds, singleHolds] = [await holdsOf(batched), await holdsOf(single)];
+
+    const { rows: batchRows } = await sql.query<{ outcome: string; used_today: string | null }>(
+      `SELECT outcome, used_today FROM payout_hold_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+                                                         $11, $12, $13, $14, $15) ORDER BY ord`,
+      [
+        batchHolds.map((h) => h.id),
+        batchHolds.map((h) => h.reference),
+        batchHolds.map((h) => h.userId),
+        batchHolds.map((h) => h.recipientId),
+        batchHolds.map((h) => h.walletId),
+        batchHolds.map((h) => h.inFlightId),
+        batchHolds.map((h) => h.gateway),
+        batchHolds.map((h) => h.amount),
+        batchHolds.map((h) => h.currency),
+        batchHolds.map((h) => h.status),
+        batchHolds.map((h) => h.narration),
+        batchHolds.map((h) => h.livemode),
+        batchHolds.map((h) => h.createdAt),
+        '1500',
+        batchHolds.map((h) => h.idempotency),
+      ],
+    );
+    const singleRows: { outcome: string; used_today: string | null }[] = [];
+    for (const h of singleHolds) {
+      const { rows } = await sql.query<{ outcome: string; used_today: string | null }>(
+        `SELECT outcome, used_today FROM payout_hold($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
+                                                     $12, $13, $14, $15)`,
+        [
+          h.id,
+          h.reference,
+          h.userId,
+          h.recipientId,
+          h.walletId,
+          h.inFlightId,
+          h.gateway,
+          h.amount,
+          h.currency,
+          h.status,
+          h.narration,
+          h.livemode,
+          h.createdAt,
+          '1500',
+          h.idempotency,
+        ],
+      );
+      singleRows.push(rows[0]);
+    }
+    expect(batchRows).toEqual(singleRows);
+    expect(batchRows.map((row) => row.outcome)).toEqual([
+      'created',
+      'created',
+      'created',
+      'insufficient_funds',
+      'daily_limit',
+      'created',
+      'recipient_not_found',
+      'recipient_not_found',
+      'insufficient_funds',
+      'created',
+      'created',
+      'existing',
+    ]);
+
+    // Per wallet: the same entries in the same order, each with the same balance after it, and
+    // the same payouts.
+    const history = async (g: Group) =>
+      Promise.all(
+        g.payers.map(async (p) => ({
+          balance: await balance(p.walletId),
+          entries: (
+            await sql.query<{ amount: string; balance_after: string }>(
+              `SELECT amount, balance_after FROM ledger_entries WHERE account_id = $1 ORDER BY id`,
+              [p.walletId],
+            )
+          ).rows,
+          payouts: (
+            await sql.query<{ amount: string; status: string; transfer_amount: string }>(
+              `SELECT p.amount, p.status, e.amount AS transfer_amount
+                 FROM payouts p JOIN ledger_entries e ON e.transfer_id = p.hold_transfer_id
+                WHERE p.user_id = $1 AND e.account_id = $2 ORDER BY p.created_at, e.id`,
+              [p.userId, p.walletId],
+            )
+          ).rows,
+        })),
+      );
+    const [batchHistory, singleHistory] = [await history(batched), await history(single)];
+    expect(batchHistory).toEqual(singleHistory);
+    expect(batchHistory.map((h) => h.balance)).toEqual([500, 0, 0]);
+    expect((await t.get<LedgerCheckService>(LedgerCheckService).run()).ok).toBe(true);
+  });
+
+  it('fails a batch with a wrong wallet as a whole; the poster then runs its holds one by one', async () => {
+    const [who, other, first] = [await payer(1_000), await payer(1_000), await payer(1)];
+    const good = [await hold(who, 100), await hold(other, 200)];
+    const wrong = { ...(await hold(who, 300)), walletId: other.walletId };
+    statements = [];
+    const [, ...results] = await Promise.allSettled(
+      [await hold(first, 1), good[0], wrong, good[1]].map((h) => poster.post(h)),
+    );
+    // The batch of three failed, then each ran on its own.
+    expect(statements).toEqual([1, 3, 1, 1, 1]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await balance(who.walletId)).toBe(900);
+    expect(await balance(other.walletId)).toBe(800);
+    expect((await t.get<LedgerCheckService>(LedgerCheckService).run()).ok).toBe(true);
+  });
 });
