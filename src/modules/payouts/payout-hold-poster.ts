@@ -136,14 +136,17 @@ export class PayoutHoldPoster {
 }
 
 /**
- * In-flight shards of one currency taking holds at a time. With one poster per shard and each
- * request's shard fixed in advance, 32 concurrent withdrawals over 16 shards found their poster
- * idle nearly every time: about one hold per statement and commit, a database round trip per
- * request. Choosing the shard when the request arrives, among a few, gathers them: batches of
- * about concurrency / ACTIVE_SHARDS holds, ACTIVE_SHARDS statements running at once on distinct
- * in-flight rows (bench/README.md, 2026-12-07).
+ * In-flight shards of one currency taking holds at a time, per process. With one poster per shard
+ * and each request's shard fixed in advance, 32 concurrent withdrawals over 16 shards found their
+ * poster idle nearly every time: about one hold per statement and commit. Choosing the shard when
+ * the request arrives gathers them: the holds arriving while a statement runs go together in the
+ * next one. Measured (`npm run bench -- payouts`, api alone, 2026-12-07): 1 shard at a time
+ * 716–1,032 withdrawals/s (mean 895), 2 at a time 711–803 (761), 4 at a time 565–604, 8 at a
+ * time 495–557: the fewer statements, the bigger each, the less the database spends per hold. The
+ * shard still changes from one statement to the next, so the settlements (which lock one shard
+ * each) spread over all of them, and other processes' holds seldom meet this one's.
  */
-const ACTIVE_SHARDS = 4;
+const ACTIVE_SHARDS = 1;
 
 /**
  * The hold posters of one currency, one per in-flight shard; a new payout's shard is chosen as its
