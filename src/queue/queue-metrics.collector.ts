@@ -1,9 +1,8 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import type { Queue } from 'bullmq';
+import { ModuleRef } from '@nestjs/core';
 import { Gauge } from 'prom-client';
-import { QueueName } from './queue-names.js';
 import { MetricsService } from '../common/metrics/metrics.service.js';
+import { registeredQueues } from './registered-queues.js';
 
 const STATES = [
   'waiting',
@@ -17,25 +16,9 @@ const STATES = [
 /** Queue depth, read from Redis at scrape time (skipped quietly while Redis is down). */
 @Injectable()
 export class QueueMetricsCollector {
-  constructor(
-    metrics: MetricsService,
-    @InjectQueue(QueueName.InboundWebhooks) inbound: Queue,
-    @InjectQueue(QueueName.Payments) payments: Queue,
-    @InjectQueue(QueueName.Refunds) refunds: Queue,
-    @InjectQueue(QueueName.WebhookDeliveries) deliveries: Queue,
-    @InjectQueue(QueueName.Maintenance) maintenance: Queue,
-    @InjectQueue(QueueName.NotificationEmails) notificationEmails: Queue,
-    @InjectQueue(QueueName.Payouts) payouts: Queue,
-  ) {
-    const queues = [
-      inbound,
-      payments,
-      refunds,
-      deliveries,
-      maintenance,
-      notificationEmails,
-      payouts,
-    ];
+  constructor(metrics: MetricsService, moduleRef: ModuleRef) {
+    // Resolved at the first scrape: the queues' providers may not exist yet while this one is made.
+    let queues: ReturnType<typeof registeredQueues> | undefined;
     new Gauge({
       name: 'queue_jobs',
       help: 'Jobs per BullMQ queue and state',
@@ -44,6 +27,7 @@ export class QueueMetricsCollector {
       // Every HTTP process of an instance reads the same Redis: across processes, one reading.
       aggregator: 'max',
       async collect() {
+        queues ??= registeredQueues(moduleRef);
         const results = await Promise.allSettled(
           queues.map(async (queue) => {
             const counts = await Promise.race([

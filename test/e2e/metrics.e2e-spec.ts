@@ -3,6 +3,7 @@ import { GenericWebhookSender } from '../fakes/webhook-sender.js';
 import { signIn } from '../helpers/auth.js';
 import { createTestApp, TestApp } from '../helpers/test-env.js';
 import { createPayment, paymentStatus, waitFor } from './payments.helpers.js';
+import { ALL_QUEUES } from '../../src/queue/queue-names.js';
 
 function metricValue(
   text: string,
@@ -110,9 +111,12 @@ describe('metrics (e2e)', () => {
         status: '201',
       }),
     ).toBe(1);
-    expect(metricValue(text, 'queue_jobs', { queue: 'inbound-webhooks', state: 'waiting' })).toBe(
-      0,
-    );
+    // Every queue is counted, the relays' included.
+    for (const queue of ALL_QUEUES)
+      expect([queue, metricValue(text, 'queue_jobs', { queue, state: 'failed' })]).toEqual([
+        queue,
+        0,
+      ]);
     expect(text).toContain('process_cpu_user_seconds_total');
   });
 

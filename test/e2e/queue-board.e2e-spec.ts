@@ -39,6 +39,8 @@ describe('queue dashboard (e2e)', () => {
     expect(names).toEqual([
       'inbound-webhooks',
       'maintenance',
+      'notification-emails',
+      'notification-relay',
       'payments',
       'payouts',
       'refunds',

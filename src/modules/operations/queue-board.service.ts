@@ -1,15 +1,14 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import type { Queue } from 'bullmq';
+import { ModuleRef } from '@nestjs/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AppConfig } from '../../config/app-config.js';
 import { permissionDenied, unauthenticated } from '../../common/errors/app-error.js';
 import { renderError } from '../../common/errors/http-exception.filter.js';
 import { requestIdOf } from '../../common/request/request-id.js';
-import { QueueName } from '../../queue/queue-names.js';
+import { registeredQueues } from '../../queue/registered-queues.js';
 import { TokensService } from '../auth/jwt/tokens.service.js';
 
 export const QUEUE_BOARD_PATH = '/api/v1/admin/queues';
@@ -30,28 +29,19 @@ function cookieValue(header: string | undefined, name: string): string | undefin
  */
 @Injectable()
 export class QueueBoardService {
-  private readonly queues: Queue[];
-
   constructor(
     private readonly tokens: TokensService,
     private readonly config: AppConfig,
-    @InjectQueue(QueueName.InboundWebhooks) inbound: Queue,
-    @InjectQueue(QueueName.Payments) payments: Queue,
-    @InjectQueue(QueueName.Refunds) refunds: Queue,
-    @InjectQueue(QueueName.WebhookDeliveries) deliveries: Queue,
-    @InjectQueue(QueueName.WebhookRelay) relay: Queue,
-    @InjectQueue(QueueName.Maintenance) maintenance: Queue,
-    @InjectQueue(QueueName.Payouts) payouts: Queue,
-  ) {
-    this.queues = [inbound, payments, refunds, deliveries, relay, maintenance, payouts];
-  }
+    private readonly moduleRef: ModuleRef,
+  ) {}
 
   /** Express handlers to mount at QUEUE_BOARD_PATH: the admin check, then the board. */
   handlers(): RequestHandler[] {
     const adapter = new ExpressAdapter();
     adapter.setBasePath(QUEUE_BOARD_PATH);
     createBullBoard({
-      queues: this.queues.map((queue) => new BullMQAdapter(queue)),
+      // Resolved here, once the application is initialised and every queue exists.
+      queues: registeredQueues(this.moduleRef).map((queue) => new BullMQAdapter(queue)),
       serverAdapter: adapter,
       options: { uiConfig: { boardTitle: 'Payments queues' } },
     });

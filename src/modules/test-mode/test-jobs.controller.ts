@@ -1,4 +1,3 @@
-import { getQueueToken } from '@nestjs/bullmq';
 import { Controller, Get } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
@@ -6,7 +5,7 @@ import type { Queue } from 'bullmq';
 import { AdminOnly } from '../../common/auth/auth.decorators.js';
 import { notFound } from '../../common/errors/app-error.js';
 import { AppConfig } from '../../config/app-config.js';
-import { ALL_QUEUES } from '../../queue/queue-names.js';
+import { registeredQueues } from '../../queue/registered-queues.js';
 
 class QueueJobCountsDto {
   @ApiProperty({ description: 'Queue name', example: 'inbound-webhooks' })
@@ -38,9 +37,7 @@ export class TestJobsController {
     private readonly config: AppConfig,
     moduleRef: ModuleRef,
   ) {
-    this.queues = ALL_QUEUES.map((name) =>
-      moduleRef.get<Queue>(getQueueToken(name), { strict: false }),
-    );
+    this.queues = registeredQueues(moduleRef);
   }
 
   @Get('jobs/status')
