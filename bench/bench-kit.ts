@@ -121,3 +121,39 @@ export function startFlags(): string[] {
   if (words[0] !== 'node') throw new Error(`unexpected start script: ${scripts.start}`);
   return words.slice(1).filter((word) => word.startsWith('--'));
 }
+
+/** What `drive` measured: calls made, calls that failed, seconds, and latency percentiles (ms). */
+export interface Driven {
+  count: number;
+  errors: number;
+  elapsed: number;
+  p50: number;
+  p99: number;
+}
+
+/** Runs `task` from `concurrency` loops for `seconds`, timing each call (false counts as an error). */
+export async function drive(
+  seconds: number,
+  concurrency: number,
+  task: (worker: number) => Promise<boolean>,
+): Promise<Driven> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      while (performance.now() < deadline) {
+        const t0 = performance.now();
+        const ok = await task(worker);
+        latencies.push(performance.now() - t0);
+        if (!ok) errors++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number): number =>
+    latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
+  return { count: latencies.length, errors, elapsed, p50: pct(0.5), p99: pct(0.99) };
+}

@@ -24,6 +24,7 @@ import { FakePaystack } from '../test/fakes/fake-paystack.js';
 import {
   BENCH_DATA_KEY,
   dropBenchState,
+  drive,
   freePort,
   settingsLines,
   startFlags,
@@ -94,33 +95,17 @@ export interface PayoutsBenchResult {
   ledgerProblems: number;
 }
 
-async function drive(seconds: number, task: (worker: number) => Promise<boolean>) {
-  const latencies: number[] = [];
-  let errors = 0;
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async (_, worker) => {
-      while (performance.now() < deadline) {
-        const t0 = performance.now();
-        const ok = await task(worker);
-        latencies.push(performance.now() - t0);
-        if (!ok) errors++;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number): number =>
-    latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
-  const accepted = latencies.length - errors;
+/** `drive` at the bench's concurrency, as one row of the results. */
+async function driveRun(seconds: number, task: (worker: number) => Promise<boolean>) {
+  const run = await drive(seconds, CONCURRENCY, task);
+  const accepted = run.count - run.errors;
   return {
     accepted,
-    errors,
-    seconds: Math.round(elapsed * 100) / 100,
-    perSecond: Math.round(accepted / elapsed),
-    p50: Math.round(pct(0.5) * 100) / 100,
-    p99: Math.round(pct(0.99) * 100) / 100,
+    errors: run.errors,
+    seconds: Math.round(run.elapsed * 100) / 100,
+    perSecond: Math.round(accepted / run.elapsed),
+    p50: Math.round(run.p50 * 100) / 100,
+    p99: Math.round(run.p99 * 100) / 100,
   };
 }
 
@@ -301,7 +286,7 @@ export async function runPayoutsBench(): Promise<PayoutsBenchResult> {
     let httpAccepted = 0;
 
     // Warm-up: the same path, made final before anything is measured.
-    const warm = await drive(WARMUP_SECONDS, withdraw);
+    const warm = await driveRun(WARMUP_SECONDS, withdraw);
     httpAccepted += warm.accepted;
     if (sendsTransfers && (await untilFinal(performance.now())) === null)
       throw new Error('warm-up: not every withdrawal became final');
@@ -309,7 +294,7 @@ export async function runPayoutsBench(): Promise<PayoutsBenchResult> {
     let backlogSeconds: number | null = null;
     let finalSeconds: number | null = null;
     if (!sendsTransfers) {
-      const alone = await drive(SECONDS, withdraw);
+      const alone = await driveRun(SECONDS, withdraw);
       httpAccepted += alone.accepted;
       runs.push({ path: 'http, api alone', ...alone });
     } else {
@@ -324,7 +309,7 @@ export async function runPayoutsBench(): Promise<PayoutsBenchResult> {
       });
       try {
         await payoutsQueue.pause();
-        const paused = await drive(SECONDS, withdraw);
+        const paused = await driveRun(SECONDS, withdraw);
         httpAccepted += paused.accepted;
         runs.push({ path: 'http, queue paused', ...paused });
         const resumed = performance.now();
@@ -337,7 +322,7 @@ export async function runPayoutsBench(): Promise<PayoutsBenchResult> {
       // The same again with the worker sending and settling while the withdrawals arrive (on the
       // same two cores), as production would; the time runs from its first request.
       const started = performance.now();
-      const meanwhile = await drive(SECONDS, withdraw);
+      const meanwhile = await driveRun(SECONDS, withdraw);
       httpAccepted += meanwhile.accepted;
       runs.push({ path: 'http, worker sending meanwhile', ...meanwhile });
       finalSeconds = await untilFinal(started);
@@ -354,7 +339,7 @@ export async function runPayoutsBench(): Promise<PayoutsBenchResult> {
         )
       ).rows.map((row) => [row.name, row.id]),
     );
-    const bareRun = await drive(SECONDS, () =>
+    const bareRun = await driveRun(SECONDS, () =>
       bareHold(pool, payers[randomInt(payers.length)], inFlight),
     );
     runs.push({ path: 'bare sql', ...bareRun });

@@ -19,6 +19,7 @@ import {
   BENCH_DATA_KEY,
   createBenchDatabase,
   dropBenchState,
+  drive,
   freePort,
   settingsLines,
   startFlags,
@@ -74,33 +75,6 @@ export interface TransfersBenchResult {
   measurements: Measurement[];
   ledgerOk: boolean;
   ledgerProblems: number;
-}
-
-/** Runs `task` from `concurrency` loops for `seconds`, timing each call. */
-async function drive(
-  seconds: number,
-  concurrency: number,
-  task: (worker: number) => Promise<boolean>,
-) {
-  const latencies: number[] = [];
-  let errors = 0;
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async (_, worker) => {
-      while (performance.now() < deadline) {
-        const t0 = performance.now();
-        const ok = await task(worker);
-        latencies.push(performance.now() - t0);
-        if (!ok) errors++;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number): number =>
-    latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
-  return { count: latencies.length, errors, elapsed, p50: pct(0.5), p99: pct(0.99) };
 }
 
 async function measure(
