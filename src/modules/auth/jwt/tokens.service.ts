@@ -16,6 +16,8 @@ export interface AccessClaims {
   /** Refresh-token family: the session this access token belongs to. */
   fam: string;
   typ: 'access';
+  /** Expiry, seconds since the epoch (set by the signer from JWT_ACCESS_TTL). */
+  exp?: number;
 }
 
 export interface IssuedSession {
@@ -42,9 +44,22 @@ const isAccessClaims = (value: unknown): value is AccessClaims => {
   );
 };
 
+/** Access tokens remembered as verified per process (a bound on memory, not on security). */
+const MAX_VERIFIED_TOKENS = 10_000;
+/** Longer tokens are verified every time and never remembered. */
+const MAX_REMEMBERED_TOKEN_LENGTH = 2_048;
+
 /** Access tokens (JWT) and rotating refresh tokens grouped in families. */
 @Injectable()
 export class TokensService {
+  /**
+   * Access tokens that verified, by their exact text, with their claims: the same bytes verify
+   * the same way until `exp`, so a token seen again is checked for expiry only (the signature, the
+   * algorithm and the shape were checked when it was remembered). Revocation does not depend on
+   * this: the session is looked up on every request (isFamilyActive). Verifying costs about 7 %
+   * of the API process's CPU per request under load (bench/README.md, 2026-12-07).
+   */
+  private readonly verified = new Map<string, AccessClaims>();
   /** Session checks of concurrent requests, answered by one query per batch. */
   private readonly familyChecks = new MicroBatcher<{ familyId: string; userId: string }, boolean>(
     (sessions) => this.activeFamilies(sessions),
@@ -149,6 +164,13 @@ export class TokensService {
 
   /** Verifies signature, algorithm, expiry and shape; any failure is a 401. */
   async verifyAccessToken(token: string): Promise<AccessClaims> {
+    const remembered = this.verified.get(token);
+    if (remembered) {
+      // jsonwebtoken's own test: expired once the current second reaches `exp`.
+      if (typeof remembered.exp === 'number' && Math.floor(Date.now() / 1000) < remembered.exp)
+        return remembered;
+      this.verified.delete(token);
+    }
     let payload: unknown;
     try {
       payload = await this.jwt.verifyAsync<Record<string, unknown>>(token);
@@ -156,6 +178,10 @@ export class TokensService {
       throw unauthenticated('Access token is invalid or expired');
     }
     if (!isAccessClaims(payload)) throw unauthenticated('Access token is invalid or expired');
+    if (typeof payload.exp === 'number' && token.length <= MAX_REMEMBERED_TOKEN_LENGTH) {
+      if (this.verified.size >= MAX_VERIFIED_TOKENS) this.verified.clear();
+      this.verified.set(token, Object.freeze(payload));
+    }
     return payload;
   }
 
