@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { type CanActivate, type INestApplication, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { CommonModule } from './common/common.module.js';
 import { HttpExceptionFilter } from './common/errors/http-exception.filter.js';
@@ -11,7 +11,9 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import type { HttpFeatures } from './http/configure-app.js';
 import { HttpModule } from './http/http.module.js';
+import { IdempotencyInterceptor } from './http/idempotency/idempotency.interceptor.js';
 import { IdempotencyModule } from './http/idempotency/idempotency.module.js';
+import type { NestPipeline } from './http/lean-controller-route.js';
 import { createValidationPipe } from './http/validation.pipe.js';
 import { AuthGuard } from './modules/auth/auth.guard.js';
 import { AuthModule } from './modules/auth/auth.module.js';
@@ -38,6 +40,7 @@ import { TestModeModule } from './modules/test-mode/test-mode.module.js';
 import { CheckoutModule } from './modules/checkout/checkout.module.js';
 import { checkoutCors } from './modules/checkout/checkout-cors.js';
 import { AppConfig } from './config/app-config.js';
+import { withdrawalLeanRoute } from './modules/payouts/payouts.controller.js';
 import { PayoutsModule } from './modules/payouts/payouts.module.js';
 
 /**
@@ -46,6 +49,26 @@ import { PayoutsModule } from './modules/payouts/payouts.module.js';
  * never imports a feature (`npm run lint` refuses it); what features add to the HTTP application
  * beyond their controllers is given to it here (HTTP_FEATURES).
  */
+/**
+ * Global guards, in the order they run: who is calling (401, failed attempts counted per client
+ * address), then that principal's (or address's) rate limit. Registered with Nest below, and run
+ * by the lean controller routes in the same order (nestPipeline).
+ */
+const GLOBAL_GUARDS = [AuthGuard, RateLimitGuard];
+
+/**
+ * What Nest runs around every controller route (the global guards above, the Idempotency-Key
+ * interceptor IdempotencyModule registers, the global validation pipe), for the routes served
+ * ahead of Express (http/lean-controller-route.ts).
+ */
+function nestPipeline(app: INestApplication): NestPipeline {
+  return {
+    guards: GLOBAL_GUARDS.map((guard) => app.get<CanActivate>(guard, { strict: false })),
+    interceptors: [app.get(IdempotencyInterceptor, { strict: false })],
+    pipe: createValidationPipe(),
+  };
+}
+
 @Module({
   imports: [
     ConfigModule,
@@ -78,10 +101,7 @@ import { PayoutsModule } from './modules/payouts/payouts.module.js';
     PayoutsModule,
   ],
   providers: [
-    // Global guards run in this order: who is calling (401, failed attempts counted per client
-    // address), then that principal's (or address's) rate limit.
-    { provide: APP_GUARD, useExisting: AuthGuard },
-    { provide: APP_GUARD, useExisting: RateLimitGuard },
+    ...GLOBAL_GUARDS.map((guard) => ({ provide: APP_GUARD, useExisting: guard })),
     { provide: APP_FILTER, useClass: HttpExceptionFilter },
     { provide: APP_PIPE, useFactory: createValidationPipe },
   ],
@@ -90,8 +110,9 @@ export class AppModule {}
 
 /** What the feature modules add to the HTTP application (http/configure-app.ts). */
 export const HTTP_FEATURES: HttpFeatures = {
-  // Gateway webhooks are answered ahead of Express and Nest, with the controller's answers.
-  leanRoutes: (app) => [webhookLeanRoute(app)],
+  // Answered ahead of Express, with the controllers' answers: gateway webhooks, and withdrawals
+  // through Nest's guards, interceptor and pipe.
+  leanRoutes: (app) => [webhookLeanRoute(app), withdrawalLeanRoute(app, nestPipeline(app))],
   // The queue board for admins, outside Nest's routing.
   mounts: (app) => [
     { path: QUEUE_BOARD_PATH, handlers: app.get(QueueBoardService, { strict: false }).handlers() },

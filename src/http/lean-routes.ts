@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppError } from '../common/errors/app-error.js';
-import { errorBody, renderError } from '../common/errors/http-exception.filter.js';
+import { errorResponse } from '../common/errors/http-exception.filter.js';
 import { RequestLogs } from '../common/logging/request-log.js';
 import { MetricsService } from '../common/metrics/metrics.service.js';
 import { bodyProblem } from './body-limits.js';
@@ -36,8 +36,11 @@ export interface LeanRoute {
   route: string;
   /** Status of a successful answer (the controller's @HttpCode). */
   status: number;
-  /** The JSON body of a successful answer; throws what the controller would throw. */
-  handle(request: LeanRequest, response: ServerResponse): Promise<unknown>;
+  /**
+   * The JSON body of a successful answer; throws what the controller would throw. `raw` is the
+   * request itself, for routes that run Nest's guards and interceptors on it (lean-controller-route.ts).
+   */
+  handle(request: LeanRequest, response: ServerResponse, raw: IncomingMessage): Promise<unknown>;
 }
 
 export interface LeanRouteOptions {
@@ -166,6 +169,7 @@ class LeanDispatcher {
       const body = await route.handle(
         { params, headers: req.headers, rawBody, json, ip: clientIp(req) },
         res,
+        req,
       );
       send(res, route.status, body);
     } catch (error) {
@@ -179,16 +183,16 @@ class LeanDispatcher {
 
   /** What HttpExceptionFilter does with an error. */
   private fail(req: IncomingMessage, res: ServerResponse, error: unknown, requestId: string) {
-    const rendered = renderError(error);
-    if (rendered.status >= 500) {
+    const answer = errorResponse(error, requestId);
+    if (answer.rendered.status >= 500) {
       this.logger.error(
         { err: error, request_id: requestId, method: req.method, path: req.url },
         'request failed',
       );
     }
     if (res.headersSent) return;
-    for (const [name, value] of Object.entries(rendered.headers)) res.setHeader(name, value);
-    send(res, rendered.status, errorBody(rendered, requestId));
+    for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+    send(res, answer.status, answer.body);
   }
 
   /** The headers the `cors` middleware sets on a request that is not a preflight. */

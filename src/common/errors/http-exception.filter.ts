@@ -123,6 +123,23 @@ export function errorBody(rendered: Rendered, requestId: string) {
   };
 }
 
+/** The answer to an error: the status, headers and body HttpExceptionFilter sends (lean routes too). */
+export function errorResponse(
+  error: unknown,
+  requestId: string,
+): { rendered: Rendered; status: number; headers: Record<string, string>; body: unknown } {
+  const rendered = renderError(error);
+  // A stored answer replayed for an Idempotency-Key goes out as it was first sent.
+  if (error instanceof ReplayedErrorResponse)
+    return { rendered, status: error.status, headers: {}, body: error.body };
+  return {
+    rendered,
+    status: rendered.status,
+    headers: rendered.headers,
+    body: errorBody(rendered, requestId),
+  };
+}
+
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpExceptionFilter');
@@ -132,20 +149,16 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
-    const rendered = renderError(error);
     const requestId = requestIdOf(request);
-    if (rendered.status >= 500) {
+    const answer = errorResponse(error, requestId);
+    if (answer.rendered.status >= 500) {
       this.logger.error(
         { err: error, request_id: requestId, method: request.method, path: request.path },
         'request failed',
       );
     }
     if (response.headersSent) return;
-    if (error instanceof ReplayedErrorResponse) {
-      response.status(error.status).json(error.body);
-      return;
-    }
-    for (const [name, value] of Object.entries(rendered.headers)) response.setHeader(name, value);
-    response.status(rendered.status).json(errorBody(rendered, requestId));
+    for (const [name, value] of Object.entries(answer.headers)) response.setHeader(name, value);
+    response.status(answer.status).json(answer.body);
   }
 }

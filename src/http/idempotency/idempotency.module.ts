@@ -11,9 +11,11 @@ import { IdempotencyService } from './idempotency.service.js';
 @Module({
   providers: [
     IdempotencyService,
+    IdempotencyInterceptor,
     // Rate limits are a guard (RateLimitModule): they answer before an idempotency key is taken.
-    { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+    { provide: APP_INTERCEPTOR, useExisting: IdempotencyInterceptor },
   ],
-  exports: [IdempotencyService],
+  // The interceptor too: lean controller routes run it (app.module.ts, nestPipeline).
+  exports: [IdempotencyService, IdempotencyInterceptor],
 })
 export class IdempotencyModule {}

@@ -5,17 +5,23 @@ import {
   Get,
   HttpCode,
   HttpStatus,
+  type INestApplication,
   Param,
   Post,
   Query,
 } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, RequirePermission } from '../../common/auth/auth.decorators.js';
+import {
+  type AuthenticatedRequest,
+  CurrentPrincipal,
+  RequirePermission,
+} from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
+import { unauthenticated } from '../../common/errors/app-error.js';
 import { PageQueryDto, pageSize } from '../../common/pagination/page.dto.js';
 import { AppConfig } from '../../config/app-config.js';
-import type { IdempotencyClaim } from '../../http/idempotency/idempotency-claim.js';
+import { claimOf, type IdempotencyClaim } from '../../http/idempotency/idempotency-claim.js';
 import {
   CurrentIdempotencyClaim,
   Idempotent,
@@ -31,6 +37,8 @@ import {
   RecipientDto,
   RecipientListDto,
 } from './dto/payout.dto.js';
+import { leanControllerRoute, type NestPipeline } from '../../http/lean-controller-route.js';
+import type { LeanRoute } from '../../http/lean-routes.js';
 import { toPayoutDto } from './payout-rows.js';
 import { PayoutsService } from './payouts.service.js';
 
@@ -162,4 +170,26 @@ export class PayoutsController {
   async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<PayoutDto> {
     return this.payouts.getForUser(principal.userId, id);
   }
+}
+
+/**
+ * POST /wallet/withdrawals served ahead of Express (http/lean-controller-route.ts): the same
+ * guards, Idempotency-Key interceptor, validation and controller method, without Express's routing
+ * and body parsing; the route every withdrawal takes, measured by `npm run bench -- payouts`.
+ */
+export function withdrawalLeanRoute(app: INestApplication, pipeline: NestPipeline): LeanRoute {
+  return leanControllerRoute(pipeline, app.get(PayoutsController, { strict: false }), {
+    path: /^\/api\/v1\/wallet\/withdrawals$/,
+    route: '/api/v1/wallet/withdrawals',
+    status: HttpStatus.ACCEPTED,
+    controller: PayoutsController,
+    method: 'withdraw',
+    body: CreateWithdrawalDto,
+    // What @CurrentPrincipal() and @CurrentIdempotencyClaim() give the method.
+    call: (controller, body, request) => {
+      const principal = (request as AuthenticatedRequest).principal;
+      if (!principal) throw unauthenticated();
+      return controller.withdraw(principal, body as CreateWithdrawalDto, claimOf(request));
+    },
+  });
 }
