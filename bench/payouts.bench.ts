@@ -110,7 +110,7 @@ async function driveRun(seconds: number, task: (worker: number) => Promise<boole
 }
 
 /** Funded users, each with a Paystack recipient made through the service (the fake resolves it). */
-async function createPayers(app: INestApplicationContext): Promise<Payer[]> {
+async function createPayers(app: INestApplicationContext, first = 0): Promise<Payer[]> {
   const users = app.get(UsersService);
   const tokens = app.get(TokensService);
   const wallets = app.get(WalletService);
@@ -128,7 +128,7 @@ async function createPayers(app: INestApplicationContext): Promise<Payer[]> {
       type: 'bank_account',
       currency: 'NGN',
       bank_code: '058',
-      account_number: String(1_000_000_000 + i),
+      account_number: String(1_000_000_000 + first + i),
     });
     payers.push({
       userId: user.id,
@@ -140,7 +140,7 @@ async function createPayers(app: INestApplicationContext): Promise<Payer[]> {
   // Funded the way money arrives: a settled deposit credited by the wallet's settlement hook.
   await dataSource.transaction(async (manager) => {
     for (const [i, payer] of payers.entries()) {
-      const reference = `PAY-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}-${String(i).padStart(8, '0')}`;
+      const reference = `PAY-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}-${String(first + i).padStart(8, '0')}`;
       const [payment]: { id: string }[] = await manager.query(
         `INSERT INTO payments (reference, user_id, purpose, gateway, status, amount, currency, amount_received,
                                email, expires_at, settled_at)
@@ -245,6 +245,9 @@ export async function runPayoutsBench(): Promise<PayoutsBenchResult> {
     Number((await pool.query<{ n: string }>(sql)).rows[0].n);
   try {
     const payers = await createPayers(setup);
+    // The bare SQL's own payers: a hold reads its user's payouts of the day, and the HTTP runs
+    // leave theirs ~30 each by the time the bare SQL runs.
+    const barePayers = await createPayers(setup, USERS);
     const mainJs = fileURLToPath(new URL('../src/main.js', import.meta.url));
     child = spawn(process.execPath, [...startFlags(), ...APP_NODE_ARGS, mainJs], {
       env,
@@ -340,7 +343,7 @@ export async function runPayoutsBench(): Promise<PayoutsBenchResult> {
       ).rows.map((row) => [row.name, row.id]),
     );
     const bareRun = await driveRun(SECONDS, () =>
-      bareHold(pool, payers[randomInt(payers.length)], inFlight),
+      bareHold(pool, barePayers[randomInt(barePayers.length)], inFlight),
     );
     runs.push({ path: 'bare sql', ...bareRun });
 
@@ -354,7 +357,7 @@ export async function runPayoutsBench(): Promise<PayoutsBenchResult> {
     const report = await setup.get(LedgerCheckService).run();
     return {
       settings: {
-        users: USERS,
+        users: `${USERS} for the HTTP runs, ${USERS} others for the bare SQL`,
         concurrency: CONCURRENCY,
         'pool size': POOL_SIZE,
         'seconds per run': SECONDS,

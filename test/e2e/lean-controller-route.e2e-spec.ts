@@ -42,7 +42,7 @@ describe('POST /wallet/withdrawals ahead of Express (e2e)', () => {
       }),
     });
     paystack.appUrl = t.url;
-    const express = t.app.getHttpAdapter().getInstance() as { handle: Handle };
+    const express = t.app.getHttpAdapter().getInstance() as unknown as { handle: Handle };
     const handle = express.handle.bind(express);
     express.handle = (req, res, next) => {
       viaExpress.push(req.url ?? '');
