@@ -71,15 +71,15 @@ export class PayoutsService {
   private readonly logger = new Logger(PayoutsService.name);
   private readonly banks = new Map<string, { at: number; banks: PayoutBank[] }>();
   /**
-   * Recipient rows by id, for the request path: a recipient's columns never change once created
-   * but for `deleted_at`, which `payout_hold` re-checks (with its owner) under a share lock in the
-   * hold's own statement, so a row remembered here is never trusted for anything that moves money.
-   */
-  /**
    * Holds gathered into `payout_hold_batch` statements while others run (PayoutHoldPoster): one
    * poster per in-flight shard, the shards of each currency together (PayoutHoldShards).
    */
   private readonly holds = new Map<string, PayoutHoldShards>();
+  /**
+   * Recipient rows by id, for the request path: a recipient's columns never change once created
+   * but for `deleted_at`, which the hold re-checks (with its owner) under a share lock in its own
+   * statement, so a row remembered here is never trusted for anything that moves money.
+   */
   private readonly recipients = new Map<string, RecipientRow>();
   /**
    * Enqueues of committed withdrawals gathered into one `addBulk` (one Redis round trip and
