@@ -28,6 +28,7 @@ import { webhookLeanRoute } from './modules/incoming-webhooks/webhook-intake.con
 import { PaymentsModule } from './modules/payments/payments.module.js';
 import { RefundsModule } from './modules/refunds/refunds.module.js';
 import { UsersModule } from './modules/users/users.module.js';
+import { transferLeanRoute } from './modules/wallet/wallet.controller.js';
 import { WalletModule } from './modules/wallet/wallet.module.js';
 import { OutboundWebhooksModule } from './modules/outbound-webhooks/outbound-webhooks.module.js';
 import { QueueModule } from './queue/queue.module.js';
@@ -111,8 +112,15 @@ export class AppModule {}
 /** What the feature modules add to the HTTP application (http/configure-app.ts). */
 export const HTTP_FEATURES: HttpFeatures = {
   // Answered ahead of Express, with the controllers' answers: gateway webhooks, and withdrawals
-  // through Nest's guards, interceptor and pipe.
-  leanRoutes: (app) => [webhookLeanRoute(app), withdrawalLeanRoute(app, nestPipeline(app))],
+  // and wallet transfers through Nest's guards, interceptor and pipe.
+  leanRoutes: (app) => {
+    const pipeline = nestPipeline(app);
+    return [
+      webhookLeanRoute(app),
+      withdrawalLeanRoute(app, pipeline),
+      transferLeanRoute(app, pipeline),
+    ];
+  },
   // The queue board for admins, outside Nest's routing.
   mounts: (app) => [
     { path: QUEUE_BOARD_PATH, handlers: app.get(QueueBoardService, { strict: false }).handlers() },

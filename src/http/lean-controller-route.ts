@@ -9,6 +9,10 @@ import {
 } from '@nestjs/common';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { defer, isObservable, lastValueFrom, mergeAll } from 'rxjs';
+import type { AuthenticatedRequest } from '../common/auth/auth.decorators.js';
+import type { Principal } from '../common/auth/principal.js';
+import { unauthenticated } from '../common/errors/app-error.js';
+import { claimOf, type IdempotencyClaim } from './idempotency/idempotency-claim.js';
 import type { LeanRoute } from './lean-routes.js';
 
 /**
@@ -37,8 +41,15 @@ export interface LeanControllerRouteOptions<C> {
   method: keyof C & string;
   /** The @Body() parameter's class, validated and transformed by the pipe as Nest does. */
   body: Type<object>;
-  /** Calls the controller method with what its parameter decorators would give it. */
-  call: (controller: C, body: object, request: LeanNestRequest) => Promise<unknown>;
+  /**
+   * Calls the controller method with the validated body and what its parameter decorators would
+   * give it: `@CurrentPrincipal()` and `@CurrentIdempotencyClaim()`.
+   */
+  call: (
+    controller: C,
+    body: object,
+    from: { principal: Principal; idempotency: IdempotencyClaim | null },
+  ) => Promise<unknown>;
 }
 
 /**
@@ -92,7 +103,10 @@ export function leanControllerRoute<C>(
               metatype: options.body,
               data: undefined,
             })) as object;
-            return options.call(controller, body, request);
+            // As @CurrentPrincipal() does, should a route ever run without the auth guard.
+            const principal = (request as LeanNestRequest & AuthenticatedRequest).principal;
+            if (!principal) throw unauthenticated();
+            return options.call(controller, body, { principal, idempotency: claimOf(request) });
           }),
       };
       const chain = pipeline.interceptors.reduceRight<CallHandler>(

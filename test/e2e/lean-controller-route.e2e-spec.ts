@@ -23,7 +23,7 @@ type Handle = (req: IncomingMessage, res: ServerResponse, next?: unknown) => voi
  * ways and must be answered the same (status, body, headers), and the test checks which path
  * served each request.
  */
-describe('POST /wallet/withdrawals ahead of Express (e2e)', () => {
+describe('POST /wallet/withdrawals and /wallet/transfer ahead of Express (e2e)', () => {
   let t: TestApp;
   let paystack: FakePaystack;
   /** URLs Express handled. */
@@ -51,6 +51,7 @@ describe('POST /wallet/withdrawals ahead of Express (e2e)', () => {
   });
 
   afterEach(async () => {
+    route = WITHDRAWALS;
     await expectLedgerClean(t);
   });
 
@@ -59,8 +60,11 @@ describe('POST /wallet/withdrawals ahead of Express (e2e)', () => {
     await paystack?.stop();
   });
 
-  const LEAN = '/api/v1/wallet/withdrawals';
-  const EXPRESS = '/api/v1/wallet/withdrawals?via=express';
+  const WITHDRAWALS = '/api/v1/wallet/withdrawals';
+  /** The route the helpers below send to: lean as it is, through Express with a query string. */
+  let route = WITHDRAWALS;
+  const lean = () => route;
+  const viaQuery = () => `${route}?via=express`;
   const HEADERS = [
     'content-type',
     'idempotent-replayed',
@@ -73,7 +77,7 @@ describe('POST /wallet/withdrawals ahead of Express (e2e)', () => {
   function shape(res: request.Response) {
     const body = JSON.stringify(res.body)
       .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>')
-      .replace(/WDR-\d{14}-[A-Z0-9]{8}/g, '<reference>')
+      .replace(/(WDR|TRF)-\d{14}-[A-Z0-9]+/g, '<reference>')
       .replace(/\d{4}-\d{2}-\d{2}T[\d:.]+Z/g, '<time>');
     const headers = Object.fromEntries(HEADERS.map((name) => [name, res.headers[name]]));
     // Seconds left in the window: two requests a moment apart may straddle a second.
@@ -85,11 +89,11 @@ describe('POST /wallet/withdrawals ahead of Express (e2e)', () => {
     send: (path: string) => request.Test,
   ): Promise<{ lean: request.Response; express: request.Response }> {
     viaExpress = [];
-    const lean = await send(LEAN);
+    const leanAnswer = await send(lean());
     expect(viaExpress).toEqual([]);
-    const express = await send(EXPRESS);
-    expect(viaExpress).toEqual([EXPRESS]);
-    return { lean, express };
+    const express = await send(viaQuery());
+    expect(viaExpress).toEqual([viaQuery()]);
+    return { lean: leanAnswer, express };
   }
 
   async function expectSame(send: (path: string) => request.Test): Promise<request.Response> {
@@ -179,7 +183,7 @@ describe('POST /wallet/withdrawals ahead of Express (e2e)', () => {
     const send = (path: string, body: object = { amount: 300, recipient_id: recipientId }) =>
       request(t.url).post(path).set(who.authHeader).set('Idempotency-Key', key).send(body);
     viaExpress = [];
-    const first = await send(LEAN);
+    const first = await send(lean());
     expect(first.status).toBe(202);
     expect(first.headers['idempotent-replayed']).toBeUndefined();
     const replays = await both((path) => send(path));
@@ -203,7 +207,7 @@ describe('POST /wallet/withdrawals ahead of Express (e2e)', () => {
         .set('Idempotency-Key', refusedKey)
         .send({ amount: 50_000, recipient_id: recipientId });
     viaExpress = [];
-    const original = await refused(EXPRESS);
+    const original = await refused(viaQuery());
     expect(original.status).toBe(422);
     const again = await both(refused);
     for (const replay of [again.lean, again.express]) {
@@ -234,5 +238,59 @@ describe('POST /wallet/withdrawals ahead of Express (e2e)', () => {
     expect(limited.status).toBe(429);
     expect(limited.body.code).toBe('RATE_LIMITED');
     expect(limited.headers['retry-after']).toBeDefined();
+  });
+
+  it('serves wallet transfers ahead of Express with the same answers', async () => {
+    route = '/api/v1/wallet/transfer';
+    const sender = await payer(10_000);
+    const receiver = await payer(0);
+    const walletNumber = async (who: SignedIn): Promise<string> =>
+      (await request(t.url).get('/api/v1/wallet').set(who.authHeader).expect(200)).body
+        .wallet_number as string;
+    const to = await walletNumber(receiver.who);
+    const send = (body: unknown) => (path: string) =>
+      request(t.url)
+        .post(path)
+        .set(sender.who.authHeader)
+        .send(body as object);
+    expect((await expectSame((path) => request(t.url).post(path).send({}))).status).toBe(401);
+    const readOnly = await createApiKey(t, sender.who.token, ['read']);
+    expect(
+      (
+        await expectSame((path) =>
+          request(t.url)
+            .post(path)
+            .set('x-api-key', readOnly)
+            .send({ wallet_number: to, amount: 1 }),
+        )
+      ).status,
+    ).toBe(403);
+    for (const body of [{}, { wallet_number: to, amount: '5' }, { wallet_number: '12', amount: 5 }])
+      expect((await expectSame(send(body))).status).toBe(400);
+    const typo = `${to.slice(0, 12)}${(Number(to[12]) + 1) % 10}`;
+    expect((await expectSame(send({ wallet_number: typo, amount: 5 }))).body.code).toBe(
+      'INVALID_WALLET_NUMBER',
+    );
+    expect((await expectSame(send({ wallet_number: to, amount: 50_000 }))).status).toBe(422);
+    const moved = await expectSame(send({ wallet_number: to, amount: 700 }));
+    expect(moved.status).toBe(201);
+    const key = randomUUID();
+    const keyed = (path: string) =>
+      request(t.url)
+        .post(path)
+        .set(sender.who.authHeader)
+        .set('Idempotency-Key', key)
+        .send({ wallet_number: to, amount: 300 });
+    viaExpress = [];
+    const first = await keyed(lean());
+    expect(first.status).toBe(201);
+    const replays = await both(keyed);
+    for (const replay of [replays.lean, replays.express]) {
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.body).toEqual(first.body);
+    }
+    // 700 each way, then 300 once for the key.
+    expect(await balance(t, sender.who)).toBe(10_000 - 1_400 - 300);
+    expect(await balance(t, receiver.who)).toBe(1_400 + 300);
   });
 });

@@ -11,17 +11,12 @@ import {
   Query,
 } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import {
-  type AuthenticatedRequest,
-  CurrentPrincipal,
-  RequirePermission,
-} from '../../common/auth/auth.decorators.js';
+import { CurrentPrincipal, RequirePermission } from '../../common/auth/auth.decorators.js';
 import type { Principal } from '../../common/auth/principal.js';
 import { ApiErrors } from '../../common/errors/api-errors.decorator.js';
-import { unauthenticated } from '../../common/errors/app-error.js';
 import { PageQueryDto, pageSize } from '../../common/pagination/page.dto.js';
 import { AppConfig } from '../../config/app-config.js';
-import { claimOf, type IdempotencyClaim } from '../../http/idempotency/idempotency-claim.js';
+import type { IdempotencyClaim } from '../../http/idempotency/idempotency-claim.js';
 import {
   CurrentIdempotencyClaim,
   Idempotent,
@@ -185,11 +180,7 @@ export function withdrawalLeanRoute(app: INestApplication, pipeline: NestPipelin
     controller: PayoutsController,
     method: 'withdraw',
     body: CreateWithdrawalDto,
-    // What @CurrentPrincipal() and @CurrentIdempotencyClaim() give the method.
-    call: (controller, body, request) => {
-      const principal = (request as AuthenticatedRequest).principal;
-      if (!principal) throw unauthenticated();
-      return controller.withdraw(principal, body as CreateWithdrawalDto, claimOf(request));
-    },
+    call: (controller, body, { principal, idempotency }) =>
+      controller.withdraw(principal, body as CreateWithdrawalDto, idempotency),
   });
 }
