@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import type { SummaryRow } from './run.js';
 
 /** Helpers every benchmark shares: ports, app processes, cleanup, and plain-text tables. */
 
@@ -156,4 +157,15 @@ export async function drive(
   const pct = (p: number): number =>
     latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
   return { count: latencies.length, errors, elapsed, p50: pct(0.5), p99: pct(0.99) };
+}
+
+/** The summary row every money bench ends with: the ledger check over what the runs wrote. */
+export function ledgerCheckRow(bench: string, ok: boolean, problems: number): SummaryRow {
+  return {
+    bench,
+    metric: 'ledger check',
+    value: ok ? 'clean' : `${problems} problem(s)`,
+    target: 'clean',
+    status: ok ? 'met' : 'MISSED',
+  };
 }

@@ -25,6 +25,7 @@ import {
   BENCH_DATA_KEY,
   dropBenchState,
   drive,
+  ledgerCheckRow,
   freePort,
   settingsLines,
   startFlags,
@@ -230,7 +231,8 @@ export async function runPayoutsBench(): Promise<PayoutsBenchResult> {
     PAYOUT_RECONCILE_INTERVAL: '1h',
   };
   const env = { ...process.env, NODE_ENV: 'production', ...overrides };
-  await migrate(new AppConfig(env));
+  const appConfig = new AppConfig(env);
+  await migrate(appConfig);
   const saved = { ...process.env };
   Object.assign(process.env, env, { PROCESS_ROLE: 'api', DATABASE_POOL_SIZE: '4' });
   const setup = await NestFactory.createApplicationContext(AppModule, { logger: ['error'] });
@@ -305,10 +307,10 @@ export async function runPayoutsBench(): Promise<PayoutsBenchResult> {
       // so the payouts queue is paused (BullMQ's own pause: running workers take no new job)
       // while the withdrawals arrive, as the ingest bench does with its inbound queue; resumed
       // once the last is accepted, the backlog is sent and settled by the worker, already warm.
-      const connection = new Redis(new AppConfig(env).redisUrl, { maxRetriesPerRequest: null });
+      const connection = new Redis(appConfig.redisUrl, { maxRetriesPerRequest: null });
       const payoutsQueue = new Queue(QueueName.Payouts, {
         connection,
-        prefix: bullPrefix(new AppConfig(env)),
+        prefix: bullPrefix(appConfig),
       });
       try {
         await payoutsQueue.pause();
@@ -401,7 +403,7 @@ export async function runPayoutsBench(): Promise<PayoutsBenchResult> {
     await pool.end();
     await setup.close();
     await paystack.stop();
-    await dropBenchState(new AppConfig(env).redisUrl, prefix, adminUrl, name);
+    await dropBenchState(appConfig.redisUrl, prefix, adminUrl, name);
   }
 }
 
@@ -471,20 +473,13 @@ export function payoutsSummary(result: PayoutsBenchResult): SummaryRow[] {
   const once =
     result.transferCalls === result.httpAccepted &&
     result.transfersAtGateway === result.httpAccepted;
-  rows.push({
-    bench: 'payouts',
-    metric: 'transfer calls / transfers at the gateway / accepted',
-    value: `${result.transferCalls} / ${result.transfersAtGateway} / ${result.httpAccepted}`,
-    target: 'equal',
-    status: once ? 'met' : 'MISSED',
-  });
-  rows.push({
-    bench: 'payouts',
-    metric: 'ledger check',
-    value: result.ledgerOk ? 'clean' : `${result.ledgerProblems} problem(s)`,
-    target: 'clean',
-    status: result.ledgerOk ? 'met' : 'MISSED',
-  });
+  row(
+    'transfer calls / transfers at the gateway / accepted',
+    `${result.transferCalls} / ${result.transfersAtGateway} / ${result.httpAccepted}`,
+    'equal',
+    once ? 'met' : 'MISSED',
+  );
+  rows.push(ledgerCheckRow('payouts', result.ledgerOk, result.ledgerProblems));
   return rows;
 }
 

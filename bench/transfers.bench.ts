@@ -20,6 +20,7 @@ import {
   createBenchDatabase,
   dropBenchState,
   drive,
+  ledgerCheckRow,
   freePort,
   settingsLines,
   startFlags,
@@ -367,13 +368,7 @@ export function transfersSummary(result: TransfersBenchResult): SummaryRow[] {
       });
     }
   }
-  rows.push({
-    bench: 'transfers',
-    metric: 'ledger check',
-    value: result.ledgerOk ? 'clean' : `${result.ledgerProblems} problem(s)`,
-    target: 'clean',
-    status: result.ledgerOk ? 'met' : 'MISSED',
-  });
+  rows.push(ledgerCheckRow('transfers', result.ledgerOk, result.ledgerProblems));
   return rows;
 }
 

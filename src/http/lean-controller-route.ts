@@ -3,6 +3,7 @@ import {
   type CallHandler,
   type CanActivate,
   ForbiddenException,
+  type INestApplication,
   type NestInterceptor,
   type PipeTransform,
   type Type,
@@ -66,10 +67,11 @@ export interface LeanControllerRouteOptions<C> {
  * their answers.
  */
 export function leanControllerRoute<C>(
+  app: INestApplication,
   pipeline: NestPipeline,
-  controller: C,
   options: LeanControllerRouteOptions<C>,
 ): LeanRoute {
+  const controller = app.get(options.controller, { strict: false });
   const handler = (options.controller.prototype as Record<string, unknown>)[options.method];
   if (typeof handler !== 'function')
     throw new Error(`${options.controller.name} has no method ${options.method}`);

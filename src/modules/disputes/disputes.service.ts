@@ -166,7 +166,7 @@ export class DisputesService {
     return { disputes: page.map(toDisputeDto), next_cursor: nextCursor };
   }
 
-  /** Owner-scoped (null: any owner, for admins); another owner's dispute is not found. */
+  /** Owner-scoped (null: every owner, for admins); another owner's dispute is not found. */
   async get(userId: string | null, id: string): Promise<DisputeResponseDto> {
     return toDisputeDto(await this.find(this.dataSource.manager, userId, id));
   }

@@ -87,7 +87,12 @@ export const IN_FLIGHT_SHARDS = 16;
  */
 export function inFlightAccountName(currency: string, payoutId: string): string {
   const shard = Number.parseInt(payoutId.replace(/-/g, '').slice(-4), 16) % IN_FLIGHT_SHARDS;
-  return `payouts_in_flight:${currency}:${Number.isNaN(shard) ? 0 : shard}`;
+  return shardAccountName(currency, Number.isNaN(shard) ? 0 : shard);
+}
+
+/** The name of in-flight shard `shard`'s account. */
+export function shardAccountName(currency: string, shard: number): string {
+  return `payouts_in_flight:${currency}:${shard}`;
 }
 
 /** A new payout id whose hold sits in in-flight shard `shard` (a random UUID, its last hex digit set). */

@@ -173,7 +173,7 @@ export class PayoutsController {
  * and body parsing; the route every withdrawal takes, measured by `npm run bench -- payouts`.
  */
 export function withdrawalLeanRoute(app: INestApplication, pipeline: NestPipeline): LeanRoute {
-  return leanControllerRoute(pipeline, app.get(PayoutsController, { strict: false }), {
+  return leanControllerRoute(app, pipeline, {
     path: /^\/api\/v1\/wallet\/withdrawals$/,
     route: '/api/v1/wallet/withdrawals',
     status: HttpStatus.ACCEPTED,

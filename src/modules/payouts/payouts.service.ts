@@ -34,12 +34,12 @@ import type {
 import { type PayoutHoldResult, PayoutHoldShards } from './payout-hold-poster.js';
 import { type ProcessPayoutJob, payoutJobOptions } from './payout-jobs.js';
 import {
-  inFlightAccountName,
   listPayouts,
   loadPayout,
   newPayoutReference,
   payoutIdInShard,
   type PayoutWithRecipient,
+  shardAccountName,
   type RecipientRow,
   toPayoutDto,
   toRecipientDto,
@@ -367,13 +367,8 @@ export class PayoutsService {
       shards = new PayoutHoldShards(
         (sql, params) => queryRows(manager, sql, params),
         async (shard) =>
-          (
-            await this.ledger.systemAccount(
-              manager,
-              inFlightAccountName(currency, payoutIdInShard(shard)),
-              currency,
-            )
-          ).id,
+          (await this.ledger.systemAccount(manager, shardAccountName(currency, shard), currency))
+            .id,
       );
       this.holds.set(currency, shards);
     }

@@ -184,7 +184,7 @@ export class WalletController {
  * body parsing; measured by `npm run bench -- transfers`.
  */
 export function transferLeanRoute(app: INestApplication, pipeline: NestPipeline): LeanRoute {
-  return leanControllerRoute(pipeline, app.get(WalletController, { strict: false }), {
+  return leanControllerRoute(app, pipeline, {
     path: /^\/api\/v1\/wallet\/transfer$/,
     route: '/api/v1/wallet/transfer',
     status: HttpStatus.CREATED,
