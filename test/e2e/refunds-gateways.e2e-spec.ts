@@ -141,6 +141,10 @@ describe('refunds through Stripe, PayPal and Flutterwave (e2e)', () => {
     const reference = await paidStripePayment(5_000);
     const adapter = t.get<StripeAdapter>(StripeAdapter);
     const original = adapter.refund.bind(adapter);
+    // Set once the patched call below has seen the webhook settle the refund and answered: the
+    // webhook records the gateway's id a statement before it settles, so the row alone can show
+    // attempts 1 and the id while the refund is still processing.
+    let answered = false;
     adapter.refund = async (input: RefundInput): Promise<RefundResult> => {
       const answer = await original(input);
       const sent = await stripe.sendWebhook(
@@ -152,6 +156,7 @@ describe('refunds through Stripe, PayPal and Flutterwave (e2e)', () => {
         () => refundRow(input.refundId),
         (row) => row.status === 'succeeded',
       );
+      answered = true;
       return answer;
     };
     let refundId: string;
@@ -159,7 +164,7 @@ describe('refunds through Stripe, PayPal and Flutterwave (e2e)', () => {
       refundId = await refund(reference, { amount: 2_000 });
       await waitFor(
         () => refundRow(refundId),
-        (row) => row.attempts === 1 && row.gateway_refund_id !== null,
+        (row) => answered && row.attempts === 1 && row.gateway_refund_id !== null,
       );
     } finally {
       adapter.refund = original;
