@@ -1,11 +1,15 @@
-import cluster from 'node:cluster';
+import cluster, { type Worker } from 'node:cluster';
 import { randomUUID } from 'node:crypto';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { AppConfig } from '../config/app-config.js';
 
 const METRICS_ASK = 'payments:cluster-metrics-ask';
 const METRICS_ANSWER = 'payments:cluster-metrics-answer';
+const COLLECT_ASK = 'payments:cluster-collect-ask';
+const COLLECT_ANSWER = 'payments:cluster-collect-answer';
+/** How long a process waits for the instance's metrics; the supervisor's own wait is shorter. */
 const METRICS_TIMEOUT_MS = 5_000;
+const COLLECT_TIMEOUT_MS = 4_000;
 
 interface MetricsAsk {
   type: typeof METRICS_ASK;
@@ -15,6 +19,18 @@ interface MetricsAnswer {
   type: typeof METRICS_ANSWER;
   id: string;
   text?: string;
+  error?: string;
+}
+interface CollectAsk {
+  type: typeof COLLECT_ASK;
+  id: string;
+}
+/** A process's own metrics as `Registry.getMetricsAsJSON()` gives them. */
+type RegistryJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
+interface CollectAnswer {
+  type: typeof COLLECT_ANSWER;
+  id: string;
+  metrics?: RegistryJson;
   error?: string;
 }
 
@@ -29,14 +45,58 @@ function log(level: 'info' | 'error', msg: string, fields: Record<string, unknow
 export const isForkedHttpProcess = (): boolean => cluster.isWorker;
 
 /**
- * In a forked HTTP process, makes `registry` the one the supervisor collects from (prom-client's
- * cluster protocol). A no-op elsewhere.
+ * In a forked HTTP process, answers the supervisor's requests for this process's own metrics with
+ * `registry`'s. A no-op elsewhere.
  */
 export function shareMetricsWithSupervisor(registry: Registry): void {
   if (!cluster.isWorker) return;
-  // Constructing one is what makes prom-client answer the supervisor's collection requests.
-  new AggregatorRegistry();
-  AggregatorRegistry.setRegistries([registry]);
+  process.on('message', (message: CollectAsk) => {
+    if (message?.type !== COLLECT_ASK) return;
+    registry.getMetricsAsJSON().then(
+      (metrics) => process.send?.({ type: COLLECT_ANSWER, id: message.id, metrics }),
+      (error: unknown) =>
+        process.send?.({ type: COLLECT_ANSWER, id: message.id, error: (error as Error).message }),
+    );
+  });
+}
+
+/**
+ * The supervisor's side: every process in `serving` asked for its metrics, the answers summed by
+ * prom-client's aggregation (each metric's own `aggregator`). Only processes that have started
+ * listening are asked: one still starting (a replacement, say) has not set up its answering yet
+ * and has served nothing. prom-client's own `clusterMetrics()` asks every forked process, so a
+ * scrape during a replacement's start waited out its timeout and failed; hence this.
+ */
+function collectFromServing(serving: Worker[]): Promise<string> {
+  const id = randomUUID();
+  const asked = serving.filter((worker) => worker.isConnected());
+  if (asked.length === 0) return Promise.resolve('');
+  return new Promise<string>((resolve, reject) => {
+    const answers: RegistryJson[] = [];
+    const pending = new Set(asked.map((worker) => worker.id));
+    const finish = (error?: Error): void => {
+      clearTimeout(timer);
+      cluster.off('message', onMessage);
+      if (error) reject(error);
+      else resolve(AggregatorRegistry.aggregate(answers).metrics());
+    };
+    const onMessage = (worker: Worker, message: CollectAnswer): void => {
+      if (message?.type !== COLLECT_ANSWER || message.id !== id || !pending.has(worker.id)) return;
+      if (message.metrics === undefined) {
+        finish(new Error(message.error ?? 'no metrics'));
+        return;
+      }
+      pending.delete(worker.id);
+      answers.push(message.metrics);
+      if (pending.size === 0) finish();
+    };
+    const timer = setTimeout(
+      () => finish(new Error('an HTTP process did not answer with its metrics in time')),
+      COLLECT_TIMEOUT_MS,
+    );
+    cluster.on('message', onMessage);
+    for (const worker of asked) worker.send({ type: COLLECT_ASK, id } satisfies CollectAsk);
+  });
 }
 
 /**
@@ -90,16 +150,21 @@ export function superviseHttpProcesses(config: AppConfig): boolean {
   const fork = (): void => {
     const worker = cluster.fork();
     alive++;
-    worker.once('listening', () => listening.add(worker.id));
+    worker.once('listening', () => {
+      listening.add(worker.id);
+      log('info', 'an HTTP process is serving', { httpPid: worker.process.pid });
+    });
   };
 
-  const aggregator = new AggregatorRegistry();
   cluster.on('message', (worker, message: MetricsAsk) => {
     if (message?.type !== METRICS_ASK) return;
     const answer = (reply: Omit<MetricsAnswer, 'type' | 'id'>): void => {
       if (worker.isConnected()) worker.send({ type: METRICS_ANSWER, id: message.id, ...reply });
     };
-    aggregator.clusterMetrics().then(
+    const serving = Object.values(cluster.workers ?? {}).filter(
+      (each): each is Worker => each !== undefined && listening.has(each.id),
+    );
+    collectFromServing(serving).then(
       (text) => answer({ text }),
       (error: unknown) => answer({ error: (error as Error).message }),
     );

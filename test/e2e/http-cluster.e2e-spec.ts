@@ -29,6 +29,10 @@ function childPids(pid: number): number[] {
   return found.sort((a, b) => a - b);
 }
 
+/** Whether the supervisor's output says the HTTP process `child` started serving. */
+const servingLogged = (text: string, child: number): boolean =>
+  text.includes(`"msg":"an HTTP process is serving","httpPid":${child}`);
+
 /**
  * HTTP_PROCESSES=2: `node dist/src/main.js` supervises two HTTP processes sharing one port. The
  * test checks they serve, that one killed is replaced, that SIGTERM stops all of them cleanly, and
@@ -56,6 +60,16 @@ describe('an API instance with several HTTP processes (e2e)', () => {
       (res) => res.status,
       () => 0,
     );
+
+  /** One /metrics scrape: its status and the HTTP requests it counts over all processes. */
+  const scrapeMetrics = async (): Promise<{ status: number; counted: number; text: string }> => {
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+    const text = await res.text();
+    const counted = [...text.matchAll(/^http_request_duration_seconds_count\{[^}]*\} (\d+)$/gm)]
+      .map((match) => Number(match[1]))
+      .reduce((sum, n) => sum + n, 0);
+    return { status: res.status, counted, text };
+  };
 
   beforeAll(async () => {
     execFileSync(process.execPath, ['scripts/ensure-build.mjs'], { stdio: 'ignore' });
@@ -93,16 +107,20 @@ describe('an API instance with several HTTP processes (e2e)', () => {
       (pids) => pids.length === 2,
       30_000,
     );
+    // Both serving (the supervisor logs each process's start of serving), so both get requests.
+    await waitFor(
+      async () => output.join(''),
+      (text) => first.every((child) => servingLogged(text, child)),
+      60_000,
+    );
 
     // Many requests over fresh connections all answered while both serve.
     const statuses = await Promise.all(Array.from({ length: 40 }, () => health()));
     expect(statuses.every((status) => status === 200)).toBe(true);
     // /metrics answered by either process counts the requests both served.
     for (let scrape = 0; scrape < 4; scrape++) {
-      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      const counted = [...text.matchAll(/^http_request_duration_seconds_count\{[^}]*\} (\d+)$/gm)]
-        .map((match) => Number(match[1]))
-        .reduce((sum, n) => sum + n, 0);
+      const { status, counted } = await scrapeMetrics();
+      expect(status).toBe(200);
       expect(counted).toBeGreaterThanOrEqual(40);
     }
 
@@ -113,6 +131,13 @@ describe('an API instance with several HTTP processes (e2e)', () => {
       60_000,
     );
     expect(replaced).toContain(first[1]);
+    // A scrape while the replacement is still starting (it has not listened yet, so it cannot
+    // answer for its metrics) is answered by the processes that serve, not failed.
+    const [replacement] = replaced.filter((child) => child !== first[1]);
+    const whileStarting = await scrapeMetrics();
+    expect(whileStarting.status).toBe(200);
+    expect(whileStarting.counted).toBeGreaterThanOrEqual(1); // the survivor's requests
+    expect(servingLogged(output.join(''), replacement)).toBe(false); // it was still starting
     await waitFor(health, (status) => status === 200, 30_000);
 
     const exited = new Promise<number | null>((resolve) => supervisor?.once('exit', resolve));
