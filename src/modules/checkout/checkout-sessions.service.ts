@@ -16,6 +16,7 @@ import { GatewayRegistry } from '../gateways/gateway.registry.js';
 import type { GatewayName } from '../gateways/gateway.interface.js';
 import { OrdersService } from '../payments/orders/orders.service.js';
 import { PaymentsService } from '../payments/payments.service.js';
+import { isUuid } from '../../common/validation/uuid.js';
 
 export type CheckoutSessionStatus = 'open' | 'processing' | 'complete' | 'expired';
 
@@ -95,8 +96,6 @@ const SESSION_SELECT = `
       SELECT p.reference, p.status, p.failure_reason FROM payments p
        WHERE p.metadata->>'checkout_session_id' = s.id::text AND p.user_id = s.user_id
        ORDER BY p.created_at DESC LIMIT 1) latest ON true`;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function toSession(row: SessionRow): CheckoutSession {
   const status: CheckoutSessionStatus = row.has_success
@@ -245,7 +244,7 @@ export class CheckoutSessionsService {
     id: string,
     userId?: string,
   ): Promise<CheckoutSession | undefined> {
-    if (!UUID.test(id)) return undefined;
+    if (!isUuid(id)) return undefined;
     const rows = await queryRows<SessionRow>(
       manager,
       `${SESSION_SELECT} WHERE s.id = $1${userId === undefined ? '' : ' AND s.user_id = $2'}`,
@@ -281,7 +280,7 @@ export class CheckoutSessionsService {
     id: string,
     input: { gateway: GatewayName; email?: string },
   ): Promise<{ reference: string; authorizationUrl: string }> {
-    if (!UUID.test(id)) throw notFound('Checkout session');
+    if (!isUuid(id)) throw notFound('Checkout session');
     const manager = this.dataSource.manager;
     const claimed = await queryRows<{ id: string }>(
       manager,

@@ -220,7 +220,13 @@ export class PaymentResponseDto {
   })
   failure_reason: string | null;
 
-  @ApiProperty({ description: 'Why it needs review', example: null, nullable: true, type: String })
+  @ApiProperty({
+    description:
+      'Why it needs review: ORDER_ALREADY_PAID or CHECKOUT_SESSION_ALREADY_PAID (another payment had already paid for it), or what the gateway reported that disagrees with the request',
+    example: null,
+    nullable: true,
+    type: String,
+  })
   review_reason: string | null;
 
   @ApiProperty({ description: 'Creation time', example: '2026-01-22T12:34:56.000Z' })

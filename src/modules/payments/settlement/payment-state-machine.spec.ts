@@ -217,6 +217,42 @@ describe('decidePayment', () => {
   );
 });
 
+describe('decidePayment for a checkout session another payment completed', () => {
+  it.each(['pending', 'failed', 'abandoned'] as const)(
+    'sends a %s payment the gateway confirms to needs_review (CHECKOUT_SESSION_ALREADY_PAID)',
+    (current) => {
+      expect(decidePayment(current, expected, paid, { ...live, sessionAlreadyPaid: true })).toEqual(
+        {
+          kind: 'transition',
+          to: 'needs_review',
+          reviewReason: 'CHECKOUT_SESSION_ALREADY_PAID',
+        },
+      );
+    },
+  );
+
+  it('names the order when both the order and the session were paid by another payment', () => {
+    expect(
+      decidePayment('pending', expected, paid, {
+        ...live,
+        orderAlreadyPaid: true,
+        sessionAlreadyPaid: true,
+      }),
+    ).toMatchObject({ reviewReason: 'ORDER_ALREADY_PAID' });
+  });
+
+  it('leaves a failure alone: only money taken is checked against the session', () => {
+    expect(
+      decidePayment(
+        'pending',
+        expected,
+        { status: 'failed' },
+        { ...live, sessionAlreadyPaid: true },
+      ),
+    ).toMatchObject({ kind: 'transition', to: 'failed' });
+  });
+});
+
 describe('decidePayment with manual capture (SPEC §15)', () => {
   const manual = { expired: false, manualCapture: true };
   const held: GatewayReport = { ...paid, status: 'authorized' };

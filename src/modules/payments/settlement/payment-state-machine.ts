@@ -29,12 +29,16 @@ export interface DecisionContext {
   rejected?: boolean;
   /** The payment is for an order another payment has already paid. */
   orderAlreadyPaid?: boolean;
+  /** The payment is for a checkout session another payment has already completed. */
+  sessionAlreadyPaid?: boolean;
   /** The payment was created with `capture: manual`: only then can it be authorized. */
   manualCapture?: boolean;
 }
 
 /** review_reason of a payment that succeeded for an order another payment had already paid. */
 export const ORDER_ALREADY_PAID = 'ORDER_ALREADY_PAID';
+/** review_reason of a payment that succeeded for a checkout session another payment completed. */
+export const CHECKOUT_SESSION_ALREADY_PAID = 'CHECKOUT_SESSION_ALREADY_PAID';
 
 export type PaymentDecision =
   | { kind: 'transition'; to: 'succeeded'; amountReceived: Minor }
@@ -79,7 +83,8 @@ function expectedTaken(expected: ExpectedPayment): ExpectedPayment {
 /**
  * The payment state machine, pure. `pending → succeeded | failed | abandoned`; `needs_review`
  * when the gateway took money that disagrees with the request, or that pays an order another
- * payment has already paid (ORDER_ALREADY_PAID: never silently kept); `succeeded` and
+ * payment has already paid (ORDER_ALREADY_PAID: never silently kept), or a checkout session
+ * another payment has completed (CHECKOUT_SESSION_ALREADY_PAID); `succeeded` and
  * `needs_review` never move, nor does a payment an admin rejected (it is `failed`, and final);
  * `failed` and `abandoned` otherwise move only to `succeeded`/`needs_review`, and only when the
  * gateway confirms money was taken. A gateway's own pending/abandoned reading keeps a payment
@@ -126,6 +131,13 @@ export function decidePayment(
   if (report?.status === 'succeeded') {
     if (context.orderAlreadyPaid) {
       return { kind: 'transition', to: 'needs_review', reviewReason: ORDER_ALREADY_PAID };
+    }
+    if (context.sessionAlreadyPaid) {
+      return {
+        kind: 'transition',
+        to: 'needs_review',
+        reviewReason: CHECKOUT_SESSION_ALREADY_PAID,
+      };
     }
     const problems = mismatches(expectedTaken(expected), report);
     if (problems.length > 0) {

@@ -19,6 +19,7 @@ import { MetricsService } from '../../../common/metrics/metrics.service.js';
 import { Payment, PaymentStatus } from '../payment.entity.js';
 import { PaymentRows } from './payment-rows.js';
 import { queryRows } from '../../../database/sql.js';
+import { isUuid } from '../../../common/validation/uuid.js';
 import {
   auditDetails,
   describeTransition,
@@ -68,6 +69,16 @@ export interface SettleOptions {
 export interface PaymentVersion {
   payment: Payment;
   version: string;
+}
+
+/**
+ * The checkout session a payment was made for (`metadata.checkout_session_id`, set by the session's
+ * payment route), when it names one at all: metadata is the merchant's, so anything else there is
+ * not a session.
+ */
+function checkoutSessionOf(payment: Payment): string | undefined {
+  const id = payment.metadata?.checkout_session_id;
+  return typeof id === 'string' && isUuid(id) ? id : undefined;
 }
 
 /** What a payment's new state sets off, beside the state change itself (see effectsOf). */
@@ -143,9 +154,12 @@ export class SettlementService {
     }
     const now = new Date();
     let outcome: SettlementOutcome | null = null;
-    // A success for an order is decided under the order's row lock (applyUnderLock), so two
-    // payments succeeding for one order at once cannot both be kept as its payment.
-    if (known && !options.within && !(known.payment.orderId && report?.status === 'succeeded')) {
+    // A success for an order or a checkout session is decided under the order's or session's row
+    // lock (applyUnderLock), so two payments succeeding for one at once cannot both be kept.
+    const paysSomething =
+      known !== undefined &&
+      (known.payment.orderId !== null || checkoutSessionOf(known.payment) !== undefined);
+    if (known && !options.within && !(paysSomething && report?.status === 'succeeded')) {
       const decision = this.decide(known.payment, report, now);
       // A transition decided on the caller's snapshot is one statement: outside a transaction
       // block it is its own transaction, one round trip with no BEGIN or COMMIT of its own.
@@ -191,11 +205,18 @@ export class SettlementService {
     const payment = locked.payment;
     const from = payment.status;
     // The order's row lock after the payment's, the order the settlement statement takes them in.
+    const succeeding = report?.status === 'succeeded' && !isFinal(from);
     const orderAlreadyPaid =
-      payment.orderId !== null && report?.status === 'succeeded'
+      payment.orderId !== null && succeeding
         ? await this.orders.lockPaidByAnother(manager, payment.orderId, payment.id)
         : false;
-    const decision = this.decide(payment, report, now, orderAlreadyPaid);
+    // Then the checkout session's.
+    const sessionId = checkoutSessionOf(payment);
+    const sessionAlreadyPaid =
+      sessionId !== undefined && succeeding && !orderAlreadyPaid
+        ? await this.lockSessionPaidByAnother(manager, sessionId, payment)
+        : false;
+    const decision = this.decide(payment, report, now, { orderAlreadyPaid, sessionAlreadyPaid });
     if (decision.kind === 'transition') {
       const applied = await this.applyTransition(
         manager,
@@ -252,16 +273,44 @@ export class SettlementService {
     return { payment: this.rows.fromJson(rows[0].payment), version: rows[0].version };
   }
 
+  /**
+   * Whether another payment has already completed checkout session `sessionId` of the payment's
+   * owner, read once the session's row lock is held (until the caller's transaction ends). Two
+   * statements: the second takes its snapshot after the lock, so it sees a success another
+   * settler committed while this one waited (nothing of the session row itself changes).
+   */
+  private async lockSessionPaidByAnother(
+    manager: EntityManager,
+    sessionId: string,
+    payment: Payment,
+  ): Promise<boolean> {
+    const locked = await queryRows(
+      manager,
+      `SELECT 1 FROM checkout_sessions WHERE id = $1 AND user_id = $2 FOR UPDATE`,
+      [sessionId, payment.userId],
+    );
+    if (locked.length === 0) return false;
+    const [row] = await queryRows<{ paid: boolean }>(
+      manager,
+      `SELECT EXISTS (
+         SELECT 1 FROM payments
+          WHERE metadata ? 'checkout_session_id' AND metadata->>'checkout_session_id' = $1
+            AND user_id = $2 AND status = 'succeeded' AND id <> $3) AS paid`,
+      [sessionId, payment.userId, payment.id],
+    );
+    return row.paid;
+  }
+
   private decide(
     payment: Payment,
     report: VerifyResult | null,
     now: Date,
-    orderAlreadyPaid = false,
+    paid: { orderAlreadyPaid?: boolean; sessionAlreadyPaid?: boolean } = {},
   ): PaymentDecision {
     return decidePayment(payment.status, payment, report, {
       expired: now.getTime() >= payment.expiresAt.getTime(),
       rejected: payment.resolution === 'rejected',
-      orderAlreadyPaid,
+      ...paid,
       manualCapture: payment.captureMode === 'manual',
     });
   }
