@@ -24,7 +24,8 @@ describe('payment reconciliation (e2e)', () => {
         RECONCILE_INTERVAL: '300ms',
         RECONCILE_MIN_AGE: '500ms',
         RECONCILE_ABANDONED_INTERVAL: '300ms',
-        PAYMENT_EXPIRY: '3s',
+        // Long enough that a loaded machine still verifies a paid payment before it expires.
+        PAYMENT_EXPIRY: '6s',
       }),
     });
     alice = await signIn(t, 'alice@example.com');
