@@ -211,6 +211,37 @@ describe('refunds through Stripe, PayPal and Flutterwave (e2e)', () => {
     expect(await refundEventTypes(refundId)).toEqual(['refund.processed']);
   });
 
+  it('keeps a Stripe refund processing when its resend meets the first call still in progress (409), and finishes it once', async () => {
+    const reference = await paidStripePayment(4_000);
+    const refunds = (req: { method: string; path: string }): boolean =>
+      req.method === 'POST' && req.path === '/v1/refunds';
+    // Stripe makes the refund but its answer is lost; the resend under the same key arrives while
+    // Stripe still works on the first and is answered 409 idempotency_error; the next is replayed.
+    stripe.server.loseReplyNext(3_000, 1, refunds);
+    stripe.server.failNext(409, 1, refunds);
+    const refundId = await refund(reference);
+    await waitFor(
+      () => refundRow(refundId),
+      (row) => row.status !== 'pending' && row.status !== 'processing',
+      20_000,
+    );
+    const atStripe = stripe
+      .refundList()
+      .filter((r) => (r.metadata as Record<string, string>).refund_id === refundId);
+    expect(atStripe).toHaveLength(1);
+    expect(await refundRow(refundId)).toMatchObject({
+      status: 'succeeded',
+      gateway_refund_id: atStripe[0].id,
+    });
+    expect(stripe.server.count('POST', /^\/v1\/refunds$/)).toBeGreaterThanOrEqual(3);
+    expect(await paymentOf(reference)).toMatchObject({
+      amount_refunded: 4_000,
+      refund_status: 'full',
+    });
+    expect(await refundEventTypes(refundId)).toEqual(['refund.processed']);
+    await expectLedgerClean();
+  });
+
   it('fails a Stripe refund that Stripe reports failed and records refund.failed', async () => {
     const reference = await paidStripePayment(4_000);
     stripe.refundOutcome = 'pending';

@@ -55,10 +55,18 @@ export class FakeStripe {
     this.server = new FakeGatewayServer(
       (req) => this.route(req),
       (status) =>
-        stripeError(
-          status >= 500 ? 'api_error' : 'invalid_request_error',
-          `Fake Stripe failure (${status})`,
-        ),
+        status === 409
+          ? // What Stripe answers a request whose Idempotency-Key another request is still
+            // executing (docs.stripe.com/api/idempotent_requests: such a conflict saves no result,
+            // so a retry later gets the first request's saved answer).
+            stripeError(
+              'idempotency_error',
+              'There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through). Please try again later.',
+            )
+          : stripeError(
+              status >= 500 ? 'api_error' : 'invalid_request_error',
+              `Fake Stripe failure (${status})`,
+            ),
     );
   }
 

@@ -33,10 +33,18 @@ import { mapStripeDispute } from './stripe-disputes.js';
 /** Stripe's signature tolerance, per SPEC §7: a signed request older than this is refused. */
 export const STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300;
 
+/**
+ * Errors that say nothing about whether Stripe did what was asked, so never a refusal: the call
+ * is retried (with its idempotency key). A 409 (another request with the same key still
+ * executing) arrives as a StripeAPIError; an idempotency_error is never a decision on the request
+ * either (docs.stripe.com/api/idempotent_requests: such a request is not executed and saves no
+ * result), so a refund whose first answer was lost is never failed on it.
+ */
 const TRANSIENT_STRIPE_ERRORS = new Set([
   'StripeConnectionError',
   'StripeAPIError',
   'StripeRateLimitError',
+  'StripeIdempotencyError',
 ]);
 
 /**
