@@ -112,6 +112,11 @@ CREATE FUNCTION public.dispute_sync_ledger(p_dispute uuid) RETURNS TABLE(move te
           UPDATE disputes SET hold_state = 'recorded' WHERE id = d.id AND hold_state <> 'recorded';
           RETURN;
         END IF;
+        IF d.hold_amount = 0 THEN
+          -- All of it was refunded before the dispute came: the user owes nothing more for it.
+          UPDATE disputes SET hold_state = 'recorded' WHERE id = d.id AND hold_state <> 'recorded';
+          RETURN;
+        END IF;
 
         -- The wallet first (see the lock order above), then the user's dispute accounts.
         SELECT a.id, a.balance INTO v_wallet, v_balance FROM ledger_accounts a
@@ -124,10 +129,10 @@ CREATE FUNCTION public.dispute_sync_ledger(p_dispute uuid) RETURNS TABLE(move te
         v_narration := left(format('Dispute %s on %s', d.gateway_dispute_id, d.payment_reference), 255);
 
         IF NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.key = 'dispute_hold:' || d.id::text) THEN
-          v_from_wallet := least(v_balance, d.amount);
-          v_short := d.amount - v_from_wallet;
+          v_from_wallet := least(v_balance, d.hold_amount);
+          v_short := d.hold_amount - v_from_wallet;
           v_accounts := ARRAY[v_held];
-          v_amounts := ARRAY[d.amount];
+          v_amounts := ARRAY[d.hold_amount];
           IF v_from_wallet > 0 THEN
             v_accounts := v_accounts || v_wallet;
             v_amounts := v_amounts || -v_from_wallet;
@@ -153,7 +158,7 @@ CREATE FUNCTION public.dispute_sync_ledger(p_dispute uuid) RETURNS TABLE(move te
         IF d.status = 'won'
            AND NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.key = 'dispute_release:' || d.id::text) THEN
           PERFORM 1 FROM ledger_post('dispute_release', 'dispute_release:' || d.id::text, 'DSPR-' || d.id::text,
-                                     v_narration, NULL, ARRAY[v_held, v_wallet], ARRAY[-d.amount, d.amount]);
+                                     v_narration, NULL, ARRAY[v_held, v_wallet], ARRAY[-d.hold_amount, d.hold_amount]);
           UPDATE disputes SET hold_state = 'released', updated_at = now() WHERE id = d.id;
           move := 'release';
           RETURN NEXT;
@@ -161,7 +166,7 @@ CREATE FUNCTION public.dispute_sync_ledger(p_dispute uuid) RETURNS TABLE(move te
            AND NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.key = 'dispute_loss:' || d.id::text) THEN
           v_clearing := ledger_system_account('clearing:' || d.gateway || ':' || d.currency, d.currency);
           PERFORM 1 FROM ledger_post('dispute_loss', 'dispute_loss:' || d.id::text, 'DSPR-' || d.id::text,
-                                     v_narration, NULL, ARRAY[v_held, v_clearing], ARRAY[-d.amount, d.amount]);
+                                     v_narration, NULL, ARRAY[v_held, v_clearing], ARRAY[-d.hold_amount, d.hold_amount]);
           UPDATE disputes SET hold_state = 'lost', updated_at = now() WHERE id = d.id;
           move := 'loss';
           RETURN NEXT;
@@ -936,13 +941,15 @@ CREATE TABLE public.disputes (
     closed_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    hold_amount bigint NOT NULL,
     CONSTRAINT disputes_amount_check CHECK (((amount > 0) AND (amount <= '9007199254740991'::bigint))),
-    CONSTRAINT disputes_check CHECK ((((held_from_wallet + receivable_recorded) = 0) OR ((held_from_wallet + receivable_recorded) = amount))),
     CONSTRAINT disputes_check1 CHECK (((status = ANY (ARRAY['won'::text, 'lost'::text, 'accepted'::text])) = (closed_at IS NOT NULL))),
     CONSTRAINT disputes_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
     CONSTRAINT disputes_gateway_dispute_id_check CHECK (((length(gateway_dispute_id) >= 1) AND (length(gateway_dispute_id) <= 200))),
     CONSTRAINT disputes_gateway_status_check CHECK ((length(gateway_status) <= 100)),
     CONSTRAINT disputes_held_from_wallet_check CHECK ((held_from_wallet >= 0)),
+    CONSTRAINT disputes_hold_amount_check CHECK (((hold_amount >= 0) AND (hold_amount <= amount))),
+    CONSTRAINT disputes_hold_split_check CHECK ((((held_from_wallet + receivable_recorded) = 0) OR ((held_from_wallet + receivable_recorded) = hold_amount))),
     CONSTRAINT disputes_hold_state_check CHECK ((hold_state = ANY (ARRAY['none'::text, 'held'::text, 'released'::text, 'lost'::text, 'recorded'::text]))),
     CONSTRAINT disputes_reason_check CHECK ((length(reason) <= 500)),
     CONSTRAINT disputes_receivable_recorded_check CHECK ((receivable_recorded >= 0)),

@@ -62,6 +62,97 @@ function changeKindCheck(table: string, kinds: string, change: 'add' | 'remove')
     END $$`;
 }
 
+/** The first `dispute_sync_ledger` (holds the whole disputed amount); 1765900000000 replaces it. */
+export const DISPUTE_SYNC_LEDGER_V1 = `
+      CREATE FUNCTION dispute_sync_ledger(p_dispute uuid) RETURNS TABLE (move text)
+      LANGUAGE plpgsql SET enable_seqscan TO 'off' AS $$
+      DECLARE
+        d disputes%ROWTYPE;
+        v_purpose text;
+        v_wallet uuid;
+        v_balance bigint;
+        v_receivable uuid;
+        v_held uuid;
+        v_clearing uuid;
+        v_from_wallet bigint;
+        v_short bigint;
+        v_accounts uuid[];
+        v_amounts bigint[];
+        v_narration text;
+        v_outcome text;
+      BEGIN
+        SELECT * INTO d FROM disputes WHERE id = p_dispute FOR UPDATE;
+        IF NOT FOUND THEN
+          RAISE EXCEPTION USING ERRCODE = 'DP002', MESSAGE = format('no dispute %s', p_dispute);
+        END IF;
+        SELECT p.purpose INTO v_purpose FROM payments p WHERE p.id = d.payment_id;
+        UPDATE payments SET disputed = CASE d.status WHEN 'won' THEN 'won'
+                                                     WHEN 'lost' THEN 'lost'
+                                                     WHEN 'accepted' THEN 'lost'
+                                                     ELSE 'open' END,
+                            updated_at = now()
+         WHERE id = d.payment_id;
+        IF v_purpose <> 'wallet_deposit' THEN
+          -- A plain payment never entered the ledger: the hold is recorded on the dispute alone.
+          UPDATE disputes SET hold_state = 'recorded' WHERE id = d.id AND hold_state <> 'recorded';
+          RETURN;
+        END IF;
+
+        -- The wallet first (see the lock order above), then the user's dispute accounts.
+        SELECT a.id, a.balance INTO v_wallet, v_balance FROM ledger_accounts a
+         WHERE a.user_id = d.user_id AND a.kind = 'user_wallet' FOR UPDATE;
+        IF v_wallet IS NULL THEN
+          RAISE EXCEPTION USING ERRCODE = 'LD003', MESSAGE = format('user %s has no wallet', d.user_id);
+        END IF;
+        v_receivable := ledger_system_account('dispute_receivable:' || d.user_id::text, d.currency);
+        v_held := ledger_system_account('disputes_held:' || d.user_id::text, d.currency);
+        v_narration := left(format('Dispute %s on %s', d.gateway_dispute_id, d.payment_reference), 255);
+
+        IF NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.key = 'dispute_hold:' || d.id::text) THEN
+          v_from_wallet := least(v_balance, d.amount);
+          v_short := d.amount - v_from_wallet;
+          v_accounts := ARRAY[v_held];
+          v_amounts := ARRAY[d.amount];
+          IF v_from_wallet > 0 THEN
+            v_accounts := v_accounts || v_wallet;
+            v_amounts := v_amounts || -v_from_wallet;
+          END IF;
+          IF v_short > 0 THEN
+            v_accounts := v_accounts || v_receivable;
+            v_amounts := v_amounts || -v_short;
+          END IF;
+          SELECT p.outcome INTO v_outcome
+            FROM ledger_post('dispute_hold', 'dispute_hold:' || d.id::text, 'DSPH-' || d.id::text,
+                             v_narration, NULL, v_accounts, v_amounts) p LIMIT 1;
+          IF v_outcome <> 'created' THEN
+            RAISE EXCEPTION USING ERRCODE = 'DP003',
+              MESSAGE = format('the hold of dispute %s was not posted (%s)', d.id, v_outcome);
+          END IF;
+          UPDATE disputes SET held_from_wallet = v_from_wallet, receivable_recorded = v_short,
+                              hold_state = 'held', updated_at = now()
+           WHERE id = d.id;
+          move := 'hold';
+          RETURN NEXT;
+        END IF;
+
+        IF d.status = 'won'
+           AND NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.key = 'dispute_release:' || d.id::text) THEN
+          PERFORM 1 FROM ledger_post('dispute_release', 'dispute_release:' || d.id::text, 'DSPR-' || d.id::text,
+                                     v_narration, NULL, ARRAY[v_held, v_wallet], ARRAY[-d.amount, d.amount]);
+          UPDATE disputes SET hold_state = 'released', updated_at = now() WHERE id = d.id;
+          move := 'release';
+          RETURN NEXT;
+        ELSIF d.status IN ('lost', 'accepted')
+           AND NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.key = 'dispute_loss:' || d.id::text) THEN
+          v_clearing := ledger_system_account('clearing:' || d.gateway || ':' || d.currency, d.currency);
+          PERFORM 1 FROM ledger_post('dispute_loss', 'dispute_loss:' || d.id::text, 'DSPR-' || d.id::text,
+                                     v_narration, NULL, ARRAY[v_held, v_clearing], ARRAY[-d.amount, d.amount]);
+          UPDATE disputes SET hold_state = 'lost', updated_at = now() WHERE id = d.id;
+          move := 'loss';
+          RETURN NEXT;
+        END IF;
+      END $$`;
+
 export class Disputes1765300000000 implements MigrationInterface {
   name = 'Disputes1765300000000';
 
@@ -161,95 +252,7 @@ export class Disputes1765300000000 implements MigrationInterface {
       AFTER INSERT ON ledger_entries FOR EACH ROW WHEN (NEW.amount > 0)
       EXECUTE FUNCTION dispute_collect_receivable()`);
 
-    await q.query(`
-      CREATE FUNCTION dispute_sync_ledger(p_dispute uuid) RETURNS TABLE (move text)
-      LANGUAGE plpgsql SET enable_seqscan TO 'off' AS $$
-      DECLARE
-        d disputes%ROWTYPE;
-        v_purpose text;
-        v_wallet uuid;
-        v_balance bigint;
-        v_receivable uuid;
-        v_held uuid;
-        v_clearing uuid;
-        v_from_wallet bigint;
-        v_short bigint;
-        v_accounts uuid[];
-        v_amounts bigint[];
-        v_narration text;
-        v_outcome text;
-      BEGIN
-        SELECT * INTO d FROM disputes WHERE id = p_dispute FOR UPDATE;
-        IF NOT FOUND THEN
-          RAISE EXCEPTION USING ERRCODE = 'DP002', MESSAGE = format('no dispute %s', p_dispute);
-        END IF;
-        SELECT p.purpose INTO v_purpose FROM payments p WHERE p.id = d.payment_id;
-        UPDATE payments SET disputed = CASE d.status WHEN 'won' THEN 'won'
-                                                     WHEN 'lost' THEN 'lost'
-                                                     WHEN 'accepted' THEN 'lost'
-                                                     ELSE 'open' END,
-                            updated_at = now()
-         WHERE id = d.payment_id;
-        IF v_purpose <> 'wallet_deposit' THEN
-          -- A plain payment never entered the ledger: the hold is recorded on the dispute alone.
-          UPDATE disputes SET hold_state = 'recorded' WHERE id = d.id AND hold_state <> 'recorded';
-          RETURN;
-        END IF;
-
-        -- The wallet first (see the lock order above), then the user's dispute accounts.
-        SELECT a.id, a.balance INTO v_wallet, v_balance FROM ledger_accounts a
-         WHERE a.user_id = d.user_id AND a.kind = 'user_wallet' FOR UPDATE;
-        IF v_wallet IS NULL THEN
-          RAISE EXCEPTION USING ERRCODE = 'LD003', MESSAGE = format('user %s has no wallet', d.user_id);
-        END IF;
-        v_receivable := ledger_system_account('dispute_receivable:' || d.user_id::text, d.currency);
-        v_held := ledger_system_account('disputes_held:' || d.user_id::text, d.currency);
-        v_narration := left(format('Dispute %s on %s', d.gateway_dispute_id, d.payment_reference), 255);
-
-        IF NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.key = 'dispute_hold:' || d.id::text) THEN
-          v_from_wallet := least(v_balance, d.amount);
-          v_short := d.amount - v_from_wallet;
-          v_accounts := ARRAY[v_held];
-          v_amounts := ARRAY[d.amount];
-          IF v_from_wallet > 0 THEN
-            v_accounts := v_accounts || v_wallet;
-            v_amounts := v_amounts || -v_from_wallet;
-          END IF;
-          IF v_short > 0 THEN
-            v_accounts := v_accounts || v_receivable;
-            v_amounts := v_amounts || -v_short;
-          END IF;
-          SELECT p.outcome INTO v_outcome
-            FROM ledger_post('dispute_hold', 'dispute_hold:' || d.id::text, 'DSPH-' || d.id::text,
-                             v_narration, NULL, v_accounts, v_amounts) p LIMIT 1;
-          IF v_outcome <> 'created' THEN
-            RAISE EXCEPTION USING ERRCODE = 'DP003',
-              MESSAGE = format('the hold of dispute %s was not posted (%s)', d.id, v_outcome);
-          END IF;
-          UPDATE disputes SET held_from_wallet = v_from_wallet, receivable_recorded = v_short,
-                              hold_state = 'held', updated_at = now()
-           WHERE id = d.id;
-          move := 'hold';
-          RETURN NEXT;
-        END IF;
-
-        IF d.status = 'won'
-           AND NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.key = 'dispute_release:' || d.id::text) THEN
-          PERFORM 1 FROM ledger_post('dispute_release', 'dispute_release:' || d.id::text, 'DSPR-' || d.id::text,
-                                     v_narration, NULL, ARRAY[v_held, v_wallet], ARRAY[-d.amount, d.amount]);
-          UPDATE disputes SET hold_state = 'released', updated_at = now() WHERE id = d.id;
-          move := 'release';
-          RETURN NEXT;
-        ELSIF d.status IN ('lost', 'accepted')
-           AND NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.key = 'dispute_loss:' || d.id::text) THEN
-          v_clearing := ledger_system_account('clearing:' || d.gateway || ':' || d.currency, d.currency);
-          PERFORM 1 FROM ledger_post('dispute_loss', 'dispute_loss:' || d.id::text, 'DSPR-' || d.id::text,
-                                     v_narration, NULL, ARRAY[v_held, v_clearing], ARRAY[-d.amount, d.amount]);
-          UPDATE disputes SET hold_state = 'lost', updated_at = now() WHERE id = d.id;
-          move := 'loss';
-          RETURN NEXT;
-        END IF;
-      END $$`);
+    await q.query(DISPUTE_SYNC_LEDGER_V1);
 
     await q.query(`
       CREATE FUNCTION refunds_refuse_disputed() RETURNS trigger

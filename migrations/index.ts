@@ -27,6 +27,7 @@ import { DashboardSignInLinks1765500000000 } from './1765500000000-dashboard-sig
 import { TestGatewayManualCapture1765600000000 } from './1765600000000-test-gateway-manual-capture.js';
 import { PayoutHoldBatch1765700000000 } from './1765700000000-payout-hold-batch.js';
 import { PayoutHoldSetBased1765800000000 } from './1765800000000-payout-hold-set-based.js';
+import { DisputeHoldNetOfRefunds1765900000000 } from './1765900000000-dispute-hold-net-of-refunds.js';
 
 /** Every migration, in order, listed as classes (globs do not work under ESM). Append here. */
 export const MIGRATIONS = [
@@ -59,4 +60,5 @@ export const MIGRATIONS = [
   TestGatewayManualCapture1765600000000,
   PayoutHoldBatch1765700000000,
   PayoutHoldSetBased1765800000000,
+  DisputeHoldNetOfRefunds1765900000000,
 ];

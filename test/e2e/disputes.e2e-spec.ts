@@ -150,6 +150,7 @@ describe('disputes (e2e, Paystack)', () => {
           payment_reference: reference,
           gateway: 'paystack',
           amount: 12_000,
+          amount_held: 12_000,
           currency: 'NGN',
           reason: 'chargeback',
           status: 'open',

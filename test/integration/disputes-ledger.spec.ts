@@ -9,7 +9,7 @@ import { UsersService } from '../../src/modules/users/users.service.js';
 import type { DepositCredit } from '../../src/modules/wallet/wallet.service.js';
 import { WalletService } from '../../src/modules/wallet/wallet.service.js';
 import { createTestApp, type TestApp } from '../helpers/test-env.js';
-import { fundWallet } from './ledger-fixtures.js';
+import { fundWallet, refundDeposit } from './ledger-fixtures.js';
 
 /**
  * The money side of disputes (SPEC §17) against the real database: dispute_sync_ledger and the
@@ -268,6 +268,80 @@ describe('disputes ledger (integration, real Postgres)', () => {
     expect(await named(`disputes_held:${userId}`)).toBe(3_000);
   });
 
+  /** A refund of the deposit the gateway has made (succeeded). */
+  async function refund(paid: DepositCredit, amount: number): Promise<void> {
+    const made = await dataSource.transaction((m) => refundDeposit(m, wallets, paid, amount));
+    await sql.query(
+      `UPDATE refunds SET status = 'succeeded', completed_at = now() WHERE id = $1`,
+      [made.refundId],
+    );
+  }
+
+  async function heldOf(disputeId: string | undefined): Promise<number> {
+    const { rows } = await sql.query<{ hold_amount: string }>(
+      `SELECT hold_amount FROM disputes WHERE id = $1`,
+      [disputeId],
+    );
+    return Number(rows[0].hold_amount);
+  }
+
+  it('never takes back again what a refund already paid back: a dispute on a refunded deposit holds nothing, even lost', async () => {
+    const { userId, wallet } = await newUser();
+    const refunded = await deposit(userId, 10_000);
+    await deposit(userId, 10_000);
+    await refund(refunded, 10_000);
+    expect(await balance(wallet)).toBe(10_000);
+
+    const opened = await disputes.applyReport('paystack', report(refunded, 'open'));
+    expect(opened.status).toBe('processed');
+    expect(await heldOf(opened.disputeId)).toBe(0);
+    expect(await balance(wallet)).toBe(10_000);
+    expect(await named(`disputes_held:${userId}`)).toBe(0);
+    expect(await named(`dispute_receivable:${userId}`)).toBe(0);
+    // Conceding would have the gateway refund the payer a second time.
+    await expect(disputes.accept(userId, opened.disputeId as string)).rejects.toMatchObject({
+      code: 'DISPUTE_ALREADY_REFUNDED',
+    });
+
+    await disputes.applyReport('paystack', report(refunded, 'lost'));
+    expect(await balance(wallet)).toBe(10_000);
+    expect(await transfersOf(`dsp-${refunded.paymentId}`)).toEqual([]);
+    const { rows } = await sql.query<{ disputed: string }>(
+      `SELECT disputed FROM payments WHERE id = $1`,
+      [refunded.paymentId],
+    );
+    expect(rows[0].disputed).toBe('lost');
+  });
+
+  it('holds only what refunds and earlier disputes left of a deposit, and gives back only that when won', async () => {
+    const { userId, wallet } = await newUser();
+    const paid = await deposit(userId, 10_000);
+    await deposit(userId, 5_000);
+    await refund(paid, 4_000);
+    expect(await balance(wallet)).toBe(11_000);
+
+    const first = await disputes.applyReport(
+      'paystack',
+      report(paid, 'open', { gatewayDisputeId: `a-${paid.paymentId}`, amount: 5_000 }),
+    );
+    expect(await heldOf(first.disputeId)).toBe(5_000);
+    const second = await disputes.applyReport(
+      'paystack',
+      report(paid, 'open', { gatewayDisputeId: `b-${paid.paymentId}`, amount: 5_000 }),
+    );
+    // 10,000 received: 4,000 refunded and 5,000 held leave 1,000 to hold.
+    expect(await heldOf(second.disputeId)).toBe(1_000);
+    expect(await balance(wallet)).toBe(5_000);
+    expect(await named(`disputes_held:${userId}`)).toBe(6_000);
+
+    await disputes.applyReport(
+      'paystack',
+      report(paid, 'won', { gatewayDisputeId: `b-${paid.paymentId}`, amount: 5_000 }),
+    );
+    expect(await balance(wallet)).toBe(6_000);
+    expect(await named(`disputes_held:${userId}`)).toBe(5_000);
+  });
+
   it('parks a dispute for a payment it does not know as unmatched', async () => {
     const outcome = await disputes.applyReport('paystack', {
       gatewayDisputeId: `dsp-${randomUUID()}`,
@@ -302,8 +376,8 @@ describe('disputes ledger (integration, real Postgres)', () => {
     const paid = await deposit(userId, 1_500);
     // A dispute row written past dispute_sync_ledger: open, but never held.
     const { rows } = await sql.query<{ id: string }>(
-      `INSERT INTO disputes (payment_id, payment_reference, user_id, gateway, gateway_dispute_id, amount, currency, status)
-       VALUES ($1, $2, $3, 'paystack', $4, 1500, 'NGN', 'open') RETURNING id`,
+      `INSERT INTO disputes (payment_id, payment_reference, user_id, gateway, gateway_dispute_id, amount, hold_amount, currency, status)
+       VALUES ($1, $2, $3, 'paystack', $4, 1500, 1500, 'NGN', 'open') RETURNING id`,
       [paid.paymentId, paid.paymentReference, userId, `drift-${paid.paymentId}`],
     );
     try {

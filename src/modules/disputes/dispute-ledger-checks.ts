@@ -3,8 +3,9 @@ import type { LedgerCheck } from '../ledger/ledger-check.service.js';
 const SAMPLE = 50;
 
 /**
- * Dispute invariants added to the ledger check (SPEC §17): every dispute on a wallet deposit is
- * held exactly once and released or lost exactly as its status says; what sits in a user's
+ * Dispute invariants added to the ledger check (SPEC §17): every dispute on a wallet deposit with
+ * something to hold (`hold_amount`: what refunds had not already paid back) is held exactly once,
+ * for that, and released or lost exactly as its status says, and one with nothing to hold never is; what sits in a user's
  * disputes_held account is exactly their open disputes; a receivable is never over-collected; and
  * each dispute transfer moves money between the right kinds of account.
  */
@@ -19,17 +20,17 @@ export const DISPUTE_LEDGER_CHECKS: LedgerCheck[] = [
              EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.key = 'dispute_release:' || d.id::text) AS released,
              EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.key = 'dispute_loss:' || d.id::text) AS lost
         FROM disputes d JOIN payments p ON p.id = d.payment_id AND p.purpose = 'wallet_deposit'
-       WHERE NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.key = 'dispute_hold:' || d.id::text)
-          OR (d.status = 'won') <> EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.key = 'dispute_release:' || d.id::text)
-          OR (d.status IN ('lost', 'accepted')) <> EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.key = 'dispute_loss:' || d.id::text)
+       WHERE (d.hold_amount > 0) <> EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.key = 'dispute_hold:' || d.id::text)
+          OR (d.hold_amount > 0 AND d.status = 'won') <> EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.key = 'dispute_release:' || d.id::text)
+          OR (d.hold_amount > 0 AND d.status IN ('lost', 'accepted')) <> EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.key = 'dispute_loss:' || d.id::text)
        LIMIT ${SAMPLE}`,
   },
   {
     name: 'dispute_hold_is_the_disputed_amount',
     message: (row) =>
-      `dispute ${row.id} of ${row.amount} was held as ${row.held} (wallet ${row.from_wallet}, receivable ${row.receivable})`,
+      `dispute ${row.id} holding ${row.amount} was held as ${row.held} (wallet ${row.from_wallet}, receivable ${row.receivable})`,
     sql: `
-      SELECT d.id, d.amount::text AS amount, h.held::text AS held, h.from_wallet::text AS from_wallet,
+      SELECT d.id, d.hold_amount::text AS amount, h.held::text AS held, h.from_wallet::text AS from_wallet,
              h.receivable::text AS receivable
         FROM disputes d
         JOIN ledger_transfers t ON t.key = 'dispute_hold:' || d.id::text
@@ -39,7 +40,7 @@ export const DISPUTE_LEDGER_CHECKS: LedgerCheck[] = [
                  coalesce(-sum(e.amount) FILTER (WHERE a.name = 'dispute_receivable:' || d.user_id::text), 0) AS receivable
             FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id
            WHERE e.transfer_id = t.id) h
-       WHERE h.held IS DISTINCT FROM d.amount OR h.from_wallet <> d.held_from_wallet
+       WHERE h.held IS DISTINCT FROM d.hold_amount OR h.from_wallet <> d.held_from_wallet
           OR h.receivable <> d.receivable_recorded
        LIMIT ${SAMPLE}`,
   },
@@ -51,7 +52,7 @@ export const DISPUTE_LEDGER_CHECKS: LedgerCheck[] = [
       SELECT a.id, a.name, a.balance::text AS balance, coalesce(o.total, 0)::text AS open_total
         FROM ledger_accounts a
         LEFT JOIN LATERAL (
-          SELECT sum(d.amount) AS total FROM disputes d JOIN payments p ON p.id = d.payment_id
+          SELECT sum(d.hold_amount) AS total FROM disputes d JOIN payments p ON p.id = d.payment_id
            WHERE p.purpose = 'wallet_deposit' AND d.status IN ('open', 'under_review')
              AND 'disputes_held:' || d.user_id::text = a.name) o ON true
        WHERE a.kind = 'system' AND a.name LIKE 'disputes\\_held:%' AND a.balance <> coalesce(o.total, 0)

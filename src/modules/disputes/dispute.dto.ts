@@ -16,6 +16,12 @@ export class DisputeResponseDto {
   @ApiProperty({ example: 'PAY-20260122123456-AB12CD34' }) payment_reference: string;
   @ApiProperty({ example: 'stripe' }) gateway: string;
   @ApiProperty({ description: 'Disputed amount, minor units', example: 500000 }) amount: number;
+  @ApiProperty({
+    description:
+      'What the dispute holds from the owner (a wallet deposit: taken from the wallet while open, returned if won): the disputed amount less what refunds made before the dispute already paid back',
+    example: 500000,
+  })
+  amount_held: number;
   @ApiProperty({ example: 'NGN' }) currency: string;
   @ApiProperty({ example: 'fraudulent', nullable: true, type: String }) reason: string | null;
   @ApiProperty({ enum: DISPUTE_STATUSES, example: 'open' }) status: DisputeStatus;
@@ -72,6 +78,7 @@ export interface DisputeRow {
   gateway: string;
   gateway_dispute_id: string;
   amount: string;
+  hold_amount: string;
   currency: string;
   reason: string | null;
   status: DisputeStatus;
@@ -86,6 +93,7 @@ export function toDisputeDto(row: DisputeRow): DisputeResponseDto {
     payment_reference: row.payment_reference,
     gateway: row.gateway,
     amount: Number(row.amount),
+    amount_held: Number(row.hold_amount),
     currency: row.currency,
     reason: row.reason,
     status: row.status,

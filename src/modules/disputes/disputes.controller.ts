@@ -64,10 +64,14 @@ export class DisputesController {
   @ApiOperation({
     summary: 'Concede the dispute',
     description:
-      'Tells the gateway (where it has an API for it) and closes the dispute `accepted`: the held money goes to the gateway, once.',
+      'Tells the gateway (where it has an API for it) and closes the dispute `accepted`: the held money goes to the gateway, once. A dispute on a payment refunded before it came (`amount_held` < `amount`) answers 422 DISPUTE_ALREADY_REFUNDED: conceding would pay the payer back twice; answer it with evidence of the refund.',
   })
   @ApiOkResponse({ type: DisputeResponseDto })
-  @ApiErrors({ 404: 'NOT_FOUND', 422: 'DISPUTE_CLOSED', 503: 'GATEWAY_UNAVAILABLE' })
+  @ApiErrors({
+    404: 'NOT_FOUND',
+    422: 'DISPUTE_CLOSED, DISPUTE_ALREADY_REFUNDED',
+    503: 'GATEWAY_UNAVAILABLE',
+  })
   async accept(
     @CurrentPrincipal() principal: Principal,
     @Param() params: DisputeIdParamDto,

@@ -18,7 +18,7 @@ import { decideDisputeStatus, isClosed, type DisputeStatus } from './dispute-sta
 import { type DisputeResponseDto, type DisputeRow, toDisputeDto } from './dispute.dto.js';
 
 const DISPUTE_COLUMNS = `d.id, d.payment_id, d.payment_reference, d.user_id, d.gateway, d.gateway_dispute_id,
-  d.amount, d.currency, d.reason, d.status, d.due_by, d.evidence_submitted_at, d.created_at`;
+  d.amount, d.hold_amount, d.currency, d.reason, d.status, d.due_by, d.evidence_submitted_at, d.created_at`;
 
 /** What became of a dispute report (a webhook or a poll). `unmatched` names no payment we know. */
 export interface DisputeOutcome {
@@ -36,6 +36,8 @@ interface LockedPayment {
   currency: string;
   purpose: string;
   amount_received: string | null;
+  /** What this payment's succeeded refunds paid back. */
+  refunded: string;
 }
 
 /**
@@ -87,10 +89,10 @@ export class DisputesService {
       );
       if (!existing) {
         // Under the payment's lock: disputes not won never claim more than the payment received.
-        const [open] = await queryRows<{ total: string }>(
+        const [open] = await queryRows<{ total: string; held: string }>(
           manager,
-          `SELECT coalesce(sum(amount), 0)::text AS total FROM disputes
-            WHERE payment_id = $1 AND status <> 'won'`,
+          `SELECT coalesce(sum(amount), 0)::text AS total, coalesce(sum(hold_amount), 0)::text AS held
+             FROM disputes WHERE payment_id = $1 AND status <> 'won'`,
           [payment.id],
         );
         if (minorFromDb(open.total) + report.amount > received) {
@@ -100,11 +102,22 @@ export class DisputesService {
             note: `dispute ${report.gatewayDisputeId} of ${report.amount} with ${open.total} already disputed exceeds the ${received} received; recorded, not applied`,
           };
         }
+        // What the user still holds of this payment: its succeeded refunds and the holds of its
+        // other disputes took the rest back already, and are never taken a second time. A refund
+        // still in flight is not counted: a gateway refuses to refund a disputed charge, and the
+        // failed refund's money back to the wallet then pays the hold (the receivable).
+        const holdAmount = Math.min(
+          report.amount,
+          Math.max(
+            0,
+            received - minorFromDb(payment.refunded) - minorFromDb(open.held),
+          ),
+        );
         const [created] = await queryRows<DisputeRow>(
           manager,
           `INSERT INTO disputes AS d (payment_id, payment_reference, user_id, gateway, gateway_dispute_id, amount,
-                                      currency, reason, status, gateway_status, due_by, closed_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $12 THEN now() END)
+                                      currency, reason, status, gateway_status, due_by, closed_at, hold_amount)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CASE WHEN $12 THEN now() END, $13)
            RETURNING ${DISPUTE_COLUMNS}`,
           [
             payment.id,
@@ -119,6 +132,7 @@ export class DisputesService {
             report.gatewayStatus.slice(0, 100),
             report.dueBy,
             isClosed(report.status),
+            String(holdAmount),
           ],
         );
         await this.syncLedger(manager, created.id);
@@ -179,6 +193,13 @@ export class DisputesService {
     const dispute = await this.find(this.dataSource.manager, userId, id);
     if (isClosed(dispute.status))
       throw unprocessable('DISPUTE_CLOSED', `the dispute is ${dispute.status} already`);
+    if (minorFromDb(dispute.hold_amount) < minorFromDb(dispute.amount)) {
+      // Conceding would have the gateway pay the payer back again what a refund already did.
+      throw unprocessable(
+        'DISPUTE_ALREADY_REFUNDED',
+        `${minorFromDb(dispute.amount) - minorFromDb(dispute.hold_amount)} of the disputed ${dispute.amount} was refunded before the dispute; answer it with evidence of the refund instead of accepting it`,
+      );
+    }
     const gateway = this.gateways.get(dispute.gateway as GatewayName);
     if (isDisputeCapable(gateway) && gateway.acceptDispute)
       await gateway.acceptDispute(dispute.gateway_dispute_id);
@@ -299,7 +320,10 @@ export class DisputesService {
   ): Promise<LockedPayment | undefined> {
     const [payment] = await queryRows<LockedPayment>(
       manager,
-      `SELECT id, reference, user_id, gateway, currency, purpose, amount_received FROM payments
+      `SELECT id, reference, user_id, gateway, currency, purpose, amount_received,
+              (SELECT coalesce(sum(r.amount), 0) FROM refunds r
+                WHERE r.payment_id = payments.id AND r.status = 'succeeded')::text AS refunded
+         FROM payments
         WHERE gateway = $1 AND status = 'succeeded'
           AND (reference = $2 OR ($3::text IS NOT NULL AND (gateway_payment_id = $3 OR gateway_charge_id = $3)))
         ORDER BY reference = $2 DESC
