@@ -271,10 +271,9 @@ describe('disputes ledger (integration, real Postgres)', () => {
   /** A refund of the deposit the gateway has made (succeeded). */
   async function refund(paid: DepositCredit, amount: number): Promise<void> {
     const made = await dataSource.transaction((m) => refundDeposit(m, wallets, paid, amount));
-    await sql.query(
-      `UPDATE refunds SET status = 'succeeded', completed_at = now() WHERE id = $1`,
-      [made.refundId],
-    );
+    await sql.query(`UPDATE refunds SET status = 'succeeded', completed_at = now() WHERE id = $1`, [
+      made.refundId,
+    ]);
   }
 
   async function heldOf(disputeId: string | undefined): Promise<number> {

@@ -108,10 +108,7 @@ export class DisputesService {
         // failed refund's money back to the wallet then pays the hold (the receivable).
         const holdAmount = Math.min(
           report.amount,
-          Math.max(
-            0,
-            received - minorFromDb(payment.refunded) - minorFromDb(open.held),
-          ),
+          Math.max(0, received - minorFromDb(payment.refunded) - minorFromDb(open.held)),
         );
         const [created] = await queryRows<DisputeRow>(
           manager,
