@@ -9,7 +9,22 @@ function flatten(errors: ValidationError[], parent = ''): ErrorDetail[] {
   });
 }
 
-/** Whitelisting, transforming pipe whose failures are 400 VALIDATION_FAILED, one detail per problem. */
+/** At most this many details in one answer; the last says how many more there were. */
+export const MAX_ERROR_DETAILS = 50;
+
+function capped(details: ErrorDetail[]): ErrorDetail[] {
+  if (details.length <= MAX_ERROR_DETAILS) return details;
+  const more = details.length - (MAX_ERROR_DETAILS - 1);
+  return [
+    ...details.slice(0, MAX_ERROR_DETAILS - 1),
+    { field: 'body', message: `and ${more} more problems` },
+  ];
+}
+
+/**
+ * Whitelisting, transforming pipe whose failures are 400 VALIDATION_FAILED, one detail per
+ * problem up to MAX_ERROR_DETAILS (a body of 1,000 unknown keys answered 1,000 details).
+ */
 export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({
     whitelist: true,
@@ -17,6 +32,6 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     transformOptions: { enableImplicitConversion: false },
     validationError: { target: false, value: false },
-    exceptionFactory: (errors) => validationFailed(flatten(errors)),
+    exceptionFactory: (errors) => validationFailed(capped(flatten(errors))),
   });
 }

@@ -126,6 +126,64 @@ describe('input limits (e2e)', () => {
       expect(failures()).toEqual([]);
     });
 
+    it('refuses a lone UTF-16 surrogate in a string or a key with 400 naming the field, not 500', async () => {
+      const res = await post(`${API}/auth/refresh`, '{"refresh_token":"a\\ud800b"}', {});
+      expect(res).toMatchObject({
+        status: 400,
+        body: {
+          code: 'VALIDATION_FAILED',
+          details: [{ field: 'refresh_token', message: expect.stringMatching(/surrogate/) }],
+        },
+      });
+      const inKey = await post(`${API}/auth/refresh`, '{"refresh_token":"a","\\udc00":"c"}', {});
+      expect(inKey).toMatchObject({ status: 400, body: { details: [{ field: '\ufffd' }] } });
+      // A surrogate pair (an emoji) is text like any other.
+      const pair = await post(`${API}/auth/refresh`, '{"refresh_token":"\\ud83d\\ude00"}', {});
+      expect(pair.status).toBe(401);
+      const before = await sql<{ n: number }>(t, `SELECT count(*)::int AS n FROM payments`);
+      for (const body of [
+        { ...paymentBody(), email: 'a\ud800@example.com' },
+        { ...paymentBody(), metadata: { note: 'x\udfffy' } },
+      ]) {
+        const made = await post(`${API}/payments`, JSON.stringify(body), {
+          authorization: user.authHeader.Authorization,
+          'idempotency-key': `surrogate-${Math.random()}`,
+        });
+        expect({ status: made.status, code: made.body.code }).toEqual({
+          status: 400,
+          code: 'VALIDATION_FAILED',
+        });
+      }
+      expect(await sql(t, `SELECT count(*)::int AS n FROM payments`)).toEqual(before);
+      expect(failures()).toEqual([]);
+    });
+
+    it('refuses an object of more than 1,000 keys or an array of more than 10,000 elements before any route sees it, and answers at most 50 details', async () => {
+      const keys = (n: number): string =>
+        JSON.stringify(Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 0])));
+      const flood = await post(`${API}/auth/refresh`, keys(90_000), {});
+      expect(flood).toMatchObject({
+        status: 400,
+        body: {
+          code: 'VALIDATION_FAILED',
+          details: [{ field: 'body', message: expect.stringMatching(/1000 keys/) }],
+        },
+      });
+      const long = await post(`${API}/auth/refresh`, JSON.stringify(new Array(10_001).fill(0)), {});
+      expect(long.body.details).toEqual([
+        { field: 'body', message: expect.stringMatching(/10000 elements/) },
+      ]);
+      // 1,000 unknown keys reach validation, which lists 49 and counts the rest.
+      const many = await post(`${API}/auth/refresh`, keys(1_000), {});
+      expect(many.status).toBe(400);
+      expect(many.body.details).toHaveLength(50);
+      expect(many.body.details?.[49]).toEqual({
+        field: 'body',
+        message: expect.stringMatching(/more problems/),
+      });
+      expect(failures()).toEqual([]);
+    });
+
     it('refuses both on an authenticated route before anything is stored', async () => {
       const before = await sql<{ n: number }>(t, `SELECT count(*)::int AS n FROM payments`);
       for (const payload of [
