@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import request from 'supertest';
 import { LOG_DESTINATION } from '../../src/common/logging/logging.module.js';
@@ -169,7 +170,11 @@ describe('input limits (e2e)', () => {
           details: [{ field: 'body', message: expect.stringMatching(/1000 keys/) }],
         },
       });
-      const long = await post(`${API}/auth/refresh`, JSON.stringify(new Array(10_001).fill(0)), {});
+      const long = await post(
+        `${API}/auth/refresh`,
+        JSON.stringify(Array.from({ length: 10_001 }, () => 0)),
+        {},
+      );
       expect(long.body.details).toEqual([
         { field: 'body', message: expect.stringMatching(/10000 elements/) },
       ]);
@@ -246,6 +251,60 @@ describe('input limits (e2e)', () => {
       ...(metadata ? { metadata } : {}),
     };
   }
+
+  describe('an explicit null for a field that may be left out', () => {
+    it('is refused with 400 naming the field, never read as "left out" (was a 500, or a full refund)', async () => {
+      const auth = { authorization: user.authHeader.Authorization };
+      const cases: {
+        path: string;
+        body: Record<string, unknown>;
+        field: string;
+        headers: Record<string, string>;
+      }[] = [
+        {
+          path: `${API}/payments`,
+          body: { ...paymentBody(), order_id: null },
+          field: 'order_id',
+          headers: auth,
+        },
+        {
+          path: `${API}/checkout/sessions`,
+          body: { amount: null, currency: 'NGN' },
+          field: 'amount',
+          headers: auth,
+        },
+        {
+          path: `${API}/checkout/sessions`,
+          body: { amount: 100, currency: 'NGN', order_id: null },
+          field: 'order_id',
+          headers: auth,
+        },
+        {
+          path: `${API}/payments/PAY-20260101000000-NULLREF0/refunds`,
+          body: { amount: null },
+          field: 'amount',
+          headers: auth,
+        },
+        {
+          path: `${API}/checkout/sessions/${randomUUID()}/payments`,
+          body: { gateway: 'test', email: null },
+          field: 'email',
+          headers: {},
+        },
+      ];
+      for (const { path, body, field, headers } of cases) {
+        const res = await post(path, JSON.stringify(body), headers);
+        expect({ path, status: res.status, code: res.body.code }).toEqual({
+          path,
+          status: 400,
+          code: 'VALIDATION_FAILED',
+        });
+        expect(res.body.details?.map((detail) => detail.field)).toContain(field);
+      }
+      expect(await sql(t, `SELECT id FROM refunds`)).toEqual([]);
+      expect(failures()).toEqual([]);
+    });
+  });
 
   describe('payment metadata', () => {
     const keys = (n: number, value = 'v') =>

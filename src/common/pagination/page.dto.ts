@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsOmittable } from '../validation/omittable.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -20,7 +21,7 @@ export class PageQueryDto {
     minimum: 1,
     maximum: MAX_PAGE_SIZE,
   })
-  @IsOptional()
+  @IsOmittable()
   @Transform(({ value }: { value: unknown }) =>
     typeof value === 'string' && /^\d{1,3}$/.test(value) ? Number(value) : value,
   )
@@ -33,7 +34,7 @@ export class PageQueryDto {
     description: 'The next_cursor of the previous page',
     example: 'WyIzZjFjMmI3ZS01ZDRhLTRlOGItOWMxZC0yYTNiNGM1ZDZlN2YiXQ',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(200)
   cursor?: string;

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsUUID } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsUUID } from 'class-validator';
 import { IsMetadata, METADATA_API_SCHEMA } from '../../common/validation/metadata.validator.js';
 import { GATEWAY_NAMES, type GatewayName } from '../gateways/gateway.interface.js';
 import type { CheckoutSession } from './checkout-sessions.service.js';
@@ -9,6 +9,7 @@ import {
   IsMinorAmount,
   IsReturnUrl,
 } from '../../common/validation/request-fields.js';
+import { IsOmittable } from '../../common/validation/omittable.js';
 
 export class CreateCheckoutSessionDto {
   @ApiPropertyOptional({
@@ -16,7 +17,7 @@ export class CreateCheckoutSessionDto {
       'An unpaid order of yours: the session takes its amount and currency. The only kind a publishable key may create.',
     example: '3f1c2b7e-5d4a-4e8b-9c1d-2a3b4c5d6e7f',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsUUID()
   order_id?: string;
 
@@ -24,12 +25,12 @@ export class CreateCheckoutSessionDto {
     description: 'Amount in the minor unit, without order_id',
     example: 500000,
   })
-  @IsOptional()
+  @IsOmittable()
   @IsMinorAmount()
   amount?: number;
 
   @ApiPropertyOptional({ description: 'ISO-4217 code, with amount', example: 'NGN' })
-  @IsOptional()
+  @IsOmittable()
   @IsCurrencyCode()
   currency?: string;
 
@@ -37,7 +38,7 @@ export class CreateCheckoutSessionDto {
     description: "The payer's email; without it the hosted page asks for one",
     example: 'payer@example.com',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsEmailAddress()
   email?: string;
 
@@ -47,7 +48,7 @@ export class CreateCheckoutSessionDto {
     isArray: true,
     example: ['paystack', 'test'],
   })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(GATEWAY_NAMES.length)
@@ -59,7 +60,7 @@ export class CreateCheckoutSessionDto {
       'Where the standalone page sends the payer after success (origin in CHECKOUT_ALLOWED_ORIGINS or CALLBACK_ALLOWED_ORIGINS)',
     example: 'https://shop.example.com/thanks',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsReturnUrl()
   success_url?: string;
 
@@ -67,7 +68,7 @@ export class CreateCheckoutSessionDto {
     description: 'Where the standalone page sends a payer who gives up (same origin rule)',
     example: 'https://shop.example.com/cart',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsReturnUrl()
   cancel_url?: string;
 
@@ -76,7 +77,7 @@ export class CreateCheckoutSessionDto {
     example: { cart_id: 'c_123' },
     ...METADATA_API_SCHEMA,
   })
-  @IsOptional()
+  @IsOmittable()
   @IsMetadata()
   metadata?: Record<string, string>;
 }
@@ -90,7 +91,7 @@ export class StartCheckoutPaymentDto {
     description: "The payer's email, when the session has none",
     example: 'payer@example.com',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsEmailAddress()
   email?: string;
 }

@@ -1,15 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  IsIn,
-  IsOptional,
-  IsString,
-  IsUrl,
-  MaxLength,
-  MinLength,
-} from 'class-validator';
+import { ArrayMaxSize, IsIn, IsString, IsUrl, MaxLength, MinLength } from 'class-validator';
 import { PageQueryDto, PageResponseDto } from '../../common/pagination/page.dto.js';
 import { DISPUTE_STATUSES, type DisputeStatus } from './dispute-status.js';
+import { IsOmittable } from '../../common/validation/omittable.js';
 
 export class DisputeResponseDto {
   @ApiProperty({ example: '3f1c2b7e-5d4a-4e8b-9c1d-2a3b4c5d6e7f' }) id: string;
@@ -43,7 +36,7 @@ export class DisputeListResponseDto extends PageResponseDto {
 
 export class DisputeListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: DISPUTE_STATUSES, example: 'open' })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(DISPUTE_STATUSES)
   status?: DisputeStatus;
 }
@@ -63,7 +56,7 @@ export class DisputeEvidenceDto {
     example: ['https://files.example.com/delivery-note.pdf'],
     type: [String],
   })
-  @IsOptional()
+  @IsOmittable()
   @ArrayMaxSize(10)
   @IsUrl({ protocols: ['https'], require_protocol: true }, { each: true })
   @MaxLength(2000, { each: true })

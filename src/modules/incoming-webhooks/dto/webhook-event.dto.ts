@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn } from 'class-validator';
 import { PageQueryDto, PageResponseDto } from '../../../common/pagination/page.dto.js';
 import {
   INBOUND_EVENT_STATUSES,
   type InboundWebhookEvent,
 } from '../inbound-webhook-event.entity.js';
+import { IsOmittable } from '../../../common/validation/omittable.js';
 
 export class AdminWebhookEventsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
@@ -12,7 +13,7 @@ export class AdminWebhookEventsQueryDto extends PageQueryDto {
     enum: INBOUND_EVENT_STATUSES,
     example: 'unmatched',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(INBOUND_EVENT_STATUSES)
   status?: string;
 }

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsObject, IsOptional, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsObject, ValidateNested } from 'class-validator';
 import { PageQueryDto, PageResponseDto } from '../../../common/pagination/page.dto.js';
+import { IsOmittable } from '../../../common/validation/omittable.js';
 
 export class ListNotificationsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
@@ -9,7 +10,7 @@ export class ListNotificationsQueryDto extends PageQueryDto {
     example: 'true',
     enum: ['true', 'false'],
   })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(['true', 'false'], { message: 'unread must be true or false' })
   unread?: 'true' | 'false';
 }
@@ -73,17 +74,17 @@ export class EmailPreferencesDto {
       "Receipts to your payers for payments and refunds (SPEC §16: the merchant's switch)",
     example: true,
   })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   payment_receipts?: boolean;
 
   @ApiPropertyOptional({ description: 'Your wallet was credited by a deposit', example: true })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   wallet_deposits?: boolean;
 
   @ApiPropertyOptional({ description: 'Money from another wallet arrived', example: true })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   wallet_transfers?: boolean;
 
@@ -91,7 +92,7 @@ export class EmailPreferencesDto {
     description: 'A withdrawal to your bank account succeeded, failed or was reversed',
     example: true,
   })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   payouts?: boolean;
 }

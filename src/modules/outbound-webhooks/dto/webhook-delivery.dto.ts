@@ -1,16 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsUUID, Max, Min } from 'class-validator';
 import {
   DELIVERY_STATUSES,
   type DeliveryStatus,
   RECORDED_EVENT_TYPES,
 } from '../outbound-webhook.types.js';
 import { PageQueryDto, PageResponseDto } from '../../../common/pagination/page.dto.js';
+import { IsOmittable } from '../../../common/validation/omittable.js';
 
 export class ListDeliveriesQueryDto {
   @ApiPropertyOptional({ description: 'Page size (1–100)', example: 20, default: 20 })
-  @IsOptional()
+  @IsOmittable()
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -22,7 +23,7 @@ export class ListDeliveriesQueryDto {
     example: 0,
     default: 0,
   })
-  @IsOptional()
+  @IsOmittable()
   @Type(() => Number)
   @IsInt()
   @Min(0)
@@ -34,7 +35,7 @@ export class ListDeliveriesQueryDto {
     enum: DELIVERY_STATUSES,
     example: 'failed',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(DELIVERY_STATUSES)
   status?: DeliveryStatus;
 
@@ -42,7 +43,7 @@ export class ListDeliveriesQueryDto {
     description: 'Only deliveries to this endpoint',
     example: '0f8e3a52-3c1e-4d0b-9b8f-6b2f0c1d2e3f',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsUUID()
   endpoint_id?: string;
 }
@@ -52,7 +53,7 @@ export class RetryDeliveryDto {
     description: 'Deliver again even though a 2xx was already received',
     example: false,
   })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   force?: boolean;
 }
@@ -192,7 +193,7 @@ export class ListEventsQueryDto extends PageQueryDto {
     enum: RECORDED_EVENT_TYPES,
     example: 'payment.success',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(RECORDED_EVENT_TYPES)
   type?: string;
 }

@@ -13,6 +13,7 @@ import {
 } from 'class-validator';
 import { OUTBOUND_EVENT_TYPES } from '../outbound-webhook.types.js';
 import { PageQueryDto, PageResponseDto } from '../../../common/pagination/page.dto.js';
+import { IsOmittable } from '../../../common/validation/omittable.js';
 
 export const EVENT_FILTERS = [...OUTBOUND_EVENT_TYPES, '*'] as const;
 
@@ -53,7 +54,7 @@ export class CreateWebhookEndpointDto {
     description: 'A note for yourself (at most 500 characters)',
     example: 'Order service, production',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(500)
   description?: string;
@@ -64,7 +65,7 @@ export class UpdateWebhookEndpointDto {
     description: 'New URL; checked like at creation',
     example: 'https://example.com/webhooks/v2',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(2048)
   @IsUrl(URL_OPTIONS, { message: 'url must be an http or https URL' })
@@ -76,7 +77,7 @@ export class UpdateWebhookEndpointDto {
     isArray: true,
     example: ['*'],
   })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(EVENT_FILTERS.length)
@@ -103,7 +104,7 @@ export class UpdateWebhookEndpointDto {
       'false pauses deliveries; true re-enables an endpoint (also one disabled by the system)',
     example: true,
   })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   enabled?: boolean;
 }

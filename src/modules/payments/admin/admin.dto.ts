@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsString, MaxLength, MinLength } from 'class-validator';
 import { PageQueryDto, PageResponseDto } from '../../../common/pagination/page.dto.js';
 import { PaymentResponseDto, toPaymentDto } from '../dto/payment.dto.js';
 import { type Payment, PAYMENT_STATUSES } from '../payment.entity.js';
+import { IsOmittable } from '../../../common/validation/omittable.js';
 
 export class ResolvePaymentDto {
   @ApiProperty({
@@ -29,7 +30,7 @@ export class AdminPaymentsQueryDto extends PageQueryDto {
     enum: PAYMENT_STATUSES,
     example: 'needs_review',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(PAYMENT_STATUSES)
   status?: string;
 }

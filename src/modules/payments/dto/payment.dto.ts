@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsIn, IsString, IsUUID, MaxLength } from 'class-validator';
 import { PageQueryDto, PageResponseDto } from '../../../common/pagination/page.dto.js';
 import { IsMetadata, METADATA_API_SCHEMA } from '../../../common/validation/metadata.validator.js';
 import { GATEWAY_NAMES } from '../../gateways/gateway.interface.js';
@@ -15,6 +15,7 @@ import {
   IsMinorAmount,
   IsReturnUrl,
 } from '../../../common/validation/request-fields.js';
+import { IsOmittable } from '../../../common/validation/omittable.js';
 
 export class CreatePaymentDto {
   @ApiProperty({ description: 'Amount in the currency minor unit (kobo, cents)', example: 500000 })
@@ -45,7 +46,7 @@ export class CreatePaymentDto {
       'Where to send the payer after the gateway (defaults to FRONTEND_CALLBACK_URL); must be on an origin in CALLBACK_ALLOWED_ORIGINS (422 CALLBACK_URL_NOT_ALLOWED)',
     example: 'https://shop.example.com/checkout/done',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsReturnUrl()
   callback_url?: string;
 
@@ -55,7 +56,7 @@ export class CreatePaymentDto {
     example: { cart_id: 'c_123' },
     ...METADATA_API_SCHEMA,
   })
-  @IsOptional()
+  @IsOmittable()
   @IsMetadata()
   metadata?: Record<string, string>;
 
@@ -63,7 +64,7 @@ export class CreatePaymentDto {
     description: 'Order this payment pays (same currency)',
     example: '3f1c2b7e-5d4a-4e8b-9c1d-2a3b4c5d6e7f',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsUUID()
   order_id?: string;
 
@@ -74,7 +75,7 @@ export class CreatePaymentDto {
     default: 'automatic',
     example: 'manual',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(CAPTURE_MODES)
   capture?: CaptureMode;
 }
@@ -85,7 +86,7 @@ export class CapturePaymentDto {
       'What to capture, in the minor unit; at most what was authorized (422 CAPTURE_EXCEEDS_AUTHORIZED). Defaults to all of it; the rest of the authorization is released.',
     example: 30000,
   })
-  @IsOptional()
+  @IsOmittable()
   @IsMinorAmount()
   amount?: number;
 }
@@ -96,7 +97,7 @@ export class ListPaymentsQueryDto extends PageQueryDto {
     enum: PAYMENT_STATUSES,
     example: 'succeeded',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(PAYMENT_STATUSES)
   status?: string;
 
@@ -105,7 +106,7 @@ export class ListPaymentsQueryDto extends PageQueryDto {
     enum: GATEWAY_NAMES,
     example: 'paystack',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(GATEWAY_NAMES)
   gateway?: string;
 }

@@ -2,7 +2,6 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsIn,
   IsInt,
-  IsOptional,
   IsString,
   IsUUID,
   Matches,
@@ -13,6 +12,7 @@ import {
 } from 'class-validator';
 import { MAX_MINOR } from '../../../common/money.js';
 import { PageQueryDto } from '../../../common/pagination/page.dto.js';
+import { IsOmittable } from '../../../common/validation/omittable.js';
 
 export const PAYOUT_GATEWAYS = ['paystack', 'flutterwave'] as const;
 export type PayoutGatewayName = (typeof PAYOUT_GATEWAYS)[number];
@@ -35,7 +35,7 @@ export class BanksQueryDto {
   gateway: PayoutGatewayName;
 
   @ApiPropertyOptional({ description: 'ISO-4217; default the wallet currency', example: 'NGN' })
-  @IsOptional()
+  @IsOmittable()
   @Matches(/^[A-Z]{3}$/, { message: 'currency must be 3 capital letters' })
   currency?: string;
 }
@@ -72,7 +72,7 @@ export class CreateRecipientDto {
   currency: string;
 
   @ApiPropertyOptional({ example: 'Salary account' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MinLength(1)
   @MaxLength(100)
@@ -115,7 +115,7 @@ export class CreateWithdrawalDto {
   recipient_id: string;
 
   @ApiPropertyOptional({ example: 'Weekly payout' })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(100)
   narration?: string;
@@ -149,7 +149,7 @@ export class PayoutListDto {
 
 export class ListPayoutsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: PAYOUT_STATUSES })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(PAYOUT_STATUSES)
   status?: PayoutStatus;
 }

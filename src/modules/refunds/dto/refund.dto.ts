@@ -1,15 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { PageQueryDto, PageResponseDto } from '../../../common/pagination/page.dto.js';
 import { type Refund, REFUND_STATUSES } from '../refund.entity.js';
 import { IsMinorAmount } from '../../../common/validation/request-fields.js';
+import { IsOmittable } from '../../../common/validation/omittable.js';
 
 export class CreateRefundDto {
   @ApiPropertyOptional({
     description: 'Amount to refund in the minor unit; defaults to what remains refundable',
     example: 25000,
   })
-  @IsOptional()
+  @IsOmittable()
   @IsMinorAmount()
   amount?: number;
 
@@ -17,7 +18,7 @@ export class CreateRefundDto {
     description: 'Why; shown to the payer where the gateway supports it',
     example: 'Item out of stock',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(500)
   reason?: string;
@@ -97,12 +98,12 @@ export class AdminRefundListQueryDto extends PageQueryDto {
     enum: REFUND_STATUSES,
     example: 'processing',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(REFUND_STATUSES)
   status?: string;
 
   @ApiPropertyOptional({ description: 'true: only refunds parked for a person', example: 'true' })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(['true', 'false'])
   needs_attention?: string;
 }
@@ -134,7 +135,7 @@ export class ResolveRefundDto {
     description: "With mark_succeeded: the gateway's id of the refund",
     example: '3018284',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(200)
   gateway_refund_id?: string;

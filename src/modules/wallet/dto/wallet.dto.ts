@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { MAX_MINOR } from '../../../common/money.js';
 import { PageQueryDto, PageResponseDto } from '../../../common/pagination/page.dto.js';
 import { GATEWAY_NAMES, type GatewayName } from '../../gateways/gateway.interface.js';
@@ -9,6 +9,7 @@ import {
   type WalletTransactionType,
 } from '../wallet-transaction.js';
 import { IsReturnUrl } from '../../../common/validation/request-fields.js';
+import { IsOmittable } from '../../../common/validation/omittable.js';
 
 export class TransferRequestDto {
   @ApiProperty({
@@ -32,7 +33,7 @@ export class TransferRequestDto {
     description: 'A note both sides see in their history',
     example: 'Rent, March',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(255)
   narration?: string;
@@ -44,7 +45,7 @@ export class ListTransactionsQueryDto extends PageQueryDto {
     enum: WALLET_TRANSACTION_TYPES,
     example: 'transfer_in',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(WALLET_TRANSACTION_TYPES)
   type?: WalletTransactionType;
 }
@@ -184,7 +185,7 @@ export class DepositRequestDto {
     example: 'paystack',
     default: 'paystack',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(GATEWAY_NAMES)
   gateway?: GatewayName;
 
@@ -193,7 +194,7 @@ export class DepositRequestDto {
       'Where to send the payer after the gateway (defaults to FRONTEND_CALLBACK_URL); must be on an origin in CALLBACK_ALLOWED_ORIGINS (422 CALLBACK_URL_NOT_ALLOWED)',
     example: 'https://app.example.com/wallet/topped-up',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsReturnUrl()
   callback_url?: string;
 }
