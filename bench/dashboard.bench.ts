@@ -8,7 +8,7 @@ import { chromium } from 'playwright-core';
 import { AppModule, HTTP_FEATURES } from '../src/app.module.js';
 import { AppConfig } from '../src/config/app-config.js';
 import { migrate } from '../src/database/migrate.js';
-import { configureApp } from '../src/http/configure-app.js';
+import { configureApp, listenApp } from '../src/http/configure-app.js';
 import { SignInLinksService } from '../src/modules/dashboard/sign-in-links.service.js';
 import { UsersService } from '../src/modules/users/users.service.js';
 import {
@@ -154,7 +154,7 @@ export async function runDashboardBench(): Promise<{ text: string; summary: Summ
   let timings: Awaited<ReturnType<typeof timeOverview>>;
   try {
     configureApp(app, HTTP_FEATURES);
-    await app.listen(port, '127.0.0.1');
+    await listenApp(app, port, '127.0.0.1');
     const user = await app.get(UsersService).findOrCreateByEmail('bench-dashboard@example.com');
     const links = app.get(SignInLinksService);
     timings = await timeOverview(url, async () => {

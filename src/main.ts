@@ -3,7 +3,7 @@ import { setPriority } from 'node:os';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule, HTTP_FEATURES } from './app.module.js';
-import { configureApp } from './http/configure-app.js';
+import { configureApp, listenApp } from './http/configure-app.js';
 import { AppConfig, ConfigError } from './config/app-config.js';
 import { loadDotEnv } from './config/load-env.js';
 import { migrate } from './database/migrate.js';
@@ -38,7 +38,7 @@ async function bootstrap(): Promise<void> {
     bodyParser: true,
   });
   configureApp(app, HTTP_FEATURES);
-  await app.listen(config.port);
+  await listenApp(app, config.port);
 }
 
 await bootstrap();

@@ -8,6 +8,9 @@ import { RequestLogs } from '../common/logging/request-log.js';
 import { MetricsService } from '../common/metrics/metrics.service.js';
 import { TRUSTED_PROXIES } from '../common/rate-limit/client-ip.js';
 import { runWithRequestId } from '../common/request/request-context.js';
+import { AppError } from '../common/errors/app-error.js';
+import { errorResponse } from '../common/errors/http-exception.filter.js';
+import { requestIdOf } from '../common/request/request-id.js';
 import { AppConfig } from '../config/app-config.js';
 import { bodyLimitsMiddleware } from './body-limits.js';
 import { shareMetricsWithSupervisor } from './cluster.js';
@@ -79,4 +82,27 @@ export function configureApp(app: NestExpressApplication, features: HttpFeatures
     corsOrigins: config.corsOrigins,
     corsExposedHeaders: CORS_EXPOSED_HEADERS,
   });
+}
+
+/**
+ * Initializes the app (routes, Nest's own not-found and error handling under the API prefix),
+ * then answers every request no route took (outside /api/v1 too: `/nope`, `/api/docs-json/x`)
+ * with 404 NOT_FOUND in the SPEC error shape instead of Express's HTML page, then listens.
+ */
+export async function listenApp(
+  app: NestExpressApplication,
+  port: number,
+  host?: string,
+): Promise<void> {
+  await app.init();
+  app.use((req: IncomingMessage, res: ServerResponse) => {
+    const answer = errorResponse(
+      new AppError(404, 'NOT_FOUND', 'Route not found'),
+      requestIdOf(req),
+    );
+    res.statusCode = answer.status;
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.end(JSON.stringify(answer.body));
+  });
+  await (host === undefined ? app.listen(port) : app.listen(port, host));
 }

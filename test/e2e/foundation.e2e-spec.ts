@@ -33,6 +33,28 @@ describe('foundation (e2e)', () => {
     });
   });
 
+  it('answers unknown routes outside /api/v1 with the same 404 JSON, not an HTML page', async () => {
+    for (const path of ['/nope', '/api/nope', '/api/docs-json/x', '/metricsx']) {
+      const res = await request(t.url)
+        .get(path)
+        .set('X-Request-Id', 'req_outside-1')
+        .expect(404)
+        .expect('Content-Type', /application\/json/);
+      expect({ path, body: res.body }).toEqual({
+        path,
+        body: {
+          status_code: 404,
+          code: 'NOT_FOUND',
+          message: 'Route not found',
+          details: [],
+          request_id: 'req_outside-1',
+        },
+      });
+    }
+    // What is served outside the prefix still is.
+    await request(t.url).get('/api/docs-json').expect(200);
+  });
+
   it('replaces a malformed request id with a UUID', async () => {
     const res = await request(t.url)
       .get('/api/v1/health')

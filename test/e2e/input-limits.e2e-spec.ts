@@ -227,6 +227,30 @@ describe('input limits (e2e)', () => {
       },
     );
 
+    it('refuses a correctly signed webhook whose event id or reference is longer than 255 characters with 400 MALFORMED_WEBHOOK, storing nothing', async () => {
+      const event = (reference: string): string =>
+        JSON.stringify({
+          transaction_id: reference,
+          status: 'completed',
+          amount: 100,
+          currency: 'NGN',
+        });
+      const long = 'x'.repeat(5_000);
+      const cases = [
+        { text: event('PAY-20260101000000-LONGID01'), id: `msg_${long}` },
+        { text: event(`PAY-${long}`), id: undefined },
+      ];
+      for (const { text, id } of cases) {
+        const res = await post(`${API}/webhooks/generic`, text, generic.headers(text, { id }));
+        expect({ status: res.status, code: res.body.code }).toEqual({
+          status: 400,
+          code: 'MALFORMED_WEBHOOK',
+        });
+      }
+      expect(await sql(t, `SELECT id FROM inbound_webhook_events`)).toEqual([]);
+      expect(failures()).toEqual([]);
+    });
+
     it('still accepts a body exactly 32 levels deep (a signed webhook whose metadata nests 31)', async () => {
       const text = JSON.stringify({
         transaction_id: 'PAY-20260101000000-LIMITS32',

@@ -29,6 +29,14 @@ describe('queue dashboard (e2e)', () => {
     await request(t.url).post('/api/v1/admin/queues-session').set(authHeader).expect(403);
   });
 
+  it('answers a cookie that is not valid percent-encoding with 401, not 500', async () => {
+    const res = await request(t.url)
+      .get('/api/v1/admin/queues')
+      .set('Cookie', 'queue_board_token=%E0%A4%A')
+      .expect(401);
+    expect(res.body.code).toBe('UNAUTHENTICATED');
+  });
+
   it('lists every queue to an admin bearer token', async () => {
     const { authHeader } = await signIn(t, 'admin@example.com');
     const res = await request(t.url)

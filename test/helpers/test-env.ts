@@ -6,7 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Redis } from 'ioredis';
 import { AppModule, HTTP_FEATURES } from '../../src/app.module.js';
 import type { CliCommand } from '../../src/cli/cli-command.js';
-import { configureApp } from '../../src/http/configure-app.js';
+import { configureApp, listenApp } from '../../src/http/configure-app.js';
 import { AppConfig } from '../../src/config/app-config.js';
 import { migrate } from '../../src/database/migrate.js';
 import {
@@ -134,7 +134,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     });
   }
   configureApp(app, HTTP_FEATURES);
-  await app.listen(options.port ?? 0, '127.0.0.1');
+  await listenApp(app, options.port ?? 0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return {
     app,

@@ -9,8 +9,18 @@ export const CursorPart = {
   uuid: isUuid,
   /** A bigint id (ledger entries). */
   digits: (value: string): boolean => /^\d{1,18}$/.test(value),
-  /** A timestamp as text (cursorTimestampSql prints it to the microsecond). */
-  timestamp: (value: string): boolean => !Number.isNaN(Date.parse(value)),
+  /**
+   * A timestamp exactly as cursorTimestampSql prints it (to the microsecond, UTC), and a real
+   * date: Date.parse also took "1", "12/31" or "2020-02-30", which PostgreSQL refused (a 500).
+   */
+  timestamp: (value: string): boolean => {
+    const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})\.\d{6}Z$/.exec(value);
+    if (!match) return false;
+    const parsed = new Date(`${match[1]}T${match[2]}Z`);
+    return (
+      !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(`${match[1]}T${match[2]}`)
+    );
+  },
   /** An id of our own making that is not a UUID (`evt_…`). */
   token: (value: string): boolean => /^[A-Za-z0-9_-]{1,64}$/.test(value),
 } satisfies Record<string, CursorPart>;

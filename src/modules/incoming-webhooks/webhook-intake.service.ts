@@ -22,6 +22,9 @@ import { inboundJobOptions, ProcessInboundWebhookJob } from './inbound-webhook-j
 import { headersWithoutSecrets, singleValued } from './webhook-headers.js';
 import { WebhookVerificationMemo } from './webhook-verification-memo.js';
 
+/** The longest event id, reference or gateway payment id an inbound webhook may carry. */
+export const MAX_WEBHOOK_ID_LENGTH = 255;
+
 /** Who posted a webhook, as rate limits see it. */
 export interface WebhookClient {
   /** The client address (common/rate-limit/client-ip.ts). */
@@ -144,6 +147,16 @@ export class WebhookIntakeService {
     let payload: Record<string, unknown>;
     try {
       event = adapter.parseWebhook(request);
+      // Ids are index keys and lookup values: one longer than any gateway writes cannot be stored
+      // (it failed as a 503, retried forever) and is not an event of the gateway.
+      for (const [name, value] of [
+        ['event id', event.eventId],
+        ['reference', event.reference],
+        ['payment id', event.gatewayPaymentId],
+      ] as const) {
+        if (value !== undefined && value !== null && value.length > MAX_WEBHOOK_ID_LENGTH)
+          throw new Error(`its ${name} is longer than ${MAX_WEBHOOK_ID_LENGTH} characters`);
+      }
       // Card data and reusable tokens are never stored: what processing needs is in `event`.
       payload = withoutCardData(
         parsedBody ?? JSON.parse(request.rawBody.toString('utf8')),

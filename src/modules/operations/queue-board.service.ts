@@ -17,7 +17,12 @@ export const QUEUE_BOARD_COOKIE = 'queue_board_token';
 function cookieValue(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const [key, ...rest] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(rest.join('='));
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(rest.join('='));
+    } catch {
+      return undefined; // not percent-encoding this service wrote: no token (401), not a 500
+    }
   }
   return undefined;
 }
