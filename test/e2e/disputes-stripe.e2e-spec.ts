@@ -4,7 +4,7 @@ import { FakeStripe } from '../fakes/fake-stripe.js';
 import type { SignedIn } from '../helpers/auth.js';
 import type { TestApp } from '../helpers/test-env.js';
 import { gatewayTestApp } from './gateway.helpers.js';
-import { createPayment, sql, waitFor } from './payments.helpers.js';
+import { createPayment, eventStatus, sql, waitFor } from './payments.helpers.js';
 
 /** Stripe disputes (SPEC §17): charge.dispute.* webhooks, the dispute fetched from Stripe's API. */
 describe('disputes (e2e, Stripe)', () => {
@@ -120,5 +120,54 @@ describe('disputes (e2e, Stripe)', () => {
       .set(alice.authHeader)
       .expect(200);
     expect(payment.body.disputed).toBe('lost');
+  });
+  it('parks a refund made in Stripe on a disputed payment for a person, instead of failing its event over and over', async () => {
+    const created = await createPayment(t, alice.authHeader, {
+      amount: 3_000,
+      currency: 'USD',
+      gateway: 'stripe',
+    });
+    const sessionId = await settle(created.reference);
+    const dispute = stripe.openDispute(sessionId);
+    await stripe.sendWebhook(
+      t.url,
+      stripe.disputeEvent('charge.dispute.created', dispute.id as string),
+    );
+    await waitForDispute(dispute.id as string, 'open');
+
+    const refunded = {
+      id: 're_3disputed0000000000000001',
+      object: 'refund',
+      amount: 3_000,
+      currency: 'usd',
+      status: 'succeeded',
+      metadata: {},
+      created: Math.floor(Date.now() / 1000),
+    };
+    const event = stripe.event('charge.refunded', {
+      id: 'ch_3disputed000000000000001',
+      object: 'charge',
+      amount: 3_000,
+      amount_refunded: 3_000,
+      currency: 'usd',
+      metadata: { reference: created.reference },
+      refunded: true,
+      refunds: { object: 'list', data: [refunded] },
+    });
+    await stripe.sendWebhook(t.url, event);
+    const status = await waitFor(
+      () => eventStatus(t, 'stripe', event.id as string),
+      (value) => !['received', 'processing'].includes(value),
+    );
+    expect(status).toBe('unmatched');
+    const [row] = await sql<{ last_error: string | null; attempts: number }>(
+      t,
+      `SELECT last_error, attempts FROM inbound_webhook_events WHERE gateway = 'stripe' AND event_id = $1`,
+      [event.id],
+    );
+    expect(row.last_error).toMatch(/disputed/);
+    expect(
+      await sql(t, `SELECT id FROM refunds WHERE payment_reference = $1`, [created.reference]),
+    ).toEqual([]);
   });
 });

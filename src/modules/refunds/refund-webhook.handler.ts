@@ -215,6 +215,22 @@ export class RefundWebhookHandlerService {
     const gatewayRefundId = event.gatewayRefundId;
     return this.dataSource.transaction(async (manager): Promise<RefundEventOutcome> => {
       const locked = await this.payments.lockByIdForRefund(manager, payment.id);
+      // Under the payment's lock, as disputes are applied: the database refuses a refund row
+      // while a dispute not won exists (refunds_refuse_disputed), which failed this event on
+      // every retry. The chargeback (or the merchant's acceptance, which Paystack and PayPal make
+      // as a refund) already returns that money: a person decides.
+      const [disputed] = await queryRows<{ status: string }>(
+        manager,
+        `SELECT status FROM disputes WHERE payment_id = $1 AND status <> 'won' LIMIT 1`,
+        [locked.id],
+      );
+      if (disputed) {
+        return {
+          status: 'unmatched',
+          paymentId: locked.id,
+          note: `${event.gateway} refunded ${amount} of ${locked.reference} outside this service while it is disputed (${disputed.status}); not recorded as a refund, a person decides`,
+        };
+      }
       const remaining =
         (locked.amountReceived ?? 0) - (await this.refunds.committedAmount(manager, locked.id));
       if (amount > remaining) {
