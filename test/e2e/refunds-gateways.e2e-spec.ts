@@ -242,6 +242,56 @@ describe('refunds through Stripe, PayPal and Flutterwave (e2e)', () => {
     await expectLedgerClean();
   });
 
+  it('parks a Stripe refund whose resend is refused after the first answer was lost, rather than failing it', async () => {
+    const reference = await paidStripePayment(2_500);
+    const refunds = (req: { method: string; path: string }): boolean =>
+      req.method === 'POST' && req.path === '/v1/refunds';
+    stripe.server.loseReplyNext(3_000, 1, refunds);
+    stripe.server.failNext(400, 1, refunds);
+    const refundId = await refund(reference);
+    const row = await waitFor(
+      () => refundRow(refundId),
+      (r) => r.needs_attention !== null || r.status === 'failed',
+      20_000,
+    );
+    expect(row).toMatchObject({
+      status: 'processing',
+      needs_attention: expect.stringMatching(/refused/),
+    });
+    expect(
+      stripe
+        .refundList()
+        .filter((r) => (r.metadata as Record<string, string>).refund_id === refundId),
+    ).toHaveLength(1);
+    expect(await refundEventTypes(refundId)).toEqual([]);
+    expect(await paymentOf(reference)).toMatchObject({ amount_refunded: 2_500 });
+    await expectLedgerClean();
+  });
+
+  it('does not resend a Stripe refund whose first answer was lost once its idempotency key may have expired', async () => {
+    const reference = await paidStripePayment(1_500);
+    const refunds = (req: { method: string; path: string }): boolean =>
+      req.method === 'POST' && req.path === '/v1/refunds';
+    const before = stripe.server.count('POST', /^\/v1\/refunds$/);
+    stripe.server.loseReplyNext(3_000, 1, refunds);
+    const refundId = await refund(reference);
+    // As if the first call had been made 21 hours ago: Stripe keeps keys for at least 24.
+    await sql(t, `UPDATE refunds SET created_at = now() - interval '21 hours' WHERE id = $1`, [
+      refundId,
+    ]);
+    const row = await waitFor(
+      () => refundRow(refundId),
+      (r) => r.needs_attention !== null || r.status === 'succeeded' || r.status === 'failed',
+      20_000,
+    );
+    expect(row).toMatchObject({
+      status: 'processing',
+      needs_attention: expect.stringMatching(/expired/),
+    });
+    expect(stripe.server.count('POST', /^\/v1\/refunds$/) - before).toBe(1);
+    await expectLedgerClean();
+  });
+
   it('fails a Stripe refund that Stripe reports failed and records refund.failed', async () => {
     const reference = await paidStripePayment(4_000);
     stripe.refundOutcome = 'pending';

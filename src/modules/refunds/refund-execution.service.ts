@@ -12,7 +12,11 @@ import type {
 import { GatewayRegistry } from '../gateways/gateway.registry.js';
 import { PaymentsService } from '../payments/payments.service.js';
 import { Refund, RefundStatus } from './refund.entity.js';
-import { gatewayNeverReceived, IDEMPOTENT_REFUND_GATEWAYS } from './refund-gateway-policy.js';
+import {
+  gatewayNeverReceived,
+  IDEMPOTENCY_KEY_TRUSTED_MS,
+  IDEMPOTENT_REFUND_GATEWAYS,
+} from './refund-gateway-policy.js';
 import { queryRows } from '../../database/sql.js';
 import { RefundTransitionsService } from './refund-transitions.service.js';
 
@@ -56,6 +60,24 @@ export class RefundExecutionService {
     }
     const input = await this.refundInput(refund);
     const idempotent = IDEMPOTENT_REFUND_GATEWAYS.has(refund.gateway);
+    // Set when an earlier call's answer never came (cleared only when the gateway provably never
+    // received it): the gateway may have made this refund already.
+    const earlierUnknown = refund.gatewayCallStartedAt !== null;
+    if (
+      idempotent &&
+      earlierUnknown &&
+      Date.now() - refund.createdAt.getTime() > IDEMPOTENCY_KEY_TRUSTED_MS
+    ) {
+      // The gateway may have forgotten our key by now: a resend could refund a second time.
+      await this.transitions.needAttention(
+        refundId,
+        this.ambiguousNote(
+          refund,
+          'no answer to an earlier call, and its idempotency key may have expired',
+        ),
+      );
+      return 'processing';
+    }
     const claimed = await queryRows<{ id: string }>(
       this.dataSource.manager,
       `UPDATE refunds
@@ -88,8 +110,21 @@ export class RefundExecutionService {
       result = await gateway.refund(input);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof GatewayRequestError && earlierUnknown) {
+        // A refusal of a resend is no proof the first call refunded nothing: the gateway may be
+        // refusing because it did (PayPal answers a resend past its key 422
+        // CAPTURE_FULLY_REFUNDED). Failing would give the wallet money the payer got back.
+        await this.transitions.needAttention(
+          refundId,
+          this.ambiguousNote(
+            refund,
+            `an earlier call had no answer; the resend was refused: ${message}`,
+          ),
+        );
+        return 'processing';
+      }
       if (error instanceof GatewayRequestError) {
-        // a definite refusal: nothing was refunded
+        // a definite refusal of the first call: nothing was refunded
         await this.transitions.fail(
           refundId,
           `${refund.gateway} refused the refund: ${message}`,
@@ -205,9 +240,12 @@ export class RefundExecutionService {
   }
 
   private ambiguousNote(refund: Refund, what: string): string {
+    const why = IDEMPOTENT_REFUND_GATEWAYS.has(refund.gateway)
+      ? `a refund made by that call would not be recognised by a resend`
+      : `${refund.gateway} takes no idempotency key`;
     return (
-      `The call to ${refund.gateway}'s refund API ended without a definite answer (${what}). ${refund.gateway} takes no ` +
-      `idempotency key, so it is not sent again automatically. Look in the ${refund.gateway} dashboard for a refund of ` +
+      `The call to ${refund.gateway}'s refund API ended without a definite answer (${what}). ${why}, ` +
+      `so it is not sent again automatically. Look in the ${refund.gateway} dashboard for a refund of ` +
       `${refund.amount} (minor units, ${refund.currency}) on ${refund.paymentReference} noted "refund ${refund.id}", then ` +
       `resolve this refund: mark_succeeded if it is there, resend if it is not.`
     ).slice(0, 2000);

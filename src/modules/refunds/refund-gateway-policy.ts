@@ -9,6 +9,15 @@ import { GatewayUnavailableError } from '../gateways/gateway.errors.js';
 export const IDEMPOTENT_REFUND_GATEWAYS: ReadonlySet<string> = new Set(['stripe', 'paypal']);
 
 /**
+ * How long after a refund was made its idempotency key is trusted to still be known to the
+ * gateway. Stripe prunes keys once they are at least 24 hours old (docs.stripe.com/api/
+ * idempotent_requests: a key reused after that makes a new request); PayPal stores a
+ * PayPal-Request-Id "for a period of time" that depends on the API. Past this, a call whose
+ * earlier answer was lost is not sent again: a person looks the refund up.
+ */
+export const IDEMPOTENCY_KEY_TRUSTED_MS = 20 * 60 * 60 * 1000;
+
+/**
  * Gateways whose refund webhooks may not carry our refund id nor the id their refund API answered
  * (Paystack's documented refund events carry only the transaction reference, the amount and a
  * processor `refund_reference`): their events are matched to our refunds by payment and amount.
