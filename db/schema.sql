@@ -101,12 +101,15 @@ CREATE FUNCTION public.dispute_sync_ledger(p_dispute uuid) RETURNS TABLE(move te
           RAISE EXCEPTION USING ERRCODE = 'DP002', MESSAGE = format('no dispute %s', p_dispute);
         END IF;
         SELECT p.purpose INTO v_purpose FROM payments p WHERE p.id = d.payment_id;
-        UPDATE payments SET disputed = CASE d.status WHEN 'won' THEN 'won'
-                                                     WHEN 'lost' THEN 'lost'
-                                                     WHEN 'accepted' THEN 'lost'
-                                                     ELSE 'open' END,
-                            updated_at = now()
-         WHERE id = d.payment_id;
+        -- From all of the payment's disputes, not the one synced last: one still open makes it
+        -- open, else one lost makes it lost, else won.
+        UPDATE payments p SET disputed = (
+                 SELECT CASE WHEN bool_or(x.status IN ('open', 'under_review')) THEN 'open'
+                             WHEN bool_or(x.status IN ('lost', 'accepted')) THEN 'lost'
+                             ELSE 'won' END
+                   FROM disputes x WHERE x.payment_id = d.payment_id),
+               updated_at = now()
+         WHERE p.id = d.payment_id;
         IF v_purpose <> 'wallet_deposit' THEN
           -- A plain payment never entered the ledger: the hold is recorded on the dispute alone.
           UPDATE disputes SET hold_state = 'recorded' WHERE id = d.id AND hold_state <> 'recorded';

@@ -15,6 +15,11 @@ import { DISPUTE_SYNC_LEDGER_V1 } from './1765300000000-disputes.js';
  * releases and loses `hold_amount` instead of `amount`; a dispute with nothing left to hold posts
  * nothing (`hold_state` 'recorded', as on a plain payment). What the gateway takes beyond it is the
  * platform's to contest with the refund as evidence. Existing disputes keep holding their amount.
+ *
+ * `payments.disputed` is now worked out from all of the payment's disputes (open if one is open,
+ * else lost if one was lost, else won), not copied from the dispute synced last: a won dispute
+ * after a lost one showed the payment won, and a repeated report of an older dispute overwrote a
+ * newer one's state.
  */
 export class DisputeHoldNetOfRefunds1765900000000 implements MigrationInterface {
   name = 'DisputeHoldNetOfRefunds1765900000000';
@@ -54,12 +59,15 @@ export class DisputeHoldNetOfRefunds1765900000000 implements MigrationInterface 
           RAISE EXCEPTION USING ERRCODE = 'DP002', MESSAGE = format('no dispute %s', p_dispute);
         END IF;
         SELECT p.purpose INTO v_purpose FROM payments p WHERE p.id = d.payment_id;
-        UPDATE payments SET disputed = CASE d.status WHEN 'won' THEN 'won'
-                                                     WHEN 'lost' THEN 'lost'
-                                                     WHEN 'accepted' THEN 'lost'
-                                                     ELSE 'open' END,
-                            updated_at = now()
-         WHERE id = d.payment_id;
+        -- From all of the payment's disputes, not the one synced last: one still open makes it
+        -- open, else one lost makes it lost, else won.
+        UPDATE payments p SET disputed = (
+                 SELECT CASE WHEN bool_or(x.status IN ('open', 'under_review')) THEN 'open'
+                             WHEN bool_or(x.status IN ('lost', 'accepted')) THEN 'lost'
+                             ELSE 'won' END
+                   FROM disputes x WHERE x.payment_id = d.payment_id),
+               updated_at = now()
+         WHERE p.id = d.payment_id;
         IF v_purpose <> 'wallet_deposit' THEN
           -- A plain payment never entered the ledger: the hold is recorded on the dispute alone.
           UPDATE disputes SET hold_state = 'recorded' WHERE id = d.id AND hold_state <> 'recorded';

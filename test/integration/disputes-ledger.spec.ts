@@ -341,6 +341,27 @@ describe('disputes ledger (integration, real Postgres)', () => {
     expect(await named(`disputes_held:${userId}`)).toBe(5_000);
   });
 
+  it("shows the payment's disputed state from all its disputes, not the one reported last", async () => {
+    const { userId } = await newUser();
+    const paid = await deposit(userId, 6_000);
+    const disputed = async (): Promise<string> =>
+      (
+        await sql.query<{ disputed: string }>(`SELECT disputed FROM payments WHERE id = $1`, [
+          paid.paymentId,
+        ])
+      ).rows[0].disputed;
+    const a = { gatewayDisputeId: `a-${paid.paymentId}`, amount: 2_000 };
+    const b = { gatewayDisputeId: `b-${paid.paymentId}`, amount: 2_000 };
+    await disputes.applyReport('paystack', report(paid, 'open', a));
+    await disputes.applyReport('paystack', report(paid, 'open', b));
+    await disputes.applyReport('paystack', report(paid, 'lost', a));
+    expect(await disputed()).toBe('open');
+    await disputes.applyReport('paystack', report(paid, 'won', b));
+    expect(await disputed()).toBe('lost');
+    await disputes.applyReport('paystack', report(paid, 'lost', a)); // a repeat changes nothing
+    expect(await disputed()).toBe('lost');
+  });
+
   it('parks a dispute for a payment it does not know as unmatched', async () => {
     const outcome = await disputes.applyReport('paystack', {
       gatewayDisputeId: `dsp-${randomUUID()}`,
