@@ -1187,6 +1187,8 @@ CREATE TABLE public.oauth_states (
     code_verifier text NOT NULL,
     expires_at timestamp with time zone NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    browser_hash bytea,
+    CONSTRAINT oauth_states_browser_hash_check CHECK ((octet_length(browser_hash) = 32)),
     CONSTRAINT oauth_states_state_hash_check CHECK ((octet_length(state_hash) = 32))
 );
 

@@ -28,6 +28,7 @@ import { TestGatewayManualCapture1765600000000 } from './1765600000000-test-gate
 import { PayoutHoldBatch1765700000000 } from './1765700000000-payout-hold-batch.js';
 import { PayoutHoldSetBased1765800000000 } from './1765800000000-payout-hold-set-based.js';
 import { DisputeHoldNetOfRefunds1765900000000 } from './1765900000000-dispute-hold-net-of-refunds.js';
+import { OAuthStateBrowser1765900001000 } from './1765900001000-oauth-state-browser.js';
 
 /** Every migration, in order, listed as classes (globs do not work under ESM). Append here. */
 export const MIGRATIONS = [
@@ -61,4 +62,5 @@ export const MIGRATIONS = [
   PayoutHoldBatch1765700000000,
   PayoutHoldSetBased1765800000000,
   DisputeHoldNetOfRefunds1765900000000,
+  OAuthStateBrowser1765900001000,
 ];

@@ -218,6 +218,25 @@ describe('API keys (e2e)', () => {
     await request(t.url).get(KEYS).set('x-api-key', live.body.api_key).expect(401);
   });
 
+  it('never rolls over a revoked key, even once it has expired', async () => {
+    const fay = await signIn(t, 'keys-revoked-rollover@example.com');
+    const leaked = await createKey(fay, {
+      name: 'leaked',
+      permissions: ['payments'],
+      expiry: '1D',
+    }).expect(201);
+    await request(t.url).post(`${KEYS}/${leaked.body.id}/revoke`).set(fay.authHeader).expect(200);
+    await expireKey(leaked.body.id);
+    const refused = await request(t.url)
+      .post(`${KEYS}/rollover`)
+      .set(fay.authHeader)
+      .send({ expired_key_id: leaked.body.id, expiry: '1Y' })
+      .expect(422);
+    expect(refused.body.code).toBe('API_KEY_REVOKED');
+    const listed = await request(t.url).get(KEYS).set(fay.authHeader).expect(200);
+    expect(listed.body.keys).toHaveLength(1);
+  });
+
   it('treats another user’s key id as 404 for revoke and rollover', async () => {
     const owner = await signIn(t, 'keys-owner@example.com');
     const other = await signIn(t, 'keys-other@example.com');

@@ -19,6 +19,15 @@ function sessionCookie(res: request.Response): { value: string; attributes: stri
 
 const cookieHeader = (value: string) => ({ Cookie: `dashboard_session=${value}` });
 
+/** The OAuth browser-binding cookie a dashboard Google sign-in start sets. */
+function browserBinding(res: request.Response): { value: string; attributes: string } {
+  const raw = res.headers['set-cookie'] as unknown as string[] | undefined;
+  const line = raw?.find((cookie) => cookie.startsWith('oauth_browser='));
+  if (!line) throw new Error('the sign-in start set no oauth_browser cookie');
+  const [pair, ...attributes] = line.split(';');
+  return { value: pair.slice('oauth_browser='.length), attributes: attributes.join(';') };
+}
+
 describe('dashboard session: cookie sign-in, one-time links, CSRF, rotation (e2e)', () => {
   let google: FakeGoogle;
   let t: TestApp;
@@ -211,6 +220,10 @@ describe('dashboard session: cookie sign-in, one-time links, CSRF, rotation (e2e
       name: 'Gwen',
     });
     const start = await request(t.url).get(`${SESSION}/google`).expect(302);
+    const binding = browserBinding(start);
+    expect(binding.attributes).toMatch(/HttpOnly/);
+    expect(binding.attributes).toMatch(/SameSite=Lax/);
+    expect(binding.attributes).toMatch(/Path=\/api\/v1\/auth\/session\/google/);
     const consent = new URL(start.headers.location);
     expect(`${consent.origin}${consent.pathname}`).toBe(google.authUrl);
     expect(consent.searchParams.get('redirect_uri')).toBe(`${t.url}${SESSION}/google/callback`);
@@ -218,7 +231,10 @@ describe('dashboard session: cookie sign-in, one-time links, CSRF, rotation (e2e
     const callback = new URL(back.headers.get('location') as string);
     expect(callback.pathname).toBe(`${SESSION}/google/callback`);
 
-    const done = await request(t.url).get(`${callback.pathname}${callback.search}`).expect(302);
+    const done = await request(t.url)
+      .get(`${callback.pathname}${callback.search}`)
+      .set('Cookie', `oauth_browser=${binding.value}`)
+      .expect(302);
     expect(done.headers.location).toBe('/dashboard/');
     const cookie = sessionCookie(done);
     expect(cookie?.attributes).toMatch(/HttpOnly/);
@@ -230,9 +246,41 @@ describe('dashboard session: cookie sign-in, one-time links, CSRF, rotation (e2e
     expect(refreshed.body.user).toMatchObject({ email: 'gwen@example.com', name: 'Gwen' });
 
     // The same state again (replayed callback): refused, back to the sign-in page.
-    const replay = await request(t.url).get(`${callback.pathname}${callback.search}`).expect(302);
+    const replay = await request(t.url)
+      .get(`${callback.pathname}${callback.search}`)
+      .set('Cookie', `oauth_browser=${binding.value}`)
+      .expect(302);
     expect(replay.headers.location).toBe('/dashboard/sign-in?error=unauthenticated');
     expect(sessionCookie(replay)).toBeUndefined();
+  });
+
+  it('Google: refuses a callback opened in another browser than the one that started the sign-in (login CSRF), and uses its state up', async () => {
+    google.setIdentity({
+      sub: '333333333333333333333',
+      email: 'mallory@example.com',
+      email_verified: true,
+      name: 'Mallory',
+    });
+    // The attacker starts a sign-in, consents with their own account, and keeps the callback link.
+    const start = await request(t.url).get(`${SESSION}/google`).expect(302);
+    const attackers = browserBinding(start);
+    const back = await fetch(new URL(start.headers.location), { redirect: 'manual' });
+    const link = new URL(back.headers.get('location') as string);
+    const path = `${link.pathname}${link.search}`;
+    // The victim's browser opens it: with no binding cookie, or with one of its own sign-in.
+    const victims = browserBinding(await request(t.url).get(`${SESSION}/google`).expect(302));
+    for (const cookie of [undefined, `oauth_browser=${victims.value}`]) {
+      const opened = request(t.url).get(path);
+      const res = await (cookie ? opened.set('Cookie', cookie) : opened).expect(302);
+      expect(res.headers.location).toBe('/dashboard/sign-in?error=unauthenticated');
+      expect(sessionCookie(res)).toBeUndefined();
+    }
+    // Refused states are used up: not even the attacker's own browser can finish it now.
+    const late = await request(t.url)
+      .get(path)
+      .set('Cookie', `oauth_browser=${attackers.value}`)
+      .expect(302);
+    expect(late.headers.location).toBe('/dashboard/sign-in?error=unauthenticated');
   });
 
   it('a token never issued is refused', async () => {

@@ -9,7 +9,14 @@ import {
 import type { Response } from 'express';
 import { AppError } from '../../common/errors/app-error.js';
 import { AppConfig } from '../../config/app-config.js';
+import { randomToken } from '../auth/crypto.js';
 import { GoogleCallbackGuard, GoogleConsentGuard } from '../auth/google/google-auth.guards.js';
+import {
+  type BrowserBoundRequest,
+  OAUTH_BROWSER_COOKIE,
+  OAUTH_BROWSER_COOKIE_PATH,
+  OAUTH_STATE_TTL_SECONDS,
+} from '../auth/google/oauth-state.store.js';
 
 export const SESSION_GOOGLE_CALLBACK_PATH = '/api/v1/auth/session/google/callback';
 
@@ -21,11 +28,31 @@ export function sessionGoogleCallbackUrl(config: AppConfig): string {
   return new URL(SESSION_GOOGLE_CALLBACK_PATH, config.google.callbackUrl).toString();
 }
 
-/** The API's Google consent step, with the dashboard's callback as redirect_uri. */
+/**
+ * The API's Google consent step, with the dashboard's callback as redirect_uri, and the state
+ * bound to this browser: a random value in a short-lived cookie (SameSite=Lax, so it comes back
+ * on Google's top-level redirect; scoped to the dashboard's Google routes) whose hash is kept with
+ * the state. The callback opened in any other browser is refused (login CSRF).
+ */
 @Injectable()
 export class SessionGoogleConsentGuard extends GoogleConsentGuard {
   constructor(private readonly appConfig: AppConfig) {
     super(appConfig);
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const http = context.switchToHttp();
+    const binding = randomToken();
+    http.getRequest<BrowserBoundRequest>().oauthBrowserBinding = binding;
+    const allowed = await super.canActivate(context);
+    http.getResponse<Response>().cookie(OAUTH_BROWSER_COOKIE, binding, {
+      httpOnly: true,
+      secure: true,
+      sameSite: 'lax',
+      path: OAUTH_BROWSER_COOKIE_PATH,
+      maxAge: OAUTH_STATE_TTL_SECONDS * 1000,
+    });
+    return allowed;
   }
 
   override getAuthenticateOptions(_context: ExecutionContext): { callbackURL: string } {

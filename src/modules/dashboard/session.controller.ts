@@ -42,6 +42,10 @@ import {
 } from './session-google.js';
 import { LinkSignInDto, SessionResponseDto } from './session.dto.js';
 import { SignInLinksService } from './sign-in-links.service.js';
+import {
+  OAUTH_BROWSER_COOKIE,
+  OAUTH_BROWSER_COOKIE_PATH,
+} from '../auth/google/oauth-state.store.js';
 
 const CSRF_DOC = ApiHeader({
   name: 'X-CSRF-Token',
@@ -191,6 +195,12 @@ export class SessionController {
     const user = await this.users.findOrCreateByGoogle(request.user);
     const session = await this.tokens.issueSession(user);
     setSessionCookie(response, session.refreshToken, this.config.jwtRefreshTtlMs);
+    response.clearCookie(OAUTH_BROWSER_COOKIE, {
+      httpOnly: true,
+      secure: true,
+      sameSite: 'lax',
+      path: OAUTH_BROWSER_COOKIE_PATH,
+    });
     response.setHeader('Cache-Control', 'no-store');
     response.redirect(302, '/dashboard/');
   }

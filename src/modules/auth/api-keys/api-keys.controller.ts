@@ -88,7 +88,7 @@ export class ApiKeysController {
     400: 'Invalid body (VALIDATION_FAILED)',
     404: 'No such key of yours (NOT_FOUND)',
     409: 'Already 5 active keys (API_KEY_LIMIT)',
-    422: 'The key has not expired (API_KEY_NOT_EXPIRED)',
+    422: 'The key has not expired (API_KEY_NOT_EXPIRED), or was revoked (API_KEY_REVOKED)',
   })
   @Header('Cache-Control', 'no-store')
   async rollover(

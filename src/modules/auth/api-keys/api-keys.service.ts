@@ -84,6 +84,14 @@ export class ApiKeysService {
           'Only an expired key can be rolled over; revoke it instead',
         );
       }
+      // Revoking is final: a key revoked (say, because it leaked) is not brought back as a new
+      // key with its permissions once it also expires.
+      if (old.revokedAt !== null) {
+        throw unprocessable(
+          'API_KEY_REVOKED',
+          'A revoked key cannot be rolled over; create a new key instead',
+        );
+      }
       return this.createIn(
         manager,
         userId,
