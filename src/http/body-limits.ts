@@ -4,7 +4,7 @@ import { AppError, validationFailed } from '../common/errors/app-error.js';
 /** Objects and arrays nested deeper than this are refused (SPEC §3): the top level is level 1. */
 export const MAX_JSON_DEPTH = 32;
 
-/** Keys in any one object, and elements in any one array, beyond which a body is refused. */
+/** Keys in one object, and elements in one array, beyond which a body is refused. */
 export const MAX_JSON_KEYS = 1_000;
 export const MAX_JSON_ELEMENTS = 10_000;
 
@@ -21,7 +21,7 @@ function textProblem(text: string): string | null {
 
 /**
  * What the SPEC §3 refuses in a parsed body before any route sees it: nesting deeper than
- * MAX_JSON_DEPTH (400 MALFORMED_JSON); a NUL character or a lone surrogate in any string or key,
+ * MAX_JSON_DEPTH (400 MALFORMED_JSON); a NUL character or a lone surrogate in a string or key,
  * and an object of more than MAX_JSON_KEYS keys or an array of more than MAX_JSON_ELEMENTS
  * elements (400 VALIDATION_FAILED naming the field). PostgreSQL cannot store a NUL or a lone
  * surrogate in text or jsonb (both used to end in a 500, or in a silently altered value); a deep

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { AppError } from '../../common/errors/app-error.js';
+import { cookieValue, isTokenCookie } from '../../common/request/cookies.js';
 
 /** The refresh token's cookie: sent only to the session routes, never readable by page scripts. */
 export const SESSION_COOKIE = 'dashboard_session';
@@ -9,15 +10,8 @@ export const CSRF_HEADER = 'x-csrf-token';
 
 /** The session cookie's value, or undefined (a bounded, base64url value only). */
 export function sessionCookieOf(request: Request): string | undefined {
-  const header = request.headers.cookie;
-  if (typeof header !== 'string') return undefined;
-  for (const part of header.split(';')) {
-    const index = part.indexOf('=');
-    if (index < 0 || part.slice(0, index).trim() !== SESSION_COOKIE) continue;
-    const value = part.slice(index + 1).trim();
-    return /^[A-Za-z0-9_-]{1,200}$/.test(value) ? value : undefined;
-  }
-  return undefined;
+  const value = cookieValue(request.headers.cookie, SESSION_COOKIE);
+  return isTokenCookie(value) ? value : undefined;
 }
 
 export function setSessionCookie(response: Response, refreshToken: string, maxAgeMs: number): void {

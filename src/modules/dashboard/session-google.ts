@@ -32,7 +32,7 @@ export function sessionGoogleCallbackUrl(config: AppConfig): string {
  * The API's Google consent step, with the dashboard's callback as redirect_uri, and the state
  * bound to this browser: a random value in a short-lived cookie (SameSite=Lax, so it comes back
  * on Google's top-level redirect; scoped to the dashboard's Google routes) whose hash is kept with
- * the state. The callback opened in any other browser is refused (login CSRF).
+ * the state. The callback opened in another browser is refused (login CSRF).
  */
 @Injectable()
 export class SessionGoogleConsentGuard extends GoogleConsentGuard {

@@ -147,7 +147,7 @@ export class WebhookIntakeService {
     let payload: Record<string, unknown>;
     try {
       event = adapter.parseWebhook(request);
-      // Ids are index keys and lookup values: one longer than any gateway writes cannot be stored
+      // Ids are index keys and lookup values: one longer than gateways write cannot be stored
       // (it failed as a 503, retried forever) and is not an event of the gateway.
       for (const [name, value] of [
         ['event id', event.eventId],

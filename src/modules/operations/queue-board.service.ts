@@ -7,6 +7,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AppConfig } from '../../config/app-config.js';
 import { permissionDenied, unauthenticated } from '../../common/errors/app-error.js';
 import { renderError } from '../../common/errors/http-exception.filter.js';
+import { cookieValue } from '../../common/request/cookies.js';
 import { requestIdOf } from '../../common/request/request-id.js';
 import { registeredQueues } from '../../queue/registered-queues.js';
 import { TokensService } from '../auth/jwt/tokens.service.js';
@@ -14,17 +15,15 @@ import { TokensService } from '../auth/jwt/tokens.service.js';
 export const QUEUE_BOARD_PATH = '/api/v1/admin/queues';
 export const QUEUE_BOARD_COOKIE = 'queue_board_token';
 
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key !== name) continue;
-    try {
-      return decodeURIComponent(rest.join('='));
-    } catch {
-      return undefined; // not percent-encoding this service wrote: no token (401), not a 500
-    }
+/** The board's cookie, percent-decoded as Express wrote it; undefined when it does not decode. */
+function boardCookie(header: string | undefined): string | undefined {
+  const raw = cookieValue(header, QUEUE_BOARD_COOKIE);
+  if (raw === undefined) return undefined;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined; // not percent-encoding this service wrote: no token (401), not a 500
   }
-  return undefined;
 }
 
 /**
@@ -72,7 +71,7 @@ export class QueueBoardService {
   /** The same rule as @AdminOnly: a live JWT whose email is in ADMIN_EMAILS. */
   async assertAdmin(req: Request): Promise<void> {
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    const token = bearer ?? cookieValue(req.headers.cookie, QUEUE_BOARD_COOKIE);
+    const token = bearer ?? boardCookie(req.headers.cookie);
     if (!token)
       throw unauthenticated(
         'Sign in as an admin: POST /api/v1/admin/queues-session with your JWT first',

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { cookieValue, isTokenCookie } from '../../../common/request/cookies.js';
 import { queryRows } from '../../../database/sql.js';
 import { randomToken, sha256 } from '../crypto.js';
 
@@ -21,13 +22,8 @@ export type BrowserBoundRequest = IncomingMessage & { oauthBrowserBinding?: stri
 
 /** The binding cookie's value on `req`, if it has a well-formed one. */
 export function oauthBrowserCookie(req: IncomingMessage): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const index = part.indexOf('=');
-    if (index < 0 || part.slice(0, index).trim() !== OAUTH_BROWSER_COOKIE) continue;
-    const value = part.slice(index + 1).trim();
-    return /^[A-Za-z0-9_-]{1,100}$/.test(value) ? value : undefined;
-  }
-  return undefined;
+  const value = cookieValue(req.headers.cookie, OAUTH_BROWSER_COOKIE);
+  return isTokenCookie(value) ? value : undefined;
 }
 
 type StoreCallback = (err: Error | null, state?: string) => void;
