@@ -45,12 +45,6 @@ import { withdrawalLeanRoute } from './modules/payouts/payouts.controller.js';
 import { PayoutsModule } from './modules/payouts/payouts.module.js';
 
 /**
- * The composition root: the platform (config, database, queue, common, http) and every feature
- * module, the global guards, filter and pipe, and the repeating jobs (schedules.ts). Platform code
- * never imports a feature (`npm run lint` refuses it); what features add to the HTTP application
- * beyond their controllers is given to it here (HTTP_FEATURES).
- */
-/**
  * Global guards, in the order they run: who is calling (401, failed attempts counted per client
  * address), then that principal's (or address's) rate limit. Registered with Nest below, and run
  * by the lean controller routes in the same order (nestPipeline).
@@ -70,6 +64,12 @@ function nestPipeline(app: INestApplication): NestPipeline {
   };
 }
 
+/**
+ * The composition root: the platform (config, database, queue, common, http) and every feature
+ * module, the global guards, filter and pipe, and the repeating jobs (schedules.ts). Platform code
+ * never imports a feature (`npm run lint` refuses it); what features add to the HTTP application
+ * beyond their controllers is given to it here (HTTP_FEATURES).
+ */
 @Module({
   imports: [
     ConfigModule,

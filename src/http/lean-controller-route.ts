@@ -8,6 +8,7 @@ import {
   type PipeTransform,
   type Type,
 } from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { defer, isObservable, lastValueFrom, mergeAll } from 'rxjs';
 import type { AuthenticatedRequest } from '../common/auth/auth.decorators.js';
@@ -31,12 +32,11 @@ export interface NestPipeline {
 export type LeanNestRequest = IncomingMessage & { body: unknown; path: string; ip: string };
 
 export interface LeanControllerRouteOptions<C> {
-  /** Matches the whole URL (no query string: a request with one goes to Express). */
-  path: RegExp;
-  /** The route as the HTTP metrics name it, and the path Express would give `req.path`. */
+  /**
+   * The route's path, without parameters: what the whole URL must be (a request with a query
+   * string goes to Express), the HTTP metrics' route label and Express's `req.path`.
+   */
   route: string;
-  /** The controller's @HttpCode. */
-  status: number;
   controller: Type<C>;
   /** The controller method's name: its metadata (@Idempotent, permissions) is read as Nest reads it. */
   method: keyof C & string;
@@ -75,17 +75,21 @@ export function leanControllerRoute<C>(
   const handler = (options.controller.prototype as Record<string, unknown>)[options.method];
   if (typeof handler !== 'function')
     throw new Error(`${options.controller.name} has no method ${options.method}`);
+  // The method's @HttpCode, as Nest reads it.
+  const status: unknown = Reflect.getMetadata(HTTP_CODE_METADATA, handler);
+  if (typeof status !== 'number')
+    throw new Error(`${options.controller.name}.${options.method} has no @HttpCode`);
   return {
-    path: options.path,
+    path: new RegExp(`^${escapeRegExp(options.route)}$`),
     route: options.route,
-    status: options.status,
+    status,
     handle: async ({ json, ip }, response, raw) => {
       const request = raw as LeanNestRequest;
       request.body = json;
       request.path = options.route;
       request.ip = ip;
       // Nest sets the route's status before the interceptors run (they may read it).
-      response.statusCode = options.status;
+      response.statusCode = status;
       const context = new ExecutionContextHost(
         [request, response, undefined],
         options.controller,
@@ -122,3 +126,6 @@ export function leanControllerRoute<C>(
     },
   };
 }
+
+/** `text` matched literally inside a regular expression. */
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&');

@@ -36,8 +36,6 @@ interface LockedPayment {
   currency: string;
   purpose: string;
   amount_received: string | null;
-  /** What this payment's succeeded refunds paid back. */
-  refunded: string;
 }
 
 /**
@@ -88,10 +86,13 @@ export class DisputesService {
         [gateway, report.gatewayDisputeId],
       );
       if (!existing) {
-        // Under the payment's lock: disputes not won never claim more than the payment received.
-        const [open] = await queryRows<{ total: string; held: string }>(
+        // Under the payment's lock: disputes not won never claim more than the payment received;
+        // with what its succeeded refunds paid back, for the hold below.
+        const [open] = await queryRows<{ total: string; held: string; refunded: string }>(
           manager,
-          `SELECT coalesce(sum(amount), 0)::text AS total, coalesce(sum(hold_amount), 0)::text AS held
+          `SELECT coalesce(sum(amount), 0)::text AS total, coalesce(sum(hold_amount), 0)::text AS held,
+                  (SELECT coalesce(sum(r.amount), 0) FROM refunds r
+                    WHERE r.payment_id = $1 AND r.status = 'succeeded')::text AS refunded
              FROM disputes WHERE payment_id = $1 AND status <> 'won'`,
           [payment.id],
         );
@@ -108,7 +109,7 @@ export class DisputesService {
         // failed refund's money back to the wallet then pays the hold (the receivable).
         const holdAmount = Math.min(
           report.amount,
-          Math.max(0, received - minorFromDb(payment.refunded) - minorFromDb(open.held)),
+          Math.max(0, received - minorFromDb(open.refunded) - minorFromDb(open.held)),
         );
         const [created] = await queryRows<DisputeRow>(
           manager,
@@ -317,10 +318,7 @@ export class DisputesService {
   ): Promise<LockedPayment | undefined> {
     const [payment] = await queryRows<LockedPayment>(
       manager,
-      `SELECT id, reference, user_id, gateway, currency, purpose, amount_received,
-              (SELECT coalesce(sum(r.amount), 0) FROM refunds r
-                WHERE r.payment_id = payments.id AND r.status = 'succeeded')::text AS refunded
-         FROM payments
+      `SELECT id, reference, user_id, gateway, currency, purpose, amount_received FROM payments
         WHERE gateway = $1 AND status = 'succeeded'
           AND (reference = $2 OR ($3::text IS NOT NULL AND (gateway_payment_id = $3 OR gateway_charge_id = $3)))
         ORDER BY reference = $2 DESC

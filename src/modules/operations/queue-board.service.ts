@@ -6,7 +6,7 @@ import { ModuleRef } from '@nestjs/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AppConfig } from '../../config/app-config.js';
 import { permissionDenied, unauthenticated } from '../../common/errors/app-error.js';
-import { renderError } from '../../common/errors/http-exception.filter.js';
+import { errorResponse } from '../../common/errors/http-exception.filter.js';
 import { cookieValue } from '../../common/request/cookies.js';
 import { requestIdOf } from '../../common/request/request-id.js';
 import { registeredQueues } from '../../queue/registered-queues.js';
@@ -54,14 +54,8 @@ export class QueueBoardService {
       this.assertAdmin(req).then(
         () => next(),
         (error: unknown) => {
-          const rendered = renderError(error);
-          res.status(rendered.status).json({
-            status_code: rendered.status,
-            code: rendered.code,
-            message: rendered.message,
-            details: rendered.details,
-            request_id: requestIdOf(req),
-          });
+          const answer = errorResponse(error, requestIdOf(req));
+          res.set(answer.headers).status(answer.status).json(answer.body);
         },
       );
     };

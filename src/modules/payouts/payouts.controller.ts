@@ -174,9 +174,7 @@ export class PayoutsController {
  */
 export function withdrawalLeanRoute(app: INestApplication, pipeline: NestPipeline): LeanRoute {
   return leanControllerRoute(app, pipeline, {
-    path: /^\/api\/v1\/wallet\/withdrawals$/,
     route: '/api/v1/wallet/withdrawals',
-    status: HttpStatus.ACCEPTED,
     controller: PayoutsController,
     method: 'withdraw',
     body: CreateWithdrawalDto,

@@ -185,9 +185,7 @@ export class WalletController {
  */
 export function transferLeanRoute(app: INestApplication, pipeline: NestPipeline): LeanRoute {
   return leanControllerRoute(app, pipeline, {
-    path: /^\/api\/v1\/wallet\/transfer$/,
     route: '/api/v1/wallet/transfer',
-    status: HttpStatus.CREATED,
     controller: WalletController,
     method: 'transfer',
     body: TransferRequestDto,
